@@ -1,0 +1,75 @@
+// The seam between the local chemical machine (src/core) and distributed molecules (src/dcm).
+// Core does the matching (local bags + the replica's available distributed copies, guards, patterns);
+// the port owns everything about the room: ordering, claims, fencing, the outbox, reply routing.
+// src/core ships a single-peer implementation (a room of one); src/dcm ships the real one.
+import type { MoleculeId, PeerId, ReactorId } from './ids';
+
+/** What a reactor declares, as other peers see it (KOS `sync`: state machines, never code). */
+export interface ReactorInfo {
+  readonly id: ReactorId;
+  readonly name: string;
+  readonly version: string;
+  readonly molecules: readonly MoleculeInfo[];
+}
+
+export interface MoleculeInfo {
+  readonly name: string;
+  readonly kind: 'molecule' | 'blocking' | 'latched';
+  readonly distributed: boolean;
+  readonly static: boolean;
+}
+
+/** One copy of a distributed molecule in the room. */
+export interface DistributedMolecule {
+  readonly id: MoleculeId;
+  readonly reactor: ReactorId;
+  readonly name: string;
+  readonly value: unknown;
+}
+
+/** A granted claim: these molecules are reserved for one reaction run until commit, release or expiry. */
+export interface ClaimGrant {
+  readonly claimId: string;
+  readonly reactor: ReactorId;
+  readonly reaction: string;
+  readonly ids: readonly MoleculeId[];
+  /** Sequencer term the grant was made in; a commit from an older term is fenced. */
+  readonly epoch: number;
+}
+
+/** Everything a distributed reaction produced; applied atomically with the consumption of its inputs, or not at all. */
+export type DistributedOutput =
+  | { readonly kind: 'molecule'; readonly reactor: ReactorId; readonly name: string; readonly value: unknown }
+  | { readonly kind: 'reply'; readonly to: PeerId; readonly callId: string; readonly value: unknown };
+
+/** Value carried by a distributed blocking molecule: the argument plus where the reply goes. */
+export interface DistributedCall {
+  readonly arg: unknown;
+  readonly replyTo: PeerId;
+  readonly callId: string;
+}
+
+export interface DistributedPort {
+  readonly self: PeerId;
+  /** This peer hosts the reactor: it may run its reactions. Called by Machine.load. */
+  host(info: ReactorInfo): void;
+  /** Called by Machine.unload; claims in flight for it are released. */
+  unhost(reactor: ReactorId): void;
+  /** Put a new molecule into the room. Never throws for lack of network: queued in the outbox, delivered once. */
+  emit(reactor: ReactorId, name: string, value: unknown): void;
+  /** Emit a distributed blocking molecule; resolves with the reply from whichever peer ran the reaction. */
+  call(reactor: ReactorId, name: string, arg: unknown): Promise<unknown>;
+  /** Copies this peer's replica sees as available: committed, not consumed, not claimed. */
+  available(reactor: ReactorId, name: string): Iterable<DistributedMolecule>;
+  /** Claim all ids atomically for one reaction run; null when any of them was taken or the room is unreachable. */
+  claim(reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null>;
+  /**
+   * Consume the claimed inputs and add the outputs in one atomic step. true: acknowledged (never undone).
+   * false: fenced (claim expired or the sequencer changed); the outputs are discarded and must not be applied.
+   */
+  commit(claim: ClaimGrant, outputs: readonly DistributedOutput[]): Promise<boolean>;
+  /** Return the inputs to the room (the body threw, the reaction was unloaded). */
+  release(claim: ClaimGrant): void;
+  /** Notified when copies of (reactor, name) may have become available: emission, release, expiry, replica catch-up. */
+  subscribe(listener: (reactor: ReactorId, name: string) => void): () => void;
+}

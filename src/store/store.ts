@@ -1,0 +1,26 @@
+// The Store port: an async, transactional key-value store. Keys are '/'-separated paths
+// ("replica/log/000123"); range() returns keys in lexicographic order. Values are structured-clonable.
+export type StoreOp =
+  | { readonly type: 'put'; readonly key: string; readonly value: unknown }
+  | { readonly type: 'delete'; readonly key: string }
+  | { readonly type: 'delete-prefix'; readonly prefix: string };
+
+export interface Store {
+  load<T>(key: string): Promise<T | undefined>;
+  save(key: string, value: unknown): Promise<void>;
+  remove(key: string): Promise<void>;
+  /** Entries whose key starts with prefix, ordered by key. */
+  range<T>(prefix: string): Promise<Array<readonly [string, T]>>;
+  /** All ops commit together or none do: a crash mid-batch leaves the previous state. */
+  batch(ops: readonly StoreOp[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown (and surfaced to the UI) when the browser refuses to store more. */
+export class StoreQuotaError extends Error {
+  override readonly name = 'StoreQuotaError';
+}
+/** Thrown when another tab holds an older schema version open and blocks the upgrade. */
+export class StoreBlockedError extends Error {
+  override readonly name = 'StoreBlockedError';
+}
