@@ -1,12 +1,18 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import fs from 'node:fs';
+
+// Every lab/*.html page (small test and benchmark pages driven by Playwright) is built next to the app.
+const labPages = Object.fromEntries(
+  fs.existsSync('lab') ? fs.readdirSync('lab').filter((f) => f.endsWith('.html')).map((f) => [`lab-${f.slice(0, -5)}`, `lab/${f}`]) : [],
+);
 
 // One config for the app build and for Vitest. Workers are ES modules so they can import the core.
 export default defineConfig({
   plugins: [svelte()],
   resolve: { alias: { 'kinetic-mesh': new URL('./src/index.ts', import.meta.url).pathname } },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: { main: 'index.html', ...labPages } } },
   server: { port: 5173 },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'signaling-server/src/**/*.test.ts'],

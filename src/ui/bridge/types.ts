@@ -1,0 +1,88 @@
+// The contract between the machine worker (workers/, which owns machine + dcm + store) and the Svelte UI.
+// The UI only renders RoomView snapshots and calls MachineClient methods: no business logic in components.
+import type { PeerId, ReactorId } from '../../core/ids';
+
+export type PeerStateName = 'up' | 'running' | 'busy' | 'stopped' | 'down';
+export type LinkKind = 'webrtc' | 'broadcast-channel' | 'ws-relay' | 'peerjs' | 'memory' | 'self';
+
+export interface PeerView {
+  id: PeerId;
+  name: string;
+  state: PeerStateName;
+  link: LinkKind;
+  rttMs: number | null;
+  reactors: ReactorId[];
+  isSequencer: boolean;
+  isSelf: boolean;
+}
+
+export interface ReactorView {
+  id: ReactorId;
+  name: string;
+  version: string;
+  loaded: boolean;
+  hostedBy: PeerId[];
+  molecules: { name: string; kind: 'molecule' | 'blocking' | 'latched'; distributed: boolean }[];
+}
+
+export interface MoleculeGroupView {
+  reactor: ReactorId;
+  reactorName: string;
+  name: string;
+  distributed: boolean;
+  latched: boolean;
+  count: number;
+  /** Up to a few hundred values, for the virtualised list. */
+  sample: unknown[];
+}
+
+export interface ClaimView {
+  claimId: string;
+  reactor: ReactorId;
+  reaction: string;
+  holder: PeerId;
+  molecules: number;
+  ageMs: number;
+}
+
+export interface ActivityItem {
+  seq: number;
+  at: number;
+  peer: PeerId;
+  reactor: string;
+  reaction: string;
+  ms: number;
+  outcome: 'ok' | 'failed' | 'fenced' | 'retried';
+  error?: string;
+}
+
+export interface RoomView {
+  room: string;
+  self: PeerId;
+  displayName: string;
+  signaling: 'connected' | 'connecting' | 'offline';
+  /** Plain-words problem to show, e.g. "Signaling server unreachable — running on local state." */
+  problem: string | null;
+  sequencer: PeerId | null;
+  isSequencer: boolean;
+  epoch: number;
+  peers: PeerView[];
+  reactors: ReactorView[];
+  molecules: MoleculeGroupView[];
+  claims: ClaimView[];
+  outbox: number;
+  storage: { persisted: boolean; error: string | null };
+}
+
+export interface MachineClient {
+  /** Throttled snapshots (at most ~10/s); the listener gets the latest immediately. */
+  subscribe(listener: (view: RoomView) => void): () => void;
+  /** Batched activity (reactions run anywhere in the room that this peer saw). */
+  onActivity(listener: (items: ActivityItem[]) => void): () => void;
+  emit(reactor: string, molecule: string, value?: unknown): Promise<void>;
+  call<R = unknown>(reactor: string, molecule: string, value?: unknown, timeoutMs?: number): Promise<R>;
+  load(reactor: string): Promise<void>;
+  unload(reactor: string): Promise<void>;
+  setDisplayName(name: string): Promise<void>;
+  close(): Promise<void>;
+}
