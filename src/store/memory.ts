@@ -1,0 +1,73 @@
+// In-memory Store: the first-class fake for tests and the simulation, and the fallback when a browser has
+// no IndexedDB (private windows in some browsers). Values are structured-cloned on the way in and out so
+// callers see the same copy semantics as IndexedDB (mutating a loaded object never changes the store).
+import type { Store, StoreOp } from './store';
+
+/**
+ * The data behind memory stores. Several stores opened on one backing behave like several tabs sharing
+ * one IndexedDB database: they see each other's committed writes.
+ */
+export interface MemoryBacking {
+  readonly entries: Map<string, unknown>;
+}
+
+export function createMemoryBacking(): MemoryBacking {
+  return { entries: new Map() };
+}
+
+/** Open a store over `backing` (a fresh, private backing when omitted). */
+export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()): Store {
+  let closed = false;
+  const data = backing.entries;
+
+  const live = (): void => {
+    if (closed) throw new Error('store is closed');
+  };
+
+  return {
+    async load<T>(key: string): Promise<T | undefined> {
+      live();
+      return data.has(key) ? (structuredClone(data.get(key)) as T) : undefined;
+    },
+    async save(key, value) {
+      live();
+      data.set(key, structuredClone(value));
+    },
+    async remove(key) {
+      live();
+      data.delete(key);
+    },
+    async range<T>(prefix: string): Promise<Array<readonly [string, T]>> {
+      live();
+      const keys = [...data.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
+      return keys.map((k) => [k, structuredClone(data.get(k)) as T] as const);
+    },
+    async batch(ops: readonly StoreOp[]) {
+      live();
+      // Clone every value before touching the map: a value that cannot be cloned aborts the whole batch
+      // with nothing applied, exactly like an IndexedDB transaction that aborts on DataCloneError.
+      const prepared = ops.map((op) => (op.type === 'put' ? { ...op, value: structuredClone(op.value) } : op));
+      for (const op of prepared) applyOp(data, op);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function applyOp(data: Map<string, unknown>, op: StoreOp): void {
+  switch (op.type) {
+    case 'put':
+      data.set(op.key, op.value);
+      return;
+    case 'delete':
+      data.delete(op.key);
+      return;
+    case 'delete-prefix':
+      for (const k of [...data.keys()]) if (k.startsWith(op.prefix)) data.delete(k);
+      return;
+  }
+}
+
+/** IndexedDB orders string keys by UTF-16 code units; so does this (not localeCompare). */
+export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
