@@ -13,7 +13,8 @@ export const TransportKind = {
 } as const;
 export type TransportKind = (typeof TransportKind)[keyof typeof TransportKind];
 
-export interface TransportEvents {
+// A type alias (not an interface) so it satisfies Emitter's Record<string, unknown> constraint.
+export type TransportEvents = {
   /** A peer was discovered (signaling, BroadcastChannel hello); a link is being made. */
   'peer-candidate': { peerId: PeerId };
   /** A link to the peer is up: send() to it now works. */
@@ -24,7 +25,7 @@ export interface TransportEvents {
   message: { from: PeerId; message: unknown };
   /** A background failure; the transport keeps going. */
   error: Error;
-}
+};
 
 export interface Transport {
   readonly kind: TransportKind;

@@ -1,0 +1,164 @@
+// One client connection: validates every inbound frame, enforces the limits, and dispatches to its room.
+// Nothing a client sends can throw out of here: bad input becomes an error frame to that client only.
+import * as v from 'valibot';
+import {
+  CLIENT_TYPES,
+  ClientFrame,
+  ErrorCode,
+  PeerLeftReason,
+  encodeServerFrame,
+  parseJson,
+  type ServerFrameBody,
+} from '../../src/mesh/signaling-protocol';
+import { TokenBucket, type Limits } from './limits';
+import type { Member, Room, RoomRegistry } from './rooms';
+
+/** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
+export interface Socket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface ServerStats {
+  connections: number;
+  framesIn: number;
+  rejected: Record<string, number>;
+}
+
+export class Connection {
+  #member: (Member & { room: Room }) | null = null;
+  readonly #bucket: TokenBucket;
+  #lastRateErrorAt = -Infinity;
+  /** Set by the liveness sweep; cleared by every pong. */
+  awaitingPong = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly rooms: RoomRegistry,
+    private readonly limits: Limits,
+    private readonly stats: ServerStats,
+    private readonly now: () => number,
+  ) {
+    this.#bucket = new TokenBucket(limits.messagesPerSecond, now);
+  }
+
+  send(frame: ServerFrameBody): void {
+    this.socket.send(encodeServerFrame(frame));
+  }
+
+  /** Handle one inbound WebSocket message. */
+  receive(data: string | Buffer, isBinary: boolean, bytes: number): void {
+    this.stats.framesIn++;
+    if (!this.#bucket.take()) {
+      // One error per second is enough to explain the drops; answering every flooded frame would amplify it.
+      const t = this.now();
+      if (t - this.#lastRateErrorAt >= 1000) {
+        this.#lastRateErrorAt = t;
+        this.#reject(ErrorCode.RateLimited, `more than ${this.limits.messagesPerSecond} messages per second; frames dropped`);
+      } else this.#count(ErrorCode.RateLimited);
+      return;
+    }
+    if (bytes > this.limits.maxMessageBytes) {
+      this.#reject(ErrorCode.TooLarge, `frame of ${bytes} bytes exceeds the ${this.limits.maxMessageBytes}-byte limit`);
+      return;
+    }
+    if (isBinary) {
+      this.#reject(ErrorCode.BadFrame, 'binary frames are not part of the protocol; send JSON text');
+      return;
+    }
+    const json = parseJson(typeof data === 'string' ? data : data.toString('utf8'));
+    if (json === undefined) {
+      this.#reject(ErrorCode.BadJson, 'frame is not valid JSON');
+      return;
+    }
+    const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) {
+      this.#reject(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);
+      return;
+    }
+    const parsed = v.safeParse(ClientFrame, json);
+    if (!parsed.success) {
+      this.#reject(ErrorCode.BadFrame, `malformed "${type}" frame: ${parsed.issues[0]?.message ?? 'invalid'}`, type);
+      return;
+    }
+    this.#dispatch(parsed.output);
+  }
+
+  /** The socket closed (cleanly or after a missed pong): the room is told, the lease waits for its TTL. */
+  closed(reason: PeerLeftReason): void {
+    const m = this.#member;
+    if (!m) return;
+    this.#member = null;
+    m.room.leave(m, reason);
+    this.rooms.collect(m.room.id);
+  }
+
+  #dispatch(f: ClientFrame): void {
+    if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
+    if (f.type === 'join') return this.#join(f.room, f.peer, f.instance);
+    const m = this.#member;
+    if (!m) return this.#reject(ErrorCode.NotJoined, `"${f.type}" needs a joined room; send "join" first`, f.type);
+    switch (f.type) {
+      case 'leave':
+        this.#member = null;
+        m.room.leave(m, PeerLeftReason.Leave);
+        this.rooms.collect(m.room.id);
+        return;
+      case 'signal':
+      case 'relay': {
+        const target = m.room.members.get(f.to);
+        if (!target) return this.#reject(ErrorCode.UnknownPeer, `peer ${f.to} is not in this room`, f.type);
+        if (f.type === 'signal') target.send({ type: 'signal', from: m.peer, payload: f.payload });
+        else target.send({ type: 'relay', from: m.peer, data: f.data });
+        return;
+      }
+      case 'lease-request':
+        return m.room.requestLease(m, f.minEpoch);
+      case 'lease-release':
+        return m.room.releaseLease(m);
+    }
+  }
+
+  #join(roomId: string, peer: string, instance: string): void {
+    if (this.#member) return this.#reject(ErrorCode.AlreadyJoined, `already in a room as ${this.#member.peer}; leave first`, 'join');
+    const room = this.rooms.get(roomId);
+    const existing = room.members.get(peer);
+    if (existing && existing.instance !== instance) {
+      this.rooms.collect(roomId);
+      return this.#reject(ErrorCode.DuplicatePeer, `peer id ${peer} is already in this room (another tab or device uses it)`, 'join');
+    }
+    if (!existing && room.members.size >= this.limits.maxPeersPerRoom) {
+      this.rooms.collect(roomId);
+      return this.#reject(ErrorCode.RoomFull, `room is full (${this.limits.maxPeersPerRoom} peers)`, 'join');
+    }
+    const member = { peer, instance, room, send: (f: ServerFrameBody) => this.send(f), kick: () => this.detach() };
+    if (existing) {
+      // The same page instance reconnected before the server noticed its old socket died: swap quietly, so
+      // the others see no leave/join flap and no lease is lost.
+      existing.kick();
+      room.members.set(peer, member);
+      this.#member = member;
+      this.send({ type: 'joined', room: roomId, peer, peers: [...room.members.keys()].filter((p) => p !== peer) });
+      const lease = room.lease.snapshot();
+      if (lease.epoch > 0) this.send({ type: 'lease', ...lease });
+      return;
+    }
+    this.#member = member;
+    room.join(member);
+  }
+
+  /** Detach without telling the room (another socket of the same instance took over). */
+  detach(): void {
+    this.#member = null;
+    this.socket.close(4000, 'replaced by a newer connection of the same peer');
+  }
+
+  #reject(code: ErrorCode, message: string, ref?: string): void {
+    this.#count(code);
+    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
+  }
+
+  #count(code: string): void {
+    this.stats.rejected[code] = (this.stats.rejected[code] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,124 @@
+// Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
+import { PeerLeftReason, type ServerFrameBody } from '../../src/mesh/signaling-protocol';
+import { RoomLease, type LeaseOutcome } from './room-lease';
+
+/** What a room needs from a connection: an address to send frames to. */
+export interface Member {
+  readonly peer: string;
+  readonly instance: string;
+  send(frame: ServerFrameBody): void;
+  /** Drop this member's socket without a leave (its page instance reconnected on a new socket). */
+  kick(): void;
+}
+
+export class Room {
+  readonly members = new Map<string, Member>();
+  readonly lease: RoomLease;
+  #leaseTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly id: string,
+    leaseTtlMs: number,
+    private readonly now: () => number,
+    private readonly onSettled: (room: Room) => void,
+  ) {
+    this.lease = new RoomLease(leaseTtlMs);
+  }
+
+  broadcast(frame: ServerFrameBody, except?: string): void {
+    for (const m of this.members.values()) if (m.peer !== except) m.send(frame);
+  }
+
+  join(member: Member): void {
+    this.members.set(member.peer, member);
+    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer) });
+    this.broadcast({ type: 'peer-joined', peer: member.peer }, member.peer);
+    // A newcomer learns who leads without having to ask (the elector may only be watching).
+    const lease = this.lease.snapshot();
+    if (lease.epoch > 0) member.send({ type: 'lease', ...lease });
+  }
+
+  /** Remove a member; `clean` (an explicit leave) also hands its lease on at once. */
+  leave(member: Member, reason: PeerLeftReason): void {
+    if (this.members.get(member.peer) !== member) return;
+    this.members.delete(member.peer);
+    this.broadcast({ type: 'peer-left', peer: member.peer, reason });
+    if (reason === PeerLeftReason.Leave) this.#apply(this.lease.release(member.peer, this.now()), member);
+    else this.lease.disconnected(member.peer);
+  }
+
+  requestLease(member: Member, minEpoch: number): void {
+    this.#apply(this.lease.request(member.peer, minEpoch, this.now()), member);
+  }
+
+  releaseLease(member: Member): void {
+    this.#apply(this.lease.release(member.peer, this.now()), member);
+  }
+
+  get empty(): boolean {
+    return this.members.size === 0 && this.lease.snapshot().holder === null;
+  }
+
+  dispose(): void {
+    if (this.#leaseTimer) clearTimeout(this.#leaseTimer);
+    this.#leaseTimer = null;
+  }
+
+  #apply(outcome: LeaseOutcome | null, requester: Member): void {
+    if (outcome?.kind === 'reply') requester.send({ type: 'lease', ...outcome.state });
+    if (outcome?.kind === 'changed') this.broadcast({ type: 'lease', ...outcome.state });
+    this.#scheduleExpiry();
+  }
+
+  /** One timer per room, always aimed at the current grant's expiry (renewals push it back). */
+  #scheduleExpiry(): void {
+    if (this.#leaseTimer) clearTimeout(this.#leaseTimer);
+    this.#leaseTimer = null;
+    const at = this.lease.expiresAt();
+    if (at === null) return;
+    this.#leaseTimer = setTimeout(() => {
+      this.#leaseTimer = null;
+      const outcome = this.lease.expire(this.now(), (p) => this.members.has(p));
+      if (outcome) this.broadcast({ type: 'lease', ...outcome.state });
+      this.#scheduleExpiry();
+      this.onSettled(this);
+    }, Math.max(0, at - this.now()) + 1);
+  }
+}
+
+export class RoomRegistry {
+  readonly #rooms = new Map<string, Room>();
+
+  constructor(
+    private readonly leaseTtlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(id: string): Room {
+    let room = this.#rooms.get(id);
+    if (!room) this.#rooms.set(id, (room = new Room(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id))));
+    return room;
+  }
+
+  peek(id: string): Room | undefined {
+    return this.#rooms.get(id);
+  }
+
+  /** Forget rooms nobody is in and nobody leads, so the server's memory follows its live rooms. */
+  collect(id: string): void {
+    const room = this.#rooms.get(id);
+    if (room?.empty) {
+      room.dispose();
+      this.#rooms.delete(id);
+    }
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  dispose(): void {
+    for (const r of this.#rooms.values()) r.dispose();
+    this.#rooms.clear();
+  }
+}

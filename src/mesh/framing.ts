@@ -1,0 +1,159 @@
+// Shared message framing for every link: JSON values of any size become frames under the channel's limit,
+// sent in order with backpressure, and reassembled on the other side. One implementation for all adapters.
+//
+// Frames are strings (every channel here carries text, and JSON is text already):
+//   "m<json>"              a whole message (the hot path: one concat, no copies)
+//   "s<total>,<part>"      first chunk of a message whose JSON is <total> UTF-16 units long
+//   "c<part>"              next chunk
+// Links are ordered (SCTP ordered channels, BroadcastChannel, WebSocket), and a sender never interleaves two
+// messages, so the receiver needs just one partial buffer.
+
+/** Where frames go: a data channel, a BroadcastChannel, a relay socket. */
+export interface FrameSink {
+  send(frame: string): void;
+  /** Bytes queued in the channel but not yet on the wire (0 when the channel has no such notion). */
+  bufferedAmount(): number;
+  /** Call `resume` once when the channel has drained below its low-water mark. */
+  onceDrained(resume: () => void): void;
+}
+
+export interface FramingOptions {
+  /** Largest frame in bytes (UTF-8). Data channels are safe at 64 KiB across browsers. */
+  readonly maxFrameBytes?: number;
+  /** Stop handing frames to the channel while this many bytes are buffered in it. */
+  readonly highWaterMark?: number;
+}
+
+export const DEFAULT_FRAME_BYTES = 64 * 1024;
+export const DEFAULT_HIGH_WATER = 1024 * 1024;
+/** Reassembly cap: a peer cannot make us buffer more than this for one message. */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Split a JSON text into frames no larger than maxFrameBytes when UTF-8 encoded. */
+export function toFrames(json: string, maxFrameBytes = DEFAULT_FRAME_BYTES): string[] {
+  if (json.length + 1 <= maxFrameBytes / 3 || (json.length + 1 <= maxFrameBytes && !NON_ASCII.test(json))) return ['m' + json];
+  // A UTF-16 unit is at most 3 UTF-8 bytes; ASCII text is exactly 1 — worth checking, it triples chunk size.
+  const header = 24;
+  const unitBytes = NON_ASCII.test(json) ? 3 : 1;
+  const step = Math.floor((maxFrameBytes - header) / unitBytes);
+  const frames: string[] = [];
+  let at = 0;
+  while (at < json.length) {
+    let end = Math.min(json.length, at + step);
+    // Never split a surrogate pair: each half alone would be replaced by U+FFFD on the wire.
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const part = json.slice(at, end);
+    frames.push(at === 0 ? `s${json.length},${part}` : 'c' + part);
+    at = end;
+  }
+  return frames;
+}
+
+/** Sends values over one sink in order, pausing while the channel's buffer is above the high-water mark. */
+export class FramedSender {
+  readonly #queue: string[] = [];
+  #head = 0;
+  #waiting = false;
+  readonly #maxFrameBytes: number;
+  readonly #highWater: number;
+
+  constructor(
+    private readonly sink: FrameSink,
+    opts: FramingOptions = {},
+  ) {
+    this.#maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_FRAME_BYTES;
+    this.#highWater = opts.highWaterMark ?? DEFAULT_HIGH_WATER;
+  }
+
+  /** Queue a JSON-compatible value. Throws only if the value cannot be serialised (a caller bug). */
+  send(value: unknown): void {
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error('cannot send undefined or a function: messages must be JSON values');
+    const frames = toFrames(json, this.#maxFrameBytes);
+    if (frames.length === 1 && this.#head === this.#queue.length && this.sink.bufferedAmount() < this.#highWater) {
+      this.sink.send(frames[0] as string); // hot path: nothing queued, room in the channel
+      return;
+    }
+    for (const f of frames) this.#queue.push(f);
+    this.#flush();
+  }
+
+  /** Frames waiting for the channel to drain. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  #flush = (): void => {
+    this.#waiting = false;
+    while (this.#head < this.#queue.length) {
+      if (this.sink.bufferedAmount() >= this.#highWater) {
+        if (!this.#waiting) {
+          this.#waiting = true;
+          this.sink.onceDrained(this.#flush);
+        }
+        return;
+      }
+      this.sink.send(this.#queue[this.#head++] as string);
+    }
+    this.#queue.length = 0;
+    this.#head = 0;
+  };
+}
+
+/** Outcome of one inbound frame. */
+export type Assembled = { readonly kind: 'message'; readonly value: unknown } | { readonly kind: 'partial' } | { readonly kind: 'invalid'; readonly why: string };
+
+const PARTIAL: Assembled = { kind: 'partial' };
+
+/** Reassembles frames from one sender into values. Invalid input yields `invalid`, never an exception. */
+export class FrameAssembler {
+  #parts: string[] = [];
+  #have = 0;
+  #total = -1;
+
+  push(frame: unknown): Assembled {
+    if (typeof frame !== 'string' || frame.length === 0) return invalid('not a text frame');
+    const tag = frame.charCodeAt(0);
+    if (tag === 109 /* m */) {
+      if (this.#total >= 0) this.#reset(); // a sender restarted mid-message: the partial is lost, not merged
+      return parse(frame.slice(1));
+    }
+    if (tag === 115 /* s */) {
+      const comma = frame.indexOf(',');
+      const total = Number(frame.slice(1, comma));
+      if (comma < 2 || !Number.isInteger(total) || total <= 0 || total > MAX_MESSAGE_CHARS) return invalid('bad chunk header');
+      this.#parts = [frame.slice(comma + 1)];
+      this.#have = frame.length - comma - 1;
+      this.#total = total;
+    } else if (tag === 99 /* c */) {
+      if (this.#total < 0) return invalid('continuation without a start');
+      this.#parts.push(frame.slice(1));
+      this.#have += frame.length - 1;
+    } else return invalid('unknown frame tag');
+    if (this.#have < this.#total) return PARTIAL;
+    const text = this.#parts.join('');
+    const over = this.#have > this.#total;
+    this.#reset();
+    return over ? invalid('chunks longer than announced') : parse(text);
+  }
+
+  #reset(): void {
+    this.#parts = [];
+    this.#have = 0;
+    this.#total = -1;
+  }
+}
+
+function parse(text: string): Assembled {
+  try {
+    return { kind: 'message', value: JSON.parse(text) as unknown };
+  } catch {
+    return invalid('bad JSON');
+  }
+}
+
+const invalid = (why: string): Assembled => ({ kind: 'invalid', why });

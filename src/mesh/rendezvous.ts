@@ -1,0 +1,154 @@
+// The secure meeting point over the signaling server: a peer is *admitted* only after it proved the room key
+// (its sealed hello opened with ours, and names the right sender and receiver so the server cannot redirect
+// it). Transports that need the server (webrtc for SDP, ws-relay for data) see only admitted peers, and every
+// payload they exchange through the server is sealed. Without a key (headless tests) payloads go in clear.
+import * as v from 'valibot';
+import { Emitter } from '../core/emitter';
+import type { PeerId } from '../core/ids';
+import { logger } from '../core/log';
+import { WrongRoomKeyError, type RoomCipher } from './room-crypto';
+import type { SignalingClient } from './signaling-client';
+import { parseJson } from './signaling-protocol';
+
+const log = logger('kinetic:mesh:rendezvous');
+
+const Envelope = v.object({
+  k: v.picklist(['hello', 'welcome', 'sig']),
+  from: v.string(),
+  to: v.string(),
+  d: v.optional(v.unknown()),
+});
+
+export interface RendezvousEvents {
+  admitted: { peerId: PeerId };
+  departed: { peerId: PeerId; reason: string };
+  /** A signaling message from an admitted peer (e.g. SDP, ICE). */
+  signal: { from: PeerId; data: unknown };
+  /** A relayed data frame from an admitted peer. */
+  relay: { from: PeerId; frame: string };
+  'wrong-key': { peerId: PeerId };
+  error: Error;
+  [key: string]: unknown;
+}
+
+export class Rendezvous {
+  readonly self: PeerId;
+  readonly #events = new Emitter<RendezvousEvents>();
+  readonly #admitted = new Set<PeerId>();
+  readonly #greeted = new Set<PeerId>();
+  /** Per-peer promise chains: sealing and opening are async, but order per pair must hold. */
+  readonly #outChain = new Map<PeerId, Promise<void>>();
+  readonly #inChain = new Map<PeerId, Promise<void>>();
+  /** Inbound payloads dropped: not from an admitted peer, not sealed with our key, or malformed. */
+  invalid = 0;
+
+  constructor(
+    readonly client: SignalingClient,
+    private readonly cipher: RoomCipher | null,
+  ) {
+    this.self = client.peerId;
+    client.on('online', ({ peers }) => {
+      this.#greeted.clear();
+      for (const p of peers) this.#greet(p, 'hello');
+    });
+    client.on('peer-joined', ({ peerId }) => this.#greet(peerId, 'hello'));
+    client.on('peer-left', ({ peerId, reason }) => this.#depart(peerId, `left the signaling server (${reason})`));
+    client.on('offline', ({ reason }) => {
+      for (const p of [...this.#admitted]) this.#depart(p, `signaling offline: ${reason}`);
+    });
+    client.on('signal', ({ from, payload }) => this.#inbound(from, payload, (text) => this.#onEnvelope(from, text)));
+    client.on('relay', ({ from, data }) =>
+      this.#inbound(from, data, (frame) => {
+        if (this.#admitted.has(from)) this.#events.emit('relay', { from, frame });
+        else this.invalid++;
+      }),
+    );
+  }
+
+  on<K extends keyof RendezvousEvents>(event: K, listener: (p: RendezvousEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  admitted(): PeerId[] {
+    return [...this.#admitted];
+  }
+
+  isAdmitted(peer: PeerId): boolean {
+    return this.#admitted.has(peer);
+  }
+
+  /** Send a signaling message (JSON value) to an admitted peer; sealed when the room has a key. */
+  signal(to: PeerId, data: unknown): void {
+    this.#outbound(to, JSON.stringify({ k: 'sig', from: this.self, to, d: data }), (p) => this.client.signal(to, p));
+  }
+
+  /** Relay a data frame through the server; false when the peer is not admitted or the server is offline. */
+  relay(to: PeerId, frame: string): boolean {
+    if (!this.#admitted.has(to) || !this.client.online) return false;
+    this.#outbound(to, frame, (p) => this.client.relay(to, p));
+    return true;
+  }
+
+  #greet(peer: PeerId, k: 'hello' | 'welcome'): void {
+    if (peer === this.self) return;
+    this.#greeted.add(peer);
+    this.#outbound(peer, JSON.stringify({ k, from: this.self, to: peer }), (p) => this.client.signal(peer, p));
+  }
+
+  #onEnvelope(from: PeerId, text: string): void {
+    const r = v.safeParse(Envelope, parseJson(text));
+    if (!r.success || r.output.from !== from || r.output.to !== this.self) {
+      // Sealed correctly but addressed wrongly: a replay or a redirect by the server. Not admitted.
+      this.invalid++;
+      log('dropped a misaddressed signal from %s', from);
+      return;
+    }
+    const env = r.output;
+    if (env.k === 'sig') {
+      if (this.#admitted.has(from)) this.#events.emit('signal', { from, data: env.d });
+      else this.invalid++;
+      return;
+    }
+    // hello or welcome: the sender proved the key.
+    if (env.k === 'hello' && !this.#greeted.has(from)) this.#greet(from, 'welcome');
+    if (!this.#admitted.has(from)) {
+      this.#admitted.add(from);
+      this.#events.emit('admitted', { peerId: from });
+    }
+  }
+
+  #depart(peer: PeerId, reason: string): void {
+    this.#greeted.delete(peer);
+    this.#outChain.delete(peer);
+    this.#inChain.delete(peer);
+    if (this.#admitted.delete(peer)) this.#events.emit('departed', { peerId: peer, reason });
+  }
+
+  #outbound(peer: PeerId, plaintext: string, deliver: (payload: string) => void): void {
+    const cipher = this.cipher;
+    if (!cipher) return void deliver(plaintext);
+    const prev = this.#outChain.get(peer) ?? Promise.resolve();
+    const next = prev.then(async () => deliver(await cipher.seal(plaintext))).catch((e: unknown) => this.#fail(e));
+    this.#outChain.set(peer, next);
+  }
+
+  #inbound(from: PeerId, payload: string, accept: (plaintext: string) => void): void {
+    const cipher = this.cipher;
+    if (!cipher) return void accept(payload);
+    const prev = this.#inChain.get(from) ?? Promise.resolve();
+    const next = prev
+      .then(async () => {
+        const text = await cipher.open(payload);
+        if (text !== null) return accept(text);
+        this.invalid++;
+        this.#events.emit('wrong-key', { peerId: from });
+        this.#events.emit('error', new WrongRoomKeyError(`wrong room key: peer ${from} and this peer do not share the room key; no link made`));
+      })
+      .catch((e: unknown) => this.#fail(e));
+    this.#inChain.set(from, next);
+  }
+
+  #fail(e: unknown): void {
+    this.#events.emit('error', e instanceof Error ? e : new Error(String(e)));
+  }
+}
