@@ -19,6 +19,8 @@ export interface TransportSuiteOptions {
   readonly linkTimeoutMs?: number;
   /** How soon the others must notice a clean leave. */
   readonly leaveWithinMs?: number;
+  /** Skip the suite (e.g. a native addon that cannot run in this test pool); the name should say why. */
+  readonly skip?: boolean;
 }
 
 /** Resolves when `check()` holds, polling every 5 ms; rejects with `what` after `timeoutMs`. */
@@ -46,7 +48,7 @@ export function runTransportTests(name: string, setup: () => Promise<TransportHa
   const linkTimeout = opts.linkTimeoutMs ?? 10_000;
   const big = opts.bigMessageChars ?? 1024 * 1024 + 17;
 
-  describe(`Transport acceptance: ${name}`, () => {
+  describe.skipIf(opts.skip ?? false)(`Transport acceptance: ${name}`, () => {
     let harness: TransportHarness | null = null;
     let ts: Transport[] = [];
     const make = async (n: number): Promise<Transport[]> => {
