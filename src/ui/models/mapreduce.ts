@@ -1,0 +1,83 @@
+// The map/reduce view's model: the latest run anywhere in the room, its progress and per-peer split,
+// and its report (result, wall time, speedup) once the starting peer has finished it.
+import * as v from 'valibot';
+import type { MachineClient, RoomView } from '../bridge/types';
+import type { MapReport } from '../../reactors/mapreduce';
+import { newId } from '../lib/ids';
+import { countOf, valuesOf } from './soup';
+
+const JobSchema = v.object({ run: v.string(), x: v.number(), total: v.number(), cost: v.number() });
+const PartialSchema = v.object({
+  run: v.string(),
+  total: v.number(),
+  n: v.number(),
+  sum: v.number(),
+  work: v.number(),
+  by: v.record(v.string(), v.number()),
+});
+const ReportSchema = v.object({
+  ...PartialSchema.entries,
+  cpu: v.boolean(),
+  cost: v.number(),
+  wallMs: v.number(),
+  speedup: v.number(),
+});
+const StartSchema = v.object({ run: v.string(), jobs: v.number(), cost: v.number(), cpu: v.boolean(), at: v.number() });
+
+export interface MapRun {
+  run: string;
+  total: number;
+  /** Jobs mapped so far (0..total). */
+  mapped: number;
+  /** Jobs still waiting in the room. */
+  waiting: number;
+  /** Jobs mapped per peer id (from the partial sums this peer sees). */
+  byPeer: [peer: string, jobs: number][];
+  report: MapReport | null;
+  /** This tab started it (so it will time it). */
+  mine: boolean;
+}
+
+/** Run ids start with their start time in base 36: newest = largest. */
+const newer = (a: string, b: string): boolean => parseInt(a, 36) > parseInt(b, 36) || (a > b && parseInt(a, 36) === parseInt(b, 36));
+
+/** The newest run this peer knows of, or null. */
+export function latestRun(view: RoomView | null): MapRun | null {
+  const jobs = [...valuesOf(view, 'mapreduce', 'job', JobSchema), ...valuesOf(view, 'mapreduce', 'cpu-job', JobSchema)];
+  const partials = [...valuesOf(view, 'mapreduce', 'partial', PartialSchema), ...valuesOf(view, 'mapreduce', 'result', PartialSchema)];
+  const reports = valuesOf(view, 'mapreduce', 'report', ReportSchema);
+  const pending = valuesOf(view, 'mapreduce', 'pending', StartSchema);
+  let run: string | null = null;
+  let total = 0;
+  for (const x of [...jobs, ...partials, ...reports, ...pending.map((p) => ({ run: p.run, total: p.jobs }))]) {
+    if (run === null || newer(x.run, run)) [run, total] = [x.run, x.total];
+  }
+  if (run === null) return null;
+  const report = reports.find((r) => r.run === run) ?? null;
+  const parts = report ? [report] : partials.filter((p) => p.run === run);
+  const by = new Map<string, number>();
+  for (const p of parts) for (const [peer, k] of Object.entries(p.by)) by.set(peer, (by.get(peer) ?? 0) + k);
+  // The sample of waiting jobs may be cut short; the exact group count is right while only one run is live.
+  const waiting = report ? 0 : Math.max(jobs.filter((j) => j.run === run).length, countOf(view, 'mapreduce', 'job') + countOf(view, 'mapreduce', 'cpu-job'));
+  return {
+    run,
+    total,
+    mapped: report ? total : Math.min(total, parts.reduce((a, p) => a + p.n, 0)),
+    waiting,
+    byPeer: [...by.entries()].sort((a, b) => b[1] - a[1]),
+    report,
+    mine: pending.some((p) => p.run === run),
+  };
+}
+
+export class MapReduceActions {
+  readonly #client: MachineClient;
+  constructor(client: MachineClient) {
+    this.#client = client;
+  }
+
+  start(jobs: number, cost: number, cpu: boolean): Promise<void> {
+    const at = Date.now();
+    return this.#client.emit('mapreduce', 'start', { run: newId(at), jobs, cost, cpu, at });
+  }
+}

@@ -1,0 +1,66 @@
+// The todo view's model: the list as this peer sees it, and the actions a person can take on it.
+import * as v from 'valibot';
+import type { MachineClient, RoomView } from '../bridge/types';
+import type { TodoItem } from '../../reactors/todo';
+import { TODO_TEXT_MAX } from '../../reactors/todo';
+import { newId } from '../lib/ids';
+import { valuesOf } from './soup';
+
+const TodoItemSchema = v.object({
+  id: v.string(),
+  text: v.string(),
+  done: v.boolean(),
+  at: v.number(),
+  by: v.string(),
+});
+
+export type TodoFilter = 'all' | 'active' | 'done';
+
+/** Every item in the room, oldest first (ties broken by id, so all peers list them in one order). */
+export function todoItems(view: RoomView | null): TodoItem[] {
+  const byId = new Map<string, TodoItem>();
+  for (const item of valuesOf(view, 'todo', 'item', TodoItemSchema)) byId.set(item.id, item);
+  return [...byId.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function filterTodos(items: readonly TodoItem[], filter: TodoFilter): TodoItem[] {
+  if (filter === 'active') return items.filter((i) => !i.done);
+  if (filter === 'done') return items.filter((i) => i.done);
+  return [...items];
+}
+
+/** Emits the todo reactor's molecules; each returns when the worker accepted the molecule. */
+export class TodoActions {
+  readonly #client: MachineClient;
+  constructor(client: MachineClient) {
+    this.#client = client;
+  }
+
+  add(text: string): Promise<void> {
+    return this.#client.emit('todo', 'add', { id: newId(), text: text.slice(0, TODO_TEXT_MAX), at: Date.now() });
+  }
+
+  /** Saving an empty text deletes the item, as in TodoMVC. */
+  edit(id: string, text: string): Promise<void> {
+    return text.trim() ? this.#client.emit('todo', 'edit', { id, text }) : this.remove(id);
+  }
+
+  mark(id: string, done: boolean): Promise<void> {
+    return this.#client.emit('todo', 'mark', { id, done });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.#client.emit('todo', 'remove', { id });
+  }
+
+  /** Removes the completed items this peer sees — not ones someone else completes meanwhile. */
+  async clearCompleted(items: readonly TodoItem[]): Promise<void> {
+    await Promise.all(items.filter((i) => i.done).map((i) => this.remove(i.id)));
+  }
+
+  /** Marks every item done, or every item open when all are done already. */
+  async markAll(items: readonly TodoItem[]): Promise<void> {
+    const done = items.some((i) => !i.done);
+    await Promise.all(items.filter((i) => i.done !== done).map((i) => this.mark(i.id, done)));
+  }
+}
