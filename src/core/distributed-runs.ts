@@ -1,0 +1,218 @@
+// Reactions with at least one distributed input: match local bags + the replica's available copies,
+// tentatively take the local inputs, claim the distributed ones, run the body with buffered outputs, and
+// apply local outputs and replies only once the port acknowledges the commit. Refused claims, fenced
+// commits and throwing bodies return the local inputs; the reaction then waits for a room notification
+// or a jittered exponential backoff (never a busy loop, and N peers do not retry in lockstep).
+import { PendingCall } from './call';
+import type { ClaimGrant, DistributedMolecule, DistributedOutput } from './distributed-port';
+import { asError } from './errors';
+import type { MoleculeId } from './ids';
+import type { Source } from './match';
+import { RoomRun } from './room-run';
+import type { Scheduler } from './scheduler';
+import type { Site } from './site';
+import { Slot, type ReactionRuntime } from './slot';
+
+/** Candidates a search looks at per distributed input: bounded so a huge room does not make every attempt O(room). */
+const MAX_CANDIDATES = 1024;
+const MAX_BACKOFF_MS = 1000;
+
+/** The room's available copies of one molecule name, minus those this machine is already claiming. */
+class RoomSource implements Source {
+  readonly consumable = true;
+  readonly copies: DistributedMolecule[] = [];
+
+  constructor(
+    available: Iterable<DistributedMolecule>,
+    pending: ReadonlySet<MoleculeId>,
+    readonly blocking: boolean,
+  ) {
+    for (const dm of available) {
+      if (pending.has(dm.id)) continue;
+      this.copies.push(dm);
+      if (this.copies.length === MAX_CANDIDATES) break;
+    }
+  }
+
+  get size(): number {
+    return this.copies.length;
+  }
+
+  key(i: number): unknown {
+    const v = this.copies[i]?.value;
+    return this.blocking ? (v as { arg?: unknown } | undefined)?.arg : v;
+  }
+
+  item(i: number): unknown {
+    return this.copies[i]?.value;
+  }
+}
+
+export class DistributedRuns {
+  /** Molecule ids this machine is claiming or holds: never offered to a second local run. */
+  readonly #pending = new Set<MoleculeId>();
+  /** `reactor \0 name` → reactions with that distributed input. */
+  readonly #readers = new Map<string, ReactionRuntime[]>();
+  readonly #unsubscribe: () => void;
+
+  constructor(readonly s: Scheduler) {
+    this.#unsubscribe = s.parts.port.subscribe((reactor, name) => this.#notified(reactor, name));
+  }
+
+  register(site: Site): void {
+    for (const r of site.reactions) {
+      if (!r.spec.distributed) continue;
+      for (const input of r.spec.inputs) {
+        if (!input.molecule.distributed) continue;
+        const key = `${site.id}\0${input.molecule.name}`;
+        const list = this.#readers.get(key) ?? [];
+        if (!list.includes(r)) list.push(r);
+        this.#readers.set(key, list);
+      }
+      this.s.schedule(r); // copies may already be in the room
+    }
+  }
+
+  unregister(site: Site): void {
+    for (const [key, list] of this.#readers) {
+      const kept = list.filter((r) => r.site !== site);
+      if (kept.length) this.#readers.set(key, kept);
+      else this.#readers.delete(key);
+    }
+  }
+
+  dispose(): void {
+    this.#unsubscribe();
+  }
+
+  #notified(reactor: string, name: string): void {
+    const list = this.#readers.get(`${reactor}\0${name}`);
+    if (!list) return;
+    for (const r of list) {
+      r.waiting = false;
+      this.s.schedule(r);
+    }
+  }
+
+  /** Try to start one run of `r`; true when it took inputs and sent a claim. */
+  attempt(r: ReactionRuntime): boolean {
+    const s = this.s;
+    const site = r.site as Site;
+    const port = s.parts.port;
+    const inputs = r.spec.inputs;
+    const sources: Source[] = inputs.map(
+      (input, k) => r.slots[k] ?? new RoomSource(port.available(site.id, input.molecule.name), this.#pending, input.molecule.kind === 'blocking'),
+    );
+    const offsets = sources.map((src) => (src instanceof RoomSource ? Math.floor(s.parts.random.next() * src.size) : 0));
+    if (!s.search(r, sources, offsets)) return false;
+    const chosen = r.chosen;
+    const values = new Array<unknown>(inputs.length);
+    const copies: (DistributedMolecule | undefined)[] = new Array<DistributedMolecule | undefined>(inputs.length);
+    const localPositions: number[] = [];
+    for (let k = 0; k < inputs.length; k++) {
+      const src = sources[k] as Source;
+      values[k] = src.item(chosen[k] as number);
+      if (src instanceof RoomSource) copies[k] = src.copies[chosen[k] as number];
+      else if (src.consumable) localPositions.push(k);
+    }
+    localPositions.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
+    for (const k of localPositions) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
+    const ids = copies.filter((c): c is DistributedMolecule => c !== undefined).map((c) => c.id);
+    for (const id of ids) this.#pending.add(id);
+    r.inflight++;
+    s.busy(1);
+    const run = new RoomRun(s, r, values, copies, ++s.runSeq);
+    port.claim(site.id, r.spec.name, ids).then(
+      (grant) => this.#granted(run, ids, grant),
+      (e: unknown) => {
+        s.error(asError(e), r);
+        this.#granted(run, ids, null);
+      },
+    );
+    return true;
+  }
+
+  #granted(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant | null): void {
+    const { s, r } = run;
+    if (!grant || !r.site.loaded || s.disposed) {
+      if (grant) s.parts.port.release(grant);
+      else s.counters.claimsRefused++;
+      this.#end(run, ids, 'returned');
+      return;
+    }
+    r.refusals = 0;
+    void run.execute().then(async (outcome) => {
+      if (outcome.kind === 'threw') {
+        s.parts.port.release(grant);
+        run.reportFailure(outcome.error);
+        this.#end(run, ids, 'returned');
+        return;
+      }
+      const ok = await this.#commit(run, grant, outcome.outputs);
+      if (ok) {
+        run.applyCommitted();
+        this.#end(run, ids, 'committed');
+      } else {
+        s.counters.commitsFenced++;
+        run.reportFenced();
+        this.#end(run, ids, 'returned');
+      }
+    });
+  }
+
+  async #commit(run: RoomRun, grant: ClaimGrant, outputs: readonly DistributedOutput[]): Promise<boolean> {
+    try {
+      return await this.s.parts.port.commit(grant, outputs);
+    } catch (e) {
+      // Not acknowledged: treat as fenced (the port must never apply a commit it reports as failed).
+      this.s.error(asError(e), run.r);
+      return false;
+    }
+  }
+
+  #end(run: RoomRun, ids: readonly MoleculeId[], how: 'committed' | 'returned'): void {
+    const { s, r } = run;
+    for (const id of ids) this.#pending.delete(id);
+    r.inflight--;
+    if (how === 'returned') {
+      this.#returnLocal(run);
+      this.#backoff(r);
+    } else {
+      s.schedule(r);
+    }
+    s.busy(-1);
+    s.drain();
+  }
+
+  /** Put tentatively taken local inputs back as the oldest copies and let other reactions see them. */
+  #returnLocal(run: RoomRun): void {
+    const { r, values } = run;
+    if (!r.site.loaded) {
+      for (const v of values) if (v instanceof PendingCall) v.fail(new Error(`reactor "${r.site.name}" was unloaded`));
+      return;
+    }
+    const touched = new Set<Slot>();
+    for (let k = values.length - 1; k >= 0; k--) {
+      const slot = r.slots[k];
+      if (!slot || !slot.consumable) continue;
+      const v = values[k];
+      if (v instanceof PendingCall && !v.pending) continue; // the caller gave up meanwhile
+      slot.bag.unshift(v);
+      touched.add(slot);
+    }
+    for (const slot of touched) this.s.enqueueTrigger(slot);
+  }
+
+  /** Wait before trying `r` again: a room notification or a jittered exponential backoff, whichever first. */
+  #backoff(r: ReactionRuntime): void {
+    r.waiting = true;
+    r.refusals++;
+    const s = this.s;
+    const delay = Math.min(MAX_BACKOFF_MS, 2 ** Math.min(r.refusals, 10)) * (0.5 + s.parts.random.next());
+    s.parts.clock.setTimeout(() => {
+      if (!r.waiting || !r.site.loaded || s.disposed) return;
+      r.waiting = false;
+      s.schedule(r);
+    }, delay);
+  }
+}

@@ -1,0 +1,302 @@
+// The scheduler: emissions go into one queue that is drained in a loop (never recursion), each dequeued
+// molecule enters its bag and only the reactions consuming it are tried (Chymyst's emission-driven search:
+// other molecules are inert). Synchronous bodies run inline, without a Promise or task per reaction.
+// Invariant after each step: no reaction is enabled by the molecule just added, because we keep firing
+// its consumers until none matches (removing molecules never enables anything).
+import type { Clock, Random } from './clock';
+import { PendingCall } from './call';
+import type { DistributedPort } from './distributed-port';
+import { Emitter } from './emitter';
+import { NoReplyError } from './errors';
+import type { MachineEvents } from './events';
+import type { PeerId } from './ids';
+import { logger } from './log';
+import { findMatch, type SearchBudget, type Source } from './match';
+import type { MachineStats } from './machine-api';
+import type { MoleculeHandle, ReactorToken } from './molecule';
+import type { ReactionRunner } from './runner';
+import type { ReactionRuntime, Slot } from './slot';
+import type { Site } from './site';
+
+const log = logger('kinetic:core:scheduler');
+
+/** Queue marker: re-try a slot's consumers without adding a copy (inputs returned by a refused claim). */
+export const TRIGGER: unique symbol = Symbol('trigger');
+
+/** Which events have listeners: hot paths skip building payloads (and reading the clock) for nobody. */
+export interface Watch {
+  emitted: boolean;
+  consumed: boolean;
+  started: boolean;
+  finished: boolean;
+  failed: boolean;
+  timing: boolean;
+}
+
+export interface SchedulerParts {
+  readonly peer: PeerId;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly port: DistributedPort;
+  readonly runner: ReactionRunner;
+  readonly sliceSteps: number;
+  readonly searchBudget: number;
+}
+
+/** Executes runs (local and distributed); implemented by Runs, kept behind an interface to break the cycle. */
+export interface RunExecutor {
+  start(r: ReactionRuntime, values: unknown[], attempt: number): void;
+  attemptDistributed(r: ReactionRuntime): boolean;
+}
+
+export class Scheduler {
+  readonly events = new Emitter<MachineEvents>();
+  readonly watch: Watch = { emitted: false, consumed: false, started: false, finished: false, failed: false, timing: false };
+  readonly sites = new Map<ReactorToken, Site>();
+  readonly budget: SearchBudget = { steps: 0, limit: 0, exhausted: false };
+  readonly counters = { reactions: 0, failures: 0, claimsRefused: 0, commitsFenced: 0 };
+  runs!: RunExecutor;
+  runSeq = 0;
+  disposed = false;
+  #qSlot: (Slot | undefined)[] = [];
+  #qVal: unknown[] = [];
+  #qHead = 0;
+  #retries: ReactionRuntime[] = [];
+  #draining = false;
+  /** Async bodies, pool runs, claims and retry timers in flight: idle() waits for them. */
+  #busy = 0;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(readonly parts: SchedulerParts) {}
+
+  /** Put a copy (or a blocking call, or a latched value) into the soup and run what it enables. */
+  enqueue(slot: Slot, value: unknown): void {
+    this.#qSlot.push(slot);
+    this.#qVal.push(value);
+    if (!this.#draining) this.drain();
+  }
+
+  /** Re-try a slot's consumers without adding a copy (inputs were put back by a refused claim). */
+  enqueueTrigger(slot: Slot): void {
+    this.enqueue(slot, TRIGGER);
+  }
+
+  /** Try a reaction again soon (its concurrency freed, or the room has new copies for it). */
+  schedule(r: ReactionRuntime): void {
+    if (r.queued) return;
+    r.queued = true;
+    this.#retries.push(r);
+    if (!this.#draining) this.drain();
+  }
+
+  drain(): void {
+    if (this.#draining || this.disposed) return;
+    this.#draining = true;
+    let steps = this.parts.sliceSteps;
+    try {
+      for (;;) {
+        if (this.#qHead < this.#qSlot.length) {
+          const h = this.#qHead++;
+          const slot = this.#qSlot[h] as Slot;
+          const value = this.#qVal[h];
+          this.#qSlot[h] = undefined;
+          this.#qVal[h] = undefined;
+          this.#arrive(slot, value);
+        } else if (this.#retries.length > 0) {
+          const r = this.#retries.shift() as ReactionRuntime;
+          r.queued = false;
+          while (this.tryReaction(r)) if (r.latchedOnly) break;
+        } else break;
+        if (--steps === 0) {
+          this.#yieldSlice();
+          break;
+        }
+      }
+    } finally {
+      this.#draining = false;
+      if (this.#qHead === this.#qSlot.length) {
+        this.#qSlot.length = 0;
+        this.#qVal.length = 0;
+        this.#qHead = 0;
+      }
+    }
+    this.checkIdle();
+  }
+
+  /** A long drain yields to the event loop so a reaction loop (`tick → tick`) cannot freeze the page. */
+  #yieldSlice(): void {
+    this.busy(1);
+    this.parts.clock.setTimeout(() => {
+      this.busy(-1);
+      this.drain();
+    }, 0);
+  }
+
+  #arrive(slot: Slot, value: unknown): void {
+    if (!slot.site.loaded) {
+      if (value instanceof PendingCall) value.fail(new NoReplyError(slot.handle.name, `reactor of "${slot.handle.name}" was unloaded`));
+      return;
+    }
+    if (value !== TRIGGER) {
+      if (slot.latched) {
+        slot.latest = value;
+        slot.hasLatest = true;
+      } else {
+        if (slot.blocking && !(value as PendingCall).pending) return; // timed out while queued
+        slot.bag.push(value);
+      }
+      if (this.watch.emitted) this.emitted(slot.handle, slot.blocking ? (value as PendingCall).value : value);
+    }
+    if (slot.latched) this.#reactLatched(slot);
+    else this.#react(slot);
+  }
+
+  #react(slot: Slot): void {
+    const cs = slot.consumers;
+    const n = cs.length;
+    if (n === 0) return;
+    for (;;) {
+      let i = slot.rot;
+      slot.rot = i + 1 >= n ? 0 : i + 1;
+      let fired = false;
+      for (let k = 0; k < n; k++) {
+        if (this.tryReaction(cs[i] as ReactionRuntime)) {
+          fired = true;
+          break;
+        }
+        if (++i === n) i = 0;
+      }
+      if (!fired || slot.bag.size === 0) return;
+    }
+  }
+
+  /** A latched change fires each latched-only reader once, and mixed readers while their other inputs last. */
+  #reactLatched(slot: Slot): void {
+    for (const r of slot.consumers) {
+      if (r.latchedOnly) this.tryReaction(r);
+      else while (this.tryReaction(r));
+    }
+  }
+
+  /** Start `r` if it is enabled; true when it took inputs. */
+  tryReaction(r: ReactionRuntime): boolean {
+    if (r.inflight >= r.spec.concurrency || !r.site.loaded) return false;
+    if (r.fast) {
+      const slots = r.fastSlots;
+      const needs = r.fastNeeds;
+      for (let k = 0; k < slots.length; k++) if ((slots[k] as Slot).bag.size < (needs[k] as number)) return false;
+      const ins = r.slots as Slot[];
+      const values = new Array<unknown>(ins.length);
+      for (let k = 0; k < ins.length; k++) values[k] = (ins[k] as Slot).bag.shift();
+      this.runs.start(r, values, 1);
+      return true;
+    }
+    if (r.spec.distributed) return r.waiting ? false : this.runs.attemptDistributed(r);
+    const slots = r.slots as Slot[];
+    if (!this.search(r, slots, undefined)) return false;
+    this.runs.start(r, this.take(slots, r.chosen), 1);
+    return true;
+  }
+
+  /** Bounded guarded search over `sources`; fills `r.chosen`. */
+  search(r: ReactionRuntime, sources: readonly Source[], offsets: readonly number[] | undefined): boolean {
+    const b = this.budget;
+    b.limit = b.steps + this.parts.searchBudget;
+    b.exhausted = false;
+    const found = findMatch(r.spec.inputs, sources, r.spec.guard, r.chosen, b, offsets);
+    if (b.exhausted) {
+      this.error(new Error(`reaction "${r.spec.name}": search gave up after ${this.parts.searchBudget} candidates; it will be tried again on the next emission`), r);
+    }
+    return found;
+  }
+
+  /** Remove the chosen copies (highest index first, so earlier indices stay valid) and return the body's values. */
+  take(sources: readonly Slot[], chosen: readonly number[]): unknown[] {
+    const n = chosen.length;
+    const values = new Array<unknown>(n);
+    const order: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const s = sources[k] as Slot;
+      values[k] = s.item(chosen[k] as number);
+      if (s.consumable) order.push(k);
+    }
+    order.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
+    for (const k of order) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
+    return values;
+  }
+
+  /** The slot of a molecule of any reactor loaded here; emitting into a reactor that is not loaded is an error. */
+  slotOf(m: MoleculeHandle): Slot {
+    const site = this.sites.get(m.owner);
+    if (!site || !site.loaded) throw new Error(`molecule "${m.name}" belongs to reactor "${m.owner.name}", which is not loaded in this machine`);
+    return site.slots[m.index] as Slot;
+  }
+
+  siteById(id: string): Site | undefined {
+    for (const site of this.sites.values()) if (site.id === id && site.loaded) return site;
+    return undefined;
+  }
+
+  busy(delta: number): void {
+    this.#busy += delta;
+    if (delta < 0) this.checkIdle();
+  }
+
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.checkIdle();
+    });
+  }
+
+  checkIdle(): void {
+    if (this.#draining || this.#busy > 0 || this.#qHead < this.#qSlot.length || this.#retries.length > 0) return;
+    const waiters = this.#idleWaiters;
+    if (waiters.length === 0) return;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  emitted(m: MoleculeHandle, value: unknown): void {
+    const site = this.sites.get(m.owner);
+    if (!site) return;
+    this.fire('emitted', { peer: this.parts.peer, reactor: site.id, reactorName: site.name, molecule: m.name, value, distributed: m.distributed });
+  }
+
+  /** Send a distributed molecule into the room (the port queues it in the outbox when offline). */
+  emitToRoom(m: MoleculeHandle, value: unknown): void {
+    const reactor = m.owner.id;
+    if (reactor === undefined) throw new Error(`molecule "${m.name}" has no reactor id`);
+    this.parts.port.emit(reactor, m.name, value);
+    if (this.watch.emitted) this.emitted(m, value);
+  }
+
+  error(error: Error, r?: ReactionRuntime): void {
+    log('error', error.message);
+    this.fire('error', { peer: this.parts.peer, error, ...(r ? { reactor: r.ctx.reactor, reaction: r.spec.name } : {}) });
+  }
+
+  /** Deliver an event; a throwing listener is logged, never allowed to corrupt a run in progress. */
+  fire<K extends keyof MachineEvents>(event: K, payload: MachineEvents[K]): void {
+    try {
+      this.events.emit(event, payload);
+    } catch (e) {
+      log(`listener of "${String(event)}" threw`, e);
+    }
+  }
+
+  refreshWatch(): void {
+    const w = this.watch;
+    const e = this.events;
+    w.emitted = e.has('emitted');
+    w.consumed = e.has('consumed');
+    w.started = e.has('reaction-started');
+    w.finished = e.has('reaction-finished');
+    w.failed = e.has('reaction-failed');
+    w.timing = w.finished || w.failed;
+  }
+
+  stats(): MachineStats {
+    return { ...this.counters, searchSteps: this.budget.steps };
+  }
+}
