@@ -44,7 +44,8 @@ export class Rendezvous {
 
   constructor(
     readonly client: SignalingClient,
-    private readonly cipher: RoomCipher | null,
+    /** null: no room key (payloads in clear). A promise lets the key derive while the socket connects. */
+    private readonly cipher: RoomCipher | null | Promise<RoomCipher | null>,
   ) {
     this.self = client.peerId;
     client.on('online', ({ peers }) => {
@@ -128,7 +129,12 @@ export class Rendezvous {
     const cipher = this.cipher;
     if (!cipher) return void deliver(plaintext);
     const prev = this.#outChain.get(peer) ?? Promise.resolve();
-    const next = prev.then(async () => deliver(await cipher.seal(plaintext))).catch((e: unknown) => this.#fail(e));
+    const next = prev
+      .then(async () => {
+        const c = await cipher;
+        deliver(c ? await c.seal(plaintext) : plaintext);
+      })
+      .catch((e: unknown) => this.#fail(e));
     this.#outChain.set(peer, next);
   }
 
@@ -138,7 +144,8 @@ export class Rendezvous {
     const prev = this.#inChain.get(from) ?? Promise.resolve();
     const next = prev
       .then(async () => {
-        const text = await cipher.open(payload);
+        const c = await cipher;
+        const text = c ? await c.open(payload) : payload;
         if (text !== null) return accept(text);
         this.invalid++;
         this.#events.emit('wrong-key', { peerId: from });

@@ -8,6 +8,7 @@ import { Emitter } from '../core/emitter';
 import { asEpoch, asPeerId, type PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
 import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from './signaling-protocol';
 
@@ -83,7 +84,7 @@ export class SignalingClient implements LeaseClient {
   #retry: TimerHandle | null = null;
   #ping: TimerHandle | null = null;
   #lastHeard = 0;
-  #firstJoin: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  #firstJoin: Deferred<void> | null = null;
 
   constructor(private readonly opts: SignalingClientOptions) {
     this.peerId = opts.peerId;
@@ -109,11 +110,11 @@ export class SignalingClient implements LeaseClient {
 
   /** Connect and join; resolves on the first `joined`, rejects if the server refuses the join. Retries on its own. */
   connect(): Promise<void> {
-    if (!this.#closed) return this.#joined ? Promise.resolve() : new Promise((resolve, reject) => (this.#firstJoin = { resolve, reject }));
+    if (!this.#closed) return this.#joined || !this.#firstJoin ? Promise.resolve() : this.#firstJoin.promise;
     this.#closed = false;
-    const p = new Promise<void>((resolve, reject) => (this.#firstJoin = { resolve, reject }));
+    this.#firstJoin = deferred();
     this.#open();
-    return p;
+    return this.#firstJoin.promise;
   }
 
   /** Leave cleanly (hands the lease on at once) and stop reconnecting. */
@@ -128,8 +129,9 @@ export class SignalingClient implements LeaseClient {
       ws.close(1000, 'leave');
     }
     this.#setOffline('closed');
-    this.#firstJoin?.reject(new Error('signaling client closed before joining'));
+    const pending = this.#firstJoin;
     this.#firstJoin = null;
+    pending?.reject(new Error('signaling client closed before joining'));
     return Promise.resolve();
   }
 
@@ -233,10 +235,11 @@ export class SignalingClient implements LeaseClient {
       case 'error': {
         const rejection = new SignalingRejection(f.code, f.message, f.ref);
         this.#events.emit('rejected', rejection);
-        if (f.ref === 'join' && this.#firstJoin) {
+        const pending = this.#firstJoin;
+        if (f.ref === 'join' && pending) {
           // A refused first join (duplicate id, room full) is final for this client: the caller decides.
-          this.#firstJoin.reject(rejection);
           this.#firstJoin = null;
+          pending.reject(rejection);
           void this.close();
         }
         return;

@@ -12,6 +12,7 @@ import { Backoff } from './backoff';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
+import type { LinkFactory } from './room-links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 const log = logger('kinetic:mesh:webrtc');
@@ -185,5 +186,13 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
       if (opts.ownsClient) await rv.client.close();
     },
     on: <K extends keyof TransportEvents>(event: K, listener: (p: TransportEvents[K]) => void) => links.events.on(event, listener),
+  };
+}
+
+/** The room's WebRTC link (none without a signaling server, or where RTCPeerConnection does not exist). */
+export function webRtcLink(opts: Omit<WebRtcOptions, 'rendezvous' | 'ownsClient' | 'clock' | 'random'> = {}): LinkFactory {
+  return (ctx) => {
+    if (!ctx.rendezvous || (!opts.wrtc && typeof RTCPeerConnection === 'undefined')) return null;
+    return createWebRtcTransport({ ...opts, rendezvous: ctx.rendezvous, clock: ctx.clock, random: ctx.random });
   };
 }

@@ -5,6 +5,7 @@ import { deferred } from './deferred';
 import type { FrameSink } from './framing';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
+import type { LinkFactory } from './room-links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 export interface WsRelayOptions {
@@ -59,4 +60,9 @@ export function createWsRelayTransport(opts: WsRelayOptions): Transport & { read
     },
     on: <K extends keyof TransportEvents>(event: K, listener: (p: TransportEvents[K]) => void) => links.events.on(event, listener),
   };
+}
+
+/** The room's relay link through its signaling server (none for a server-less room). */
+export function wsRelayLink(opts: Omit<WsRelayOptions, 'rendezvous' | 'ownsClient'> = {}): LinkFactory {
+  return (ctx) => (ctx.rendezvous ? createWsRelayTransport({ ...opts, rendezvous: ctx.rendezvous }) : null);
 }

@@ -1,0 +1,67 @@
+// Who is in the room as this peer sees it: names, Kable-style states, RTT, liveness from a heartbeat of our own
+// (ICE takes 10-30 s to notice a killed tab; we want ≤ 1.5 s), and which link each peer is reached by.
+import type { PeerId } from '../core/ids';
+import type { LinkKind } from '../ui/bridge/types';
+
+/** Kable's service states: up (joined), running (serving), busy (loaded), stopped (paused), down (gone). */
+export const PeerState = { Up: 'up', Running: 'running', Busy: 'busy', Stopped: 'stopped', Down: 'down' } as const;
+export type PeerState = (typeof PeerState)[keyof typeof PeerState];
+export const PEER_STATES: readonly PeerState[] = Object.values(PeerState);
+
+/** One member as the UI shows it (the PeerView fields the mesh knows). */
+export interface MemberView {
+  readonly id: PeerId;
+  readonly name: string;
+  readonly state: PeerState;
+  /** The link messages to this peer take now ('self' for this peer). */
+  readonly link: LinkKind;
+  /** Every link that is up to this peer, best first. */
+  readonly links: readonly LinkKind[];
+  readonly rttMs: number | null;
+  readonly isSelf: boolean;
+}
+
+export interface LivenessOptions {
+  /** How often each peer is pinged. */
+  readonly heartbeatMs: number;
+  /** A peer not heard from for this long is dropped (its tab crashed, was killed or frozen). */
+  readonly deadAfterMs: number;
+}
+
+export const DEFAULT_LIVENESS: LivenessOptions = { heartbeatMs: 250, deadAfterMs: 1200 };
+
+/** What the room knows about one remote peer. */
+export class PeerRecord {
+  name = '';
+  state: PeerState = PeerState.Up;
+  rttMs: number | null = null;
+  lastHeard: number;
+  /** False after a heartbeat timeout or a goodbye, until the peer is heard from again. */
+  alive = true;
+  /** Sequence number of the next message this peer gets from us (restarts with every `hi` we send). */
+  nextSeq = 0;
+
+  constructor(
+    readonly id: PeerId,
+    now: number,
+  ) {
+    this.lastHeard = now;
+  }
+
+  /** RTT as an exponentially weighted mean: one slow sample (GC, a busy tab) should not swing the UI. */
+  sampleRtt(ms: number): void {
+    this.rttMs = this.rttMs === null ? ms : this.rttMs * 0.8 + ms * 0.2;
+  }
+
+  view(links: readonly LinkKind[]): MemberView {
+    return {
+      id: this.id,
+      name: this.name || this.id,
+      state: this.alive ? this.state : PeerState.Down,
+      link: links[0] ?? 'ws-relay',
+      links,
+      rttMs: this.rttMs === null ? null : Math.round(this.rttMs * 100) / 100,
+      isSelf: false,
+    };
+  }
+}

@@ -1,0 +1,377 @@
+// The room: one Transport (kind 'mesh') over several links per peer, always sending on the best one that is
+// up (BroadcastChannel > WebRTC > relay), plus membership — names, states, RTT, a heartbeat that drops a
+// vanished peer in ≤ 1.5 s, a goodbye that drops a leaving one at once, and duplicate-id recovery.
+import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
+import { Emitter } from '../core/emitter';
+import type { PeerId } from '../core/ids';
+import { logger } from '../core/log';
+import { deferred, type Deferred } from './deferred';
+import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './membership';
+import { OrderedInbox } from './ordered-inbox';
+import { renewTabPeerId, tabPeerId, type IdStorage } from './peer-id';
+import { Rendezvous } from './rendezvous';
+import { createRoomCipher, roomHash, WrongRoomKeyError } from './room-crypto';
+import { RoomLease } from './room-lease-proxy';
+import { isDroppable, linkKindOf, rankOf, type LinkContext, type LinkFactory } from './room-links';
+import { cleanName, parseRoomFrame, type RoomFrame } from './room-wire';
+import { SignalingClient, type SignalingRejection, type WebSocketFactory } from './signaling-client';
+import { ErrorCode } from './signaling-protocol';
+import { TransportKind, type Transport, type TransportEvents } from './transport';
+
+const log = logger('kinetic:mesh:room');
+
+export type SignalingStatus = 'connected' | 'connecting' | 'offline';
+
+export type RoomEvents = TransportEvents & {
+  /** The membership snapshot changed (join, leave, name, state, link, RTT). */
+  members: readonly MemberView[];
+  signaling: SignalingStatus;
+};
+
+export interface RoomOptions {
+  readonly roomName: string;
+  /** The room secret from the link; without one nothing is sealed (headless tests, trusted LANs only). */
+  readonly key?: string;
+  /** ws(s)://host/signal; omit for a server-less room (BroadcastChannel only). */
+  readonly signalingUrl?: string;
+  readonly displayName?: string;
+  /** Fixed id; otherwise one per tab from `storage` (sessionStorage), stable across reloads. */
+  readonly peerId?: PeerId;
+  readonly storage?: IdStorage | null;
+  /** Link factories, e.g. [broadcastChannelLink(), webRtcLink(), wsRelayLink()]. */
+  readonly links: readonly LinkFactory[];
+  readonly webSocket?: WebSocketFactory;
+  readonly liveness?: Partial<LivenessOptions>;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** PBKDF2 iterations (tests lower it). */
+  readonly keyIterations?: number;
+}
+
+interface Session {
+  readonly links: Transport[];
+  readonly client: SignalingClient | null;
+  readonly offs: Array<() => void>;
+}
+
+export class Room implements Transport {
+  readonly kind = TransportKind.Mesh;
+  readonly #events = new Emitter<RoomEvents>();
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #liveness: LivenessOptions;
+  #self: PeerId;
+  #name: string;
+  #state: PeerState = PeerState.Up;
+  #session: Session | null = null;
+  #ready: Deferred<void> = deferred();
+  #beat: TimerHandle | null = null;
+  readonly #records = new Map<PeerId, PeerRecord>();
+  readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
+  /** Links up per peer, best first. */
+  readonly #routes = new Map<PeerId, Transport[]>();
+  #signaling: SignalingStatus = 'offline';
+  /** Plain-words problem for the UI (wrong key, duplicate id, server unreachable). */
+  problem: string | null = null;
+  /** Inbound room frames that were malformed; dropped. */
+  invalid = 0;
+  /** The leadership lease of the current signaling session (stable across rejoins). */
+  readonly lease = new RoomLease();
+
+  constructor(private readonly opts: RoomOptions) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#random = opts.random ?? systemRandom;
+    this.#liveness = { ...DEFAULT_LIVENESS, ...opts.liveness };
+    this.#self = opts.peerId ?? tabPeerId(opts.storage ?? null, this.#random);
+    this.#name = cleanName(opts.displayName ?? '') || this.#self;
+  }
+
+  get self(): PeerId {
+    return this.#self;
+  }
+
+  get signaling(): SignalingStatus {
+    return this.#signaling;
+  }
+
+  on<K extends keyof RoomEvents>(event: K, listener: (p: RoomEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Join the room. Resolves once some link can send (BroadcastChannel at once; signaling after its join). */
+  async connect(): Promise<void> {
+    if (this.#session) return this.#ready.promise;
+    await this.#start();
+    return this.#ready.promise;
+  }
+
+  whenReady(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  peers(): readonly PeerId[] {
+    const out: PeerId[] = [];
+    for (const [id, r] of this.#records) if (r.alive && this.#routes.has(id)) out.push(id);
+    return out;
+  }
+
+  send(to: PeerId, message: unknown): boolean {
+    const r = this.#records.get(to);
+    if (!r?.alive) return false;
+    return this.#sendFrame(to, { k: 'm', s: r.nextSeq++, d: message }) || (r.nextSeq--, false);
+  }
+
+  /** Leave: goodbye to everyone (they drop us at once), close every link. connect() again rejoins. */
+  async disconnect(): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    for (const peer of this.peers()) this.#sendFrame(peer, { k: 'by' });
+    await this.#teardown(s, 'left the room');
+    this.#ready = deferred();
+  }
+
+  /** Snapshot for the UI: self first, then everyone linked, by id. */
+  members(): MemberView[] {
+    const self: MemberView = { id: this.#self, name: this.#name, state: this.#state, link: 'self', links: [], rttMs: 0, isSelf: true };
+    const others = [...this.#records.values()]
+      .filter((r) => r.alive && this.#routes.has(r.id))
+      .map((r) => r.view((this.#routes.get(r.id) ?? []).map(linkKindOf)))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    return [self, ...others];
+  }
+
+  setDisplayName(name: string): void {
+    this.#name = cleanName(name) || this.#self;
+    this.#announce();
+  }
+
+  setState(state: PeerState): void {
+    this.#state = state;
+    this.#announce();
+  }
+
+  /** Counters for tests and diagnostics. */
+  stats(): { invalid: number; links: Record<string, number> } {
+    const links: Record<string, number> = {};
+    for (const l of this.#session?.links ?? []) links[l.kind] = (l as Partial<{ invalid: number }>).invalid ?? 0;
+    return { invalid: this.invalid, links };
+  }
+
+  // ---- session lifecycle ------------------------------------------------------------------------------------
+
+  async #start(): Promise<void> {
+    const { roomName, key } = this.opts;
+    const hash = await roomHash(roomName);
+    // The key derives while the socket connects; the rendezvous waits for it before sealing its first hello.
+    const cipher = key ? createRoomCipher(roomName, key, this.opts.keyIterations) : Promise.resolve(null);
+    const client = this.opts.signalingUrl
+      ? new SignalingClient({ url: this.opts.signalingUrl, room: hash, peerId: this.#self, clock: this.#clock, random: this.#random, ...(this.opts.webSocket ? { webSocket: this.opts.webSocket } : {}) })
+      : null;
+    const rendezvous = client ? new Rendezvous(client, cipher) : null;
+    const ctx: LinkContext = { self: this.#self, roomName, roomHash: hash, cipher, rendezvous, clock: this.#clock, random: this.#random };
+    const links = this.opts.links.map((f) => f(ctx)).filter((l): l is Transport => l !== null);
+    const session: Session = { links, client, offs: [] };
+    this.#session = session;
+    if (client) this.#watchSignaling(session, client);
+    if (rendezvous) session.offs.push(rendezvous.on('error', (e) => this.#fail(e)));
+    for (const link of links) this.#attach(session, link);
+    this.#beat = this.#clock.setTimeout(this.#heartbeat, this.#liveness.heartbeatMs);
+    const attempts = links.map((l) => l.connect());
+    if (client && !links.some((l) => l.kind === TransportKind.WsRelay || l.kind === TransportKind.WebRTC)) attempts.push(client.connect());
+    // Only the current session may settle readiness: a session replaced after a duplicate id fails quietly.
+    const current = (): boolean => this.#session === session;
+    Promise.any(attempts).then(
+      () => current() && this.#ready.resolve(),
+      (e: unknown) => current() && this.#ready.reject(e instanceof AggregateError ? (e.errors[0] as Error) : (e as Error)),
+    );
+    for (const a of attempts) a.catch((e: unknown) => current() && this.#fail(e));
+  }
+
+  #watchSignaling(session: Session, client: SignalingClient): void {
+    this.#setSignaling('connecting');
+    this.lease.bind(client);
+    session.offs.push(
+      client.on('online', () => this.#setSignaling('connected')),
+      client.on('offline', () => this.#setSignaling(this.#session === session ? 'connecting' : 'offline')),
+      client.on('rejected', (r) => this.#onRejected(session, r)),
+    );
+  }
+
+  #onRejected(session: Session, r: SignalingRejection): void {
+    if (r.code !== ErrorCode.DuplicatePeer || this.opts.peerId) return this.#fail(r);
+    // Another tab holds our stored id (a duplicated tab copies sessionStorage): take a fresh id and rejoin.
+    log('peer id %s is taken; renewing', this.#self);
+    this.problem = 'This tab shared its peer id with another tab; it now uses a new one.';
+    void this.#teardown(session, 'duplicate peer id').then(() => {
+      this.#self = renewTabPeerId(this.opts.storage ?? null, this.#random);
+      return this.#start();
+    });
+  }
+
+  async #teardown(s: Session, reason: string): Promise<void> {
+    if (this.#session === s) this.#session = null;
+    if (this.#beat) this.#clock.clearTimeout(this.#beat);
+    this.#beat = null;
+    for (const off of s.offs) off();
+    await Promise.all(s.links.map((l) => l.disconnect().catch((e: unknown) => this.#fail(e))));
+    await s.client?.close();
+    for (const peer of [...this.#routes.keys()]) this.#peerGone(peer, reason);
+    this.#routes.clear();
+    this.lease.bind(null);
+    this.#setSignaling('offline');
+  }
+
+  #attach(session: Session, link: Transport): void {
+    session.offs.push(
+      link.on('peer-candidate', (e) => this.#events.emit('peer-candidate', e)),
+      link.on('peer-connected', ({ peerId }) => this.#linkUp(peerId, link)),
+      link.on('peer-disconnected', ({ peerId, reason }) => this.#linkDown(peerId, link, reason)),
+      link.on('message', ({ from, message }) => this.#receive(from, message)),
+      link.on('error', (e) => this.#fail(e)),
+    );
+  }
+
+  // ---- routing ------------------------------------------------------------------------------------------
+
+  #linkUp(peer: PeerId, link: Transport): void {
+    const routes = this.#routes.get(peer) ?? [];
+    if (!routes.includes(link)) routes.push(link);
+    routes.sort((a, b) => rankOf(a.kind) - rankOf(b.kind));
+    const first = !this.#routes.has(peer);
+    this.#routes.set(peer, routes);
+    const r = this.#records.get(peer);
+    if (first || !r?.alive) this.#greet(peer);
+    else this.#emitMembers();
+  }
+
+  #linkDown(peer: PeerId, link: Transport, reason: string): void {
+    const routes = this.#routes.get(peer)?.filter((l) => l !== link);
+    if (!routes) return;
+    if (routes.length) {
+      this.#routes.set(peer, routes);
+      this.#emitMembers();
+      return;
+    }
+    this.#routes.delete(peer);
+    this.#peerGone(peer, reason);
+  }
+
+  #sendFrame(to: PeerId, frame: RoomFrame): boolean {
+    for (const link of this.#routes.get(to) ?? []) if (link.send(to, frame)) return true;
+    return false;
+  }
+
+  /** A new session with `peer` (first link, or back from the dead): our sequence to it restarts with a hi. */
+  #greet(peer: PeerId): void {
+    let r = this.#records.get(peer);
+    const wasAlive = r?.alive ?? false;
+    if (!r) this.#records.set(peer, (r = new PeerRecord(peer, this.#clock.now())));
+    r.alive = true;
+    r.lastHeard = this.#clock.now();
+    r.nextSeq = 0;
+    this.#sendFrame(peer, { k: 'hi', n: this.#name, st: this.#state });
+    if (!wasAlive) this.#events.emit('peer-connected', { peerId: peer });
+    this.#emitMembers();
+  }
+
+  #peerGone(peer: PeerId, reason: string): void {
+    const r = this.#records.get(peer);
+    if (!r?.alive) return;
+    r.alive = false;
+    this.#events.emit('peer-disconnected', { peerId: peer, reason });
+    this.#emitMembers();
+  }
+
+  #receive(from: PeerId, raw: unknown): void {
+    const f = parseRoomFrame(raw);
+    if (!f) {
+      this.invalid++;
+      return;
+    }
+    let r = this.#records.get(from);
+    if (!r?.alive) {
+      // Heard from a peer we had dropped (a frozen tab woke up): it is back, unless it is saying goodbye.
+      if (f.k === 'by' || !this.#routes.has(from)) return;
+      this.#greet(from);
+      r = this.#records.get(from) as PeerRecord;
+    }
+    r.lastHeard = this.#clock.now();
+    switch (f.k) {
+      case 'm':
+        return this.#inbox(from).push(f.s, f.d);
+      case 'pi':
+        this.#sendFrame(from, { k: 'po', t: f.t });
+        return;
+      case 'po':
+        r.sampleRtt(this.#clock.now() - f.t);
+        return;
+      case 'hi':
+        this.#inbox(from).reset();
+        r.name = cleanName(f.n);
+        r.state = f.st;
+        return this.#emitMembers();
+      case 'in':
+        r.name = cleanName(f.n);
+        r.state = f.st;
+        return this.#emitMembers();
+      case 'by':
+        this.#drop(from, 'goodbye');
+        return;
+    }
+  }
+
+  #inbox(peer: PeerId): OrderedInbox<unknown> {
+    let box = this.#inboxes.get(peer);
+    if (!box) this.#inboxes.set(peer, (box = new OrderedInbox((message) => this.#events.emit('message', { from: peer, message }), this.#clock)));
+    return box;
+  }
+
+  /** Drop a peer now and tear down links that would otherwise linger until ICE notices (10-30 s). */
+  #drop(peer: PeerId, reason: string): void {
+    this.#peerGone(peer, reason);
+    for (const link of this.#routes.get(peer) ?? []) if (isDroppable(link)) link.drop(peer, reason);
+  }
+
+  #heartbeat = (): void => {
+    const now = this.#clock.now();
+    for (const r of this.#records.values()) {
+      if (!this.#routes.has(r.id)) continue;
+      if (!r.alive) {
+        // Keep probing a dropped peer while a link to it exists: if it was only frozen, its answer revives it
+        // (and ours revives us on its side — both may have dropped each other).
+        this.#sendFrame(r.id, { k: 'pi', t: now });
+      } else if (now - r.lastHeard > this.#liveness.deadAfterMs) {
+        log('%s silent for %d ms: dropped', r.id, Math.round(now - r.lastHeard));
+        this.#drop(r.id, 'heartbeat timeout');
+      } else this.#sendFrame(r.id, { k: 'pi', t: now });
+    }
+    if (this.#records.size) this.#emitMembers();
+    this.#beat = this.#clock.setTimeout(this.#heartbeat, this.#liveness.heartbeatMs);
+  };
+
+  #announce(): void {
+    for (const peer of this.peers()) this.#sendFrame(peer, { k: 'in', n: this.#name, st: this.#state });
+    this.#emitMembers();
+  }
+
+  #emitMembers(): void {
+    if (this.#events.has('members')) this.#events.emit('members', this.members());
+  }
+
+  #setSignaling(s: SignalingStatus): void {
+    if (this.#signaling === s) return;
+    this.#signaling = s;
+    this.#events.emit('signaling', s);
+  }
+
+  #fail(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (err instanceof WrongRoomKeyError) this.problem = 'Wrong room key: the other peers use a different key for this room.';
+    this.#events.emit('error', err);
+  }
+}
+
+/** Create a room (not yet joined: call connect()). */
+export function createRoom(opts: RoomOptions): Room {
+  return new Room(opts);
+}
