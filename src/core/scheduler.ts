@@ -242,15 +242,27 @@ export class Scheduler {
     if (delta < 0) this.checkIdle();
   }
 
-  idle(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-      this.checkIdle();
-    });
+  /**
+   * Resolves once nothing is queued or in flight, and still nothing after a few microtask turns: the room
+   * notifies on microtasks, so "idle" must outlast a notification that is about to schedule more work.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.push(resolve);
+        this.checkIdle();
+      });
+      for (let i = 0; i < 4; i++) await Promise.resolve();
+      if (this.#isIdle()) return;
+    }
+  }
+
+  #isIdle(): boolean {
+    return !this.#draining && this.#busy === 0 && this.#qHead === this.#qSlot.length && this.#retries.length === 0;
   }
 
   checkIdle(): void {
-    if (this.#draining || this.#busy > 0 || this.#qHead < this.#qSlot.length || this.#retries.length > 0) return;
+    if (!this.#isIdle()) return;
     const waiters = this.#idleWaiters;
     if (waiters.length === 0) return;
     this.#idleWaiters = [];
