@@ -1,0 +1,118 @@
+// The replica role every peer plays (the sequencer too, towards the next one): it promises epochs,
+// accepts the current sequencer's log after a consistency check, acknowledges only what is durable in its
+// store, and answers a new sequencer's recovery (promise + log position, then the log itself).
+import type { PeerId } from '../core/ids';
+import type { RoomContext } from './context';
+import { msg, type MessageOf } from './messages';
+
+export interface LeaderInfo {
+  readonly leader: PeerId;
+  readonly epoch: number;
+}
+
+export class Acceptor {
+  readonly #ctx: RoomContext;
+  readonly #onLeader: (l: LeaderInfo) => void;
+  #leader: LeaderInfo | null = null;
+
+  constructor(ctx: RoomContext, onLeader: (l: LeaderInfo) => void) {
+    this.#ctx = ctx;
+    this.#onLeader = onLeader;
+  }
+
+  /** The serving sequencer this replica follows (learned from its appends). */
+  get leader(): LeaderInfo | null {
+    return this.#leader;
+  }
+
+  forgetLeader(): void {
+    this.#leader = null;
+  }
+
+  /**
+   * A message from a sequencer of `epoch`: stale ones are refused, newer ones are promised first. The
+   * promise is recorded at once and its write queued ahead of any later write, so every acknowledgement
+   * sent after a later write resolves implies the promise is durable too. Synchronous on purpose: messages
+   * from one sequencer are handled strictly in arrival order.
+   */
+  #admit(epoch: number): Promise<void> | null {
+    if (epoch < this.#ctx.promised()) return null;
+    if (epoch === this.#ctx.promised()) return Promise.resolve();
+    this.#ctx.observeEpoch(epoch);
+    return this.#ctx.promise(epoch);
+  }
+
+  #follow(leader: PeerId, epoch: number): void {
+    if (this.#leader?.leader === leader && this.#leader.epoch === epoch) return;
+    this.#leader = { leader, epoch };
+    this.#onLeader(this.#leader);
+  }
+
+  async onAppend(from: PeerId, m: MessageOf<'append'>): Promise<void> {
+    const { ctx, rlog } = { ctx: this.#ctx, rlog: this.#ctx.rlog };
+    if (from !== m.leader || this.#admit(m.epoch) === null) {
+      ctx.send(from, msg('append-ack', { epoch: ctx.promised(), ok: false, matchIndex: 0, hint: 0 }));
+      return;
+    }
+    this.#follow(m.leader, m.epoch);
+    const r = rlog.accept(m.prevIndex, m.prevEpoch, m.entries);
+    if (r.ok) rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    try {
+      await r.durable;
+    } catch {
+      return; // not durable: no acknowledgement (the store reported the error); the sequencer resends
+    }
+    ctx.send(from, msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint }));
+  }
+
+  async onSnapshot(from: PeerId, m: MessageOf<'snapshot'>): Promise<void> {
+    const ctx = this.#ctx;
+    if (from !== m.leader || this.#admit(m.epoch) === null) {
+      ctx.send(from, msg('append-ack', { epoch: ctx.promised(), ok: false, matchIndex: 0, hint: 0 }));
+      return;
+    }
+    this.#follow(m.leader, m.epoch);
+    const r = ctx.rlog.install(m.snapshot, m.entries);
+    if (r.ok) ctx.rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    try {
+      await r.durable;
+    } catch {
+      return;
+    }
+    ctx.send(from, msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint }));
+  }
+
+  async onRecover(from: PeerId, m: MessageOf<'recover'>): Promise<void> {
+    const ctx = this.#ctx;
+    const admitted = this.#admit(m.epoch);
+    const ok = admitted !== null;
+    if (ok) {
+      try {
+        await admitted;
+      } catch {
+        return; // the promise is not durable: do not promise
+      }
+    }
+    if (ok && this.#leader && this.#leader.epoch < m.epoch) this.#leader = null;
+    const { log, replica } = ctx.rlog;
+    ctx.send(
+      from,
+      msg('promise', {
+        epoch: ok ? m.epoch : ctx.promised(),
+        ok: ok && m.epoch === ctx.promised(),
+        lastIndex: log.lastIndex,
+        lastEpoch: log.lastEpoch,
+        commitIndex: ctx.rlog.commitIndex,
+        base: log.base,
+        members: [...replica.membersInEffect],
+      }),
+    );
+  }
+
+  onFetch(from: PeerId, m: MessageOf<'fetch'>): void {
+    const ctx = this.#ctx;
+    if (m.epoch !== ctx.promised()) return;
+    const s = ctx.rlog.stateFrom(m.from);
+    ctx.send(from, msg('fetched', { epoch: m.epoch, snapshot: s.snapshot, prevIndex: s.prevIndex, prevEpoch: s.prevEpoch, entries: s.entries }));
+  }
+}

@@ -1,0 +1,89 @@
+// What the roles of one peer (replica, recovering sequencer, serving sequencer, requester) share.
+import type { Clock, Random } from '../core/clock';
+import type { PeerId } from '../core/ids';
+import type { Logger } from '../core/log';
+import type { Message } from './messages';
+import type { ReplicatedLog } from './replicated-log';
+
+/** Protocol timings in milliseconds. The defaults suit loopback and LAN rooms. */
+export interface RoomTimings {
+  /** Sequencer → replicas heartbeat; also the retransmission period for unacknowledged entries. */
+  readonly heartbeatMs: number;
+  /** A claim not renewed for this long expires; holders renew every third of it. */
+  readonly claimTtlMs: number;
+  /** Requests (outbox emissions, commits) without an answer are sent again after this. */
+  readonly resendMs: number;
+  /** A member unreachable for this long is removed from the configuration by the sequencer. */
+  readonly removeAfterMs: number;
+  /** Compact the log into a snapshot every this many committed entries. */
+  readonly compactEvery: number;
+  /**
+   * A sequencer whose log is empty and whose epoch is not the room's first waits this long for a peer
+   * with history before starting a new room history (Infinity: never, wait for a peer with history).
+   */
+  readonly bootstrapAfterMs: number;
+}
+
+export const defaultTimings: RoomTimings = {
+  heartbeatMs: 50,
+  claimTtlMs: 3000,
+  resendMs: 250,
+  removeAfterMs: 1000,
+  compactEvery: 1000,
+  bootstrapAfterMs: 3000,
+};
+
+/**
+ * Deliberate protocol bugs for the mutation test: the simulation's checker must catch each of them,
+ * which shows it cannot pass vacuously. Never set outside tests.
+ */
+export interface ProtocolFaults {
+  /** Commit (and acknowledge) as soon as the sequencer itself stored an entry, without a quorum. */
+  readonly skipQuorum?: boolean;
+  /** Accept commits whose claim is unknown, expired or from another epoch. */
+  readonly skipFencing?: boolean;
+  /** A new sequencer serves from its own log without adopting the most advanced one of a quorum. */
+  readonly skipRecovery?: boolean;
+}
+
+export interface RoomContext {
+  readonly self: PeerId;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly rlog: ReplicatedLog;
+  readonly timings: RoomTimings;
+  readonly faults: ProtocolFaults;
+  readonly log: Logger;
+  /** Send to a peer (to self: delivered on a microtask). False when there is no link. */
+  send(to: PeerId, message: Message): boolean;
+  /** Peers with a link up now. */
+  peers(): readonly PeerId[];
+  /** An epoch seen anywhere: the elector makes the next term higher, roles step down. */
+  observeEpoch(epoch: number): void;
+  /** Persist the promise never to accept an older epoch; resolves when durable. */
+  promise(epoch: number): Promise<void>;
+  promised(): number;
+  /** Observation hooks for the simulation checker and the UI. */
+  record(event: RoomHistoryEvent): void;
+}
+
+/** Facts a room reports about itself, in the order they happened (the simulation's history). */
+export type RoomHistoryEvent =
+  | { readonly type: 'claim-granted'; readonly claimId: string; readonly holder: PeerId; readonly epoch: number; readonly ids: readonly string[] }
+  | { readonly type: 'claim-dropped'; readonly claimId: string; readonly reason: string }
+  | { readonly type: 'commit-appended'; readonly claimId: string; readonly claimEpoch: number; readonly epoch: number; readonly index: number; readonly claimLive: boolean }
+  | { readonly type: 'commit-acknowledged'; readonly claimId: string; readonly reaction: string }
+  | { readonly type: 'commit-fenced'; readonly claimId: string; readonly reaction: string }
+  | { readonly type: 'emitted'; readonly source: string; readonly seq: number; readonly reactor: string; readonly name: string }
+  | { readonly type: 'leading'; readonly epoch: number; readonly lastIndex: number }
+  | { readonly type: 'stepped-down'; readonly epoch: number };
+
+/** Index replicated on a majority of `members` (each member's match index; absent members count 0). */
+export function majorityIndex(members: readonly PeerId[], match: (p: PeerId) => number): number {
+  if (members.length === 0) return 0;
+  const xs = members.map(match).sort((a, b) => b - a);
+  return xs[Math.floor(members.length / 2)] ?? 0;
+}
+
+export const isMajority = (members: readonly PeerId[], have: (p: PeerId) => boolean): boolean =>
+  members.filter(have).length * 2 > members.length;

@@ -1,0 +1,85 @@
+// Routes validated messages to the role that handles them. Invalid messages are dropped and counted.
+import type { PeerId } from '../core/ids';
+import type { Acceptor, LeaderInfo } from './acceptor';
+import type { Catalog } from './catalog';
+import { msg, type Message } from './messages';
+import type { Recovery } from './recovery';
+import type { Requester } from './requester';
+import type { Sequencer } from './sequencer';
+
+export interface DispatchTargets {
+  readonly acceptor: Acceptor;
+  readonly requester: Requester;
+  readonly sequencer: () => Sequencer | null;
+  readonly recovery: () => Recovery | null;
+  readonly leader: () => LeaderInfo | null;
+  readonly catalog: Catalog;
+  readonly onLeave: (peer: PeerId) => void;
+  readonly onCatalog: () => void;
+  readonly send: (to: PeerId, m: Message) => boolean;
+}
+
+export class Dispatcher {
+  readonly #t: DispatchTargets;
+  invalid = 0;
+
+  constructor(targets: DispatchTargets) {
+    this.#t = targets;
+  }
+
+  /** A message from the transport: validate first. */
+  receive(from: PeerId, raw: unknown, parse: (raw: unknown) => Message | null): void {
+    const m = parse(raw);
+    if (!m) {
+      this.invalid++;
+      return;
+    }
+    this.handle(from, m);
+  }
+
+  handle(from: PeerId, m: Message): void {
+    const t = this.#t;
+    const seq = t.sequencer();
+    switch (m.type) {
+      case 'append':
+        return void t.acceptor.onAppend(from, m);
+      case 'snapshot':
+        return void t.acceptor.onSnapshot(from, m);
+      case 'recover':
+        return void t.acceptor.onRecover(from, m);
+      case 'fetch':
+        return t.acceptor.onFetch(from, m);
+      case 'promise':
+        return t.recovery()?.onPromise(from, m);
+      case 'fetched':
+        return t.recovery()?.onFetched(from, m);
+      case 'append-ack':
+        return seq?.onAck(from, m);
+      case 'emit':
+        return seq?.onEmit(m);
+      case 'claim':
+        // Not serving: refuse at once so a confirmed claim does not hang.
+        if (!seq) return void t.send(from, msg('claim-result', { claimId: m.claimId, ok: false }));
+        return seq.onClaim(from, m);
+      case 'renew':
+        return seq?.onRenew(from, m);
+      case 'release':
+        return seq?.onRelease(from, m);
+      case 'commit':
+        // Only the sequencer of the claim's epoch decides a commit; anyone else stays silent and the
+        // holder learns the outcome from the log.
+        return seq?.onCommit(from, m);
+      case 'claim-result':
+        return t.requester.onClaimResult(from, m);
+      case 'commit-result':
+        return t.requester.onCommitResult(from, m);
+      case 'claimed':
+        return t.requester.onHint(m, t.leader());
+      case 'catalog':
+        t.catalog.learn(from, m.reactors);
+        return t.onCatalog();
+      case 'leave':
+        return t.onLeave(from);
+    }
+  }
+}

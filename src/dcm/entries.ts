@@ -1,0 +1,70 @@
+// The replicated operation log's entries and the snapshot that compacts them. Every peer applies the
+// committed prefix of one log, in order, to its replica: that is the whole state of the room's
+// distributed molecules. Claims are deliberately NOT entries (see docs/protocol.md): a claim lost with its
+// sequencer only fences its holder's commit, so claims live in the sequencer's memory.
+import type { DistributedMolecule } from '../core/distributed-port';
+import type { MoleculeId, PeerId } from '../core/ids';
+
+/** A reply to a distributed blocking call, delivered to `to` when the commit that carries it is applied. */
+export interface ReplyOutput {
+  readonly to: PeerId;
+  readonly callId: string;
+  readonly value: unknown;
+}
+
+/** First entry of every sequencer term: committing it decides every entry before it (Raft's no-op). */
+export interface TermEntry {
+  readonly type: 'term';
+  readonly epoch: number;
+  readonly leader: PeerId;
+}
+
+/** The voting members from this entry on (in effect as soon as appended, one member changed at a time). */
+export interface ConfigEntry {
+  readonly type: 'config';
+  readonly epoch: number;
+  readonly members: readonly PeerId[];
+}
+
+/** A molecule enters the room. (source, seq) is the outbox idempotency key: applied at most once. */
+export interface EmitEntry {
+  readonly type: 'emit';
+  readonly epoch: number;
+  readonly source: string;
+  readonly seq: number;
+  readonly molecule: DistributedMolecule;
+}
+
+/** One reaction's effect, atomically: inputs removed, outputs added, replies routed. */
+export interface CommitEntry {
+  readonly type: 'commit';
+  readonly epoch: number;
+  readonly claimId: string;
+  readonly holder: PeerId;
+  readonly reaction: string;
+  readonly consumed: readonly MoleculeId[];
+  readonly produced: readonly DistributedMolecule[];
+  readonly replies: readonly ReplyOutput[];
+}
+
+export type Entry = TermEntry | ConfigEntry | EmitEntry | CommitEntry;
+
+/** Outbox de-duplication per source: every seq ≤ upTo was applied, plus the listed ones above it. */
+export interface DeliveredSeqs {
+  readonly source: string;
+  readonly upTo: number;
+  readonly above: readonly number[];
+}
+
+/** The replica state at `index`, replacing the log prefix up to it (late joiners, compaction). */
+export interface Snapshot {
+  readonly index: number;
+  readonly epoch: number;
+  readonly members: readonly PeerId[];
+  readonly molecules: readonly DistributedMolecule[];
+  readonly delivered: readonly DeliveredSeqs[];
+}
+
+export const emptySnapshot: Snapshot = { index: 0, epoch: 0, members: [], molecules: [], delivered: [] };
+
+export const emitKey = (source: string, seq: number): string => `${source}#${seq}`;

@@ -1,0 +1,103 @@
+// Wire messages of the distributed-molecule protocol: a versioned discriminated union, validated with
+// valibot on the way in. parseMessage returns the message or null; the room drops and counts nulls.
+import * as v from 'valibot';
+import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+
+export const PROTOCOL_VERSION = 1;
+
+const id = (x: unknown): boolean => typeof x === 'string' && x.length > 0 && x.length <= 512;
+const peerId = v.custom<PeerId>(id, 'peer id');
+const moleculeId = v.custom<MoleculeId>(id, 'molecule id');
+const reactorId = v.custom<ReactorId>(id, 'reactor id');
+const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
+const name = v.pipe(v.string(), v.maxLength(512));
+
+const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: v.unknown() });
+const reply = v.object({ to: peerId, callId: name, value: v.unknown() });
+
+export const EntrySchema = v.variant('type', [
+  v.object({ type: v.literal('term'), epoch: nat, leader: peerId }),
+  v.object({ type: v.literal('config'), epoch: nat, members: v.array(peerId) }),
+  v.object({ type: v.literal('emit'), epoch: nat, source: name, seq: nat, molecule }),
+  v.object({
+    type: v.literal('commit'),
+    epoch: nat,
+    claimId: name,
+    holder: peerId,
+    reaction: name,
+    consumed: v.array(moleculeId),
+    produced: v.array(molecule),
+    replies: v.array(reply),
+  }),
+]);
+
+const snapshot = v.object({
+  index: nat,
+  epoch: nat,
+  members: v.array(peerId),
+  molecules: v.array(molecule),
+  delivered: v.array(v.object({ source: name, upTo: nat, above: v.array(nat) })),
+});
+
+const moleculeInfo = v.object({
+  name,
+  kind: v.picklist(['molecule', 'blocking', 'latched']),
+  distributed: v.boolean(),
+  static: v.boolean(),
+});
+const reactorInfo = v.object({ id: reactorId, name, version: name, molecules: v.array(moleculeInfo) });
+
+const message = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
+  v.object({ v: v.literal(PROTOCOL_VERSION), type: v.literal(type), ...entries });
+
+const MessageSchema = v.variant('type', [
+  // Sequencer → replicas: log entries after (prevIndex, prevEpoch), and how far the log is committed.
+  message('append', { epoch: nat, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat }),
+  message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat }),
+  // Sequencer → a replica too far behind for the log it still holds: the state, then the tail.
+  message('snapshot', { epoch: nat, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat }),
+  // A new sequencer asks for promises (no older epoch accepted any more) and log positions.
+  message('recover', { epoch: nat }),
+  message('promise', { epoch: nat, ok: v.boolean(), lastIndex: nat, lastEpoch: nat, commitIndex: nat, base: nat, members: v.array(peerId) }),
+  // The new sequencer fetches the most advanced log it was promised.
+  message('fetch', { epoch: nat, from: nat }),
+  message('fetched', { epoch: nat, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema) }),
+  // Any peer → sequencer.
+  message('emit', { items: v.array(v.object({ source: name, seq: nat, molecule })) }),
+  message('claim', { epoch: nat, claimId: name, ids: v.array(moleculeId) }),
+  message('renew', { epoch: nat, claimIds: v.array(name) }),
+  message('release', { epoch: nat, claimId: name }),
+  message('commit', {
+    epoch: nat,
+    claimId: name,
+    reaction: name,
+    consumed: v.array(moleculeId),
+    produced: v.array(molecule),
+    replies: v.array(reply),
+  }),
+  // Sequencer → one peer.
+  message('claim-result', { claimId: name, ok: v.boolean() }),
+  message('commit-result', { claimId: name, ok: v.boolean() }),
+  // Sequencer → everyone: a hint of which copies are claimed right now (not durable, not authoritative).
+  message('claimed', { epoch: nat, ids: v.array(moleculeId), taken: v.boolean() }),
+  // Everyone → everyone: the reactors a peer hosts (KOS sync: declarations, never code).
+  message('catalog', { reactors: v.array(reactorInfo) }),
+  message('leave', {}),
+]);
+
+export type Message = v.InferOutput<typeof MessageSchema>;
+export type MessageType = Message['type'];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** Validate an untrusted value; null when it is not a well-formed message of this protocol version. */
+export function parseMessage(raw: unknown): Message | null {
+  const r = v.safeParse(MessageSchema, raw);
+  return r.success ? r.output : null;
+}
+
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** Build a message with the version field filled in (read-only inputs are fine: messages are never mutated). */
+export function msg<T extends MessageType>(type: T, body: DeepReadonly<Omit<MessageOf<T>, 'v' | 'type'>>): MessageOf<T> {
+  return { v: PROTOCOL_VERSION, type, ...body } as unknown as MessageOf<T>;
+}

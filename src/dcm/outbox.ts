@@ -1,0 +1,83 @@
+// The persistent outbox: emitting into the room never throws and never waits for the network. Each
+// emission gets a (source, seq) key, sits in the store until the replica applies its emit entry, and is
+// sent again to every new sequencer until then; the log applies each key at most once (exactly once).
+//
+// Seqs are handed out in persisted blocks: a restart continues above the last block, so a seq that might
+// have reached a sequencer before a crash is never reused for a different molecule.
+import type { DistributedMolecule } from '../core/distributed-port';
+import { asMoleculeId, asReactorId, type PeerId } from '../core/ids';
+import { Persistence, type OutboxItem } from './persistence';
+
+const BLOCK = 1000;
+const MAX_BATCH = 256;
+
+export class Outbox {
+  readonly source: string;
+  readonly #items = new Map<number, OutboxItem>();
+  readonly #persistence: Persistence;
+  readonly #onSendable: () => void;
+  #next: number;
+  /** Seqs below this are covered by a durable block reservation: only those may leave this peer. */
+  #durableLimit: number;
+
+  constructor(persistence: Persistence, source: string, restored: readonly OutboxItem[], onSendable: () => void) {
+    this.#persistence = persistence;
+    this.#onSendable = onSendable;
+    this.source = source;
+    this.#durableLimit = persistence.meta.nextSeqLimit;
+    for (const item of restored) this.#items.set(item.seq, item);
+    const highest = Math.max(0, ...restored.map((i) => i.seq));
+    this.#next = Math.max(persistence.meta.nextSeqLimit, highest) + 1;
+  }
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  /**
+   * Queue a molecule. The store write is queued, never awaited here. Returns whether it may be sent now:
+   * a seq beyond the durable block reservation waits for the reservation's write (then onSendable fires).
+   */
+  add(reactor: string, name: string, value: unknown): { item: OutboxItem; sendable: boolean } {
+    const seq = this.#next++;
+    const item: OutboxItem = { seq, reactor, name, value };
+    this.#items.set(seq, item);
+    const ops = [Persistence.outboxPut(item)];
+    const reserve = seq >= this.#persistence.meta.nextSeqLimit ? seq + BLOCK : 0;
+    this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined).then(
+      () => {
+        if (reserve > this.#durableLimit) {
+          this.#durableLimit = reserve;
+          this.#onSendable();
+        }
+      },
+      () => undefined /* reported through the store's onError; the item stays queued in memory */,
+    );
+    return { item, sendable: seq < this.#durableLimit };
+  }
+
+  molecule(item: OutboxItem): DistributedMolecule {
+    return { id: asMoleculeId(`${this.source}:${item.seq}`), reactor: asReactorId(item.reactor), name: item.name, value: item.value };
+  }
+
+  /** The replica applied our emit entry: the emission is delivered; forget it. */
+  delivered(seq: number): void {
+    if (!this.#items.delete(seq)) return;
+    void this.#persistence.write([Persistence.outboxDelete(seq)]).catch(() => undefined);
+  }
+
+  /** Everything still queued, as emit-message batches. */
+  batches(): { source: string; seq: number; molecule: DistributedMolecule }[][] {
+    const all = [...this.#items.values()].filter((item) => item.seq < this.#durableLimit).map((item) => ({ source: this.source, seq: item.seq, molecule: this.molecule(item) }));
+    const out: (typeof all)[] = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) out.push(all.slice(i, i + MAX_BATCH));
+    return out;
+  }
+
+  has(seq: number): boolean {
+    return this.#items.has(seq);
+  }
+}
+
+/** A fresh outbox identity for a store that has none: the peer id plus a random incarnation. */
+export const newSource = (self: PeerId, random: () => number): string => `${self}~${Math.floor(random() * 2 ** 32).toString(36)}`;

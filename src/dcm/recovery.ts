@@ -1,0 +1,113 @@
+// A new sequencer's first phase (Vertical Paxos: the external master picked us, now we read the previous
+// configuration). It collects promises — after which no replica accepts an older epoch — and log positions
+// from a majority of the configuration in effect, adopts the most advanced log among them (fetching it),
+// and repeats with the configuration of the adopted log until both agree. Only then may it serve.
+import type { PeerId } from '../core/ids';
+import { isMajority, type RoomContext } from './context';
+import { OperationLog } from './log';
+import { msg, type MessageOf } from './messages';
+
+interface Position {
+  readonly lastIndex: number;
+  readonly lastEpoch: number;
+  readonly members: readonly PeerId[];
+}
+
+export class Recovery {
+  readonly #ctx: RoomContext;
+  readonly epoch: number;
+  readonly #promises = new Map<PeerId, Position>();
+  readonly #startedAt: number;
+  readonly #firstEpoch: boolean;
+  /** Members of our own log when we started: a majority of them must have promised too. */
+  readonly #initialMembers: readonly PeerId[];
+  #fetching: { from: PeerId; at: number } | null = null;
+  #ready = false;
+  #lastAsked = -Infinity;
+
+  constructor(ctx: RoomContext, epoch: number, firstEpoch: boolean) {
+    this.#ctx = ctx;
+    this.epoch = epoch;
+    this.#firstEpoch = firstEpoch;
+    this.#startedAt = ctx.clock.now();
+    this.#initialMembers = [...ctx.rlog.replica.membersInEffect];
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Promise to ourselves, ask everyone reachable; called again on every tick to retry the silent ones. */
+  async tick(): Promise<void> {
+    const ctx = this.#ctx;
+    if (!this.#promises.has(ctx.self)) {
+      await ctx.promise(this.epoch);
+      if (ctx.promised() !== this.epoch) return;
+      this.#promises.set(ctx.self, this.#mine());
+    }
+    const now = ctx.clock.now();
+    if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
+      this.#lastAsked = now;
+      for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch }));
+      if (this.#fetching && now - this.#fetching.at > ctx.timings.resendMs) this.#fetching = null;
+    }
+    this.#evaluate();
+  }
+
+  onPromise(from: PeerId, m: MessageOf<'promise'>): void {
+    if (m.epoch > this.epoch) this.#ctx.observeEpoch(m.epoch);
+    if (!m.ok || m.epoch !== this.epoch) return;
+    this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members });
+    this.#evaluate();
+  }
+
+  onFetched(from: PeerId, m: MessageOf<'fetched'>): void {
+    if (m.epoch !== this.epoch || this.#fetching?.from !== from) return;
+    const rlog = this.#ctx.rlog;
+    const r = m.snapshot ? rlog.install(m.snapshot, m.entries) : rlog.accept(m.prevIndex, m.prevEpoch, m.entries, true);
+    this.#fetching = null;
+    if (!r.ok) return;
+    // Our log now equals the fetched one; the write must be durable before it counts as our position.
+    r.durable.then(
+      () => {
+        this.#promises.set(this.#ctx.self, this.#mine());
+        this.#evaluate();
+      },
+      () => undefined,
+    );
+  }
+
+  #mine(): Position {
+    const { log, replica } = this.#ctx.rlog;
+    return { lastIndex: log.lastIndex, lastEpoch: log.lastEpoch, members: [...replica.membersInEffect] };
+  }
+
+  #evaluate(): void {
+    const ctx = this.#ctx;
+    const mine = this.#promises.get(ctx.self);
+    if (this.#ready || !mine) return;
+    if (ctx.faults.skipRecovery) {
+      this.#ready = true;
+      return;
+    }
+    let best: [PeerId, Position] = [ctx.self, mine];
+    for (const [p, pos] of this.#promises) if (OperationLog.compare(pos, best[1]) > 0) best = [p, pos];
+    if (best[0] !== ctx.self) {
+      if (!this.#fetching) {
+        this.#fetching = { from: best[0], at: ctx.clock.now() };
+        ctx.send(best[0], msg('fetch', { epoch: this.epoch, from: ctx.rlog.commitIndex + 1 }));
+      }
+      return;
+    }
+    const have = (p: PeerId): boolean => this.#promises.has(p);
+    if (mine.members.length === 0) {
+      // Nobody we heard from has any history. Epoch 1 is the room's very first term: start the history.
+      // Otherwise history may exist on peers we cannot reach yet; wait (bootstrapAfterMs) before starting over.
+      const waited = ctx.clock.now() - this.#startedAt;
+      const heardAll = ctx.peers().every(have) || waited >= ctx.timings.resendMs;
+      this.#ready = (this.#firstEpoch && heardAll) || waited >= ctx.timings.bootstrapAfterMs;
+      return;
+    }
+    this.#ready = isMajority(mine.members, have) && (this.#initialMembers.length === 0 || isMajority(this.#initialMembers, have));
+  }
+}

@@ -1,0 +1,256 @@
+// A peer's replica of the room: the state after the committed log prefix, plus an overlay of the
+// uncommitted tail. Consumers may match on tail molecules (a commit entry can only commit after the entries
+// before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
+import type { DistributedMolecule } from '../core/distributed-port';
+import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import { emitKey, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
+
+/** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
+export interface AppliedEntry {
+  readonly index: number;
+  readonly entry: Entry;
+  /** False for a duplicate emit: the entry is in the log but changed nothing. */
+  readonly effective: boolean;
+  readonly replies: readonly ReplyOutput[];
+}
+
+const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
+
+/** A set of ids with O(1) add/delete and a random starting point for iteration (anti-herding). */
+class IdBag {
+  readonly #ids: MoleculeId[] = [];
+  readonly #at = new Map<MoleculeId, number>();
+  get size(): number {
+    return this.#ids.length;
+  }
+  add(id: MoleculeId): void {
+    if (this.#at.has(id)) return;
+    this.#at.set(id, this.#ids.length);
+    this.#ids.push(id);
+  }
+  delete(id: MoleculeId): void {
+    const i = this.#at.get(id);
+    if (i === undefined) return;
+    const last = this.#ids.pop() as MoleculeId;
+    this.#at.delete(id);
+    if (last !== id) {
+      this.#ids[i] = last;
+      this.#at.set(last, i);
+    }
+  }
+  *from(start: number): Generator<MoleculeId> {
+    const n = this.#ids.length;
+    for (let k = 0; k < n; k++) {
+      const id = this.#ids[(start + k) % n];
+      if (id !== undefined) yield id;
+    }
+  }
+}
+
+class Delivered {
+  upTo = 0;
+  readonly above = new Set<number>();
+  has(seq: number): boolean {
+    return seq <= this.upTo || this.above.has(seq);
+  }
+  add(seq: number): void {
+    this.above.add(seq);
+    while (this.above.delete(this.upTo + 1)) this.upTo++;
+  }
+}
+
+export class Replica {
+  readonly #molecules = new Map<MoleculeId, DistributedMolecule>();
+  readonly #bags = new Map<string, IdBag>();
+  readonly #delivered = new Map<string, Delivered>();
+  #members: readonly PeerId[] = [];
+  #applied = 0;
+  #appliedEpoch = 0;
+  // Overlay of the uncommitted tail.
+  readonly #tailAdded = new Map<MoleculeId, DistributedMolecule>();
+  readonly #tailBags = new Map<string, IdBag>();
+  readonly #tailRemoved = new Set<MoleculeId>();
+  readonly #tailEmits = new Set<string>();
+  #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
+
+  get appliedIndex(): number {
+    return this.#applied;
+  }
+  get appliedEpoch(): number {
+    return this.#appliedEpoch;
+  }
+  /** Committed members. */
+  get members(): readonly PeerId[] {
+    return this.#members;
+  }
+  /** Members in effect: the latest config entry anywhere in the log, committed or not (Raft's rule). */
+  get membersInEffect(): readonly PeerId[] {
+    return this.#tailConfig?.members ?? this.#members;
+  }
+  get size(): number {
+    return this.#molecules.size;
+  }
+
+  /** A molecule is available when it exists in the committed state or the tail and no entry consumed it. */
+  isAvailable(id: MoleculeId): boolean {
+    return !this.#tailRemoved.has(id) && (this.#molecules.has(id) || this.#tailAdded.has(id));
+  }
+  get(id: MoleculeId): DistributedMolecule | undefined {
+    return this.#tailAdded.get(id) ?? this.#molecules.get(id);
+  }
+  isCommitted(id: MoleculeId): boolean {
+    return this.#molecules.has(id);
+  }
+  isDelivered(source: string, seq: number): boolean {
+    return this.#tailEmits.has(emitKey(source, seq)) || (this.#delivered.get(source)?.has(seq) ?? false);
+  }
+  isDeliveredCommitted(source: string, seq: number): boolean {
+    return this.#delivered.get(source)?.has(seq) ?? false;
+  }
+
+  /** Available copies of (reactor, name), starting at a random point so peers do not all pick the same one. */
+  *copies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
+    const key = bagKey(reactor, name);
+    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) {
+      if (!bag) continue;
+      for (const id of bag.from(Math.floor(start * bag.size))) {
+        const m = this.#tailRemoved.has(id) ? undefined : this.get(id);
+        if (m) yield m;
+      }
+    }
+  }
+
+  /** An entry was appended to the log after `appliedIndex`: fold it into the overlay. */
+  appendTail(index: number, entry: Entry): void {
+    switch (entry.type) {
+      case 'emit': {
+        const key = emitKey(entry.source, entry.seq);
+        if (this.#tailEmits.has(key) || this.isDeliveredCommitted(entry.source, entry.seq)) return;
+        this.#tailEmits.add(key);
+        this.#addTailMolecule(entry.molecule);
+        return;
+      }
+      case 'commit':
+        for (const id of entry.consumed) this.#tailRemoved.add(id);
+        for (const m of entry.produced) this.#addTailMolecule(m);
+        return;
+      case 'config':
+        this.#tailConfig = { index, members: entry.members };
+        return;
+      case 'term':
+        return;
+    }
+  }
+
+  /** Apply the next committed entry (index = appliedIndex + 1) and take it out of the overlay. */
+  commitNext(index: number, entry: Entry): AppliedEntry {
+    if (index !== this.#applied + 1) throw new Error(`replica: applying ${index} after ${this.#applied}`);
+    this.#applied = index;
+    this.#appliedEpoch = entry.epoch;
+    switch (entry.type) {
+      case 'emit': {
+        this.#tailEmits.delete(emitKey(entry.source, entry.seq));
+        this.#removeTailMolecule(entry.molecule.id);
+        let d = this.#delivered.get(entry.source);
+        if (!d) this.#delivered.set(entry.source, (d = new Delivered()));
+        if (d.has(entry.seq)) return { index, entry, effective: false, replies: [] };
+        d.add(entry.seq);
+        this.#addMolecule(entry.molecule);
+        return { index, entry, effective: true, replies: [] };
+      }
+      case 'commit':
+        for (const id of entry.consumed) {
+          this.#tailRemoved.delete(id);
+          this.#removeTailMolecule(id);
+          this.#removeMolecule(id);
+        }
+        for (const m of entry.produced) {
+          this.#removeTailMolecule(m.id);
+          this.#addMolecule(m);
+        }
+        return { index, entry, effective: true, replies: entry.replies };
+      case 'config':
+        this.#members = entry.members;
+        if (this.#tailConfig?.index === index) this.#tailConfig = null;
+        return { index, entry, effective: true, replies: [] };
+      case 'term':
+        return { index, entry, effective: true, replies: [] };
+    }
+  }
+
+  /** Forget the overlay and rebuild it from the (truncated) uncommitted tail. */
+  rebuildTail(tail: readonly (readonly [number, Entry])[]): void {
+    this.#tailAdded.clear();
+    this.#tailBags.clear();
+    this.#tailRemoved.clear();
+    this.#tailEmits.clear();
+    this.#tailConfig = null;
+    for (const [i, e] of tail) this.appendTail(i, e);
+  }
+
+  snapshot(): Snapshot {
+    const delivered: DeliveredSeqs[] = [];
+    for (const [source, d] of this.#delivered) delivered.push({ source, upTo: d.upTo, above: [...d.above] });
+    return { index: this.#applied, epoch: this.#appliedEpoch, members: this.#members, molecules: [...this.#molecules.values()], delivered };
+  }
+
+  /** Replace the committed state with a snapshot (clears the overlay: rebuild it afterwards). */
+  restore(s: Snapshot): void {
+    this.#molecules.clear();
+    this.#bags.clear();
+    this.#delivered.clear();
+    for (const m of s.molecules) this.#addMolecule(m);
+    for (const d of s.delivered) {
+      const x = new Delivered();
+      x.upTo = d.upTo;
+      for (const seq of d.above) x.above.add(seq);
+      this.#delivered.set(d.source, x);
+    }
+    this.#members = s.members;
+    this.#applied = s.index;
+    this.#appliedEpoch = s.epoch;
+    this.rebuildTail([]);
+  }
+
+  /** Every (reactor, name) that has or had copies (to notify everyone after a change of authority). */
+  names(): [ReactorId, string][] {
+    const keys = new Set([...this.#bags.keys(), ...this.#tailBags.keys()]);
+    return [...keys].map((k) => {
+      const [reactor = '', name = ''] = k.split('\u0000');
+      return [reactor as ReactorId, name];
+    });
+  }
+
+  /** All committed molecules (the simulation compares replicas with it). */
+  molecules(): IterableIterator<DistributedMolecule> {
+    return this.#molecules.values();
+  }
+
+  #addMolecule(m: DistributedMolecule): void {
+    this.#molecules.set(m.id, m);
+    bagOf(this.#bags, m).add(m.id);
+  }
+  #removeMolecule(id: MoleculeId): void {
+    const m = this.#molecules.get(id);
+    if (!m) return;
+    this.#molecules.delete(id);
+    this.#bags.get(bagKey(m.reactor, m.name))?.delete(id);
+  }
+  #addTailMolecule(m: DistributedMolecule): void {
+    this.#tailAdded.set(m.id, m);
+    bagOf(this.#tailBags, m).add(m.id);
+  }
+  #removeTailMolecule(id: MoleculeId): void {
+    const m = this.#tailAdded.get(id);
+    if (!m) return;
+    this.#tailAdded.delete(id);
+    this.#tailBags.get(bagKey(m.reactor, m.name))?.delete(id);
+  }
+}
+
+function bagOf(bags: Map<string, IdBag>, m: DistributedMolecule): IdBag {
+  const key = bagKey(m.reactor, m.name);
+  let bag = bags.get(key);
+  if (!bag) bags.set(key, (bag = new IdBag()));
+  return bag;
+}

@@ -1,0 +1,152 @@
+// The log + replica + their persistence, with the Raft rules every role shares: appending (sequencer),
+// accepting appends after a consistency check (replica), installing snapshots (late joiners), applying the
+// committed prefix in order, and compacting it into a snapshot so start-up does not grow with history.
+import type { Entry, Snapshot } from './entries';
+import { OperationLog } from './log';
+import { Persistence } from './persistence';
+import { Replica, type AppliedEntry } from './replica';
+
+export interface AcceptResult {
+  readonly ok: boolean;
+  /** Last index known to match the sender's log (valid when ok). */
+  readonly matchIndex: number;
+  /** Where the sender should resume when !ok: the committed prefix always matches. */
+  readonly hint: number;
+  readonly durable: Promise<void>;
+}
+
+export interface ReplicatedLogOptions {
+  readonly persistence: Persistence;
+  /** Compact once this many committed entries sit above the snapshot. */
+  readonly compactEvery: number;
+  readonly onApplied: (applied: AppliedEntry) => void;
+  /** Entries joined the uncommitted tail (`truncated`: part of it was cut first): availability changed. */
+  readonly onTail: (entries: readonly Entry[], truncated: boolean) => void;
+}
+
+export class ReplicatedLog {
+  readonly log = new OperationLog();
+  readonly replica = new Replica();
+  #commitIndex = 0;
+  readonly #o: ReplicatedLogOptions;
+
+  constructor(options: ReplicatedLogOptions) {
+    this.#o = options;
+  }
+
+  get commitIndex(): number {
+    return this.#commitIndex;
+  }
+
+  /** Restore from the store: the snapshot, then the log, then re-apply what was known committed. */
+  restore(snapshot: Snapshot, entries: readonly Entry[], commitIndex: number): void {
+    this.replica.restore(snapshot);
+    this.log.reset(snapshot.index, snapshot.epoch, entries);
+    this.#commitIndex = snapshot.index;
+    this.#rebuildTail();
+    this.commitTo(commitIndex);
+  }
+
+  /** Sequencer: append at the end. */
+  append(entries: readonly Entry[]): Promise<void> {
+    const from = this.log.lastIndex + 1;
+    this.log.append(entries);
+    entries.forEach((e, k) => this.replica.appendTail(from + k, e));
+    this.#o.onTail(entries, false);
+    return this.#o.persistence.write(Persistence.entryOps(from, from - 1, entries));
+  }
+
+  /** Replica: Raft AppendEntries. Entries that match are skipped, a conflicting uncommitted suffix is cut. */
+  accept(prevIndex: number, prevEpoch: number, entries: readonly Entry[], exact = false): AcceptResult {
+    const p = this.#o.persistence;
+    const resume = this.#commitIndex + 1;
+    // Entries at or below the committed prefix are already here and identical: skip them.
+    let skip = 0;
+    while (prevIndex + skip < this.#commitIndex && skip < entries.length) skip++;
+    if (skip > 0) {
+      prevEpoch = entries[skip - 1]?.epoch ?? prevEpoch;
+      prevIndex += skip;
+      entries = entries.slice(skip);
+    }
+    const mine = this.log.epochAt(prevIndex);
+    if (prevIndex > this.#commitIndex && mine !== prevEpoch) {
+      return { ok: false, matchIndex: 0, hint: Math.min(resume, this.log.lastIndex + 1), durable: Promise.resolve() };
+    }
+    let k = 0;
+    while (k < entries.length && this.log.epochAt(prevIndex + 1 + k) === entries[k]?.epoch) k++;
+    const from = prevIndex + 1 + k;
+    const rest = entries.slice(k);
+    const oldLast = this.log.lastIndex;
+    // `exact`: the sender's log is the one to adopt whole, so an extra (uncommitted) suffix here goes too.
+    const cut = (rest.length > 0 && from <= oldLast) || (exact && rest.length === 0 && from <= oldLast && from > this.#commitIndex);
+    if (cut) {
+      if (from <= this.#commitIndex) throw new Error(`replica: conflict at committed index ${from}`);
+      this.log.truncateFrom(from);
+    }
+    this.log.append(rest);
+    if (cut) this.#rebuildTail();
+    else rest.forEach((e, i) => this.replica.appendTail(from + i, e));
+    if (cut || rest.length > 0) this.#o.onTail(rest, cut);
+    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest)) : Promise.resolve();
+    return { ok: true, matchIndex: prevIndex + entries.length, hint: 0, durable };
+  }
+
+  /** Replica far behind: replace everything with the sender's snapshot and tail. */
+  install(snapshot: Snapshot, entries: readonly Entry[]): AcceptResult {
+    if (snapshot.index <= this.#commitIndex) {
+      // We already have that state; treat the entries as an ordinary append after it.
+      const tail = entries.slice(this.#commitIndex - snapshot.index);
+      return this.accept(this.#commitIndex, this.log.epochAt(this.#commitIndex) ?? 0, tail);
+    }
+    const oldBase = this.log.base;
+    this.replica.restore(snapshot);
+    this.log.reset(snapshot.index, snapshot.epoch, entries);
+    this.#commitIndex = snapshot.index;
+    this.#rebuildTail();
+    this.#o.onTail(entries, true);
+    const ops = [...Persistence.snapshotOps(snapshot, oldBase, true), ...Persistence.entryOps(snapshot.index + 1, snapshot.index, entries)];
+    const durable = this.#o.persistence.write(ops, { commitIndex: snapshot.index });
+    return { ok: true, matchIndex: snapshot.index + entries.length, hint: 0, durable };
+  }
+
+  /** Apply committed entries up to `index` (clipped to the log), in order, exactly once each. */
+  commitTo(index: number): void {
+    const to = Math.min(index, this.log.lastIndex);
+    if (to <= this.#commitIndex) return;
+    for (let i = this.#commitIndex + 1; i <= to; i++) {
+      const entry = this.log.entry(i);
+      if (!entry) throw new Error(`replica: entry ${i} missing below ${to}`);
+      this.#commitIndex = i;
+      this.#o.onApplied(this.replica.commitNext(i, entry));
+    }
+    if (this.#commitIndex - this.log.base >= this.#o.compactEvery) void this.compact().catch(() => undefined);
+    else void this.#o.persistence.write([], { commitIndex: this.#commitIndex }).catch(() => undefined);
+  }
+
+  /** Fold the committed prefix into a snapshot and drop it from the log and the store. */
+  compact(): Promise<void> {
+    const oldBase = this.log.base;
+    const snapshot = this.replica.snapshot();
+    this.log.compactTo(snapshot.index);
+    return this.#o.persistence.write(Persistence.snapshotOps(snapshot, oldBase), { commitIndex: this.#commitIndex });
+  }
+
+  /** The committed state plus the log after it: what a late joiner or a recovering sequencer needs. */
+  stateFrom(from: number): { snapshot: Snapshot | null; prevIndex: number; prevEpoch: number; entries: Entry[] } {
+    if (from > this.log.base) {
+      const prevIndex = Math.min(from - 1, this.log.lastIndex);
+      return { snapshot: null, prevIndex, prevEpoch: this.log.epochAt(prevIndex) ?? 0, entries: this.log.slice(prevIndex + 1) };
+    }
+    const snapshot = this.replica.snapshot();
+    return { snapshot, prevIndex: snapshot.index, prevEpoch: snapshot.epoch, entries: this.log.slice(snapshot.index + 1) };
+  }
+
+  #rebuildTail(): void {
+    const tail: [number, Entry][] = [];
+    for (let i = this.#commitIndex + 1; i <= this.log.lastIndex; i++) {
+      const e = this.log.entry(i);
+      if (e) tail.push([i, e]);
+    }
+    this.replica.rebuildTail(tail);
+  }
+}

@@ -1,0 +1,189 @@
+// The requesting side of a peer: claims, commits and blocking calls in flight, and the claim hints that
+// keep peers from all reaching for the same copy. A commit's outcome is decided by the sequencer of its
+// claim's epoch (its commit-result) or, whatever happens to that sequencer, by the log itself: the commit
+// entry applied → true; a later term's first entry applied without it → false (that term adopted every
+// entry that could ever commit before it).
+import type { ClaimGrant, DistributedMolecule, DistributedOutput } from '../core/distributed-port';
+import { asMoleculeId, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
+import type { LeaderInfo } from './acceptor';
+import type { RoomContext } from './context';
+import { msg, type MessageOf } from './messages';
+import type { AppliedEntry } from './replica';
+
+export type ClaimMode = 'optimistic' | 'confirmed';
+
+interface Held {
+  readonly grant: ClaimGrant;
+  readonly leader: PeerId;
+  state: 'asked' | 'granted' | 'rejected' | 'committing';
+  commit?: MessageOf<'commit'>;
+  lastSent: number;
+  confirm?: (ok: boolean) => void;
+  resolve?: (ok: boolean) => void;
+}
+
+export interface RequesterOptions {
+  readonly mode: ClaimMode;
+  readonly boot: string;
+  /** Availability of (reactor, name) may have grown. */
+  readonly notify: (reactor: ReactorId, name: string) => void;
+}
+
+export class Requester {
+  readonly #ctx: RoomContext;
+  readonly #o: RequesterOptions;
+  readonly #held = new Map<string, Held>();
+  readonly #inflight = new Set<MoleculeId>();
+  readonly #hinted = new Map<MoleculeId, number>();
+  readonly #calls = new Map<string, (value: unknown) => void>();
+  #counter = 0;
+  #lastRenew = -Infinity;
+
+  constructor(ctx: RoomContext, options: RequesterOptions) {
+    this.#ctx = ctx;
+    this.#o = options;
+  }
+
+  get inFlight(): number {
+    return this.#held.size;
+  }
+
+  *available(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
+    for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
+      if (!this.#inflight.has(m.id) && !this.#hinted.has(m.id)) yield m;
+    }
+  }
+
+  nextId(kind: string): string {
+    return `${this.#ctx.self}:${this.#o.boot}:${kind}${this.#counter++}`;
+  }
+
+  async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
+    const replica = this.#ctx.rlog.replica;
+    if (!leader || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#hinted.has(id))) return null;
+    const grant: ClaimGrant = { claimId: this.nextId('c'), reactor, reaction, ids: [...ids], epoch: leader.epoch };
+    const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
+    this.#held.set(grant.claimId, held);
+    for (const id of ids) this.#inflight.add(id);
+    this.#ctx.send(leader.leader, msg('claim', { epoch: leader.epoch, claimId: grant.claimId, ids: [...ids] }));
+    // Optimistic: run the body at once; the commit, sent after the claim on the same ordered link, is
+    // only accepted if the claim was granted. Confirmed: wait for the grant (long or costly bodies).
+    if (this.#o.mode === 'optimistic') return grant;
+    const ok = await new Promise<boolean>((resolve) => (held.confirm = resolve));
+    return ok ? grant : null;
+  }
+
+  onClaimResult(from: PeerId, m: MessageOf<'claim-result'>): void {
+    const held = this.#held.get(m.claimId);
+    if (!held || held.leader !== from || held.state !== 'asked') return;
+    held.state = m.ok ? 'granted' : 'rejected';
+    held.confirm?.(m.ok);
+    if (!m.ok && !held.commit) this.#finish(held, false, false);
+  }
+
+  commit(grant: ClaimGrant, outputs: readonly DistributedOutput[]): Promise<boolean> {
+    const held = this.#held.get(grant.claimId);
+    if (!held || held.state === 'rejected') {
+      if (held) this.#finish(held, false);
+      return Promise.resolve(false);
+    }
+    const produced: DistributedMolecule[] = [];
+    const replies: { to: PeerId; callId: string; value: unknown }[] = [];
+    for (const o of outputs) {
+      if (o.kind === 'molecule') produced.push({ id: asMoleculeId(`${grant.claimId}.${produced.length}`), reactor: o.reactor, name: o.name, value: o.value });
+      else replies.push({ to: o.to, callId: o.callId, value: o.value });
+    }
+    held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: [...grant.ids], produced, replies });
+    held.state = 'committing';
+    held.lastSent = this.#ctx.clock.now();
+    this.#ctx.send(held.leader, held.commit);
+    return new Promise<boolean>((resolve) => (held.resolve = resolve));
+  }
+
+  release(grant: ClaimGrant): void {
+    const held = this.#held.get(grant.claimId);
+    if (!held || held.state === 'committing') return;
+    this.#ctx.send(held.leader, msg('release', { epoch: grant.epoch, claimId: grant.claimId }));
+    this.#finish(held, false, false);
+  }
+
+  /** The reactor was unloaded: give back every claim of it whose body has not committed. */
+  releaseReactor(reactor: ReactorId): void {
+    for (const held of [...this.#held.values()]) if (held.grant.reactor === reactor) this.release(held.grant);
+  }
+
+  onCommitResult(from: PeerId, m: MessageOf<'commit-result'>): void {
+    const held = this.#held.get(m.claimId);
+    if (held?.state === 'committing' && held.leader === from) this.#finish(held, m.ok);
+  }
+
+  onHint(m: MessageOf<'claimed'>, leader: LeaderInfo | null): void {
+    if (leader && m.epoch < leader.epoch) return;
+    for (const id of m.ids) {
+      if (m.taken) this.#hinted.set(id, m.epoch);
+      else if (this.#hinted.delete(id)) this.#notifyId(id);
+    }
+  }
+
+  call(callId: string): Promise<unknown> {
+    return new Promise((resolve) => this.#calls.set(callId, resolve));
+  }
+
+  onApplied(a: AppliedEntry): void {
+    const e = a.entry;
+    if (e.type === 'commit') {
+      for (const id of e.consumed) this.#hinted.delete(id);
+      const held = this.#held.get(e.claimId);
+      if (held) this.#finish(held, true);
+      for (const r of a.replies) {
+        if (r.to !== this.#ctx.self) continue;
+        const resolve = this.#calls.get(r.callId);
+        this.#calls.delete(r.callId);
+        resolve?.(r.value);
+      }
+    } else if (e.type === 'term') {
+      // Every entry of an older epoch that will ever commit is before this one: the rest are fenced.
+      for (const held of [...this.#held.values()]) {
+        if (held.grant.epoch >= e.epoch) continue;
+        if (held.state === 'committing') this.#finish(held, false);
+        else held.state = 'rejected';
+        held.confirm?.(false);
+      }
+      for (const [id, epoch] of this.#hinted) if (epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
+    }
+  }
+
+  /** Resend commits still undecided and renew the claims of running bodies. */
+  tick(now: number): void {
+    const { timings } = this.#ctx;
+    for (const held of this.#held.values()) {
+      if (held.state === 'committing' && held.commit && now - held.lastSent >= timings.resendMs) {
+        held.lastSent = now;
+        this.#ctx.send(held.leader, held.commit);
+      }
+    }
+    if (now - this.#lastRenew < timings.claimTtlMs / 3) return;
+    this.#lastRenew = now;
+    const byLeader = new Map<PeerId, { epoch: number; ids: string[] }>();
+    for (const held of this.#held.values()) {
+      if (held.state === 'rejected') continue;
+      const b = byLeader.get(held.leader) ?? { epoch: held.grant.epoch, ids: [] };
+      b.ids.push(held.grant.claimId);
+      byLeader.set(held.leader, b);
+    }
+    for (const [leader, b] of byLeader) this.#ctx.send(leader, msg('renew', { epoch: b.epoch, claimIds: b.ids }));
+  }
+
+  #finish(held: Held, ok: boolean, record = true): void {
+    if (!this.#held.delete(held.grant.claimId)) return;
+    for (const id of held.grant.ids) this.#inflight.delete(id);
+    if (record) this.#ctx.record({ type: ok ? 'commit-acknowledged' : 'commit-fenced', claimId: held.grant.claimId, reaction: held.grant.reaction });
+    held.resolve?.(ok);
+    if (!ok) for (const id of held.grant.ids) this.#notifyId(id);
+  }
+
+  #notifyId(id: MoleculeId): void {
+    const m = this.#ctx.rlog.replica.get(id);
+    if (m && this.#ctx.rlog.replica.isAvailable(id)) this.#o.notify(m.reactor, m.name);
+  }
+}

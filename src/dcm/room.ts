@@ -1,0 +1,318 @@
+// createDistributedRoom: the real DistributedPort. One object per peer wires the roles together — replica
+// (Acceptor), recovering or serving sequencer, requester, outbox, catalog — over one Transport, one Elector
+// and one Store, with injected clock and random. See docs/protocol.md for the protocol and its arguments.
+import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
+import type { ClaimGrant, DistributedCall, DistributedOutput, DistributedPort, ReactorInfo } from '../core/distributed-port';
+import { Emitter } from '../core/emitter';
+import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import { logger } from '../core/log';
+import type { Transport } from '../mesh/transport';
+import type { Store } from '../store/store';
+import { Acceptor } from './acceptor';
+import { Catalog } from './catalog';
+import { defaultTimings, type ProtocolFaults, type RoomContext, type RoomTimings } from './context';
+import type { Elector } from './elector';
+import { parseMessage, msg } from './messages';
+import { Outbox, newSource } from './outbox';
+import { Persistence } from './persistence';
+import { Recovery } from './recovery';
+import { ReplicatedLog } from './replicated-log';
+import { Requester, type ClaimMode } from './requester';
+import { RoomStatus, type RoomEvents, type RoomStatusView } from './room-status';
+import { Sequencer } from './sequencer';
+import { Dispatcher } from './dispatch';
+
+export interface DistributedRoomOptions {
+  readonly self: PeerId;
+  readonly transport: Transport;
+  readonly elector: Elector;
+  readonly store: Store;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly timings?: Partial<RoomTimings>;
+  /** 'optimistic' (default): bodies run while the claim travels (fewest round trips); 'confirmed': wait for the grant. */
+  readonly claimMode?: ClaimMode;
+  /** Deliberately broken protocol variants, for the mutation test only. */
+  readonly faults?: ProtocolFaults;
+}
+
+/** The room as the machine sees it (DistributedPort) plus lifecycle, status and events. */
+export interface DistributedRoom extends DistributedPort {
+  /** Load the replica and outbox from the store, start listening, electing and ticking. */
+  start(): Promise<void>;
+  /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
+  stop(): Promise<void>;
+  status(): RoomStatusView;
+  /** Reactors in the room and who hosts them (catalog sync). */
+  catalog(): { info: ReactorInfo; hostedBy: PeerId[] }[];
+  on<K extends keyof RoomEvents>(event: K, listener: (payload: RoomEvents[K]) => void): () => void;
+}
+
+export function createDistributedRoom(options: DistributedRoomOptions): DistributedRoom {
+  const { self, transport, elector, store } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const timings: RoomTimings = { ...defaultTimings, ...options.timings };
+  const events = new Emitter<RoomEvents>();
+  const log = logger('kinetic:dcm').extend(self);
+  const boot = Math.floor(random.next() * 2 ** 32).toString(36);
+  const persistence = new Persistence(store, (e) => events.emit('error', e));
+  const subscribers = new Set<(reactor: ReactorId, name: string) => void>();
+  const notify = (reactor: ReactorId, name: string): void => {
+    for (const s of subscribers) s(reactor, name);
+  };
+  const notifyAll = (): void => {
+    for (const [r, n] of rlog.replica.names()) notify(r, n);
+  };
+
+  let sequencer: Sequencer | null = null;
+  let recovery: Recovery | null = null;
+  let outbox: Outbox | null = null;
+  let started = false;
+  let stopped = false;
+  let timer: TimerHandle | null = null;
+  let lastOutboxSend = -Infinity;
+  const beforeStart: (() => void)[] = [];
+  const left = new Set<PeerId>();
+  const catalog = new Catalog(self);
+
+  const rlog = new ReplicatedLog({
+    persistence,
+    compactEvery: timings.compactEvery,
+    onApplied: (a) => {
+      sequencer?.onApplied(a);
+      requester.onApplied(a);
+      if (a.entry.type === 'emit' && a.entry.source === outbox?.source) outbox.delivered(a.entry.seq);
+      events.emit('applied', a);
+    },
+    onTail: (entries, truncated) => {
+      if (truncated) return notifyAll();
+      for (const e of entries) {
+        if (e.type === 'emit') notify(e.molecule.reactor, e.molecule.name);
+        else if (e.type === 'commit') for (const m of e.produced) notify(m.reactor, m.name);
+      }
+    },
+  });
+
+  const ctx: RoomContext = {
+    self,
+    clock,
+    random,
+    rlog,
+    timings,
+    faults: options.faults ?? {},
+    log,
+    send(to, message) {
+      if (to === self) {
+        queueMicrotask(() => dispatcher.handle(self, message));
+        return true;
+      }
+      return transport.send(to, message);
+    },
+    peers: () => transport.peers(),
+    observeEpoch(epoch) {
+      elector.observeEpoch(epoch as never);
+      const mine = sequencer?.epoch ?? recovery?.epoch;
+      if (mine !== undefined && epoch > mine) stepDown();
+    },
+    promise(epoch) {
+      if (epoch <= persistence.meta.promised) return Promise.resolve();
+      return persistence.write([], { promised: epoch });
+    },
+    promised: () => persistence.meta.promised,
+    record: (event) => events.emit('history', event),
+  };
+
+  const acceptor = new Acceptor(ctx, () => {
+    flushOutbox(true);
+    notifyAll();
+  });
+  const requester = new Requester(ctx, { mode: options.claimMode ?? 'optimistic', boot, notify });
+
+  /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */
+  const leaderInfo = (): { leader: PeerId; epoch: number } | null => {
+    if (sequencer) return { leader: self, epoch: sequencer.epoch };
+    const l = acceptor.leader;
+    return l && l.epoch === persistence.meta.promised ? l : null;
+  };
+
+  function flushOutbox(force = false): void {
+    const target = leaderInfo();
+    if (!outbox || !target || outbox.size === 0) return;
+    const now = clock.now();
+    if (!force && now - lastOutboxSend < timings.resendMs) return;
+    lastOutboxSend = now;
+    for (const items of outbox.batches()) ctx.send(target.leader, msg('emit', { items }));
+  }
+
+  function stepDown(): void {
+    if (!sequencer && !recovery) return;
+    const epoch = sequencer?.epoch ?? recovery?.epoch ?? 0;
+    sequencer?.stop();
+    sequencer = null;
+    recovery = null;
+    ctx.record({ type: 'stepped-down', epoch });
+    log('stepped down from epoch', epoch);
+  }
+
+  function onLeadership(): void {
+    if (!started || stopped) return;
+    const l = elector.current();
+    const mine = sequencer?.epoch ?? recovery?.epoch;
+    if (!l.self) return stepDown();
+    if (mine === l.epoch) return;
+    stepDown();
+    if (l.epoch <= persistence.meta.promised) {
+      // Someone already promised a newer term: ask the elector for a higher one.
+      elector.observeEpoch(persistence.meta.promised as never);
+      return;
+    }
+    recovery = new Recovery(ctx, l.epoch, l.epoch === 1);
+    void recovery.tick();
+  }
+
+  function tick(): void {
+    if (stopped) return;
+    const now = clock.now();
+    if (recovery) {
+      void recovery.tick();
+      if (recovery.ready) {
+        sequencer = new Sequencer(ctx, recovery.epoch, left);
+        recovery = null;
+        sequencer.start();
+        log('serving epoch', sequencer.epoch);
+        flushOutbox(true);
+        notifyAll();
+      }
+    }
+    sequencer?.tick(now);
+    requester.tick(now);
+    flushOutbox();
+    status.maybeEmit();
+    timer = clock.setTimeout(tick, Math.max(1, Math.min(timings.heartbeatMs, timings.resendMs) / 2));
+  }
+
+  const dispatcher = new Dispatcher({
+    acceptor,
+    requester,
+    sequencer: () => sequencer,
+    recovery: () => recovery,
+    leader: leaderInfo,
+    catalog,
+    onLeave: (p) => {
+      left.add(p);
+      sequencer?.onPeerGone(p, true);
+    },
+    onCatalog: () => events.emit('catalog', catalog.entries()),
+    send: (to, m) => ctx.send(to, m),
+  });
+
+  const status = new RoomStatus(events, () => ({
+    self,
+    role: sequencer ? 'sequencer' : recovery ? 'recovering' : 'replica',
+    sequencer: leaderInfo()?.leader ?? elector.current().leader,
+    epoch: Math.max(persistence.meta.promised, elector.current().epoch),
+    commitIndex: rlog.commitIndex,
+    lastIndex: rlog.log.lastIndex,
+    members: [...rlog.replica.membersInEffect],
+    molecules: rlog.replica.size,
+    outbox: outbox?.size ?? 0,
+    claimsInFlight: requester.inFlight,
+    claimsGranted: sequencer?.claims.size ?? 0,
+    invalidMessages: dispatcher.invalid,
+  }));
+
+  const unsubscribe: (() => void)[] = [];
+
+  function announce(to?: PeerId): void {
+    const m = msg('catalog', { reactors: catalog.local().map((r) => ({ ...r, molecules: [...r.molecules] })) });
+    for (const p of to ? [to] : transport.peers()) transport.send(p, m);
+  }
+
+  function emitMolecule(reactor: ReactorId, name: string, value: unknown): void {
+    if (!outbox) return void beforeStart.push(() => emitMolecule(reactor, name, value));
+    const { item, sendable } = outbox.add(reactor, name, value);
+    ctx.record({ type: 'emitted', source: outbox.source, seq: item.seq, reactor, name });
+    const target = leaderInfo();
+    if (sendable && target) ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule: outbox.molecule(item) }] }));
+  }
+
+  return {
+    self,
+    async start() {
+      if (started) return;
+      const loaded = await persistence.load();
+      const source = loaded.meta?.source || newSource(self, () => random.next());
+      if (!loaded.meta?.source) await persistence.write([], { source });
+      rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
+      outbox = new Outbox(persistence, source, loaded.outbox, () => flushOutbox(true));
+      started = true;
+      unsubscribe.push(
+        transport.on('message', ({ from, message }) => {
+          if (!stopped) dispatcher.receive(from, message, parseMessage);
+        }),
+        transport.on('peer-connected', ({ peerId }) => announce(peerId)),
+        transport.on('peer-disconnected', ({ peerId, reason }) => {
+          catalog.forget(peerId);
+          sequencer?.onPeerGone(peerId, reason === 'goodbye');
+          events.emit('catalog', catalog.entries());
+        }),
+        elector.onChange(onLeadership),
+      );
+      for (const f of beforeStart.splice(0)) f();
+      elector.start();
+      onLeadership();
+      announce();
+      tick();
+    },
+    async stop() {
+      if (!started || stopped) return;
+      if (sequencer) {
+        // Hand our vote back first so the remaining peers keep a majority without us.
+        sequencer.membership.leaving = true;
+        const until = clock.now() + 20 * timings.heartbeatMs;
+        while (rlog.replica.members.includes(self) && rlog.replica.members.length > 1 && clock.now() < until && sequencer) {
+          await new Promise<void>((r) => clock.setTimeout(r, timings.heartbeatMs / 2));
+        }
+      }
+      stopped = true;
+      for (const p of transport.peers()) transport.send(p, msg('leave', {}));
+      stepDown();
+      elector.stop();
+      if (timer) clock.clearTimeout(timer);
+      for (const u of unsubscribe.splice(0)) u();
+    },
+    status: () => status.view(),
+    catalog: () => catalog.entries(),
+    on: (event, listener) => events.on(event, listener),
+
+    host(info) {
+      catalog.host(info);
+      announce();
+      events.emit('catalog', catalog.entries());
+    },
+    unhost(reactor) {
+      if (!catalog.unhost(reactor)) return;
+      requester.releaseReactor(reactor);
+      announce();
+      events.emit('catalog', catalog.entries());
+    },
+    emit: emitMolecule,
+    call(reactor, name, arg) {
+      const callId = requester.nextId('k');
+      const value: DistributedCall = { arg, replyTo: self, callId };
+      const reply = requester.call(callId);
+      emitMolecule(reactor, name, value);
+      return reply;
+    },
+    available: (reactor, name) => (started ? requester.available(reactor, name) : []),
+    claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
+      started && !stopped ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
+    commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
+    release: (grant: ClaimGrant) => requester.release(grant),
+    subscribe(listener) {
+      subscribers.add(listener);
+      return () => subscribers.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,263 @@
+// The serving sequencer of one epoch. It orders every request into the log, replicates it, and
+// acknowledges only what a majority of the configuration in effect has durably stored (an acknowledged
+// operation survives any minority of crashes and every later sequencer adopts it). It grants claims
+// (volatile, fenced by epoch and expiry) and validates every commit against the log's state at its position.
+import type { MoleculeId, PeerId } from '../core/ids';
+import { ClaimTable } from './claims';
+import { majorityIndex, type RoomContext } from './context';
+import type { CommitEntry, Entry } from './entries';
+import { msg, type MessageOf } from './messages';
+import type { AppliedEntry } from './replica';
+import { Membership } from './membership';
+
+interface Follower {
+  next: number;
+  match: number;
+}
+
+const MAX_DECIDED = 10_000;
+
+export class Sequencer {
+  readonly epoch: number;
+  readonly #ctx: RoomContext;
+  readonly #claims = new ClaimTable();
+  readonly #followers = new Map<PeerId, Follower>();
+  readonly #pending = new Map<string, PeerId>();
+  readonly #decided = new Map<string, boolean>();
+  readonly membership: Membership;
+  #selfMatch = 0;
+  #termIndex = Infinity;
+  #lastBeat = -Infinity;
+  #flushQueued = false;
+  #stopped = false;
+
+  constructor(ctx: RoomContext, epoch: number, left: ReadonlySet<PeerId>) {
+    this.#ctx = ctx;
+    this.epoch = epoch;
+    this.membership = new Membership(ctx, left);
+  }
+
+  get claims(): ClaimTable {
+    return this.#claims;
+  }
+
+  /** Open the term: the new-term entry (plus the first configuration when the room's history starts now). */
+  start(): void {
+    const { rlog, self } = this.#ctx;
+    this.#selfMatch = rlog.log.lastIndex;
+    const entries: Entry[] = [{ type: 'term', epoch: this.epoch, leader: self }];
+    if (rlog.replica.membersInEffect.length === 0) entries.push({ type: 'config', epoch: this.epoch, members: [self] });
+    this.#termIndex = this.#propose(entries);
+    this.#ctx.record({ type: 'leading', epoch: this.epoch, lastIndex: rlog.log.lastIndex });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Append, replicate, and count our own durable copy once the store has it. Returns the first index. */
+  #propose(entries: readonly Entry[]): number {
+    const log = this.#ctx.rlog.log;
+    const first = log.lastIndex + 1;
+    const last = first + entries.length - 1;
+    this.#ctx.rlog.append(entries).then(
+      () => {
+        if (this.#stopped) return;
+        this.#selfMatch = Math.max(this.#selfMatch, last);
+        this.#advance();
+      },
+      () => undefined /* not durable here: never counted, never acknowledged */,
+    );
+    for (const p of this.#ctx.peers()) this.#replicate(p, false);
+    return first;
+  }
+
+  #follower(p: PeerId): Follower {
+    let f = this.#followers.get(p);
+    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0 }));
+    return f;
+  }
+
+  #replicate(p: PeerId, force: boolean): void {
+    const { rlog, self } = this.#ctx;
+    const f = this.#follower(p);
+    const last = rlog.log.lastIndex;
+    if (f.next <= rlog.log.base) {
+      const s = rlog.stateFrom(f.next);
+      if (!s.snapshot) return;
+      this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex }));
+      f.next = last + 1;
+      return;
+    }
+    if (f.next > last && !force) return;
+    const prevIndex = f.next - 1;
+    const entries = rlog.log.slice(f.next);
+    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: self, prevIndex, prevEpoch: rlog.log.epochAt(prevIndex) ?? 0, entries, commitIndex: rlog.commitIndex }));
+    f.next = last + 1; // pipelining: assume it arrives; an ack with ok=false rewinds
+  }
+
+  onAck(from: PeerId, m: MessageOf<'append-ack'>): void {
+    if (m.epoch > this.epoch) return this.#ctx.observeEpoch(m.epoch);
+    if (m.epoch !== this.epoch) return;
+    this.membership.heard(from);
+    const f = this.#follower(from);
+    if (m.ok) {
+      f.match = Math.max(f.match, m.matchIndex);
+      f.next = Math.max(f.next, f.match + 1);
+      this.#advance();
+    } else {
+      f.next = Math.max(1, Math.min(f.next, m.hint));
+      this.#replicate(from, true);
+    }
+  }
+
+  #advance(): void {
+    if (this.#stopped) return;
+    const { rlog, self, faults } = this.#ctx;
+    const members = rlog.replica.membersInEffect;
+    const match = (p: PeerId): number => (p === self ? this.#selfMatch : (this.#followers.get(p)?.match ?? 0));
+    const n = faults.skipQuorum ? this.#selfMatch : majorityIndex(members, match);
+    // Only an entry of our own term is committed by counting (Raft §5.4.2); earlier ones follow it.
+    if (n <= rlog.commitIndex || rlog.log.epochAt(n) !== this.epoch) return;
+    rlog.commitTo(n);
+    this.#queueFlush();
+  }
+
+  /** Tell everyone the new commit index soon (coalesced: one heartbeat per burst of commits). */
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      if (!this.#stopped) for (const p of this.#ctx.peers()) this.#replicate(p, true);
+    });
+  }
+
+  /** Called for every entry the replica applies while we lead: acknowledge commits to their holders. */
+  onApplied(a: AppliedEntry): void {
+    if (a.entry.type !== 'commit') return;
+    const holder = this.#pending.get(a.entry.claimId);
+    if (holder === undefined) return;
+    this.#pending.delete(a.entry.claimId);
+    this.#decide(a.entry.claimId, holder, true);
+  }
+
+  tick(now: number): void {
+    if (this.#stopped) return;
+    const { rlog, timings } = this.#ctx;
+    if (now - this.#lastBeat >= timings.heartbeatMs) {
+      this.#lastBeat = now;
+      for (const p of this.#ctx.peers()) {
+        const f = this.#follower(p);
+        if (f.match < rlog.log.lastIndex) f.next = Math.min(f.next, f.match + 1); // retransmit what is unacknowledged
+        this.#replicate(p, true);
+      }
+    }
+    for (const c of this.#claims.expired(now)) this.#dropClaim(c.claimId, 'expired');
+    const change = this.membership.next(now, rlog.commitIndex >= this.#termIndex, (p) => this.#follower(p).match);
+    if (change) this.#propose([{ type: 'config', epoch: this.epoch, members: change }]);
+  }
+
+  onEmit(m: MessageOf<'emit'>): void {
+    const replica = this.#ctx.rlog.replica;
+    const entries: Entry[] = [];
+    const seen = new Set<string>();
+    for (const { source, seq, molecule } of m.items) {
+      const key = `${source}#${seq}`;
+      if (molecule.id !== `${source}:${seq}` || seen.has(key) || replica.isDelivered(source, seq)) continue;
+      seen.add(key);
+      entries.push({ type: 'emit', epoch: this.epoch, source, seq, molecule });
+    }
+    if (entries.length) this.#propose(entries);
+  }
+
+  onClaim(from: PeerId, m: MessageOf<'claim'>): void {
+    const { rlog, clock, timings } = this.#ctx;
+    const ok =
+      m.epoch === this.epoch &&
+      m.ids.every((id) => rlog.replica.isAvailable(id)) &&
+      this.#claims.grant({ claimId: m.claimId, holder: from, ids: m.ids, epoch: this.epoch, expiresAt: clock.now() + timings.claimTtlMs });
+    this.#ctx.send(from, msg('claim-result', { claimId: m.claimId, ok }));
+    if (!ok) return;
+    this.#ctx.record({ type: 'claim-granted', claimId: m.claimId, holder: from, epoch: this.epoch, ids: m.ids });
+    this.#hint(m.ids, true);
+  }
+
+  onRenew(from: PeerId, m: MessageOf<'renew'>): void {
+    if (m.epoch !== this.epoch) return;
+    const until = this.#ctx.clock.now() + this.#ctx.timings.claimTtlMs;
+    for (const id of m.claimIds) this.#claims.renew(id, from, until);
+  }
+
+  onRelease(from: PeerId, m: MessageOf<'release'>): void {
+    if (this.#claims.get(m.claimId)?.holder === from) this.#dropClaim(m.claimId, 'released');
+  }
+
+  onCommit(from: PeerId, m: MessageOf<'commit'>): void {
+    const { rlog, clock, faults } = this.#ctx;
+    const known = this.#decided.get(m.claimId);
+    if (known !== undefined) return void this.#ctx.send(from, msg('commit-result', { claimId: m.claimId, ok: known }));
+    if (this.#pending.has(m.claimId)) return; // a resend while the entry replicates
+    const claim = this.#claims.get(m.claimId);
+    const live =
+      claim !== undefined &&
+      claim.holder === from &&
+      claim.epoch === this.epoch &&
+      m.epoch === this.epoch &&
+      claim.expiresAt > clock.now() &&
+      sameIds(claim.ids, m.consumed);
+    const valid =
+      new Set(m.consumed).size === m.consumed.length &&
+      m.consumed.every((id) => rlog.replica.isAvailable(id)) &&
+      m.produced.every((p, i) => p.id === `${m.claimId}.${i}` && rlog.replica.get(p.id) === undefined);
+    if (!valid || !(live || faults.skipFencing)) {
+      if (claim?.holder === from) this.#dropClaim(m.claimId, 'rejected');
+      return this.#decide(m.claimId, from, false);
+    }
+    const entry: CommitEntry = {
+      type: 'commit',
+      epoch: this.epoch,
+      claimId: m.claimId,
+      holder: from,
+      reaction: m.reaction,
+      consumed: m.consumed,
+      produced: m.produced,
+      replies: m.replies,
+    };
+    this.#claims.drop(m.claimId); // consumed by the entry now; its fate is the entry's
+    this.#pending.set(m.claimId, from);
+    const index = this.#propose([entry]);
+    this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? -1, epoch: this.epoch, index, claimLive: live });
+  }
+
+  /** The peer left or its link died: its claims end now, so its inputs return to the room. */
+  onPeerGone(p: PeerId, left: boolean): void {
+    for (const c of this.#claims.heldBy(p)) this.#dropClaim(c.claimId, 'holder-gone');
+    this.membership.gone(p, left, this.#ctx.clock.now());
+  }
+
+  #decide(claimId: string, holder: PeerId, ok: boolean): void {
+    this.#decided.set(claimId, ok);
+    if (this.#decided.size > MAX_DECIDED) this.#decided.delete(this.#decided.keys().next().value as string);
+    this.#ctx.send(holder, msg('commit-result', { claimId, ok }));
+  }
+
+  #dropClaim(claimId: string, reason: string): void {
+    const c = this.#claims.drop(claimId);
+    if (!c) return;
+    this.#ctx.record({ type: 'claim-dropped', claimId, reason });
+    this.#hint(c.ids, false);
+  }
+
+  #hint(ids: readonly MoleculeId[], taken: boolean): void {
+    const m = msg('claimed', { epoch: this.epoch, ids: [...ids], taken });
+    this.#ctx.send(this.#ctx.self, m);
+    for (const p of this.#ctx.peers()) this.#ctx.send(p, m);
+  }
+}
+
+function sameIds(a: readonly MoleculeId[], b: readonly MoleculeId[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((id) => s.has(id));
+}
