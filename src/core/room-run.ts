@@ -136,7 +136,7 @@ export class RoomRun {
         s.fire('consumed', { ...this.#base(), runId: this.runId, molecule: input.molecule.name, value: this.#key(k), distributed: input.molecule.distributed });
       });
     }
-    for (const [slot, v] of this.#localOut) s.enqueue(slot, v);
+    for (const [slot, v] of this.#localOut) s.output(slot, v);
     if (s.watch.finished) s.fire('reaction-finished', { ...this.#base(), runId: this.runId, ms: s.parts.clock.now() - this.#t0, outcome: 'ok' });
   }
 

@@ -76,6 +76,29 @@ export class Scheduler {
     if (!this.#draining) this.drain();
   }
 
+  /**
+   * A run's output. Inside a drain (every synchronous body) it is just queued. From an async body's
+   * continuation, a pool result or a commit it is drained two microtasks later instead of synchronously:
+   * other reactions' bodies never run re-entrantly inside user code, and a run that ends right after its
+   * last `out` reports its finish before anything its outputs enable starts (the event log reads causally).
+   */
+  output(slot: Slot, value: unknown): void {
+    this.#qSlot.push(slot);
+    this.#qVal.push(value);
+    if (this.#draining || this.#deferred) return;
+    this.#deferred = true;
+    this.busy(1);
+    queueMicrotask(() =>
+      queueMicrotask(() => {
+        this.#deferred = false;
+        this.busy(-1);
+        this.drain();
+      }),
+    );
+  }
+
+  #deferred = false;
+
   /** Re-try a slot's consumers without adding a copy (inputs were put back by a refused claim). */
   enqueueTrigger(slot: Slot): void {
     this.enqueue(slot, TRIGGER);

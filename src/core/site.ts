@@ -58,7 +58,7 @@ export class Site<E = Record<string, AnyMolecule>> implements LoadedReactor<E> {
     if (m.static) throw new Error(`static molecule "${m.name}" can only be re-emitted by a reaction that consumed it`);
     if (!this.loaded) return;
     if (m.distributed) return this.s.emitToRoom(m, v);
-    this.s.enqueue(m.owner === this.token ? (this.slots[m.index] as Slot) : this.s.slotOf(m), v);
+    this.s.output(m.owner === this.token ? (this.slots[m.index] as Slot) : this.s.slotOf(m), v);
   }) as Out;
 
   feed(name: string, value?: unknown): void {

@@ -19,7 +19,7 @@ export class StaticOutputs {
       if (at < 0) return shared(m, v);
       if (this.#reemitted[at]) throw new Error(`reaction "${r.spec.name}" re-emitted static molecule "${(m as MoleculeHandle).name}" twice`);
       this.#reemitted[at] = true;
-      if (r.site.loaded) s.enqueue(this.#slot(at), v);
+      if (r.site.loaded) s.output(this.#slot(at), v);
     }) as Out;
   }
 
@@ -32,7 +32,7 @@ export class StaticOutputs {
     r.staticPositions.forEach((k, at) => {
       if (this.#reemitted[at] || !r.site.loaded) return;
       this.#reemitted[at] = true;
-      s.enqueue(this.#slot(at), values[k]);
+      s.output(this.#slot(at), values[k]);
       if (ok) {
         const name = r.spec.inputs[k]?.molecule.name ?? '?';
         s.error(new Error(`reaction "${r.spec.name}" consumed static molecule "${name}" without re-emitting it; its consumed value was restored`), r);
