@@ -1,8 +1,8 @@
-// Public library API of Kinetic Mesh.
-export * from './core/ids';
-export * from './core/clock';
-export type { DistributedPort, ReactorInfo, MoleculeInfo, DistributedMolecule, ClaimGrant, DistributedOutput } from './core/distributed-port';
+// Public library API of Kinetic Mesh: `import { reactor, createMachine, … } from 'kinetic-mesh'`.
+export * from './core/index';
 export type { Transport, TransportEvents } from './mesh/transport';
 export { TransportKind } from './mesh/transport';
+export type { LeaseClient, LeaseState } from './mesh/lease';
 export type { Store, StoreOp } from './store/store';
 export { StoreQuotaError, StoreBlockedError } from './store/store';
+export type { Elector, Leadership } from './dcm/elector';
