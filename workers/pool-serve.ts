@@ -1,9 +1,9 @@
 // The inside of a pool worker: import the reactor's module by URL (the page's own code, so the worker
 // re-runs `reactor(...)` and gets the same definition and id), then run one reaction body at a time.
 // Split from the entry file so a test can serve it over a MessageChannel in one process.
-import { runReactionBody } from '../src/core/runner';
 import type { ReactorDefinition } from '../src/core/reactor';
 import type { PeerId } from '../src/core/ids';
+import { runPoolBody } from './pool-body';
 import { errorShape, type PoolRequest, type PoolResponse } from './pool-protocol';
 
 /** What a pool worker needs from its global scope (a DedicatedWorkerGlobalScope, or a MessagePort in tests). */
@@ -37,7 +37,7 @@ export function servePoolWorker(scope: PoolWorkerScope, importModule: (url: stri
     try {
       const definition = (await reactorsOf(job.module)).get(job.reactor);
       if (!definition) throw new Error(`module ${job.module} does not export reactor ${job.reactor} (a different version of the code?)`);
-      const result = await runReactionBody(definition, job.reaction, job.values, { peer: job.peer as PeerId });
+      const result = await runPoolBody(definition, job.reaction, job.values, job.peer as PeerId);
       scope.postMessage({ type: 'done', id: job.id, result: { outputs: [...result.outputs], replies: [...result.replies] } });
     } catch (e) {
       scope.postMessage({ type: 'failed', id: job.id, error: errorShape(e) });
