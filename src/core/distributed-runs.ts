@@ -43,8 +43,10 @@ class RoomSource implements Source {
     return this.blocking ? (v as { arg?: unknown } | undefined)?.arg : v;
   }
 
+  /** Guards see what the body will see: a blocking copy as a Call (whose reply is not usable yet). */
   item(i: number): unknown {
-    return this.copies[i]?.value;
+    const v = this.copies[i]?.value;
+    return this.blocking ? { value: (v as { arg?: unknown } | undefined)?.arg, reply: () => false } : v;
   }
 }
 
@@ -100,9 +102,16 @@ export class DistributedRuns {
     const site = r.site as Site;
     const port = s.parts.port;
     const inputs = r.spec.inputs;
-    const sources: Source[] = inputs.map(
-      (input, k) => r.slots[k] ?? new RoomSource(port.available(site.id, input.molecule.name), this.#pending, input.molecule.kind === 'blocking'),
-    );
+    // One source per molecule name, shared by repeated inputs (`n + n`) so they take distinct copies.
+    const room = new Map<string, RoomSource>();
+    const sources: Source[] = inputs.map((input, k) => {
+      const local = r.slots[k];
+      if (local) return local;
+      const name = input.molecule.name;
+      let src = room.get(name);
+      if (!src) room.set(name, (src = new RoomSource(port.available(site.id, name), this.#pending, input.molecule.kind === 'blocking')));
+      return src;
+    });
     const offsets = sources.map((src) => (src instanceof RoomSource ? Math.floor(s.parts.random.next() * src.size) : 0));
     if (!s.search(r, sources, offsets)) return false;
     const chosen = r.chosen;
@@ -111,9 +120,14 @@ export class DistributedRuns {
     const localPositions: number[] = [];
     for (let k = 0; k < inputs.length; k++) {
       const src = sources[k] as Source;
-      values[k] = src.item(chosen[k] as number);
-      if (src instanceof RoomSource) copies[k] = src.copies[chosen[k] as number];
-      else if (src.consumable) localPositions.push(k);
+      if (src instanceof RoomSource) {
+        const copy = src.copies[chosen[k] as number];
+        copies[k] = copy;
+        values[k] = copy?.value;
+      } else {
+        values[k] = src.item(chosen[k] as number);
+        if (src.consumable) localPositions.push(k);
+      }
     }
     localPositions.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
     for (const k of localPositions) (sources[k] as Slot).bag.removeAt(chosen[k] as number);

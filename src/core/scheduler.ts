@@ -178,18 +178,22 @@ export class Scheduler {
     const cs = slot.consumers;
     const n = cs.length;
     if (n === 0) return;
+    // Round-robin arbitration: the search starts just after the reaction that fired last, so a reaction
+    // that stays enabled is served within n firings whatever the others do.
     for (;;) {
       let i = slot.rot;
-      slot.rot = i + 1 >= n ? 0 : i + 1;
       let fired = false;
       for (let k = 0; k < n; k++) {
-        if (this.tryReaction(cs[i] as ReactionRuntime)) {
+        const r = cs[i] as ReactionRuntime;
+        if (++i === n) i = 0;
+        if (this.tryReaction(r)) {
           fired = true;
           break;
         }
-        if (++i === n) i = 0;
       }
-      if (!fired || slot.bag.size === 0) return;
+      if (!fired) return;
+      slot.rot = i;
+      if (slot.bag.size === 0) return;
     }
   }
 

@@ -86,7 +86,7 @@ export function createSinglePeerPort(self: PeerId = asPeerId('local')): SinglePe
     },
     async claim(reactor, reaction, ids) {
       await Promise.resolve(); // a claim is a round trip in a real room; keep callers honest about asynchrony
-      if (!hosted.has(reactor)) return null;
+      if (!hosted.has(reactor) || new Set(ids).size !== ids.length) return null;
       for (const id of ids) if (claimedBy.has(id) || find(id)?.reactor !== reactor) return null;
       const grant: ClaimGrant = { claimId: `${self}:claim:${++seq}`, reactor, reaction, ids: [...ids], epoch: 1 };
       claims.set(grant.claimId, grant);
