@@ -30,10 +30,15 @@ export interface CompactedLog<S, E> {
   state(): S;
   /** Persist entries (plus optional extra ops) in one atomic batch, then fold them into the state. */
   append(entries: readonly E[], extra?: readonly StoreOp[]): Promise<void>;
-  /** Write a snapshot now and drop the log it covers. */
-  compact(): Promise<void>;
+  /**
+   * Write a snapshot now and drop the log it covers. `rebase` replaces the folded state first: the owner
+   * of the real state (e.g. the machine's soup) can correct any drift between the log and the truth.
+   */
+  compact(rebase?: S): Promise<void>;
   /** Entries in the log since the last snapshot (what the next start-up replays). */
   readonly tail: number;
+  /** Resolves when every write issued so far (appends, background compactions) has settled. */
+  settled(): Promise<void>;
 }
 
 interface Snapshot<S> {
@@ -54,25 +59,31 @@ export function createCompactedLog<S, E>(options: CompactedLogOptions<S, E>): Co
   let tail = 0;
   let opened = false;
   let compacting: Promise<void> | null = null;
+  let writes: Promise<unknown> = Promise.resolve();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    writes = Promise.allSettled([writes, p]);
+    return p;
+  };
 
   const generationPrefix = (g: number): string => `${logPrefix}${pad(g, 10)}/`;
 
-  const compact = (): Promise<void> => {
-    if (compacting) return compacting;
+  const compact = (rebase?: S): Promise<void> => {
+    if (rebase !== undefined) state = rebase;
+    if (compacting) return compacting.then(() => compact());
     // Copy the state synchronously: later appends mutate it and belong to the next generation's log.
     const snap: Snapshot<S> = { generation: generation + 1, state: structuredClone(state) };
     const covered = generation;
     generation += 1;
     seq = 0;
     tail = 0;
-    compacting = store
-      .batch([
+    compacting = track(
+      store.batch([
         { type: 'put', key: snapshotKey, value: snap },
         { type: 'delete-prefix', prefix: generationPrefix(covered) },
-      ])
-      .finally(() => {
-        compacting = null;
-      });
+      ]),
+    ).finally(() => {
+      compacting = null;
+    });
     return compacting;
   };
 
@@ -80,12 +91,15 @@ export function createCompactedLog<S, E>(options: CompactedLogOptions<S, E>): Co
     async open() {
       if (opened) throw new Error(`compacted log ${prefix} opened twice`);
       opened = true;
-      const snap = await store.load<Snapshot<S>>(snapshotKey);
+      // One range read covers the snapshot and the log: a consistent view even if the previous owner's
+      // last compaction lands while this one opens.
+      const all = await store.range<unknown>(`${prefix}/`);
+      const snap = all.find(([k]) => k === snapshotKey)?.[1] as Snapshot<S> | undefined;
       if (snap) {
         state = snap.state;
         generation = snap.generation;
       }
-      const entries = await store.range<E[]>(logPrefix);
+      const entries = all.filter(([k]) => k.startsWith(logPrefix)) as Array<readonly [string, E[]]>;
       for (const [key, batch] of entries) {
         const [g, s] = key.slice(logPrefix.length).split('/').map(Number);
         // Generations older than the snapshot were covered by it (their delete may not have committed).
@@ -105,18 +119,28 @@ export function createCompactedLog<S, E>(options: CompactedLogOptions<S, E>): Co
       if (!opened) throw new Error(`compacted log ${prefix}: append before open`);
       if (entries.length === 0 && extra.length === 0) return;
       const ops: StoreOp[] = [...extra];
-      if (entries.length) ops.push({ type: 'put', key: `${generationPrefix(generation)}${pad(seq++, 12)}`, value: entries });
+      if (entries.length)
+        ops.push({ type: 'put', key: `${generationPrefix(generation)}${pad(seq++, 12)}`, value: entries });
       // Fold before the write resolves, in call order: a compaction started while this write is in flight
       // then snapshots a state that already contains these entries, so deleting their generation is safe.
       // If the write fails, the entries stay in memory and the next snapshot persists them.
       for (const e of entries) state = apply(state, e);
       tail += entries.length;
-      const written = store.batch(ops);
+      const written = track(store.batch(ops));
       if (tail >= compactEvery) {
         compact().catch((e: unknown) => options.onError?.(e instanceof Error ? e : new Error(String(e))));
       }
       await written;
     },
     compact,
+    async settled() {
+      // A compaction queued behind another starts only when that one settles: wait until nothing new appears.
+      for (;;) {
+        const seen = writes;
+        await seen;
+        await Promise.resolve();
+        if (seen === writes && !compacting) return;
+      }
+    },
   };
 }

@@ -89,7 +89,10 @@ describe('compacted log', () => {
             else inFlight.push(p);
           } else if (o.kind === 'compact') inFlight.push(log.compact());
           else {
-            await Promise.all(inFlight);
+            // A crash ends the old owner; here it must fall quiet before the new one opens (identity locks
+            // guarantee one owner at a time in the app).
+            await Promise.allSettled(inFlight);
+            await log.settled();
             inFlight = [];
             log = bagLog(createMemoryStore(backing), every);
             await log.open();
