@@ -63,8 +63,16 @@ export interface Snapshot {
   readonly members: readonly PeerId[];
   readonly molecules: readonly DistributedMolecule[];
   readonly delivered: readonly DeliveredSeqs[];
+  /**
+   * Claim ids of the most recent commits (bounded): a holder whose commit entry was folded into a snapshot
+   * before it saw it applied still learns that it committed.
+   */
+  readonly commits: readonly string[];
 }
 
-export const emptySnapshot: Snapshot = { index: 0, epoch: 0, members: [], molecules: [], delivered: [] };
+export const emptySnapshot: Snapshot = { index: 0, epoch: 0, members: [], molecules: [], delivered: [], commits: [] };
+
+/** How many recent commit claim ids a replica (and its snapshots) remember. */
+export const RECENT_COMMITS = 10_000;
 
 export const emitKey = (source: string, seq: number): string => `${source}#${seq}`;

@@ -37,6 +37,7 @@ const snapshot = v.object({
   members: v.array(peerId),
   molecules: v.array(molecule),
   delivered: v.array(v.object({ source: name, upTo: nat, above: v.array(nat) })),
+  commits: v.array(name),
 });
 
 const moleculeInfo = v.object({

@@ -74,6 +74,11 @@ export class Outbox {
     return out;
   }
 
+  /** After a snapshot install: drop every emission the room already applied. */
+  reconcile(delivered: (source: string, seq: number) => boolean): void {
+    for (const seq of [...this.#items.keys()]) if (delivered(this.source, seq)) this.delivered(seq);
+  }
+
   has(seq: number): boolean {
     return this.#items.has(seq);
   }

@@ -3,7 +3,7 @@
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
-import { emitKey, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
+import { RECENT_COMMITS, emitKey, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
 export interface AppliedEntry {
@@ -64,6 +64,7 @@ export class Replica {
   readonly #bags = new Map<string, IdBag>();
   readonly #delivered = new Map<string, Delivered>();
   #members: readonly PeerId[] = [];
+  readonly #recentCommits = new Set<string>();
   #applied = 0;
   #appliedEpoch = 0;
   // Overlay of the uncommitted tail.
@@ -100,6 +101,10 @@ export class Replica {
   }
   isCommitted(id: MoleculeId): boolean {
     return this.#molecules.has(id);
+  }
+  /** The commit of this claim was applied (within the last RECENT_COMMITS commits). */
+  committedClaim(claimId: string): boolean {
+    return this.#recentCommits.has(claimId);
   }
   isDelivered(source: string, seq: number): boolean {
     return this.#tailEmits.has(emitKey(source, seq)) || (this.#delivered.get(source)?.has(seq) ?? false);
@@ -168,6 +173,7 @@ export class Replica {
           this.#removeTailMolecule(m.id);
           this.#addMolecule(m);
         }
+        this.#rememberCommit(entry.claimId);
         return { index, entry, effective: true, replies: entry.replies };
       case 'config':
         this.#members = entry.members;
@@ -191,7 +197,14 @@ export class Replica {
   snapshot(): Snapshot {
     const delivered: DeliveredSeqs[] = [];
     for (const [source, d] of this.#delivered) delivered.push({ source, upTo: d.upTo, above: [...d.above] });
-    return { index: this.#applied, epoch: this.#appliedEpoch, members: this.#members, molecules: [...this.#molecules.values()], delivered };
+    return {
+      index: this.#applied,
+      epoch: this.#appliedEpoch,
+      members: this.#members,
+      molecules: [...this.#molecules.values()],
+      delivered,
+      commits: [...this.#recentCommits],
+    };
   }
 
   /** Replace the committed state with a snapshot (clears the overlay: rebuild it afterwards). */
@@ -207,6 +220,8 @@ export class Replica {
       this.#delivered.set(d.source, x);
     }
     this.#members = s.members;
+    this.#recentCommits.clear();
+    for (const c of s.commits) this.#rememberCommit(c);
     this.#applied = s.index;
     this.#appliedEpoch = s.epoch;
     this.rebuildTail([]);
@@ -224,6 +239,11 @@ export class Replica {
   /** All committed molecules (the simulation compares replicas with it). */
   molecules(): IterableIterator<DistributedMolecule> {
     return this.#molecules.values();
+  }
+
+  #rememberCommit(claimId: string): void {
+    this.#recentCommits.add(claimId);
+    if (this.#recentCommits.size > RECENT_COMMITS) this.#recentCommits.delete(this.#recentCommits.values().next().value as string);
   }
 
   #addMolecule(m: DistributedMolecule): void {

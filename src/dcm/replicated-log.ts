@@ -22,6 +22,8 @@ export interface ReplicatedLogOptions {
   readonly onApplied: (applied: AppliedEntry) => void;
   /** Entries joined the uncommitted tail (`truncated`: part of it was cut first): availability changed. */
   readonly onTail: (entries: readonly Entry[], truncated: boolean) => void;
+  /** A snapshot replaced the committed state: effects of the entries it folded in were never applied one by one. */
+  readonly onInstalled: () => void;
 }
 
 export class ReplicatedLog {
@@ -103,6 +105,7 @@ export class ReplicatedLog {
     this.log.reset(snapshot.index, snapshot.epoch, entries);
     this.#commitIndex = snapshot.index;
     this.#rebuildTail();
+    this.#o.onInstalled();
     this.#o.onTail(entries, true);
     const ops = [...Persistence.snapshotOps(snapshot, oldBase, true), ...Persistence.entryOps(snapshot.index + 1, snapshot.index, entries)];
     const durable = this.#o.persistence.write(ops, { commitIndex: snapshot.index });

@@ -18,7 +18,7 @@ interface Held {
   state: 'asked' | 'granted' | 'rejected' | 'committing';
   commit?: MessageOf<'commit'>;
   lastSent: number;
-  confirm?: (ok: boolean) => void;
+  confirm?: ((ok: boolean) => void) | undefined;
   resolve?: (ok: boolean) => void;
 }
 
@@ -60,7 +60,7 @@ export class Requester {
 
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
     const replica = this.#ctx.rlog.replica;
-    if (!leader || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#hinted.has(id))) return null;
+    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#hinted.has(id))) return null;
     const grant: ClaimGrant = { claimId: this.nextId('c'), reactor, reaction, ids: [...ids], epoch: leader.epoch };
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
     this.#held.set(grant.claimId, held);
@@ -69,8 +69,16 @@ export class Requester {
     // Optimistic: run the body at once; the commit, sent after the claim on the same ordered link, is
     // only accepted if the claim was granted. Confirmed: wait for the grant (long or costly bodies).
     if (this.#o.mode === 'optimistic') return grant;
-    const ok = await new Promise<boolean>((resolve) => (held.confirm = resolve));
-    return ok ? grant : null;
+    const { clock, timings } = this.#ctx;
+    const ok = await new Promise<boolean>((resolve) => {
+      held.confirm = resolve;
+      // No answer (lost message, sequencer gone): give the claim back rather than wait forever.
+      clock.setTimeout(() => resolve(false), 4 * timings.resendMs);
+    });
+    held.confirm = undefined;
+    if (ok && held.state === 'granted') return grant;
+    if (this.#held.has(grant.claimId)) this.release(grant);
+    return null;
   }
 
   onClaimResult(from: PeerId, m: MessageOf<'claim-result'>): void {
@@ -151,6 +159,12 @@ export class Requester {
       }
       for (const [id, epoch] of this.#hinted) if (epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
     }
+  }
+
+  /** After a snapshot install: commits folded into it are decided (true) even though never applied here. */
+  reconcile(): void {
+    const replica = this.#ctx.rlog.replica;
+    for (const held of [...this.#held.values()]) if (replica.committedClaim(held.grant.claimId)) this.#finish(held, true);
   }
 
   /** Resend commits still undecided and renew the claims of running bodies. */

@@ -85,6 +85,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       if (a.entry.type === 'emit' && a.entry.source === outbox?.source) outbox.delivered(a.entry.seq);
       events.emit('applied', a);
     },
+    onInstalled: () => {
+      outbox?.reconcile((source, seq) => rlog.replica.isDeliveredCommitted(source, seq));
+      requester.reconcile();
+    },
     onTail: (entries, truncated) => {
       if (truncated) return notifyAll();
       for (const e of entries) {
@@ -260,6 +264,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         elector.onChange(onLeadership),
       );
       for (const f of beforeStart.splice(0)) f();
+      // Terms we promised before a restart are used up: the elector must get us a newer one.
+      if (persistence.meta.promised > 0) elector.observeEpoch(persistence.meta.promised as never);
       elector.start();
       onLeadership();
       announce();

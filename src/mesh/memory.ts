@@ -70,7 +70,8 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
   let faults: NetworkFaults = { ...reliableFaults, ...options.faults };
   const nodes = new Map<PeerId, Node>();
   const group = new Map<PeerId, number>();
-  // Bumped whenever the physical link between a pair goes down: messages sent on an older link are lost.
+  // Bumped whenever the physical link between a pair goes down or comes up: messages sent on an older
+  // link are lost, and link events of an older link are not reported.
   const linkGeneration = new Map<string, number>();
   const lastArrival = new Map<string, number>();
   const stats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
@@ -81,9 +82,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     a !== b && a.alive && b.alive && a.joined && b.joined && (group.get(a.id) ?? 0) === (group.get(b.id) ?? 0);
 
   const notifyUp = (at: Node, other: PeerId): void => {
+    const gen = generation(at.id, other);
     clock.setTimeout(() => {
       const peer = nodes.get(other);
-      if (!at.alive || !peer || !physicallyLinked(at, peer) || at.view.has(other)) return;
+      if (!at.alive || !peer || !physicallyLinked(at, peer) || generation(at.id, other) !== gen) return;
+      // The old link's death was not noticed yet: report it now, then the new link.
+      if (at.view.delete(other)) at.events.emit('peer-disconnected', { peerId: other, reason: 'replaced' });
       at.view.add(other);
       at.events.emit('peer-candidate', { peerId: other });
       at.events.emit('peer-connected', { peerId: other });
@@ -93,10 +97,8 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
   const notifyDown = (at: Node, other: PeerId, reason: string, afterMs: number): void => {
     const gen = generation(at.id, other);
     clock.setTimeout(() => {
-      // A link that came back up meanwhile (new generation, already in view) is not reported down twice.
-      if (!at.alive || !at.view.has(other)) return;
-      const peer = nodes.get(other);
-      if (peer && physicallyLinked(at, peer) && generation(at.id, other) !== gen) return;
+      // A newer link (up or down) since this cut reports for itself.
+      if (!at.alive || !at.view.has(other) || generation(at.id, other) !== gen) return;
       at.view.delete(other);
       at.events.emit('peer-disconnected', { peerId: other, reason });
     }, afterMs);
@@ -117,6 +119,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
         const was = before.get(pairKey(a.id, b.id)) ?? false;
         const now = physicallyLinked(a, b);
         if (!was && now) {
+          linkGeneration.set(pairKey(a.id, b.id), generation(a.id, b.id) + 1);
           notifyUp(a, b.id);
           notifyUp(b, a.id);
         } else if (was && !now) {

@@ -1,0 +1,198 @@
+// The invariant checker. It sees every entry every replica applied (by index) and every protocol fact the
+// peers reported, in order, and replays the room's one committed history:
+//   - agreement: no two replicas ever applied different entries at one index (acknowledged never undone);
+//   - exactly-once: no molecule consumed twice, nor one that never existed; every output id is new;
+//   - fenced outputs: every applied commit had a live claim of the same epoch when it was appended;
+//   - outbox: every emission applied exactly once; every acknowledged commit is in the history;
+//   - workloads: exactly one `count` at every committed state and final value = increments; map/reduce
+//     = 338350; each peer saw the broadcast once; every chat message consumed once, by its addressee.
+import type { DistributedMolecule } from '../../src/core/distributed-port';
+import type { RoomHistoryEvent } from '../../src/dcm/context';
+import type { Entry } from '../../src/dcm/entries';
+
+export interface Violation {
+  readonly rule: string;
+  readonly detail: string;
+}
+
+interface Fact {
+  readonly order: number;
+  readonly at: number;
+  readonly peer: string;
+  readonly event: RoomHistoryEvent;
+}
+
+export interface WorkloadExpectations {
+  readonly counterReactor: string;
+  readonly mapReactor: string;
+  readonly mapTotal: number;
+  readonly broadcastReactor: string;
+  /** Peers that emitted their `see` (each must see the broadcast exactly once). */
+  readonly broadcastPeers: readonly string[];
+  /** Chat reactor id → its owner. */
+  readonly chatOwners: ReadonlyMap<string, string>;
+}
+
+export class Checker {
+  readonly violations: Violation[] = [];
+  readonly #canon = new Map<number, { entry: Entry; json: string }>();
+  #replayed = 0;
+  readonly #state = new Map<string, DistributedMolecule>();
+  readonly #everCreated = new Set<string>();
+  readonly #emitApplied = new Map<string, number>();
+  readonly #commits = new Map<string, { entry: Entry & { type: 'commit' }; index: number }>();
+  readonly #facts: Fact[] = [];
+  #counterSeen = false;
+  #counters = 0;
+
+  #fail(rule: string, detail: string): void {
+    if (this.violations.length < 50) this.violations.push({ rule, detail });
+  }
+
+  get committed(): number {
+    return this.#replayed;
+  }
+
+  /** A replica applied `entry` at `index`. */
+  applied(peer: string, index: number, entry: Entry): void {
+    const json = JSON.stringify(entry);
+    const known = this.#canon.get(index);
+    if (known) {
+      if (known.json !== json) this.#fail('agreement', `index ${index}: ${peer} applied ${json}, another replica ${known.json}`);
+      return;
+    }
+    this.#canon.set(index, { entry, json });
+    while (this.#canon.has(this.#replayed + 1)) this.#replay(this.#replayed + 1, (this.#canon.get(this.#replayed + 1) as { entry: Entry }).entry);
+  }
+
+  fact(at: number, peer: string, event: RoomHistoryEvent): void {
+    this.#facts.push({ order: this.#facts.length, at, peer, event });
+  }
+
+  #replay(index: number, e: Entry): void {
+    this.#replayed = index;
+    if (e.type === 'emit') {
+      const key = `${e.source}#${e.seq}`;
+      const n = this.#emitApplied.get(key) ?? 0;
+      this.#emitApplied.set(key, n + 1);
+      if (n === 0) this.#create(index, e.molecule);
+    } else if (e.type === 'commit') {
+      for (const id of e.consumed) {
+        if (!this.#state.has(id)) this.#fail('exactly-once', `index ${index}: ${e.reaction} consumed ${id}, which ${this.#everCreated.has(id) ? 'was already consumed' : 'never existed'}`);
+        const m = this.#state.get(id);
+        if (m && m.name === 'count' && m.reactor === this.#expect?.counterReactor) this.#counters--;
+        this.#state.delete(id);
+      }
+      for (const m of e.produced) this.#create(index, m);
+      if (this.#commits.has(e.claimId)) this.#fail('exactly-once', `claim ${e.claimId} committed twice`);
+      this.#commits.set(e.claimId, { entry: e, index });
+    }
+    if (this.#counterSeen && this.#counters !== 1) this.#fail('counter', `index ${index}: ${this.#counters} count molecules in the room`);
+  }
+
+  #expect: WorkloadExpectations | null = null;
+  expect(w: WorkloadExpectations): void {
+    this.#expect = w;
+  }
+
+  #create(index: number, m: DistributedMolecule): void {
+    if (this.#everCreated.has(m.id)) this.#fail('exactly-once', `index ${index}: molecule id ${m.id} created twice`);
+    this.#everCreated.add(m.id);
+    this.#state.set(m.id, m);
+    if (m.name === 'count' && m.reactor === this.#expect?.counterReactor) {
+      this.#counterSeen = true;
+      this.#counters++;
+    }
+  }
+
+  /** Molecules of (reactor, name) in the replayed committed state. */
+  molecules(reactor: string, name: string): DistributedMolecule[] {
+    return [...this.#state.values()].filter((m) => m.reactor === reactor && m.name === name);
+  }
+
+  /** Final checks over the whole history. `emitted` lists every emission the workload made. */
+  finish(live: { peer: string; commitIndex: number; outbox: number }[], counterIncrements: number, chats: readonly { to: string; reactor: string; n: number; from: string }[]): Violation[] {
+    const w = this.#expect;
+    if (!w) throw new Error('checker: expect() not called');
+    if (this.#canon.size !== this.#replayed) this.#fail('history', `replayed ${this.#replayed} of ${this.#canon.size} applied indices (gap in the history)`);
+    // Convergence once healed.
+    const indices = new Set(live.map((l) => l.commitIndex));
+    if (indices.size > 1) this.#fail('convergence', `replicas at different commit indices: ${live.map((l) => `${l.peer}@${l.commitIndex}`).join(' ')}`);
+    for (const l of live) if (l.outbox > 0) this.#fail('outbox', `${l.peer} still has ${l.outbox} undelivered emissions`);
+    // Fencing: every applied commit had a live claim of its epoch when appended.
+    const granted = new Map<string, Fact>();
+    const dropped = new Map<string, Fact>();
+    const appended = new Map<string, Fact>();
+    for (const f of this.#facts) {
+      const e = f.event;
+      if (e.type === 'claim-granted' && !granted.has(e.claimId)) granted.set(e.claimId, f);
+      else if (e.type === 'claim-dropped' && !dropped.has(e.claimId)) dropped.set(e.claimId, f);
+      else if (e.type === 'commit-appended' && !appended.has(e.claimId)) appended.set(e.claimId, f);
+    }
+    for (const [claimId, { entry, index }] of this.#commits) {
+      const g = granted.get(claimId);
+      const a = appended.get(claimId);
+      const d = dropped.get(claimId);
+      if (!g || g.event.type !== 'claim-granted' || g.event.epoch !== entry.epoch) this.#fail('fencing', `index ${index}: commit ${claimId} (epoch ${entry.epoch}) has no grant of its epoch`);
+      else if (d && a && d.order < a.order) this.#fail('fencing', `index ${index}: commit ${claimId} appended after its claim was dropped (${d.event.type === 'claim-dropped' ? d.event.reason : ''})`);
+      else if (g.event.type === 'claim-granted' && g.event.holder !== entry.holder) this.#fail('fencing', `commit ${claimId} by ${entry.holder}, claim held by ${g.event.holder}`);
+    }
+    // Acknowledged never undone; every emission delivered exactly once.
+    for (const f of this.#facts) {
+      const e = f.event;
+      if (e.type === 'commit-acknowledged' && !this.#commits.has(e.claimId)) this.#fail('acknowledged', `commit ${e.claimId} (${e.reaction}) acknowledged to ${f.peer} but not in the history`);
+      if (e.type === 'emitted') {
+        const n = this.#emitApplied.get(`${e.source}#${e.seq}`) ?? 0;
+        if (n === 0) this.#fail('outbox', `emission ${e.source}#${e.seq} (${e.name}) never applied`);
+      }
+    }
+    this.#checkWorkloads(w, counterIncrements, chats);
+    return this.violations;
+  }
+
+  #checkWorkloads(w: WorkloadExpectations, increments: number, chats: readonly { to: string; reactor: string; n: number; from: string }[]): void {
+    const counts = this.molecules(w.counterReactor, 'count');
+    const incrLeft = this.molecules(w.counterReactor, 'incr').length;
+    if (counts.length !== 1 || counts[0]?.value !== increments || incrLeft > 0)
+      this.#fail('counter', `final count ${JSON.stringify(counts.map((c) => c.value))}, ${incrLeft} incr left, ${increments} increments emitted`);
+    if (w.mapTotal > 0) {
+      const results = this.molecules(w.mapReactor, 'result');
+      const expected = (w.mapTotal * (w.mapTotal + 1) * (2 * w.mapTotal + 1)) / 6;
+      const left = this.molecules(w.mapReactor, 'job').length + this.molecules(w.mapReactor, 'partial').length;
+      if (results.length !== 1 || (results[0]?.value as { sum?: number } | undefined)?.sum !== expected || left > 0)
+        this.#fail('mapreduce', `results ${JSON.stringify(results.map((r) => r.value))}, expected sum ${expected}, ${left} jobs/partials left`);
+    }
+    const seen = new Map<string, number>();
+    for (const { entry } of this.#commits.values()) {
+      if (entry.reaction === 'see-broadcast') seen.set(entry.holder, (seen.get(entry.holder) ?? 0) + 1);
+    }
+    for (const p of w.broadcastPeers) if (seen.get(p) !== 1) this.#fail('broadcast', `${p} saw the broadcast ${seen.get(p) ?? 0} times`);
+    const roster = this.molecules(w.broadcastReactor, 'roster')[0]?.value as string[] | undefined;
+    if (w.broadcastPeers.length && (!roster || roster.length !== w.broadcastPeers.length || new Set(roster).size !== roster.length))
+      this.#fail('broadcast', `roster ${JSON.stringify(roster)} for peers ${w.broadcastPeers.join(',')}`);
+    // Chat: each message consumed exactly once, by a `receive` run on its addressee.
+    const received = new Map<string, string[]>();
+    for (const { entry } of this.#commits.values()) {
+      if (entry.reaction !== 'receive') continue;
+      for (const id of entry.consumed) {
+        const m = this.#consumedValue(id);
+        if (m) received.set(`${m.from}/${m.n}`, [...(received.get(`${m.from}/${m.n}`) ?? []), entry.holder]);
+      }
+    }
+    for (const c of chats) {
+      const by = received.get(`${c.from}/${c.n}`) ?? [];
+      if (by.length !== 1 || by[0] !== c.to) this.#fail('chat', `message ${c.from}/${c.n} for ${c.to} received by [${by.join(',')}]`);
+    }
+  }
+
+  readonly #values = new Map<string, { from: string; n: number }>();
+  /** Chat payloads by molecule id (recorded as they were created). */
+  #consumedValue(id: string): { from: string; n: number } | undefined {
+    if (this.#values.size === 0) {
+      for (const { entry } of this.#canon.values()) {
+        if (entry.type === 'emit' && entry.molecule.name === 'inbox') this.#values.set(entry.molecule.id, entry.molecule.value as { from: string; n: number });
+      }
+    }
+    return this.#values.get(id);
+  }
+}
