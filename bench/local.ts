@@ -55,9 +55,9 @@ async function counterRun(): Promise<number> {
 async function manyRun(): Promise<number> {
   const machine = createMachine();
   const m = machine.load(many);
-  const emitters = Array.from({ length: K }, (_, i) => m.feed.bind(m, `inc${i}`));
+  const emitters = Array.from({ length: K }, (_, i) => m.emit[`inc${i}`] as () => void);
   const t0 = performance.now();
-  for (let i = 0; i < K; i++) m.feed(`c${i}`, 0);
+  for (let i = 0; i < K; i++) (m.emit[`c${i}`] as (v: number) => void)(0);
   for (let i = 0; i < N; i++) (emitters[i % K] as () => void)();
   const v = (await m.call('read')) as number;
   const ms = performance.now() - t0;

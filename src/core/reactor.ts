@@ -202,6 +202,8 @@ export function reactor<E extends Record<string, AnyMolecule>>(meta: ReactorMeta
     version: meta.version,
     molecules: molecules.map((m) => ({ name: m.name, kind: m.kind, distributed: m.distributed, static: m.static })),
   };
+  const moleculeByName = new Map(molecules.map((m) => [m.name, m]));
+  const reactionByName = new Map(reactions.map((r) => [r.name, r]));
   return {
     id,
     name: meta.name,
@@ -211,7 +213,7 @@ export function reactor<E extends Record<string, AnyMolecule>>(meta: ReactorMeta
     reactions,
     exports,
     info,
-    molecule: (name) => molecules.find((m) => m.name === name),
-    reaction: (name) => reactions.find((r) => r.name === name),
+    molecule: (name) => moleculeByName.get(name),
+    reaction: (name) => reactionByName.get(name),
   };
 }

@@ -58,9 +58,11 @@ export class Scheduler {
   runs!: RunExecutor;
   runSeq = 0;
   disposed = false;
+  // The emission queue: parallel arrays (no object per emission), live entries in [qHead, qTail).
   #qSlot: (Slot | undefined)[] = [];
   #qVal: unknown[] = [];
   #qHead = 0;
+  #qTail = 0;
   #retries: ReactionRuntime[] = [];
   #draining = false;
   /** Async bodies, pool runs, claims and retry timers in flight: idle() waits for them. */
@@ -71,8 +73,9 @@ export class Scheduler {
 
   /** Put a copy (or a blocking call, or a latched value) into the soup and run what it enables. */
   enqueue(slot: Slot, value: unknown): void {
-    this.#qSlot.push(slot);
-    this.#qVal.push(value);
+    const t = this.#qTail++;
+    this.#qSlot[t] = slot;
+    this.#qVal[t] = value;
     if (!this.#draining) this.drain();
   }
 
@@ -83,8 +86,9 @@ export class Scheduler {
    * last `out` reports its finish before anything its outputs enable starts (the event log reads causally).
    */
   output(slot: Slot, value: unknown): void {
-    this.#qSlot.push(slot);
-    this.#qVal.push(value);
+    const t = this.#qTail++;
+    this.#qSlot[t] = slot;
+    this.#qVal[t] = value;
     if (this.#draining || this.#deferred) return;
     this.#deferred = true;
     this.busy(1);
@@ -118,7 +122,7 @@ export class Scheduler {
     let steps = this.parts.sliceSteps;
     try {
       for (;;) {
-        if (this.#qHead < this.#qSlot.length) {
+        if (this.#qHead < this.#qTail) {
           const h = this.#qHead++;
           const slot = this.#qSlot[h] as Slot;
           const value = this.#qVal[h];
@@ -137,10 +141,13 @@ export class Scheduler {
       }
     } finally {
       this.#draining = false;
-      if (this.#qHead === this.#qSlot.length) {
-        this.#qSlot.length = 0;
-        this.#qVal.length = 0;
+      if (this.#qHead === this.#qTail) {
         this.#qHead = 0;
+        this.#qTail = 0;
+        if (this.#qSlot.length > 65_536) {
+          this.#qSlot = []; // a burst is over: do not hold its high-water mark forever
+          this.#qVal = [];
+        }
       }
     }
     this.checkIdle();
@@ -285,7 +292,7 @@ export class Scheduler {
   }
 
   #isIdle(): boolean {
-    return !this.#draining && this.#busy === 0 && this.#qHead === this.#qSlot.length && this.#retries.length === 0;
+    return !this.#draining && this.#busy === 0 && this.#qHead === this.#qTail && this.#retries.length === 0;
   }
 
   checkIdle(): void {
