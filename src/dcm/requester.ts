@@ -34,7 +34,8 @@ export class Requester {
   readonly #o: RequesterOptions;
   readonly #held = new Map<string, Held>();
   readonly #inflight = new Set<MoleculeId>();
-  readonly #hinted = new Map<MoleculeId, number>();
+  /** Copies the sequencer said are claimed: epoch and when we heard it (soft state, it ages out). */
+  readonly #hinted = new Map<MoleculeId, { epoch: number; at: number }>();
   readonly #calls = new Map<string, (value: unknown) => void>();
   #counter = 0;
   #lastRenew = -Infinity;
@@ -50,7 +51,7 @@ export class Requester {
 
   *available(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
-      if (!this.#inflight.has(m.id) && !this.#hinted.has(m.id)) yield m;
+      if (!this.#inflight.has(m.id) && !this.#isHinted(m.id)) yield m;
     }
   }
 
@@ -60,7 +61,7 @@ export class Requester {
 
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
     const replica = this.#ctx.rlog.replica;
-    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#hinted.has(id))) return null;
+    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#isHinted(id))) return null;
     const grant: ClaimGrant = { claimId: this.nextId('c'), reactor, reaction, ids: [...ids], epoch: leader.epoch };
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
     this.#held.set(grant.claimId, held);
@@ -122,13 +123,16 @@ export class Requester {
 
   onCommitResult(from: PeerId, m: MessageOf<'commit-result'>): void {
     const held = this.#held.get(m.claimId);
-    if (held?.state === 'committing' && held.leader === from) this.#finish(held, m.ok);
+    if (held?.state !== 'committing' || held.leader !== from) return;
+    // A refused commit may leave a claim behind (it arrived after the commit, on a reordering link).
+    if (!m.ok) this.#ctx.send(from, msg('release', { epoch: held.grant.epoch, claimId: held.grant.claimId }));
+    this.#finish(held, m.ok);
   }
 
   onHint(m: MessageOf<'claimed'>, leader: LeaderInfo | null): void {
     if (leader && m.epoch < leader.epoch) return;
     for (const id of m.ids) {
-      if (m.taken) this.#hinted.set(id, m.epoch);
+      if (m.taken) this.#hinted.set(id, { epoch: m.epoch, at: this.#ctx.clock.now() });
       else if (this.#hinted.delete(id)) this.#notifyId(id);
     }
   }
@@ -157,7 +161,7 @@ export class Requester {
         else held.state = 'rejected';
         held.confirm?.(false);
       }
-      for (const [id, epoch] of this.#hinted) if (epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
+      for (const [id, h] of this.#hinted) if (h.epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
     }
   }
 
@@ -178,6 +182,7 @@ export class Requester {
     }
     if (now - this.#lastRenew < timings.claimTtlMs / 3) return;
     this.#lastRenew = now;
+    for (const id of [...this.#hinted.keys()]) if (!this.#isHinted(id)) this.#notifyId(id);
     const byLeader = new Map<PeerId, { epoch: number; ids: string[] }>();
     for (const held of this.#held.values()) {
       if (held.state === 'rejected') continue;
@@ -186,6 +191,18 @@ export class Requester {
       byLeader.set(held.leader, b);
     }
     for (const [leader, b] of byLeader) this.#ctx.send(leader, msg('renew', { epoch: b.epoch, claimIds: b.ids }));
+  }
+
+  /**
+   * A hint is trusted for two claim lifetimes: the "free again" hint can be lost (partition), and then the
+   * copy would look taken forever. Trying a copy that is still claimed only costs a refused claim.
+   */
+  #isHinted(id: MoleculeId): boolean {
+    const h = this.#hinted.get(id);
+    if (!h) return false;
+    if (this.#ctx.clock.now() - h.at < 2 * this.#ctx.timings.claimTtlMs) return true;
+    this.#hinted.delete(id);
+    return false;
   }
 
   #finish(held: Held, ok: boolean, record = true): void {

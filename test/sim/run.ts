@@ -166,6 +166,10 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   if (settledAt === Infinity) {
     say('deadline reached without quiescence');
     for (const p of peers) say(`  ${p.id} ${JSON.stringify(p.room?.status() ?? 'down')}`);
+    for (const p of peers) {
+      const own = [...(p.room?.available(chatIds.get(p.id) as never, 'inbox') ?? [])].length;
+      say(`  ${p.id} inbox available ${own}, machine ${JSON.stringify(p.machine?.stats())}`);
+    }
   }
 
   checker.expect({
