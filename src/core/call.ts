@@ -9,6 +9,7 @@ const Settled = 1;
 export class PendingCall implements Call<unknown, unknown> {
   #state = Pending;
   #timer: TimerHandle | undefined;
+  #clock: Clock | undefined;
   readonly promise: Promise<unknown>;
   #resolve!: (value: unknown) => void;
   #reject!: (error: Error) => void;
@@ -51,8 +52,6 @@ export class PendingCall implements Call<unknown, unknown> {
     }, timeoutMs);
     this.#clock = clock;
   }
-
-  #clock: Clock | undefined;
 
   #settle(): void {
     this.#state = Settled;

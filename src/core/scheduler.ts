@@ -6,32 +6,18 @@
 import type { Clock, Random } from './clock';
 import { PendingCall } from './call';
 import type { DistributedPort } from './distributed-port';
-import { Emitter } from './emitter';
 import { NoReplyError } from './errors';
-import type { MachineEvents } from './events';
 import type { PeerId } from './ids';
-import { logger } from './log';
 import { findMatch, type SearchBudget, type Source } from './match';
 import type { MachineStats } from './machine-api';
 import type { MoleculeHandle, ReactorToken } from './molecule';
 import type { ReactionRunner } from './runner';
-import type { ReactionRuntime, Slot } from './slot';
+import { takeChosen, type ReactionRuntime, type Slot } from './slot';
 import type { Site } from './site';
-
-const log = logger('kinetic:core:scheduler');
+import { SoupEvents } from './soup-events';
 
 /** Queue marker: re-try a slot's consumers without adding a copy (inputs returned by a refused claim). */
 export const TRIGGER: unique symbol = Symbol('trigger');
-
-/** Which events have listeners: hot paths skip building payloads (and reading the clock) for nobody. */
-export interface Watch {
-  emitted: boolean;
-  consumed: boolean;
-  started: boolean;
-  finished: boolean;
-  failed: boolean;
-  timing: boolean;
-}
 
 export interface SchedulerParts {
   readonly peer: PeerId;
@@ -49,9 +35,7 @@ export interface RunExecutor {
   attemptDistributed(r: ReactionRuntime): boolean;
 }
 
-export class Scheduler {
-  readonly events = new Emitter<MachineEvents>();
-  readonly watch: Watch = { emitted: false, consumed: false, started: false, finished: false, failed: false, timing: false };
+export class Scheduler extends SoupEvents {
   readonly sites = new Map<ReactorToken, Site>();
   readonly budget: SearchBudget = { steps: 0, limit: 0, exhausted: false };
   readonly counters = { reactions: 0, failures: 0, claimsRefused: 0, commitsFenced: 0 };
@@ -69,7 +53,9 @@ export class Scheduler {
   #busy = 0;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(readonly parts: SchedulerParts) {}
+  constructor(readonly parts: SchedulerParts) {
+    super(parts.peer);
+  }
 
   /** Put a copy (or a blocking call, or a latched value) into the soup and run what it enables. */
   enqueue(slot: Slot, value: unknown): void {
@@ -228,7 +214,7 @@ export class Scheduler {
     if (r.spec.distributed) return r.waiting ? false : this.runs.attemptDistributed(r);
     const slots = r.slots as Slot[];
     if (!this.search(r, slots, undefined)) return false;
-    this.runs.start(r, this.take(slots, r.chosen), 1);
+    this.runs.start(r, takeChosen(slots, r.chosen), 1);
     return true;
   }
 
@@ -242,21 +228,6 @@ export class Scheduler {
       this.error(new Error(`reaction "${r.spec.name}": search gave up after ${this.parts.searchBudget} candidates; it will be tried again on the next emission`), r);
     }
     return found;
-  }
-
-  /** Remove the chosen copies (highest index first, so earlier indices stay valid) and return the body's values. */
-  take(sources: readonly Slot[], chosen: readonly number[]): unknown[] {
-    const n = chosen.length;
-    const values = new Array<unknown>(n);
-    const order: number[] = [];
-    for (let k = 0; k < n; k++) {
-      const s = sources[k] as Slot;
-      values[k] = s.item(chosen[k] as number);
-      if (s.consumable) order.push(k);
-    }
-    order.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
-    for (const k of order) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
-    return values;
   }
 
   /** The slot of a molecule of any reactor loaded here; emitting into a reactor that is not loaded is an error. */
@@ -315,31 +286,6 @@ export class Scheduler {
     if (reactor === undefined) throw new Error(`molecule "${m.name}" has no reactor id`);
     this.parts.port.emit(reactor, m.name, value);
     if (this.watch.emitted) this.emitted(m, value);
-  }
-
-  error(error: Error, r?: ReactionRuntime): void {
-    log('error', error.message);
-    this.fire('error', { peer: this.parts.peer, error, ...(r ? { reactor: r.ctx.reactor, reaction: r.spec.name } : {}) });
-  }
-
-  /** Deliver an event; a throwing listener is logged, never allowed to corrupt a run in progress. */
-  fire<K extends keyof MachineEvents>(event: K, payload: MachineEvents[K]): void {
-    try {
-      this.events.emit(event, payload);
-    } catch (e) {
-      log(`listener of "${String(event)}" threw`, e);
-    }
-  }
-
-  refreshWatch(): void {
-    const w = this.watch;
-    const e = this.events;
-    w.emitted = e.has('emitted');
-    w.consumed = e.has('consumed');
-    w.started = e.has('reaction-started');
-    w.finished = e.has('reaction-finished');
-    w.failed = e.has('reaction-failed');
-    w.timing = w.finished || w.failed;
   }
 
   stats(): MachineStats {

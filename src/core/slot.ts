@@ -104,3 +104,18 @@ export class ReactionRuntime {
     }
   }
 }
+
+/** Remove the chosen copies (highest index first, so earlier indices stay valid) and return the body's values. */
+export function takeChosen(sources: readonly Slot[], chosen: readonly number[]): unknown[] {
+  const n = chosen.length;
+  const values = new Array<unknown>(n);
+  const order: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const s = sources[k] as Slot;
+    values[k] = s.item(chosen[k] as number);
+    if (s.consumable) order.push(k);
+  }
+  order.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
+  for (const k of order) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
+  return values;
+}
