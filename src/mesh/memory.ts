@@ -63,6 +63,8 @@ interface Node {
   joined: boolean;
   /** Peers this node currently believes it has a link to. */
   readonly view: Set<PeerId>;
+  /** Cached array of `view` (peers() is called on every protocol tick). */
+  peers: PeerId[] | null;
 }
 
 export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwork {
@@ -87,8 +89,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
       const peer = nodes.get(other);
       if (!at.alive || !peer || !physicallyLinked(at, peer) || generation(at.id, other) !== gen) return;
       // The old link's death was not noticed yet: report it now, then the new link.
-      if (at.view.delete(other)) at.events.emit('peer-disconnected', { peerId: other, reason: 'replaced' });
+      if (at.view.delete(other)) {
+        at.peers = null;
+        at.events.emit('peer-disconnected', { peerId: other, reason: 'replaced' });
+      }
       at.view.add(other);
+      at.peers = null;
       at.events.emit('peer-candidate', { peerId: other });
       at.events.emit('peer-connected', { peerId: other });
     }, delay());
@@ -100,6 +106,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
       // A newer link (up or down) since this cut reports for itself.
       if (!at.alive || !at.view.has(other) || generation(at.id, other) !== gen) return;
       at.view.delete(other);
+      at.peers = null;
       at.events.emit('peer-disconnected', { peerId: other, reason });
     }, afterMs);
   };
@@ -159,7 +166,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
   function transport(peerId: PeerId): MemoryTransport {
     const previous = nodes.get(peerId);
     if (previous?.alive) throw new Error(`memory network: peer ${peerId} is already running`);
-    const node: Node = { id: peerId, events: new Emitter<TransportEvents>(), alive: true, joined: false, view: new Set() };
+    const node: Node = { id: peerId, events: new Emitter<TransportEvents>(), alive: true, joined: false, view: new Set(), peers: null };
     nodes.set(peerId, node);
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -178,7 +185,7 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
         return ready;
       },
       whenReady: () => ready,
-      peers: () => [...node.view],
+      peers: () => node.peers ?? (node.peers = [...node.view]),
       send(to, message) {
         if (!node.alive || !node.view.has(to)) return false;
         stats.sent++;

@@ -17,7 +17,7 @@ export interface SimOptions {
   readonly mutation?: ProtocolFaults;
   /** Print a readable trace of faults and protocol facts. */
   readonly trace?: (line: string) => void;
-  /** Map/reduce size; default: 100 on every 4th seed, else 20 (keeps 1,000 seeds within the CI budget). */
+  /** Map/reduce size; default: 100 on every 10th seed, else 20 (keeps 1,000 seeds within the CI budget). */
   readonly mapJobs?: number;
   readonly faults?: boolean;
 }
@@ -53,7 +53,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   });
   const lease = new SimLeaseService(sched, random, 600);
   const timings: Partial<RoomTimings> = {
-    heartbeatMs: 30,
+    heartbeatMs: 50,
     resendMs: 100,
     claimTtlMs: 300,
     removeAfterMs: 400,
@@ -61,7 +61,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     bootstrapAfterMs: Infinity,
   };
   const claimMode: ClaimMode = random.next() < 0.7 ? 'optimistic' : 'confirmed';
-  const mapJobs = o.mapJobs ?? (o.seed % 4 === 0 ? 100 : 20);
+  const mapJobs = o.mapJobs ?? (o.seed % 10 === 0 ? 100 : 20);
   const checker = new Checker();
   const errors: string[] = [];
   const world: PeerWorld = {
