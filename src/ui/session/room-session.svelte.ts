@@ -2,7 +2,6 @@
 // Components read from here and call `act(...)` for every user action, so an error anywhere turns into one
 // plain-words notice instead of an unhandled rejection. No business logic: that lives in the reactors.
 import type { ActivityItem, MachineClient, RoomView } from '../bridge/types';
-import { exampleReactors } from '../../reactors/index';
 import { plainError } from '../lib/format';
 
 /** How many activity items the feed keeps (newest first); older ones scroll away. */
@@ -18,9 +17,10 @@ export class RoomSession {
   busy = $state(0);
 
   readonly client: MachineClient;
-  readonly #displayName: string;
+  #displayName: string;
   readonly #unsubscribe: (() => void)[] = [];
-  #bootstrapped = false;
+  /** Whether the chat reactor was loaded at the last snapshot: (re)loading it announces this tab. */
+  #inChat = false;
 
   constructor(client: MachineClient, displayName: string) {
     this.client = client;
@@ -28,10 +28,9 @@ export class RoomSession {
     this.#unsubscribe.push(
       client.subscribe((view) => {
         this.view = view;
-        if (!this.#bootstrapped) {
-          this.#bootstrapped = true;
-          void this.act('Starting the examples', () => this.#bootstrap(view));
-        }
+        const chat = view.reactors.some((r) => r.name === 'chat' && r.loaded);
+        if (chat && !this.#inChat) void this.act('Joining the chat', () => this.#joinChat());
+        this.#inChat = chat;
       }),
       client.onActivity((items) => {
         if (items.length === 0) return;
@@ -63,7 +62,8 @@ export class RoomSession {
   rename(name: string): Promise<boolean> {
     return this.act('Changing your name', async () => {
       await this.client.setDisplayName(name);
-      await this.client.emit('chat', 'join', { name, at: Date.now() });
+      this.#displayName = name;
+      if (this.#inChat) await this.#joinChat();
     });
   }
 
@@ -73,16 +73,10 @@ export class RoomSession {
   }
 
   /**
-   * Load the example reactors this tab does not host yet, emit their seeds (see SeedMolecule) and announce
-   * this peer in the chat. Runs once per page load.
+   * Announce this tab in the chat (presence, and `self` for direct messages). The worker loads the
+   * reactors (autoload, or the set this tab had) and emits their seeds; the UI only says who it is.
    */
-  async #bootstrap(view: RoomView): Promise<void> {
-    const loaded = view.reactors.filter((r) => r.loaded).map((r) => r.name);
-    for (const [name, example] of Object.entries(exampleReactors)) {
-      if (!example.autoload) continue;
-      if (!loaded.includes(name)) await this.client.load(name);
-      for (const seed of example.seed) await this.client.emit(name, seed.molecule, seed.value);
-    }
-    await this.client.emit('chat', 'join', { name: this.#displayName, at: Date.now() });
+  #joinChat(): Promise<void> {
+    return this.client.emit('chat', 'join', { name: this.#displayName, at: Date.now() });
   }
 }
