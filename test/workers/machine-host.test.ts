@@ -10,7 +10,7 @@ import { until } from '../../src/mesh/testing/transport-suite';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
 import type { MachineSnapshot } from '../../src/ui/bridge/machine-snapshot';
 import { serveRoomPort } from '../../src/ui/bridge/room-port-host';
-import { exampleRegistry } from '../../workers/example-registry';
+import { loadExampleRegistry } from '../../workers/example-registry';
 import { openMachineHost, type MachineHost } from '../../workers/machine-host';
 import { createProcessLocks } from '../store/locks';
 
@@ -37,7 +37,7 @@ async function openTab(net: MemoryNetwork, backing: MemoryBacking, locks: LockMa
       port: port2,
       openStore: async () => ({ store: createMemoryStore(backing), scope: 'r-db' }),
       locks,
-      registry: exampleRegistry,
+      registry: await loadExampleRegistry(),
       clock: systemClock,
       random: seededRandom(++ids),
       newPeerId: () => asPeerId(`tab${ids}x${Math.floor(Math.random() * 1e6)}`),

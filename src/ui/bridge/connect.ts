@@ -1,0 +1,117 @@
+// Main-thread glue: open a room link as a MachineClient. Starts the machine worker (machine, room protocol,
+// IndexedDB, reaction pool), lets it restore this tab's state from storage, and only then creates the mesh
+// room (WebRTC, BroadcastChannel and relay links live on the main thread) with the peer id the worker
+// chose, and pumps its traffic to the worker over a MessagePort.
+import { proxy, transfer, wrap } from 'comlink';
+import { asPeerId } from '../../core/ids';
+import { logger } from '../../core/log';
+import { broadcastChannelLink } from '../../mesh/broadcast-channel';
+import { leaveOnPageHide } from '../../mesh/page-lifecycle';
+import { createRoom, type Room } from '../../mesh/room';
+import type { RoomLink } from '../../mesh/room-link';
+import type { LinkFactory } from '../../mesh/room-links';
+import { webRtcLink } from '../../mesh/webrtc';
+import { wsRelayLink } from '../../mesh/ws-relay';
+import type { MachineWorkerApi } from '../../../workers/machine-worker-api';
+import { whenMachineWorkerReady } from '../../../workers/machine-worker-ready';
+import { createMachineClient, type RoomPresence } from './client';
+import { serveRoomPort } from './room-port-host';
+import type { MachineClient } from './types';
+
+const log = logger('kinetic:bridge:connect');
+
+export interface ConnectOptions {
+  /** ws(s)://…/signal; default: this page's origin. null: no server (tabs of this browser only, Web Locks election). */
+  readonly signalingUrl?: string | null;
+  /** Default: BroadcastChannel, WebRTC and the server relay (the relay and WebRTC only with a server). */
+  readonly links?: readonly LinkFactory[];
+  /** Default: the bundled machine worker. */
+  readonly createWorker?: () => Worker;
+}
+
+const defaultSignalingUrl = (): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
+const peerKey = (room: string): string => `kinetic-mesh:peer:${room}`;
+
+/** Open `link` in this tab: the app's `Connect` (see src/ui/session/connect.ts). */
+export async function connectRoom(link: RoomLink, displayName: string, options: ConnectOptions = {}): Promise<MachineClient> {
+  const signalingUrl = options.signalingUrl === undefined ? defaultSignalingUrl() : options.signalingUrl;
+  const worker = options.createWorker?.() ?? new Worker(new URL('../../../workers/machine.worker.ts', import.meta.url), { type: 'module' });
+  let room: Room | null = null;
+  let stopServing: (() => void) | null = null;
+  let stopLeaving: (() => void) | null = null;
+  const flushOnHide = (): void => void api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
+
+  const api = wrap<MachineWorkerApi>(worker);
+  const presence: RoomPresence = {
+    members: () => room?.members() ?? [],
+    get signaling() {
+      return room?.signaling ?? 'connecting';
+    },
+    get problem() {
+      return room?.problem ?? null;
+    },
+    setName: (name) => room?.setDisplayName(name),
+    on: (event, listener) => room?.on(event, listener) ?? (() => undefined),
+  };
+  const client = createMachineClient({
+    calls: api,
+    presence,
+    async shutdown() {
+      removeEventListener('pagehide', flushOnHide);
+      stopLeaving?.();
+      await api.close().catch((e: unknown) => log('worker close failed', e));
+      await room?.disconnect();
+      stopServing?.();
+      worker.terminate();
+    },
+  });
+
+  try {
+    await whenMachineWorkerReady(worker);
+    const channel = new MessageChannel();
+    const preferredPeer = readSession(peerKey(link.room));
+    const { peerId } = await api.open(
+      { room: link.room, displayName, preferredPeer, signaling: signalingUrl !== null },
+      transfer(channel.port2, [channel.port2]),
+      proxy((s) => client.pushSnapshot(s)),
+      proxy((items) => client.pushActivity(items)),
+    );
+    writeSession(peerKey(link.room), peerId);
+    room = createRoom({
+      roomName: link.room,
+      key: link.key,
+      ...(signalingUrl ? { signalingUrl } : {}),
+      peerId: asPeerId(peerId),
+      displayName,
+      links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(), wsRelayLink()] : [broadcastChannelLink()]),
+    });
+    stopServing = serveRoomPort(channel.port1, room, room.lease).stop;
+    stopLeaving = leaveOnPageHide(room, globalThis as unknown as Parameters<typeof leaveOnPageHide>[1]);
+    addEventListener('pagehide', flushOnHide);
+    // Ask the browser not to evict this origin's storage; never blocks opening the room.
+    navigator.storage
+      ?.persist?.()
+      .then((p) => client.setStoragePersisted(p))
+      .catch((e: unknown) => log('storage.persist() failed', e));
+    return client;
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+function readSession(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null; // storage disabled: the identity lock still picks a free stored peer
+  }
+}
+
+function writeSession(key: string, value: string): void {
+  try {
+    sessionStorage.setItem(key, value);
+  } catch {
+    // storage disabled: a reload then takes the most recently used free identity instead
+  }
+}

@@ -1,0 +1,77 @@
+// The machine worker's API, as the main thread calls it through comlink. It owns the machine host (machine,
+// room protocol, store) and the reaction pool; the main thread keeps the UI and the transports.
+import { expose, type Endpoint } from 'comlink';
+import { systemClock, systemRandom } from '../src/core/clock';
+import { logger } from '../src/core/log';
+import { randomPeerId } from '../src/mesh/peer-id';
+import { openIdbStore } from '../src/store/idb';
+import { databaseNameFor } from '../src/store/room-database';
+import type { MachineSnapshot } from '../src/ui/bridge/machine-snapshot';
+import type { ActivityItem } from '../src/ui/bridge/types';
+import { loadExampleRegistry } from './example-registry';
+import { openMachineHost, type MachineHost, type MachineHostInit } from './machine-host';
+import { createReactionPool, type ReactionPool } from './pool';
+
+const log = logger('kinetic:worker');
+
+export interface MachineWorkerApi {
+  /** Open the room: restore everything from storage, then join through `port`. Resolves with this tab's peer id. */
+  open(init: MachineHostInit, port: MessagePort, onSnapshot: (s: MachineSnapshot) => void, onActivity: (items: ActivityItem[]) => void): Promise<{ peerId: string }>;
+  emit(reactor: string, molecule: string, value?: unknown): Promise<void>;
+  call(reactor: string, molecule: string, value?: unknown, timeoutMs?: number): Promise<unknown>;
+  load(reactor: string): Promise<void>;
+  unload(reactor: string): Promise<void>;
+  setDisplayName(name: string): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function serveMachineWorker(endpoint: Endpoint): void {
+  let host: MachineHost | null = null;
+  let pool: ReactionPool | null = null;
+  const nav = (globalThis as { navigator?: { locks?: LockManager } }).navigator;
+
+  const opened = (): MachineHost => {
+    if (!host) throw new Error('the machine worker has no room open');
+    return host;
+  };
+
+  const api: MachineWorkerApi = {
+    async open(init, port, onSnapshot, onActivity) {
+      if (host) throw new Error('the machine worker already has a room open');
+      pool = createReactionPool({
+        spawn: () => new Worker(new URL('./pool.worker.ts', import.meta.url), { type: 'module' }),
+        onError: (e) => log('pool', e),
+      });
+      host = await openMachineHost(init, {
+        port,
+        openStore: async (room) => {
+          const name = await databaseNameFor(room);
+          return { store: await openIdbStore({ name, onError: (e) => log('store', e) }), scope: name };
+        },
+        locks: nav?.locks ?? null,
+        registry: await loadExampleRegistry(),
+        runner: pool,
+        clock: systemClock,
+        random: systemRandom,
+        newPeerId: () => randomPeerId(systemRandom),
+        onSnapshot,
+        onActivity,
+      });
+      return { peerId: host.peerId };
+    },
+    emit: async (reactor, molecule, value) => opened().emit(reactor, molecule, value),
+    call: (reactor, molecule, value, timeoutMs) => opened().call(reactor, molecule, value, timeoutMs),
+    load: (reactor) => opened().load(reactor),
+    unload: (reactor) => opened().unload(reactor),
+    setDisplayName: (name) => opened().setDisplayName(name),
+    flush: () => opened().flush(),
+    async close() {
+      await host?.close();
+      host = null;
+      pool?.close();
+      pool = null;
+    },
+  };
+  expose(api, endpoint);
+}
