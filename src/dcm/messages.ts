@@ -12,8 +12,10 @@ const reactorId = v.custom<ReactorId>(id, 'reactor id');
 const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
 const name = v.pipe(v.string(), v.maxLength(512));
 
-const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: v.unknown() });
-const reply = v.object({ to: peerId, callId: name, value: v.unknown() });
+// `value` may be absent: JSON links drop undefined (a payload-less molecule such as `incr()`).
+const anyValue = v.optional(v.unknown(), () => undefined);
+const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: anyValue });
+const reply = v.object({ to: peerId, callId: name, value: anyValue });
 
 export const EntrySchema = v.variant('type', [
   v.object({ type: v.literal('term'), epoch: nat, leader: peerId }),
