@@ -3,6 +3,7 @@
 // the chunk of whoever imported them first; keeping this chunk free of top-level effects (no DOM access)
 // makes it safe to load inside a worker.
 import { checkWriter, startWriter, storeSuite, storeWriteRate } from './workers-store';
+import { coldStart, machineAddTodo, machineClose, machineMapReduce, machineOpen, machineTodos, machineView } from './workers-machine';
 import { poolFailures, poolMapReduce, singleThreadMapReduce } from './workers-pool';
 
 export const lab = {
@@ -14,4 +15,11 @@ export const lab = {
   poolMapReduce,
   singleThreadMapReduce,
   poolFailures,
+  machineOpen,
+  machineAddTodo,
+  machineTodos,
+  machineView,
+  machineMapReduce,
+  machineClose,
+  coldStart,
 };

@@ -19,13 +19,29 @@ type ModuleReactors = Map<string, ReactorDefinition>;
 const isDefinition = (x: unknown): x is ReactorDefinition =>
   typeof x === 'object' && x !== null && typeof (x as ReactorDefinition).id === 'string' && typeof (x as ReactorDefinition).reaction === 'function';
 
+/**
+ * Reactor definitions exported by a module, directly or inside exported registries (`{ todo: { definition } }`):
+ * a bundler may keep only the registry as the chunk's export when the reactors are inlined into it.
+ */
+export function findDefinitions(mod: Record<string, unknown>, depth = 3): ReactorDefinition[] {
+  const found = new Set<ReactorDefinition>();
+  const visit = (x: unknown, d: number): void => {
+    if (isDefinition(x)) found.add(x);
+    else if (d > 0 && typeof x === 'object' && x !== null && (Array.isArray(x) || Object.getPrototypeOf(x) === Object.prototype)) {
+      for (const v of Object.values(x)) visit(v, d - 1);
+    }
+  };
+  for (const v of Object.values(mod)) visit(v, depth);
+  return [...found];
+}
+
 export function servePoolWorker(scope: PoolWorkerScope, importModule: (url: string) => Promise<Record<string, unknown>>): void {
   const modules = new Map<string, Promise<ModuleReactors>>();
 
   const reactorsOf = (url: string): Promise<ModuleReactors> => {
     let m = modules.get(url);
     if (!m) {
-      m = importModule(url).then((mod) => new Map(Object.values(mod).filter(isDefinition).map((d) => [d.id as string, d])));
+      m = importModule(url).then((mod) => new Map(findDefinitions(mod).map((d) => [d.id as string, d])));
       // A failed import is not cached: the next job retries it (a transient network error on a dev server).
       m.catch(() => modules.delete(url));
       modules.set(url, m);

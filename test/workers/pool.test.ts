@@ -87,3 +87,12 @@ describe('reaction pool', () => {
     await expect(p.run(job('square', [2]))).rejects.toThrow(/closed/);
   });
 });
+
+describe('finding reactors in a module', () => {
+  it('finds definitions exported directly or inside exported registries', async () => {
+    const { findDefinitions } = await import('../../workers/pool-serve');
+    expect(findDefinitions({ heavy })).toEqual([heavy]);
+    expect(findDefinitions({ registry: { heavy: { definition: heavy, summary: 'x' } }, other: 3 })).toEqual([heavy]);
+    expect(findDefinitions({ nothing: { a: { b: { c: { d: heavy } } } } })).toEqual([]);
+  });
+});

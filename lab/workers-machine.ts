@@ -1,0 +1,106 @@
+// Machine-worker experiments for the lab page: the real connectRoom (machine worker + store + pool) in a
+// server-less room (BroadcastChannel links, Web Locks election), plus the cold-start measurement.
+import { systemClock } from '../src/core/clock';
+import { createMachine } from '../src/core/machine';
+import { mapreduce } from '../src/reactors/mapreduce';
+import { openIdbStore } from '../src/store/idb';
+import { LocalMolecules } from '../src/store/local-molecules';
+import { peerPrefix } from '../src/store/peer-identity';
+import { databaseNameFor } from '../src/store/room-database';
+import { scopeStore } from '../src/store/scoped';
+import { connectRoom } from '../src/ui/bridge/connect';
+import type { MachineClient, RoomView } from '../src/ui/bridge/types';
+import { asPeerId } from '../src/core/ids';
+
+let client: MachineClient | null = null;
+let latest: RoomView | null = null;
+let views = 0;
+
+const open = async (room: string): Promise<MachineClient> => {
+  const c = await connectRoom({ room, key: 'lab-key' }, '', { signalingUrl: null });
+  c.subscribe((v) => {
+    latest = v;
+    views++;
+  });
+  return c;
+};
+
+const until = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+  const start = performance.now();
+  while (!check()) {
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const group = (v: RoomView | null, reactor: string, name: string) => v?.molecules.find((g) => g.reactorName === reactor && g.name === name);
+
+/** Open a room in this tab through the machine worker; resolves with the first view. */
+export async function machineOpen(room: string): Promise<{ self: string; reactors: string[]; sequencer: string | null }> {
+  client = await open(room);
+  await until(() => latest !== null, 10_000, 'the first view');
+  const v = latest as unknown as RoomView;
+  return { self: v.self, reactors: v.reactors.filter((r) => r.loaded).map((r) => r.name), sequencer: v.sequencer };
+}
+
+export async function machineAddTodo(text: string): Promise<void> {
+  await client?.emit('todo', 'add', { id: `${text}-${Math.random().toString(36).slice(2)}`, text, at: Date.now() });
+}
+
+/** Todo texts the current view shows, sorted. */
+export function machineTodos(): string[] {
+  return ((group(latest, 'todo', 'item')?.sample ?? []) as { text: string }[]).map((i) => i.text).sort();
+}
+
+export function machineView(): { self: string; sequencer: string | null; isSequencer: boolean; outbox: number; views: number; problem: string | null } | null {
+  return latest && { self: latest.self, sequencer: latest.sequencer, isSequencer: latest.isSequencer, outbox: latest.outbox, views, problem: latest.problem };
+}
+
+/** Run a CPU-bound map/reduce through the machine (pool reactions in the worker's pool). */
+export async function machineMapReduce(jobs: number, cost: number): Promise<{ sum: number; wallMs: number }> {
+  const run = `lab-${Date.now()}`;
+  await client?.emit('mapreduce', 'start', { run, jobs, cost, cpu: true, at: Date.now() });
+  await until(() => ((group(latest, 'mapreduce', 'report')?.sample ?? []) as { run: string }[]).some((r) => r.run === run), 120_000, 'the report');
+  const report = ((group(latest, 'mapreduce', 'report')?.sample ?? []) as { run: string; sum: number; wallMs: number }[]).find((r) => r.run === run);
+  return { sum: report?.sum ?? NaN, wallMs: report?.wallMs ?? NaN };
+}
+
+export async function machineClose(): Promise<void> {
+  await client?.close();
+  client = null;
+  latest = null;
+}
+
+/**
+ * Cold start: a room whose peer has `n` local molecules stored (written through the real persistence path:
+ * a machine's soup followed by LocalMolecules, then compacted), reopened: ms from connectRoom() until the
+ * first view that shows all `n` (the UI is interactive from then on).
+ */
+export async function coldStart(n: number): Promise<{ ms: number; count: number; seedMs: number }> {
+  const room = `cold-${Date.now()}`;
+  const { self } = await machineOpen(room);
+  await machineClose();
+
+  const seed0 = performance.now();
+  const store = await openIdbStore({ name: await databaseNameFor(room) });
+  const local = await LocalMolecules.open({ store: scopeStore(store, peerPrefix(asPeerId(self))), clock: systemClock, onError: (e) => console.error(e) });
+  const machine = createMachine({ peerId: asPeerId(self) });
+  const loaded = machine.load(mapreduce, { restore: local.restoreFor(mapreduce.id) });
+  local.follow(machine);
+  for (let i = 0; i < n; i++) loaded.feed('pending', { run: `seed-${i}`, jobs: 1, cost: 0, cpu: false, at: i });
+  await machine.idle();
+  await local.flush();
+  await local.compact();
+  machine.dispose();
+  await store.close();
+  const seedMs = performance.now() - seed0;
+
+  latest = null;
+  const t0 = performance.now();
+  client = await open(room);
+  await until(() => (group(latest, 'mapreduce', 'pending')?.count ?? 0) >= n, 30_000, `${n} restored molecules`);
+  const ms = performance.now() - t0;
+  const count = group(latest, 'mapreduce', 'pending')?.count ?? 0;
+  await machineClose();
+  return { ms, count, seedMs };
+}
