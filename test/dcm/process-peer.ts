@@ -1,0 +1,44 @@
+// One peer process for the multi-process test: a headless Node peer running distributed map/reduce.
+// stdout: one JSON line per fact (ready, status, applied entry, result); stdin: "start" makes it the driver.
+//   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs>
+import { asPeerId } from '../../src/core/ids';
+import { reactor } from '../../src/core/reactor';
+import { startNodePeer } from '../../src/node/peer';
+
+const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20'] = process.argv.slice(2);
+const jobs = Number(jobsArg);
+const cost = Number(costArg);
+const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
+
+const mapreduce = reactor({ name: 'proc-mapreduce', version: '1.0.0' }, (r) => {
+  const job = r.molecule<{ x: number; total: number; cost: number }>('job', { distributed: true });
+  const partial = r.molecule<{ n: number; sum: number; total: number }>('partial', { distributed: true });
+  const result = r.molecule<{ n: number; sum: number; total: number }>('result', { distributed: true });
+  r.react('map', [job], async ([j], emit) => {
+    await new Promise((resolve) => setTimeout(resolve, j.cost)); // a latency-bound job, like a remote query
+    const p = { n: 1, sum: j.x * j.x, total: j.total };
+    emit(p.n === p.total ? result : partial, p);
+  });
+  r.react('reduce', [partial, partial], ([a, b], emit) => {
+    const p = { n: a.n + b.n, sum: a.sum + b.sum, total: a.total };
+    emit(p.n === p.total ? result : partial, p);
+  });
+  return { job, partial, result };
+});
+
+const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 } });
+const loaded = peer.machine.load(mapreduce);
+peer.room.on('applied', (a) => {
+  out({ t: 'applied', index: a.index, entry: a.entry });
+  if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
+});
+peer.room.on('status', (s) => out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
+peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
+out({ t: 'ready' });
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  if (!chunk.includes('start')) return;
+  for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs, cost });
+  out({ t: 'started' });
+});
+process.on('SIGTERM', () => void peer.stop().finally(() => process.exit(0)));
