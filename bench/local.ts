@@ -2,6 +2,10 @@
 // doing the same matching work in the same process (see bench/lib/baseline.ts).
 //  counter: one counter molecule, N `incr` emissions (each drains inline), one final blocking read.
 //  many:    100 counters (200 molecule names, 100 reactions), N `inc_i` emissions round-robin, final reads.
+//  guarded: the counter with a `when` predicate and a cross-molecule guard, so every step takes the general
+//           (searching) matcher instead of the any-copy fast path. `guardedUnmatched`: the same with 1,000
+//           `incr` copies that never satisfy the predicate sitting in the bag: each step scans past them
+//           (predicates are not indexed), so this shows the cost of a linear guarded search.
 // Each variant: 1 warm-up + RUNS timed runs; the median rate is reported.
 import { createMachine, reactor } from '../src/core';
 import { makeMultisetQueued } from './lib/baseline';
@@ -37,6 +41,33 @@ const many = reactor({ name: 'bench-many', version: '1' }, (r) => {
   });
   return Object.fromEntries([...counts.map((c, i) => [`c${i}`, c]), ...incs.map((m, i) => [`inc${i}`, m]), ['read', read]]) as Record<string, (typeof counts)[number]>;
 });
+
+const guarded = reactor({ name: 'bench-guarded', version: '1' }, (r) => {
+  const count = r.molecule<number>('count');
+  const incr = r.molecule<number>('incr');
+  const read = r.blocking<void, number>('read');
+  r.react('increment', [count, incr.when((d) => d % 2 === 0)], ([c, d], out) => out(count, c + d / 2), { guard: ([c]) => c >= 0 });
+  r.react('read', [count, read], ([c, call], out) => {
+    out(count, c);
+    call.reply(c);
+  });
+  return { count, incr, read };
+});
+
+const guardedRun = (unmatched: number, n: number) => async (): Promise<number> => {
+  const machine = createMachine();
+  const g = machine.load(guarded);
+  const incr = g.emit.incr;
+  for (let i = 0; i < unmatched; i++) incr(1);
+  const t0 = performance.now();
+  g.emit.count(0);
+  for (let i = 0; i < n; i++) incr(2);
+  const v = await g.emit.read();
+  const ms = performance.now() - t0;
+  if (v !== n) throw new Error(`guarded: got ${v}, expected ${n}`);
+  machine.dispose();
+  return n / (ms / 1000);
+};
 
 async function counterRun(): Promise<number> {
   const machine = createMachine();
@@ -100,6 +131,8 @@ const baseline = await measure(baselineRun(1));
 const machineCounter = await measure(counterRun);
 const manyBaseline = await measure(baselineRun(K));
 const machineMany = await measure(manyRun);
+const machineGuarded = await measure(guardedRun(0, N));
+const machineGuardedUnmatched = await measure(guardedRun(1000, N / 20));
 writeResult(
   'local',
   {
@@ -109,6 +142,8 @@ writeResult(
     manyReactionsPerSecond: machineMany.median,
     manyBaselineReactionsPerSecond: manyBaseline.median,
     manyBaselineRatio: Math.round((machineMany.median / manyBaseline.median) * 1000) / 1000,
+    guardedReactionsPerSecond: machineGuarded.median,
+    guardedUnmatchedReactionsPerSecond: machineGuardedUnmatched.median,
   },
-  { messages: N, runs: RUNS, reactions: K, counter: machineCounter, baseline, many: machineMany, manyBaseline },
+  { messages: N, runs: RUNS, reactions: K, counter: machineCounter, baseline, many: machineMany, manyBaseline, guarded: machineGuarded, guardedUnmatched: machineGuardedUnmatched },
 );

@@ -27,6 +27,8 @@ export interface SearchBudget {
  * Fill `chosen[k]` with a copy index into `sources[k]` for every input position; true when a match exists.
  * `offsets[k]` rotates where position k starts looking (distributed copies: peers spread over different
  * copies so their claims do not collide); local bags start at the oldest copy.
+ * `pinned` (a position, or -1) restricts that position to its source's newest copy: when a search is
+ * triggered by a fresh copy of a molecule that appears once in the inputs, any new match must use it.
  */
 export function findMatch(
   inputs: readonly InputSpec[],
@@ -35,35 +37,53 @@ export function findMatch(
   chosen: number[],
   budget: SearchBudget,
   offsets?: readonly number[],
+  pinned = -1,
 ): boolean {
-  const n = inputs.length;
-  const place = (k: number): boolean => {
-    if (k === n) {
-      if (!guard) return true;
-      const values = new Array<unknown>(n);
-      for (let p = 0; p < n; p++) values[p] = (sources[p] as Source).item(chosen[p] as number);
-      return guard(values);
+  return place(0, { inputs, sources, guard, chosen, budget, offsets, pinned });
+}
+
+interface Search {
+  readonly inputs: readonly InputSpec[];
+  readonly sources: readonly Source[];
+  readonly guard: ((values: unknown[]) => boolean) | undefined;
+  readonly chosen: number[];
+  readonly budget: SearchBudget;
+  readonly offsets: readonly number[] | undefined;
+  readonly pinned: number;
+}
+
+// A plain recursive function over one search record, not a closure per call: the matcher runs once per
+// guarded emission, and allocating (and, under some bundlers, naming) a closure each time dominated it.
+function place(k: number, q: Search): boolean {
+  const { sources, chosen } = q;
+  const n = q.inputs.length;
+  if (k === n) {
+    if (!q.guard) return true;
+    const values = new Array<unknown>(n);
+    for (let p = 0; p < n; p++) values[p] = (sources[p] as Source).item(chosen[p] as number);
+    return q.guard(values);
+  }
+  const src = sources[k] as Source;
+  const input = q.inputs[k] as InputSpec;
+  const size = src.size;
+  const pinnedHere = k === q.pinned;
+  const off = pinnedHere ? size - 1 : q.offsets ? (q.offsets[k] ?? 0) % Math.max(1, size) : 0;
+  const tries = pinnedHere ? Math.min(1, size) : size;
+  const budget = q.budget;
+  for (let j = 0; j < tries; j++) {
+    if (++budget.steps > budget.limit) {
+      budget.exhausted = true;
+      return false;
     }
-    const src = sources[k] as Source;
-    const input = inputs[k] as InputSpec;
-    const size = src.size;
-    const off = offsets ? (offsets[k] ?? 0) % Math.max(1, size) : 0;
-    for (let j = 0; j < size; j++) {
-      if (++budget.steps > budget.limit) {
-        budget.exhausted = true;
-        return false;
-      }
-      const i = off + j < size ? off + j : off + j - size;
-      if (src.consumable && takenEarlier(sources, chosen, k, src, i)) continue;
-      if (input.pattern && !equalValues(src.key(i), input.pattern.value)) continue;
-      if (input.predicate && !input.predicate(src.key(i))) continue;
-      chosen[k] = i;
-      if (place(k + 1)) return true;
-      if (budget.exhausted) return false;
-    }
-    return false;
-  };
-  return place(0);
+    const i = off + j < size ? off + j : off + j - size;
+    if (src.consumable && takenEarlier(sources, chosen, k, src, i)) continue;
+    if (input.pattern && !equalValues(src.key(i), input.pattern.value)) continue;
+    if (input.predicate && !input.predicate(src.key(i))) continue;
+    chosen[k] = i;
+    if (place(k + 1, q)) return true;
+    if (budget.exhausted) return false;
+  }
+  return false;
 }
 
 function takenEarlier(sources: readonly Source[], chosen: readonly number[], k: number, src: Source, i: number): boolean {

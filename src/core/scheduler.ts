@@ -164,10 +164,11 @@ export class Scheduler extends SoupEvents {
       if (this.watch.emitted) this.emitted(slot.handle, slot.blocking ? (value as PendingCall).value : value);
     }
     if (slot.latched) this.#reactLatched(slot);
-    else this.#react(slot);
+    else this.#react(slot, value !== TRIGGER);
   }
 
-  #react(slot: Slot): void {
+  /** `fresh`: triggered by a new copy (not returned inputs), so searches may pin it (see findMatch). */
+  #react(slot: Slot, fresh: boolean): void {
     const cs = slot.consumers;
     const n = cs.length;
     if (n === 0) return;
@@ -179,12 +180,13 @@ export class Scheduler extends SoupEvents {
       for (let k = 0; k < n; k++) {
         const r = cs[i] as ReactionRuntime;
         if (++i === n) i = 0;
-        if (this.tryReaction(r)) {
+        if (this.tryReaction(r, fresh ? slot : undefined)) {
           fired = true;
           break;
         }
       }
       if (!fired) return;
+      fresh = false; // the fresh copy may be gone: later rounds search everything
       slot.rot = i;
       if (slot.bag.size === 0) return;
     }
@@ -198,8 +200,12 @@ export class Scheduler extends SoupEvents {
     }
   }
 
-  /** Start `r` if it is enabled; true when it took inputs. */
-  tryReaction(r: ReactionRuntime): boolean {
+  /**
+   * Start `r` if it is enabled; true when it took inputs. `fresh`: the slot that just received a new copy.
+   * Nothing was enabled before it arrived (the drain invariant), so if its molecule appears once in `r`'s
+   * inputs, a match must use that copy: the search pins it instead of rescanning the whole bag.
+   */
+  tryReaction(r: ReactionRuntime, fresh?: Slot): boolean {
     if (r.inflight >= r.spec.concurrency || !r.site.loaded) return false;
     if (r.fast) {
       const slots = r.fastSlots;
@@ -213,17 +219,17 @@ export class Scheduler extends SoupEvents {
     }
     if (r.spec.distributed) return r.waiting ? false : this.runs.attemptDistributed(r);
     const slots = r.slots as Slot[];
-    if (!this.search(r, slots, undefined)) return false;
+    if (!this.search(r, slots, undefined, fresh ? r.pinFor(fresh) : -1)) return false;
     this.runs.start(r, takeChosen(slots, r.chosen), 1);
     return true;
   }
 
   /** Bounded guarded search over `sources`; fills `r.chosen`. */
-  search(r: ReactionRuntime, sources: readonly Source[], offsets: readonly number[] | undefined): boolean {
+  search(r: ReactionRuntime, sources: readonly Source[], offsets: readonly number[] | undefined, pinned = -1): boolean {
     const b = this.budget;
     b.limit = b.steps + this.parts.searchBudget;
     b.exhausted = false;
-    const found = findMatch(r.spec.inputs, sources, r.spec.guard, r.chosen, b, offsets);
+    const found = findMatch(r.spec.inputs, sources, r.spec.guard, r.chosen, b, offsets, pinned);
     if (b.exhausted) {
       this.error(new Error(`reaction "${r.spec.name}": search gave up after ${this.parts.searchBudget} candidates; it will be tried again on the next emission`), r);
     }

@@ -68,6 +68,17 @@ export class ReactionRuntime {
   readonly latchedOnly: boolean;
   readonly blockingPositions: number[] = [];
   readonly staticPositions: number[] = [];
+  /** Input position to pin when `slot` gets a fresh copy, or -1 (its molecule is repeated or absent). */
+  pinFor(slot: Slot): number {
+    let at = -1;
+    for (let k = 0; k < this.slots.length; k++) {
+      if (this.slots[k] !== slot) continue;
+      if (at >= 0) return -1;
+      at = k;
+    }
+    return at;
+  }
+
   /** Scratch space for the matcher. */
   readonly chosen: number[];
   readonly capped: boolean;
@@ -109,13 +120,23 @@ export class ReactionRuntime {
 export function takeChosen(sources: readonly Slot[], chosen: readonly number[]): unknown[] {
   const n = chosen.length;
   const values = new Array<unknown>(n);
-  const order: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const s = sources[k] as Slot;
-    values[k] = s.item(chosen[k] as number);
-    if (s.consumable) order.push(k);
+  for (let k = 0; k < n; k++) values[k] = (sources[k] as Slot).item(chosen[k] as number);
+  if (n > 30) {
+    const order = chosen.map((_, k) => k).filter((k) => (sources[k] as Slot).consumable);
+    order.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
+    for (const k of order) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
+    return values;
   }
-  order.sort((a, b) => (chosen[b] as number) - (chosen[a] as number));
-  for (const k of order) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
-  return values;
+  // Repeatedly remove the highest remaining (slot, index): n is the number of inputs, so this beats a sort.
+  let removed = 0;
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < n; k++) {
+      if ((removed & (1 << k)) !== 0 || !(sources[k] as Slot).consumable) continue;
+      if (best < 0 || (chosen[k] as number) > (chosen[best] as number)) best = k;
+    }
+    if (best < 0) return values;
+    removed |= 1 << best;
+    (sources[best] as Slot).bag.removeAt(chosen[best] as number);
+  }
 }

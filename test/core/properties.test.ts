@@ -13,6 +13,7 @@ interface ReactionShape {
   parity: number | null;
   outputs: number[];
   async: boolean;
+  capped: boolean;
 }
 
 const NAMES = ['m0', 'm1', 'm2', 'sink'];
@@ -22,6 +23,7 @@ const reactionArb: fc.Arbitrary<ReactionShape> = fc.record({
   parity: fc.option(fc.nat(1), { nil: null }),
   outputs: fc.array(fc.nat(3), { maxLength: 2 }),
   async: fc.boolean(),
+  capped: fc.boolean(),
 });
 const programArb = fc.record({
   reactions: fc.array(reactionArb, { minLength: 1, maxLength: 4 }),
@@ -77,7 +79,10 @@ describe('properties of random programs', () => {
                     body(xs, out);
                   }
                 : (xs, out) => body(xs, out),
-              shape.parity === null ? {} : { guard: (xs) => guardHolds(shape.parity, xs) },
+              {
+                ...(shape.parity === null ? {} : { guard: (xs: V[]) => guardHolds(shape.parity, xs) }),
+                ...(shape.capped ? { concurrency: 1 } : {}),
+              },
             );
           });
           return Object.fromEntries(mols.map((m, i) => [NAMES[i], m])) as Record<string, Molecule<V>>;
@@ -123,7 +128,7 @@ describe('properties of random programs', () => {
         machine.dispose();
         expect(violations).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 300) },
     );
   });
 });
