@@ -136,6 +136,12 @@ export class RoomRun {
         s.fire('consumed', { ...this.#base(), runId: this.runId, molecule: input.molecule.name, value: this.#key(k), distributed: input.molecule.distributed });
       });
     }
+    if (s.watch.emitted) {
+      for (const o of this.#roomOut) {
+        const m = o.kind === 'molecule' ? s.siteById(o.reactor)?.definition.molecule(o.name) : undefined;
+        if (m) s.emitted(m, o.value);
+      }
+    }
     for (const [slot, v] of this.#localOut) s.output(slot, v);
     if (s.watch.finished) s.fire('reaction-finished', { ...this.#base(), runId: this.runId, ms: s.parts.clock.now() - this.#t0, outcome: 'ok' });
   }

@@ -164,4 +164,31 @@ describe('distributed reactions with a room of one', () => {
     expect(maxInFlight).toBe(1);
     machine.dispose();
   });
+
+  it('two machines on one room share the work and consume every molecule exactly once', async () => {
+    const jobs = reactor({ name: 'shared-jobs', version: '1' }, (r) => {
+      const job = r.molecule<number>('job', { distributed: true });
+      const done = r.molecule<number>('done');
+      r.react('work', [job], async ([n], out) => {
+        await new Promise((res) => setTimeout(res, 1));
+        out(done, n);
+      });
+      return { job };
+    });
+    const port = createSinglePeerPort();
+    const a = createMachine({ distributed: port });
+    const b = createMachine({ distributed: port });
+    const la = a.load(jobs);
+    b.load(jobs);
+    for (let i = 0; i < 60; i++) la.emit.job(i);
+    const doneCount = (): number => valuesOf(a, 'done').length + valuesOf(b, 'done').length;
+    await until(a, () => doneCount() === 60);
+    await b.idle();
+    const all = [...valuesOf(a, 'done'), ...valuesOf(b, 'done')] as number[];
+    expect(all.sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(valuesOf(a, 'done').length).toBeGreaterThan(5);
+    expect(valuesOf(b, 'done').length).toBeGreaterThan(5);
+    a.dispose();
+    b.dispose();
+  });
 });
