@@ -1,6 +1,11 @@
+// The app's entry: mounts the UI with the real way to open a room (machine worker + mesh, src/ui/bridge).
 import { mount } from 'svelte';
+import './app.css';
 import App from './App.svelte';
+import { connectRoom } from './bridge/connect';
+import type { Connect } from './session/connect';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-export default mount(App, { target });
+const connect: Connect = (link, name) => connectRoom(link, name);
+export default mount(App, { target, props: { connect } });
