@@ -125,6 +125,16 @@ export class Replica {
     }
   }
 
+  /** Committed copies of (reactor, name), claimed or not (what the room holds for sure). */
+  *committed(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
+    const bag = this.#bags.get(bagKey(reactor, name));
+    if (!bag) return;
+    for (const id of bag.from(0)) {
+      const m = this.#molecules.get(id);
+      if (m) yield m;
+    }
+  }
+
   /** An entry was appended to the log after `appliedIndex`: fold it into the overlay. */
   appendTail(index: number, entry: Entry): void {
     switch (entry.type) {

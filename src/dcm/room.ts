@@ -2,7 +2,7 @@
 // (Acceptor), recovering or serving sequencer, requester, outbox, catalog — over one Transport, one Elector
 // and one Store, with injected clock and random. See docs/protocol.md for the protocol and its arguments.
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
-import type { ClaimGrant, DistributedCall, DistributedOutput, DistributedPort, ReactorInfo } from '../core/distributed-port';
+import type { ClaimGrant, DistributedCall, DistributedMolecule, DistributedOutput, DistributedPort, ReactorInfo } from '../core/distributed-port';
 import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { logger } from '../core/log';
@@ -43,6 +43,8 @@ export interface DistributedRoom extends DistributedPort {
   /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
   stop(): Promise<void>;
   status(): RoomStatusView;
+  /** Committed copies of (reactor, name) in this replica, claimed or not (for views and tests). */
+  peek(reactor: ReactorId, name: string): DistributedMolecule[];
   /** Reactors in the room and who hosts them (catalog sync). */
   catalog(): { info: ReactorInfo; hostedBy: PeerId[] }[];
   on<K extends keyof RoomEvents>(event: K, listener: (payload: RoomEvents[K]) => void): () => void;
@@ -289,6 +291,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       for (const u of unsubscribe.splice(0)) u();
     },
     status: () => status.view(),
+    peek: (reactor, name) => [...rlog.replica.committed(reactor, name)],
     catalog: () => catalog.entries(),
     on: (event, listener) => events.on(event, listener),
 
