@@ -149,7 +149,7 @@ export class DistributedRuns {
   #granted(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant | null): void {
     const { s, r } = run;
     if (!grant || !r.site.loaded || s.disposed) {
-      if (grant) s.parts.port.release(grant);
+      if (grant) this.#release(run, grant);
       else s.counters.claimsRefused++;
       this.#end(run, ids, 'returned');
       return;
@@ -157,7 +157,7 @@ export class DistributedRuns {
     r.refusals = 0;
     void run.execute().then(async (outcome) => {
       if (outcome.kind === 'threw') {
-        s.parts.port.release(grant);
+        this.#release(run, grant);
         run.reportFailure(outcome.error);
         this.#end(run, ids, 'returned');
         return;
@@ -172,6 +172,15 @@ export class DistributedRuns {
         this.#end(run, ids, 'returned');
       }
     });
+  }
+
+  /** Return claimed copies to the room; a port failure here is reported, never allowed to strand the run. */
+  #release(run: RoomRun, grant: ClaimGrant): void {
+    try {
+      this.s.parts.port.release(grant);
+    } catch (e) {
+      this.s.error(asError(e), run.r);
+    }
   }
 
   async #commit(run: RoomRun, grant: ClaimGrant, outputs: readonly DistributedOutput[]): Promise<boolean> {

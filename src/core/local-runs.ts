@@ -24,7 +24,7 @@ export class LocalRuns implements RunExecutor {
     const runId = ++s.runSeq;
     s.counters.reactions++;
     r.inflight++;
-    if (s.watch.consumed) this.#consumed(r, values, runId);
+    if (s.watch.consumed && attempt === 1) this.#consumed(r, values, runId); // a retry re-uses consumed inputs
     if (s.watch.started) this.#started(r, values, runId, attempt);
     const t0 = s.watch.timing ? s.parts.clock.now() : 0;
     const statics = r.staticPositions.length > 0 ? new StaticOutputs(s, r) : undefined;

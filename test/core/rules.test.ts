@@ -180,3 +180,24 @@ describe('failing reactions', () => {
     machine.dispose();
   });
 });
+
+describe('bounded search', () => {
+  it('gives up and reports when a guarded search exceeds its budget', () => {
+    const pairs = reactor({ name: 'pairs', version: '1' }, (r) => {
+      const x = r.molecule<number>('x');
+      const hit = r.molecule<number>('hit');
+      r.react('pair', [x, x], ([a, b], out) => out(hit, a + b), { guard: ([a, b]) => a + b === -1 });
+      return { x };
+    });
+    const machine = createMachine({ searchBudget: 50 });
+    const errors: string[] = [];
+    machine.on('error', (e) => errors.push(e.error.message));
+    const p = machine.load(pairs);
+    for (let i = 0; i < 20; i++) p.emit.x(i);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toBe('reaction "pair": search gave up after 50 candidates; it will be tried again on the next emission');
+    expect(machine.stats().searchSteps).toBeGreaterThan(50);
+    expect(valuesOf(machine, 'x')).toHaveLength(20);
+    machine.dispose();
+  });
+});
