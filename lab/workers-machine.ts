@@ -1,16 +1,7 @@
 // Machine-worker experiments for the lab page: the real connectRoom (machine worker + store + pool) in a
 // server-less room (BroadcastChannel links, Web Locks election), plus the cold-start measurement.
-import { systemClock } from '../src/core/clock';
-import { createMachine } from '../src/core/machine';
-import { mapreduce } from '../src/reactors/mapreduce';
-import { openIdbStore } from '../src/store/idb';
-import { LocalMolecules } from '../src/store/local-molecules';
-import { peerPrefix } from '../src/store/peer-identity';
-import { databaseNameFor } from '../src/store/room-database';
-import { scopeStore } from '../src/store/scoped';
 import { connectRoom } from '../src/ui/bridge/connect';
 import type { MachineClient, RoomView } from '../src/ui/bridge/types';
-import { asPeerId } from '../src/core/ids';
 
 let client: MachineClient | null = null;
 let latest: RoomView | null = null;
@@ -72,30 +63,21 @@ export async function machineClose(): Promise<void> {
 }
 
 /**
- * Cold start: a room whose peer has `n` local molecules stored (written through the real persistence path:
- * a machine's soup followed by LocalMolecules, then compacted), reopened: ms from connectRoom() until the
- * first view that shows all `n` (the UI is interactive from then on).
+ * Cold start: a room whose peer has `n` local molecules stored (emitted through the machine worker and
+ * persisted by it; closing compacts them into a snapshot), reopened: ms from connectRoom() until the first
+ * view that shows all `n` (the UI is interactive from then on). Seeding goes through the worker because a
+ * reactor's id hashes its code as built: the page's bundle and the worker's bundle differ.
  */
 export async function coldStart(n: number): Promise<{ ms: number; count: number; seedMs: number }> {
   const room = `cold-${Date.now()}`;
-  const { self } = await machineOpen(room);
-  await machineClose();
-
+  await machineOpen(room);
   const seed0 = performance.now();
-  const store = await openIdbStore({ name: await databaseNameFor(room) });
-  const local = await LocalMolecules.open({ store: scopeStore(store, peerPrefix(asPeerId(self))), clock: systemClock, onError: (e) => console.error(e) });
-  const machine = createMachine({ peerId: asPeerId(self) });
-  const loaded = machine.load(mapreduce, { restore: local.restoreFor(mapreduce.id) });
-  local.follow(machine);
-  for (let i = 0; i < n; i++) loaded.feed('pending', { run: `seed-${i}`, jobs: 1, cost: 0, cpu: false, at: i });
-  await machine.idle();
-  await local.flush();
-  await local.compact();
-  machine.dispose();
-  await store.close();
+  const c = client as MachineClient;
+  await Promise.all(Array.from({ length: n }, (_, i) => c.emit('mapreduce', 'pending', { run: `seed-${i}`, jobs: 1, cost: 0, cpu: false, at: i })));
+  await until(() => (group(latest, 'mapreduce', 'pending')?.count ?? 0) >= n, 60_000, `${n} seeded molecules`);
+  await machineClose();
   const seedMs = performance.now() - seed0;
 
-  latest = null;
   const t0 = performance.now();
   client = await open(room);
   await until(() => (group(latest, 'mapreduce', 'pending')?.count ?? 0) >= n, 30_000, `${n} restored molecules`);
