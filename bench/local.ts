@@ -4,8 +4,8 @@
 //  many:    100 counters (200 molecule names, 100 reactions), N `inc_i` emissions round-robin, final reads.
 //  guarded: the counter with a `when` predicate and a cross-molecule guard, so every step takes the general
 //           (searching) matcher instead of the any-copy fast path. `guardedUnmatched`: the same with 1,000
-//           `incr` copies that never satisfy the predicate sitting in the bag: each step scans past them
-//           (predicates are not indexed), so this shows the cost of a linear guarded search.
+//           `incr` copies that never satisfy the predicate sitting at the front of the bag: the bag remembers
+//           them as known to fail, so a step must not rescan them (it did before: ~30,000/s).
 // Each variant: 1 warm-up + RUNS timed runs; the median rate is reported.
 import { createMachine, reactor } from '../src/core';
 import { makeMultisetQueued } from './lib/baseline';

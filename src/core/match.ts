@@ -14,6 +14,9 @@ export interface Source {
   item(i: number): unknown;
   /** Latched tokens are read, not consumed: the same copy may serve several positions. */
   readonly consumable: boolean;
+  /** Local bags remember copies known to fail a filter (see Bag); room sources do not. */
+  knownFailing?(filter: number): number;
+  markFailing?(filter: number, i: number): void;
 }
 
 export interface SearchBudget {
@@ -38,8 +41,9 @@ export function findMatch(
   budget: SearchBudget,
   offsets?: readonly number[],
   pinned = -1,
+  filters?: readonly number[],
 ): boolean {
-  return place(0, { inputs, sources, guard, chosen, budget, offsets, pinned });
+  return place(0, { inputs, sources, guard, chosen, budget, offsets, pinned, filters });
 }
 
 interface Search {
@@ -50,6 +54,8 @@ interface Search {
   readonly budget: SearchBudget;
   readonly offsets: readonly number[] | undefined;
   readonly pinned: number;
+  /** Per position: the bag filter id of its `when`/`is`, or -1. */
+  readonly filters: readonly number[] | undefined;
 }
 
 // A plain recursive function over one search record, not a closure per call: the matcher runs once per
@@ -67,8 +73,10 @@ function place(k: number, q: Search): boolean {
   const input = q.inputs[k] as InputSpec;
   const size = src.size;
   const pinnedHere = k === q.pinned;
-  const off = pinnedHere ? size - 1 : q.offsets ? (q.offsets[k] ?? 0) % Math.max(1, size) : 0;
-  const tries = pinnedHere ? Math.min(1, size) : size;
+  const filter = q.filters && src.knownFailing ? (q.filters[k] as number) : -1;
+  const skip = filter >= 0 && !pinnedHere ? (src.knownFailing as (f: number) => number)(filter) : 0;
+  const off = pinnedHere ? size - 1 : q.offsets ? (q.offsets[k] ?? 0) % Math.max(1, size) : skip;
+  const tries = pinnedHere ? Math.min(1, size) : size - skip;
   const budget = q.budget;
   for (let j = 0; j < tries; j++) {
     if (++budget.steps > budget.limit) {
@@ -77,8 +85,10 @@ function place(k: number, q: Search): boolean {
     }
     const i = off + j < size ? off + j : off + j - size;
     if (src.consumable && takenEarlier(sources, chosen, k, src, i)) continue;
-    if (input.pattern && !equalValues(src.key(i), input.pattern.value)) continue;
-    if (input.predicate && !input.predicate(src.key(i))) continue;
+    if ((input.pattern && !equalValues(src.key(i), input.pattern.value)) || (input.predicate && !input.predicate(src.key(i)))) {
+      if (filter >= 0) (src.markFailing as (f: number, i: number) => void)(filter, i);
+      continue;
+    }
     chosen[k] = i;
     if (place(k + 1, q)) return true;
     if (budget.exhausted) return false;

@@ -219,17 +219,17 @@ export class Scheduler extends SoupEvents {
     }
     if (r.spec.distributed) return r.waiting ? false : this.runs.attemptDistributed(r);
     const slots = r.slots as Slot[];
-    if (!this.search(r, slots, undefined, fresh ? r.pinFor(fresh) : -1)) return false;
+    if (!this.search(r, slots, undefined, fresh ? r.pinFor(fresh) : -1, r.filters)) return false;
     this.runs.start(r, takeChosen(slots, r.chosen), 1);
     return true;
   }
 
   /** Bounded guarded search over `sources`; fills `r.chosen`. */
-  search(r: ReactionRuntime, sources: readonly Source[], offsets: readonly number[] | undefined, pinned = -1): boolean {
+  search(r: ReactionRuntime, sources: readonly Source[], offsets: readonly number[] | undefined, pinned = -1, filters?: readonly number[]): boolean {
     const b = this.budget;
     b.limit = b.steps + this.parts.searchBudget;
     b.exhausted = false;
-    const found = findMatch(r.spec.inputs, sources, r.spec.guard, r.chosen, b, offsets, pinned);
+    const found = findMatch(r.spec.inputs, sources, r.spec.guard, r.chosen, b, offsets, pinned, filters);
     if (b.exhausted) {
       this.error(new Error(`reaction "${r.spec.name}": search gave up after ${this.parts.searchBudget} candidates; it will be tried again on the next emission`), r);
     }

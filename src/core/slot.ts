@@ -47,6 +47,14 @@ export class Slot implements Source {
   item(i: number): unknown {
     return this.latched ? this.latest : this.bag.at(i);
   }
+
+  knownFailing(filter: number): number {
+    return this.latched ? 0 : this.bag.knownFailing(filter);
+  }
+
+  markFailing(filter: number, i: number): void {
+    if (!this.latched) this.bag.markFailing(filter, i);
+  }
 }
 
 export class ReactionRuntime {
@@ -79,6 +87,8 @@ export class ReactionRuntime {
     return at;
   }
 
+  /** Per input position: its `when`/`is` filter id in the slot's bag, or -1. */
+  readonly filters: readonly number[];
   /** Scratch space for the matcher. */
   readonly chosen: number[];
   readonly capped: boolean;
@@ -93,6 +103,10 @@ export class ReactionRuntime {
   ) {
     this.slots = spec.inputs.map((i) => (i.molecule.distributed ? undefined : slotOf(i.molecule)));
     this.chosen = spec.inputs.map(() => 0);
+    this.filters = spec.inputs.map((input, k) => {
+      const slot = this.slots[k];
+      return slot && !slot.latched && (input.predicate || input.pattern) ? slot.bag.addFilter() : -1;
+    });
     this.capped = Number.isFinite(spec.concurrency);
     spec.inputs.forEach((input, k) => {
       if (input.molecule.kind === 'blocking') this.blockingPositions.push(k);
