@@ -6,7 +6,7 @@ import { asPeerId } from '../../src/core/ids';
 import { createMemoryNetwork } from '../../src/mesh/memory';
 import { until } from '../../src/mesh/testing/transport-suite';
 import { createMemoryStore } from '../../src/store/memory';
-import { createMachineClient, type MachineClientHandle, type RoomPresence } from '../../src/ui/bridge/client';
+import { createMachineClient, type MachineClientHandle, type PresenceMember, type RoomPresence } from '../../src/ui/bridge/client';
 import { serveRoomPort } from '../../src/ui/bridge/room-port-host';
 import type { ActivityItem, RoomView } from '../../src/ui/bridge/types';
 import { loadExampleRegistry } from '../../workers/example-registry';
@@ -73,9 +73,7 @@ describe('machine client', () => {
 
   it('joins worker snapshots with the mesh membership', async () => {
     const listeners = new Set<() => void>();
-    let members = [
-      { id: asPeerId('selfpeer'), name: 'Ada', state: 'running' as const, link: 'self', rttMs: 0, isSelf: true },
-    ];
+    let members: PresenceMember[] = [{ id: asPeerId('selfpeer'), name: 'Ada', state: 'running', link: 'self', rttMs: 0, isSelf: true }];
     const presence: RoomPresence = {
       members: () => members,
       signaling: 'connected',
@@ -85,7 +83,7 @@ describe('machine client', () => {
     const client = await clientOverHost(presence);
     let latest: RoomView | null = null;
     client.subscribe((v) => (latest = v));
-    members = [...members, { id: asPeerId('bob'), name: 'Bob', state: 'busy' as const, link: 'webrtc', rttMs: 3, isSelf: false }];
+    members = [...members, { id: asPeerId('bob'), name: 'Bob', state: 'busy', link: 'webrtc', rttMs: 3, isSelf: false }];
     for (const l of listeners) l();
     await until(() => (latest as RoomView | null)?.peers.length === 2, 5000, 'two peers in the view');
     const view = latest as unknown as RoomView;
