@@ -100,9 +100,11 @@ describe('tokens model', () => {
     const view = roomView([
       group('todo', 'item', [{ id: 'a' }], { count: 1200 }),
       group('chat', 'self', ['me'], { latched: true, distributed: false }),
+      group('chat', 'inbox', [], { distributed: false }),
     ]);
     const closed = tokenRows(view, new Set(), '');
     expect(closed.map((r) => r.kind)).toEqual(['reactor', 'group', 'reactor', 'group']);
+    expect(tokenRows(view, new Set(), 'inbox', true).map((r) => r.kind)).toEqual(['reactor', 'group']);
     const open = tokenRows(view, new Set(['todo-id/item']), 'todo');
     expect(open.map((r) => r.kind)).toEqual(['reactor', 'group', 'value', 'more']);
     expect(open.at(-1)).toMatchObject({ hidden: 1199 });

@@ -29,12 +29,17 @@ export function tokenTotals(view: RoomView | null): TokenTotals {
   return t;
 }
 
-/** Rows for the groups matching `filter` (reactor or molecule name), expanded groups showing their values. */
-export function tokenRows(view: RoomView | null, expanded: ReadonlySet<string>, filter: string): TokenRow[] {
+/**
+ * Rows for the groups matching `filter` (reactor or molecule name), expanded groups showing their values.
+ * Names with no copy right now are left out unless `showEmpty`: most of a reactor's molecules are empty
+ * most of the time, and listing them buries the ones that hold something.
+ */
+export function tokenRows(view: RoomView | null, expanded: ReadonlySet<string>, filter: string, showEmpty = false): TokenRow[] {
   const needle = filter.trim().toLowerCase();
   const byReactor = new Map<string, MoleculeGroupView[]>();
   for (const g of view?.molecules ?? []) {
     if (needle && !`${g.reactorName} ${g.name}`.toLowerCase().includes(needle)) continue;
+    if (g.count === 0 && !showEmpty) continue;
     const list = byReactor.get(g.reactorName) ?? [];
     list.push(g);
     byReactor.set(g.reactorName, list);
