@@ -27,7 +27,10 @@ export interface CallOptions {
  */
 export interface Input<V> {
   readonly molecule: AnyMolecule;
-  /** Single-molecule guard (`m.when(pred)`); sees the value, or the argument of a blocking molecule. */
+  /**
+   * Single-molecule guard (`m.when(pred)`); sees the value, or the argument of a blocking molecule. Must be a
+   * pure function of a value that is never mutated: the machine remembers copies known to fail it.
+   */
   readonly predicate: ((value: never) => boolean) | undefined;
   /** Value pattern (`m.is(v)`): structural equality with this value. */
   readonly pattern: { readonly value: unknown } | undefined;

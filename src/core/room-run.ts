@@ -48,17 +48,17 @@ export class RoomRun {
 
   #call(k: number): Call<unknown, unknown> {
     const v = this.values[k];
-    const answer = (result: unknown, deliver: () => void): boolean => {
+    const answer = (deliver: () => void): boolean => {
       if (this.#answered[k]) return false;
       this.#answered[k] = true;
       deliver();
       return true;
     };
     if (v instanceof PendingCall) {
-      return { value: v.value, reply: (x) => v.pending && answer(x, () => this.#localReplies.push([v, x])) };
+      return { value: v.value, reply: (x) => v.pending && answer(() => this.#localReplies.push([v, x])) };
     }
     const dc = v as DistributedCall;
-    return { value: dc.arg, reply: (x) => answer(x, () => this.#roomOut.push({ kind: 'reply', to: dc.replyTo, callId: dc.callId, value: x })) };
+    return { value: dc.arg, reply: (x) => answer(() => this.#roomOut.push({ kind: 'reply', to: dc.replyTo, callId: dc.callId, value: x })) };
   }
 
   /** Run the body (inline or in the pool); never rejects. */
