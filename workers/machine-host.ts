@@ -47,8 +47,11 @@ export interface MachineHostInit {
 
 export interface MachineHostDeps {
   readonly port: PortLike;
-  /** Open the room database; `scope` names it (lock names are per origin, so they include it). */
-  readonly openStore: (room: string) => Promise<{ store: Store; scope: string }>;
+  /**
+   * Open the room database; `scope` names it (lock names are per origin, so they include it). Background
+   * failures of the database (e.g. another tab upgraded it past this code) go to `onError`: the UI shows them.
+   */
+  readonly openStore: (room: string, onError: (error: Error) => void) => Promise<{ store: Store; scope: string }>;
   readonly locks: LockManager | null;
   readonly registry: ReactorRegistry;
   readonly runner?: ReactionRunner;
@@ -78,14 +81,15 @@ export interface MachineHost {
 
 export async function openMachineHost(init: MachineHostInit, deps: MachineHostDeps): Promise<MachineHost> {
   const { clock, registry } = deps;
-  const { store, scope } = await deps.openStore(init.room);
   let storageError: string | null = null;
   let problem: string | null = null;
+  let ready = false;
   const onStorageError = (e: Error): void => {
     storageError = e instanceof StoreQuotaError ? `Storage is full: ${e.message}` : `Storage failed: ${e.message}`;
     log('storage error', e);
-    dirty();
+    if (ready) dirty();
   };
+  const { store, scope } = await deps.openStore(init.room, onStorageError);
 
   const identity: ClaimedIdentity = await claimPeerIdentity({
     store,
@@ -157,6 +161,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
     buildSnapshot({ room: init.room, displayName: record.displayName, machine, dcm: room, claims, registry, storageError, problem });
   for (const e of ['emitted', 'consumed', 'reaction-finished', 'reaction-failed', 'reactor-loaded', 'reactor-unloaded'] as const) offs.push(machine.on(e, dirty));
   offs.push(room.on('status', dirty), room.on('catalog', dirty), room.on('applied', dirty));
+  ready = true;
   deps.onSnapshot(snapshot());
 
   // Only now join: everything above worked from storage alone.

@@ -45,9 +45,9 @@ export function serveMachineWorker(endpoint: Endpoint): void {
       });
       host = await openMachineHost(init, {
         port,
-        openStore: async (room) => {
+        openStore: async (room, onError) => {
           const name = await databaseNameFor(room);
-          return { store: await openIdbStore({ name, onError: (e) => log('store', e) }), scope: name };
+          return { store: await openIdbStore({ name, onError }), scope: name };
         },
         locks: nav?.locks ?? null,
         registry: await loadExampleRegistry(),
