@@ -60,7 +60,16 @@ test('screenshots of the landing page and every view, desktop and phone', async 
     for (const view of VIEWS) {
       await page.setViewportSize(SIZES.desktop);
       await show(page, view);
+      // Open one molecule name so the Tokens shot shows values, not only counts.
+      if (view === 'tokens') await page.locator('[data-testid="token-group"][data-name="todo/item"]').click();
       await shoot(page, view);
+    }
+    // Dark mode follows the system setting.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize(SIZES.desktop);
+    for (const view of ['todo', 'mapreduce'] as const) {
+      await show(page, view);
+      await page.screenshot({ path: `${DIR}/${view}-dark-desktop.png` });
     }
     for (const p of peers) expect(p.errors).toEqual([]);
   } finally {
