@@ -160,6 +160,10 @@ export function reactor<E extends Record<string, AnyMolecule>>(meta: ReactorMeta
       if (specs.every((s) => s.molecule.kind === 'latched') && specs.length !== new Set(specs.map((s) => s.molecule)).size)
         throw new Error(where(`reaction "${name}" reads the same latched token twice`));
       const distributed = specs.some((s) => s.molecule.distributed);
+      // A distributed run's outputs wait for its commit, and a fenced run is undone: a static molecule (one
+      // local copy, re-emitted by its consumer) cannot take part in that, so the combination is refused.
+      if (distributed && specs.some((s) => s.molecule.static))
+        throw new Error(where(`reaction "${name}" mixes distributed inputs with static molecules; keep static molecules in local reactions`));
       const concurrency = options?.concurrency ?? (distributed ? 1 : Infinity);
       if (!(concurrency >= 1) || (Number.isFinite(concurrency) && !Number.isInteger(concurrency)))
         throw new Error(where(`reaction "${name}": concurrency must be a positive integer`));

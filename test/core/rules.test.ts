@@ -100,6 +100,14 @@ describe('clear errors at definition and load time', () => {
       }),
     ).toThrow(/concurrency must be a positive integer/);
     expect(() => reactor({ name: 'x', version: '1' }, () => ({ m: other.exports.m }))).toThrow(/returned "m", which is not a molecule of this reactor/);
+    expect(() =>
+      reactor({ name: 'x', version: '1' }, (r) => {
+        const d = r.molecule<number>('d', { distributed: true });
+        const s = r.molecule<number>('s', { static: 0 });
+        r.react('mix', [d, s], () => undefined);
+        return { d };
+      }),
+    ).toThrow(/mixes distributed inputs with static molecules/);
   });
 
   it('rejects loading twice, emitting into an unloaded reactor and unknown names', async () => {
