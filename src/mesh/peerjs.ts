@@ -75,17 +75,22 @@ export function createPeerJsTransport(opts: PeerJsOptions): Transport & { readon
     conns.get(remote)?.close();
     conns.set(remote, conn);
     links.events.emit('peer-candidate', { peerId: remote });
-    let admitted = false;
+    // 'proof' until the other side's first message checked out; frames that arrive while the (async) check
+    // runs are held, not mistaken for proofs.
+    let phase: 'proof' | 'checking' | 'admitted' = 'proof';
+    const held: unknown[] = [];
     conn.on('open', () => void prove(remote).then((p) => conn.send(p)));
     conn.on('data', (data: unknown) => {
-      if (admitted) return links.receive(remote, data);
+      if (phase === 'admitted') return links.receive(remote, data);
+      if (phase === 'checking') return void held.push(data);
+      phase = 'checking';
       void verify(remote, data).then((ok) => {
         if (!ok) {
           invalidProofs++;
           links.fail(new WrongRoomKeyError(`wrong room key: peer ${remote} could not prove the room key; no link made`));
           return conn.close();
         }
-        admitted = true;
+        phase = 'admitted';
         const dc = (conn as unknown as { dataChannel: RTCDataChannel }).dataChannel;
         dc.bufferedAmountLowThreshold = 256 * 1024;
         links.add(remote, {
@@ -93,6 +98,7 @@ export function createPeerJsTransport(opts: PeerJsOptions): Transport & { readon
           bufferedAmount: () => dc.bufferedAmount,
           onceDrained: (resume) => dc.addEventListener('bufferedamountlow', resume, { once: true }),
         });
+        for (const frame of held.splice(0)) links.receive(remote, frame);
       });
     });
     const gone = (reason: string) => (): void => {

@@ -8,51 +8,23 @@ import { logger } from '../core/log';
 import { deferred, type Deferred } from './deferred';
 import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './membership';
 import { OrderedInbox } from './ordered-inbox';
-import { renewTabPeerId, tabPeerId, type IdStorage } from './peer-id';
-import { Rendezvous } from './rendezvous';
-import { createRoomCipher, roomHash, WrongRoomKeyError } from './room-crypto';
+import { renewTabPeerId, tabPeerId } from './peer-id';
+import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './room-crypto';
 import { RoomLease } from './room-lease-proxy';
-import { isDroppable, linkKindOf, rankOf, type LinkContext, type LinkFactory } from './room-links';
+import { LinkRoutes } from './room-routes';
+import type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
+import { closeSession, connectSession, openSession, type RoomSession } from './room-session';
 import { cleanName, parseRoomFrame, type RoomFrame } from './room-wire';
-import { SignalingClient, type SignalingRejection, type WebSocketFactory } from './signaling-client';
+import type { SignalingClient, SignalingRejection } from './signaling-client';
 import { ErrorCode } from './signaling-protocol';
-import { TransportKind, type Transport, type TransportEvents } from './transport';
+import { TransportKind, type Transport } from './transport';
+
+export type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
 
 const log = logger('kinetic:mesh:room');
+const REORDER_WINDOW_MS = 2000;
 
-export type SignalingStatus = 'connected' | 'connecting' | 'offline';
-
-export type RoomEvents = TransportEvents & {
-  /** The membership snapshot changed (join, leave, name, state, link, RTT). */
-  members: readonly MemberView[];
-  signaling: SignalingStatus;
-};
-
-export interface RoomOptions {
-  readonly roomName: string;
-  /** The room secret from the link; without one nothing is sealed (headless tests, trusted LANs only). */
-  readonly key?: string;
-  /** ws(s)://host/signal; omit for a server-less room (BroadcastChannel only). */
-  readonly signalingUrl?: string;
-  readonly displayName?: string;
-  /** Fixed id; otherwise one per tab from `storage` (sessionStorage), stable across reloads. */
-  readonly peerId?: PeerId;
-  readonly storage?: IdStorage | null;
-  /** Link factories, e.g. [broadcastChannelLink(), webRtcLink(), wsRelayLink()]. */
-  readonly links: readonly LinkFactory[];
-  readonly webSocket?: WebSocketFactory;
-  readonly liveness?: Partial<LivenessOptions>;
-  readonly clock?: Clock;
-  readonly random?: Random;
-  /** PBKDF2 iterations (tests lower it). */
-  readonly keyIterations?: number;
-}
-
-interface Session {
-  readonly links: Transport[];
-  readonly client: SignalingClient | null;
-  readonly offs: Array<() => void>;
-}
+type Session = RoomSession;
 
 export class Room implements Transport {
   readonly kind = TransportKind.Mesh;
@@ -64,12 +36,13 @@ export class Room implements Transport {
   #name: string;
   #state: PeerState = PeerState.Up;
   #session: Session | null = null;
+  #cipher: Promise<RoomCipher | null> | null = null;
+  #hash: string | null = null;
   #ready: Deferred<void> = deferred();
   #beat: TimerHandle | null = null;
   readonly #records = new Map<PeerId, PeerRecord>();
   readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
-  /** Links up per peer, best first. */
-  readonly #routes = new Map<PeerId, Transport[]>();
+  readonly #routes = new LinkRoutes();
   #signaling: SignalingStatus = 'offline';
   /** Plain-words problem for the UI (wrong key, duplicate id, server unreachable). */
   problem: string | null = null;
@@ -135,7 +108,7 @@ export class Room implements Transport {
     const self: MemberView = { id: this.#self, name: this.#name, state: this.#state, link: 'self', links: [], rttMs: 0, isSelf: true };
     const others = [...this.#records.values()]
       .filter((r) => r.alive && this.#routes.has(r.id))
-      .map((r) => r.view((this.#routes.get(r.id) ?? []).map(linkKindOf)))
+      .map((r) => r.view(this.#routes.kinds(r.id)))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     return [self, ...others];
   }
@@ -161,23 +134,25 @@ export class Room implements Transport {
 
   async #start(): Promise<void> {
     const { roomName, key } = this.opts;
-    const hash = await roomHash(roomName);
-    // The key derives while the socket connects; the rendezvous waits for it before sealing its first hello.
-    const cipher = key ? createRoomCipher(roomName, key, this.opts.keyIterations) : Promise.resolve(null);
-    const client = this.opts.signalingUrl
-      ? new SignalingClient({ url: this.opts.signalingUrl, room: hash, peerId: this.#self, clock: this.#clock, random: this.#random, ...(this.opts.webSocket ? { webSocket: this.opts.webSocket } : {}) })
-      : null;
-    const rendezvous = client ? new Rendezvous(client, cipher) : null;
-    const ctx: LinkContext = { self: this.#self, roomName, roomHash: hash, cipher, rendezvous, clock: this.#clock, random: this.#random };
-    const links = this.opts.links.map((f) => f(ctx)).filter((l): l is Transport => l !== null);
-    const session: Session = { links, client, offs: [] };
+    // Derived once per room object: a rejoin should not pay PBKDF2 again.
+    this.#cipher ??= key ? createRoomCipher(roomName, key, this.opts.keyIterations) : Promise.resolve(null);
+    const session = openSession({
+      self: this.#self,
+      roomName,
+      roomHash: (this.#hash ??= await roomHash(roomName)),
+      cipher: this.#cipher,
+      signalingUrl: this.opts.signalingUrl,
+      webSocket: this.opts.webSocket,
+      links: this.opts.links,
+      clock: this.#clock,
+      random: this.#random,
+    });
     this.#session = session;
-    if (client) this.#watchSignaling(session, client);
-    if (rendezvous) session.offs.push(rendezvous.on('error', (e) => this.#fail(e)));
-    for (const link of links) this.#attach(session, link);
+    if (session.client) this.#watchSignaling(session, session.client);
+    if (session.rendezvous) session.offs.push(session.rendezvous.on('error', (e) => this.#fail(e)));
+    for (const link of session.links) this.#attach(session, link);
     this.#beat = this.#clock.setTimeout(this.#heartbeat, this.#liveness.heartbeatMs);
-    const attempts = links.map((l) => l.connect());
-    if (client && !links.some((l) => l.kind === TransportKind.WsRelay || l.kind === TransportKind.WebRTC)) attempts.push(client.connect());
+    const attempts = connectSession(session);
     // Only the current session may settle readiness: a session replaced after a duplicate id fails quietly.
     const current = (): boolean => this.#session === session;
     Promise.any(attempts).then(
@@ -212,10 +187,8 @@ export class Room implements Transport {
     if (this.#session === s) this.#session = null;
     if (this.#beat) this.#clock.clearTimeout(this.#beat);
     this.#beat = null;
-    for (const off of s.offs) off();
-    await Promise.all(s.links.map((l) => l.disconnect().catch((e: unknown) => this.#fail(e))));
-    await s.client?.close();
-    for (const peer of [...this.#routes.keys()]) this.#peerGone(peer, reason);
+    await closeSession(s, (e) => this.#fail(e));
+    for (const peer of this.#routes.peers()) this.#peerGone(peer, reason);
     this.#routes.clear();
     this.lease.bind(null);
     this.#setSignaling('offline');
@@ -234,31 +207,19 @@ export class Room implements Transport {
   // ---- routing ------------------------------------------------------------------------------------------
 
   #linkUp(peer: PeerId, link: Transport): void {
-    const routes = this.#routes.get(peer) ?? [];
-    if (!routes.includes(link)) routes.push(link);
-    routes.sort((a, b) => rankOf(a.kind) - rankOf(b.kind));
-    const first = !this.#routes.has(peer);
-    this.#routes.set(peer, routes);
-    const r = this.#records.get(peer);
-    if (first || !r?.alive) this.#greet(peer);
+    const first = this.#routes.add(peer, link);
+    if (first || !this.#records.get(peer)?.alive) this.#greet(peer);
     else this.#emitMembers();
   }
 
   #linkDown(peer: PeerId, link: Transport, reason: string): void {
-    const routes = this.#routes.get(peer)?.filter((l) => l !== link);
-    if (!routes) return;
-    if (routes.length) {
-      this.#routes.set(peer, routes);
-      this.#emitMembers();
-      return;
-    }
-    this.#routes.delete(peer);
-    this.#peerGone(peer, reason);
+    if (!this.#routes.has(peer)) return;
+    if (this.#routes.remove(peer, link)) this.#peerGone(peer, reason);
+    else this.#emitMembers();
   }
 
   #sendFrame(to: PeerId, frame: RoomFrame): boolean {
-    for (const link of this.#routes.get(to) ?? []) if (link.send(to, frame)) return true;
-    return false;
+    return this.#routes.send(to, frame);
   }
 
   /** A new session with `peer` (first link, or back from the dead): our sequence to it restarts with a hi. */
@@ -322,14 +283,15 @@ export class Room implements Transport {
 
   #inbox(peer: PeerId): OrderedInbox<unknown> {
     let box = this.#inboxes.get(peer);
-    if (!box) this.#inboxes.set(peer, (box = new OrderedInbox((message) => this.#events.emit('message', { from: peer, message }), this.#clock)));
+    // The reorder window must outlast the slowest link's latency under load (the sealed relay on a busy
+    // machine): a gap skipped too early turns late messages into losses.
+    if (!box) this.#inboxes.set(peer, (box = new OrderedInbox((message) => this.#events.emit('message', { from: peer, message }), this.#clock, REORDER_WINDOW_MS)));
     return box;
   }
 
-  /** Drop a peer now and tear down links that would otherwise linger until ICE notices (10-30 s). */
   #drop(peer: PeerId, reason: string): void {
     this.#peerGone(peer, reason);
-    for (const link of this.#routes.get(peer) ?? []) if (isDroppable(link)) link.drop(peer, reason);
+    this.#routes.drop(peer, reason);
   }
 
   #heartbeat = (): void => {

@@ -43,6 +43,8 @@ interface Session {
   readonly sp: SimplePeerInstance;
   readonly initiator: boolean;
   connected: boolean;
+  /** Frames that arrived before our side saw 'connect' (the other side may see it first and start sending). */
+  early: unknown[];
   gotOffer: boolean;
   timer: TimerHandle | null;
 }
@@ -74,13 +76,14 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
       objectMode: true,
       ...(opts.wrtc ? { wrtc: opts.wrtc } : {}),
     });
-    const session: Session = { sp, initiator, connected: false, gotOffer: false, timer: null };
+    const session: Session = { sp, initiator, connected: false, early: [], gotOffer: false, timer: null };
     sessions.set(peer, session);
     links.events.emit('peer-candidate', { peerId: peer });
     session.timer = clock.setTimeout(() => {
       if (!session.connected) close(peer, session, 'connect timeout');
     }, opts.connectTimeoutMs ?? 10_000);
     sp.on('signal', (data: SignalData) => rv.signal(peer, data));
+    sp.on('data', (data: unknown) => session.early.push(data));
     sp.on('connect', () => {
       if (sessions.get(peer) !== session) return;
       session.connected = true;
@@ -95,6 +98,8 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
         bufferedAmount: () => channel.bufferedAmount,
         onceDrained: (resume) => channel.addEventListener('bufferedamountlow', resume, { once: true }),
       });
+      for (const frame of session.early) links.receive(peer, frame);
+      session.early = [];
       log('linked with %s', peer);
     });
     sp.on('close', () => close(peer, session, 'channel closed'));

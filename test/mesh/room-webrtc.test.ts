@@ -43,7 +43,7 @@ describe.skipIf(!isMainThread)('Room over webrtc + relay (wrtc) [needs --pool=fo
     await Promise.all([a.connect(), b.connect()]);
     // Send continuously from the first moment a link exists: the first messages go by relay, later ones by
     // WebRTC, and b must see them all in order.
-    await until(() => a.peers().includes(b.self), 5000, 'a first link');
+    await until(() => a.peers().includes(b.self), 10_000, 'a first link');
     let n = 0;
     while (a.members()[1]?.link !== 'webrtc') {
       a.send(b.self, n++);
@@ -51,7 +51,11 @@ describe.skipIf(!isMainThread)('Room over webrtc + relay (wrtc) [needs --pool=fo
       if (n > 5000) throw new Error('never switched to webrtc');
     }
     for (let i = 0; i < 50; i++) a.send(b.self, n++);
-    await until(() => got.length === n, 5000, 'every message');
+    await until(() => got.length === n, 10_000, 'every message').catch((e: unknown) => {
+      const seen = new Set(got.map((m) => m.message));
+      console.log('DEBUG n', n, 'got', got.length, 'missing', [...Array(n).keys()].filter((i) => !seen.has(i)).slice(0, 20), 'order', got.slice(0, 30).map((m) => m.message));
+      throw e;
+    });
     expect(got.map((m) => m.message)).toEqual([...Array(n).keys()]);
     expect(a.members()[1]).toMatchObject({ link: 'webrtc', links: ['webrtc', 'ws-relay'] });
 

@@ -1,0 +1,36 @@
+// The room's public option and event types (kept apart so the UI and workers can import them cheaply).
+import type { Clock, Random } from '../core/clock';
+import type { PeerId } from '../core/ids';
+import type { LivenessOptions, MemberView } from './membership';
+import type { IdStorage } from './peer-id';
+import type { LinkFactory } from './room-links';
+import type { WebSocketFactory } from './signaling-client';
+import type { TransportEvents } from './transport';
+
+export type SignalingStatus = 'connected' | 'connecting' | 'offline';
+
+export type RoomEvents = TransportEvents & {
+  /** The membership snapshot changed (join, leave, name, state, link, RTT). */
+  members: readonly MemberView[];
+  signaling: SignalingStatus;
+};
+
+export interface RoomOptions {
+  readonly roomName: string;
+  /** The room secret from the link; without one nothing is sealed (headless tests, trusted LANs only). */
+  readonly key?: string;
+  /** ws(s)://host/signal; omit for a server-less room (BroadcastChannel only). */
+  readonly signalingUrl?: string;
+  readonly displayName?: string;
+  /** Fixed id; otherwise one per tab from `storage` (sessionStorage), stable across reloads. */
+  readonly peerId?: PeerId;
+  readonly storage?: IdStorage | null;
+  /** Link factories, e.g. [broadcastChannelLink(), webRtcLink(), wsRelayLink()]. */
+  readonly links: readonly LinkFactory[];
+  readonly webSocket?: WebSocketFactory;
+  readonly liveness?: Partial<LivenessOptions>;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** PBKDF2 iterations (tests lower it). */
+  readonly keyIterations?: number;
+}
