@@ -23,7 +23,7 @@ test('a tab opened offline keeps its changes and delivers them when the room is 
     peers.push(bob);
     await bob.page.routeWebSocket(/\/signal$/, (ws) => {
       if (reachable) ws.connectToServer();
-      else ws.close({ code: 1006, reason: 'unreachable (test)' });
+      else void ws.close({ code: 4000, reason: 'unreachable (test)' });
     });
     await bob.page.goto(url);
     await enterName(bob.page, 'Bob');
