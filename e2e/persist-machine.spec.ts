@@ -1,7 +1,7 @@
 // The machine in its worker, in a real browser: restore on reload, everything back after every tab closed,
 // a second tab gets its own identity and shares the room, and pool reactions run through the machine.
 import { expect, test, type Page } from '@playwright/test';
-import { closeAll, openPeer } from './harness';
+import { closeAll, openPeer, type BrowserName } from './harness';
 // For its `window.lab` declaration only (erased at run time).
 import type {} from '../lab/workers';
 
@@ -56,17 +56,19 @@ test('reload and reopen restore the room; a second tab is another peer of it', a
   }
 });
 
-test('pool reactions run through the machine worker', async ({ baseURL }) => {
-  const peer = await openPeer('chromium', `${baseURL}${LAB}`);
-  try {
-    await ready(peer.page);
-    await peer.page.evaluate((r) => window.lab.machineOpen(r), `pool-${Date.now()}`);
-    await expect.poll(() => peer.page.evaluate(() => window.lab.machineView()?.isSequencer)).toBe(true);
-    const r = await peer.page.evaluate(() => window.lab.machineMapReduce(12, 20));
-    expect(r.sum).toBe((12 * 13 * 25) / 6);
-    await peer.page.evaluate(() => window.lab.machineClose());
-    expect(peer.errors).toEqual([]);
-  } finally {
-    await closeAll([peer]);
-  }
-});
+for (const name of ['chromium', 'firefox'] as BrowserName[]) {
+  test(`pool reactions run through the machine worker (${name})`, async ({ baseURL }) => {
+    const peer = await openPeer(name, `${baseURL}${LAB}`);
+    try {
+      await ready(peer.page);
+      await peer.page.evaluate((r) => window.lab.machineOpen(r), `pool-${Date.now()}`);
+      await expect.poll(() => peer.page.evaluate(() => window.lab.machineView()?.isSequencer)).toBe(true);
+      const r = await peer.page.evaluate(() => window.lab.machineMapReduce(12, 20));
+      expect(r.sum).toBe((12 * 13 * 25) / 6);
+      await peer.page.evaluate(() => window.lab.machineClose());
+      expect(peer.errors).toEqual([]);
+    } finally {
+      await closeAll([peer]);
+    }
+  });
+}
