@@ -53,6 +53,13 @@ try {
     }
     const speedup = stats(single).p50 / stats(pooled).p50;
 
+    // The same work through the whole stack: distributed jobs claimed via the room protocol in the machine
+    // worker, bodies in its pool (speedup = summed body time / wall time, as the mapreduce reactor reports).
+    await page.evaluate((r) => window.lab.machineOpen(r), `bench-${Date.now()}`);
+    await page.waitForFunction(() => window.lab.machineView()?.isSequencer === true, undefined, { timeout: 15_000 });
+    const viaMachine = await page.evaluate(([j, c]) => window.lab.machineMapReduce(j, c), [JOBS, COST_MS] as const);
+    await page.evaluate(() => window.lab.machineClose());
+
     const cold: number[] = [];
     const seeds: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -77,6 +84,7 @@ try {
       },
       {
         mapReduce: { jobs: JOBS, costMs: COST_MS, poolWorkers: workers, singleMs: single, poolMs: pooled, speedup, mainThreadLongTasksDuringPool: longTasks },
+        mapReduceViaMachine: { jobs: JOBS, costMs: COST_MS, wallMs: viaMachine.wallMs, speedup: viaMachine.speedup, speedupPerCore: viaMachine.speedup / cores },
         coldStart: { molecules: 10_000, runsMs: cold, seedMs: seeds, what: 'connectRoom() until the first view showing all 10,000 restored local molecules' },
         storeWrites: { pipelinedSaves: writes.pipelined, sequentialSaves: writes.sequential, batchedPuts: writes.batched },
         targets: { poolSpeedupPerCore: '>= 0.8', coldStart10kMs: '< 500' },

@@ -48,12 +48,12 @@ export function machineView(): { self: string; sequencer: string | null; isSeque
 }
 
 /** Run a CPU-bound map/reduce through the machine (pool reactions in the worker's pool). */
-export async function machineMapReduce(jobs: number, cost: number): Promise<{ sum: number; wallMs: number }> {
+export async function machineMapReduce(jobs: number, cost: number): Promise<{ sum: number; wallMs: number; speedup: number }> {
   const run = `lab-${Date.now()}`;
   await client?.emit('mapreduce', 'start', { run, jobs, cost, cpu: true, at: Date.now() });
   await until(() => ((group(latest, 'mapreduce', 'report')?.sample ?? []) as { run: string }[]).some((r) => r.run === run), 120_000, 'the report');
-  const report = ((group(latest, 'mapreduce', 'report')?.sample ?? []) as { run: string; sum: number; wallMs: number }[]).find((r) => r.run === run);
-  return { sum: report?.sum ?? NaN, wallMs: report?.wallMs ?? NaN };
+  const report = ((group(latest, 'mapreduce', 'report')?.sample ?? []) as { run: string; sum: number; wallMs: number; speedup: number }[]).find((r) => r.run === run);
+  return { sum: report?.sum ?? NaN, wallMs: report?.wallMs ?? NaN, speedup: report?.speedup ?? NaN };
 }
 
 export async function machineClose(): Promise<void> {
