@@ -23,6 +23,7 @@ export type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
 
 const log = logger('kinetic:mesh:room');
 const REORDER_WINDOW_MS = 2000;
+const SERVER_UNREACHABLE = 'Signaling server unreachable: links already made keep working; retrying.';
 
 type Session = RoomSession;
 
@@ -157,7 +158,7 @@ export class Room implements Transport {
     const current = (): boolean => this.#session === session;
     Promise.any(attempts).then(
       () => current() && this.#ready.resolve(),
-      (e: unknown) => current() && this.#ready.reject(e instanceof AggregateError ? (e.errors[0] as Error) : (e as Error)),
+      (e: unknown) => current() && this.#ready.reject(firstError(e)),
     );
     for (const a of attempts) a.catch((e: unknown) => current() && this.#fail(e));
   }
@@ -166,7 +167,14 @@ export class Room implements Transport {
     this.#setSignaling('connecting');
     this.lease.bind(client);
     session.offs.push(
-      client.on('online', () => this.#setSignaling('connected')),
+      client.on('online', () => {
+        if (this.problem === SERVER_UNREACHABLE) this.problem = null;
+        this.#setSignaling('connected');
+      }),
+      client.on('unreachable', () => {
+        this.problem ??= SERVER_UNREACHABLE;
+        this.#setSignaling('connecting');
+      }),
       client.on('offline', () => this.#setSignaling(this.#session === session ? 'connecting' : 'offline')),
       client.on('rejected', (r) => this.#onRejected(session, r)),
     );
@@ -331,6 +339,13 @@ export class Room implements Transport {
     if (err instanceof WrongRoomKeyError) this.problem = 'Wrong room key: the other peers use a different key for this room.';
     this.#events.emit('error', err);
   }
+}
+
+/** The reason Promise.any gave up (an empty AggregateError means the room had no usable link at all). */
+function firstError(e: unknown): Error {
+  const first: unknown = e instanceof AggregateError ? e.errors[0] : e;
+  if (first instanceof Error) return first;
+  return new Error('room has no usable link here: give it a signaling URL or run where BroadcastChannel exists');
 }
 
 /** Create a room (not yet joined: call connect()). */

@@ -42,6 +42,8 @@ export interface SignalingEvents {
   /** (Re)joined the room; `peers` is everyone else there now. */
   online: { peers: PeerId[] };
   offline: { reason: string };
+  /** A connection attempt failed before joining (server down or unreachable); retrying with backoff. */
+  unreachable: { attempts: number };
   'peer-joined': { peerId: PeerId };
   'peer-left': { peerId: PeerId; reason: PeerLeftReason };
   signal: { from: PeerId; payload: string };
@@ -199,7 +201,9 @@ export class SignalingClient implements LeaseClient {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.#clearTimers();
+      const wasJoined = this.#joined;
       this.#setOffline(`socket closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
+      if (!wasJoined && !this.#closed) this.#events.emit('unreachable', { attempts: this.#backoff.attempts + 1 });
       this.#scheduleRetry();
     };
   }

@@ -165,6 +165,24 @@ describe('Room over ws-relay', () => {
     await until(() => rs.every((r) => r.signaling === 'connected') && allLinked(rs), 8000, 'everyone back');
   });
 
+  it('says so when the server is unreachable, joins once it is up; a room without any usable link fails clearly', async () => {
+    const probe = await startServer();
+    const port = probe.server.address().port;
+    await probe.server.close();
+    const r = createRoom({ roomName: 'later', signalingUrl: probe.url, peerId: asPeerId('early'), links: [wsRelayLink()], webSocket: nodeWebSocket });
+    rooms.push(r);
+    const joined = r.connect();
+    await until(() => r.problem !== null, 3000, 'an unreachable-server problem');
+    expect(r.problem).toMatch(/unreachable/);
+    expect(r.signaling).toBe('connecting');
+    server = (await startServer({ port })).server;
+    await joined;
+    await until(() => r.signaling === 'connected', 5000, 'connected');
+    expect(r.problem).toBeNull();
+    const lonely = createRoom({ roomName: 'nowhere', peerId: asPeerId('alone'), links: [wsRelayLink()] });
+    await expect(lonely.connect()).rejects.toThrow(/no usable link/);
+  });
+
   it('drops and counts malformed room frames without throwing', async () => {
     const { url, name, rooms: rs } = await setup(1);
     const b = rs[0]!;
