@@ -1,0 +1,17 @@
+// The mesh's public API in one place, for src/index.ts to re-export. The WebRTC and PeerJS adapters are not
+// re-exported here: they pull in simple-peer and peerjs, so an app imports them by path
+// (`src/mesh/webrtc`, `src/mesh/peerjs`) only when it uses them, and the rest stays small.
+export { TransportKind, type Transport, type TransportEvents } from './transport';
+export type { LeaseClient, LeaseState } from './lease';
+export { createRoom, Room, type RoomEvents, type RoomOptions, type SignalingStatus } from './room';
+export { PeerState, PEER_STATES, DEFAULT_LIVENESS, type MemberView, type LivenessOptions } from './membership';
+export type { LinkContext, LinkFactory } from './room-links';
+export { broadcastChannelLink, createBroadcastChannelTransport, type BroadcastChannelOptions, type BroadcastChannelLike } from './broadcast-channel';
+export { wsRelayLink, createWsRelayTransport, type WsRelayOptions } from './ws-relay';
+export { leaveOnPageHide } from './page-lifecycle';
+export { tabPeerId, renewTabPeerId, randomPeerId, type IdStorage } from './peer-id';
+export { parseRoomLink, formatRoomLink, createRoomLink, randomRoomKey, type RoomLink } from './room-link';
+export { roomHash, createRoomCipher, WrongRoomKeyError, type RoomCipher } from './room-crypto';
+export { SignalingClient, SignalingRejection, type SignalingClientOptions, type SignalingEvents, type WebSocketFactory, type WebSocketLike } from './signaling-client';
+export { Rendezvous } from './rendezvous';
+export { PROTOCOL_VERSION, ErrorCode, type ClientFrame, type ServerFrame } from './signaling-protocol';
