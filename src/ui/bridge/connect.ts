@@ -3,6 +3,7 @@
 // room (WebRTC, BroadcastChannel and relay links live on the main thread) with the peer id the worker
 // chose, and pumps its traffic to the worker over a MessagePort.
 import { proxy, transfer, wrap } from 'comlink';
+import { Emitter } from '../../core/emitter';
 import { asPeerId } from '../../core/ids';
 import { logger } from '../../core/log';
 import { broadcastChannelLink } from '../../mesh/broadcast-channel';
@@ -42,6 +43,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
   const flushOnHide = (): void => void api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
 
   const api = wrap<MachineWorkerApi>(worker);
+  const presenceEvents = new Emitter<{ members: undefined; signaling: undefined }>();
   const presence: RoomPresence = {
     members: () => room?.members() ?? [],
     get signaling() {
@@ -51,7 +53,8 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       return room?.problem ?? null;
     },
     setName: (name) => room?.setDisplayName(name),
-    on: (event, listener) => room?.on(event, listener) ?? (() => undefined),
+    // The client subscribes now; the room exists only once the worker has chosen the peer id.
+    on: (event, listener) => presenceEvents.on(event, listener),
   };
   const client = createMachineClient({
     calls: api,
@@ -86,6 +89,9 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(), wsRelayLink()] : [broadcastChannelLink()]),
     });
     stopServing = serveRoomPort(channel.port1, room, room.lease).stop;
+    room.on('members', () => presenceEvents.emit('members', undefined));
+    room.on('signaling', () => presenceEvents.emit('signaling', undefined));
+    presenceEvents.emit('members', undefined);
     stopLeaving = leaveOnPageHide(room, globalThis as unknown as Parameters<typeof leaveOnPageHide>[1]);
     addEventListener('pagehide', flushOnHide);
     // Ask the browser not to evict this origin's storage; never blocks opening the room.

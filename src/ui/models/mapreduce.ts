@@ -33,6 +33,8 @@ export interface MapRun {
   waiting: number;
   /** Jobs mapped per peer id (from the partial sums this peer sees). */
   byPeer: [peer: string, jobs: number][];
+  /** The final sum once every job is reduced (also when the starting tab is gone and nobody times it). */
+  sum: number | null;
   report: MapReport | null;
   /** This tab started it (so it will time it). */
   mine: boolean;
@@ -44,7 +46,8 @@ const newer = (a: string, b: string): boolean => parseInt(a, 36) > parseInt(b, 3
 /** The newest run this peer knows of, or null. */
 export function latestRun(view: RoomView | null): MapRun | null {
   const jobs = [...valuesOf(view, 'mapreduce', 'job', JobSchema), ...valuesOf(view, 'mapreduce', 'cpu-job', JobSchema)];
-  const partials = [...valuesOf(view, 'mapreduce', 'partial', PartialSchema), ...valuesOf(view, 'mapreduce', 'result', PartialSchema)];
+  const results = valuesOf(view, 'mapreduce', 'result', PartialSchema);
+  const partials = [...valuesOf(view, 'mapreduce', 'partial', PartialSchema), ...results];
   const reports = valuesOf(view, 'mapreduce', 'report', ReportSchema);
   const pending = valuesOf(view, 'mapreduce', 'pending', StartSchema);
   let run: string | null = null;
@@ -54,17 +57,19 @@ export function latestRun(view: RoomView | null): MapRun | null {
   }
   if (run === null) return null;
   const report = reports.find((r) => r.run === run) ?? null;
-  const parts = report ? [report] : partials.filter((p) => p.run === run);
+  const final = report ?? results.find((r) => r.run === run) ?? null;
+  const parts = final ? [final] : partials.filter((p) => p.run === run);
   const by = new Map<string, number>();
   for (const p of parts) for (const [peer, k] of Object.entries(p.by)) by.set(peer, (by.get(peer) ?? 0) + k);
   // The sample of waiting jobs may be cut short; the exact group count is right while only one run is live.
-  const waiting = report ? 0 : Math.max(jobs.filter((j) => j.run === run).length, countOf(view, 'mapreduce', 'job') + countOf(view, 'mapreduce', 'cpu-job'));
+  const waiting = final ? 0 : Math.max(jobs.filter((j) => j.run === run).length, countOf(view, 'mapreduce', 'job') + countOf(view, 'mapreduce', 'cpu-job'));
   return {
     run,
     total,
-    mapped: report ? total : Math.min(total, parts.reduce((a, p) => a + p.n, 0)),
+    mapped: final ? total : Math.min(total, parts.reduce((a, p) => a + p.n, 0)),
     waiting,
     byPeer: [...by.entries()].sort((a, b) => b[1] - a[1]),
+    sum: final?.sum ?? null,
     report,
     mine: pending.some((p) => p.run === run),
   };
