@@ -139,7 +139,8 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
     }
   }
   if (!record.reactors.length) await saveRecord({ reactors: loadedNames() });
-  offs.push(local.follow(machine), activity.follow(machine, room));
+  const stopFollowing = local.follow(machine);
+  offs.push(activity.follow(machine, room));
 
   function loadedNames(): string[] {
     return machine.reactors().map((r) => r.name);
@@ -216,8 +217,11 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
       if (timer) clock.clearTimeout(timer);
       activity.flush();
       for (const off of offs) off();
+      // The last snapshot is taken from the soup itself while still following it; then stop.
       await local.flush();
       await local.compact();
+      stopFollowing();
+      await local.flush();
       await room.stop().catch((e: unknown) => log('room stop failed', e));
       machine.dispose();
       transport.close();
