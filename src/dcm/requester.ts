@@ -155,20 +155,21 @@ export class Requester {
       }
     } else if (e.type === 'term') {
       // Every entry of an older epoch that will ever commit is before this one: the rest are fenced.
-      for (const held of [...this.#held.values()]) {
-        if (held.grant.epoch >= e.epoch) continue;
-        if (held.state === 'committing') this.#finish(held, false);
-        else held.state = 'rejected';
-        held.confirm?.(false);
-      }
+      for (const held of [...this.#held.values()]) if (held.grant.epoch < e.epoch) this.#fence(held);
       for (const [id, h] of this.#hinted) if (h.epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
     }
   }
 
-  /** After a snapshot install: commits folded into it are decided (true) even though never applied here. */
+  /**
+   * After a snapshot install: commits folded into it are decided (true) even though never applied here;
+   * a snapshot whose last entry is of a newer epoch contains that epoch's term entry, which fences the rest.
+   */
   reconcile(): void {
     const replica = this.#ctx.rlog.replica;
-    for (const held of [...this.#held.values()]) if (replica.committedClaim(held.grant.claimId)) this.#finish(held, true);
+    for (const held of [...this.#held.values()]) {
+      if (replica.committedClaim(held.grant.claimId)) this.#finish(held, true);
+      else if (replica.appliedEpoch > held.grant.epoch) this.#fence(held);
+    }
   }
 
   /** Resend commits still undecided and renew the claims of running bodies. */
@@ -191,6 +192,13 @@ export class Requester {
       byLeader.set(held.leader, b);
     }
     for (const [leader, b] of byLeader) this.#ctx.send(leader, msg('renew', { epoch: b.epoch, claimIds: b.ids }));
+  }
+
+  /** A newer term decided that this claim's commit never happens (or, with its body still running, never will). */
+  #fence(held: Held): void {
+    if (held.state === 'committing') this.#finish(held, false);
+    else held.state = 'rejected';
+    held.confirm?.(false);
   }
 
   /**

@@ -13,7 +13,13 @@ import { Membership } from './membership';
 interface Follower {
   next: number;
   match: number;
+  /** When `match` last advanced (or we last retransmitted): unacknowledged entries are resent after resendMs. */
+  progressAt: number;
 }
+
+/** Entries per append message, and entries in flight per replica (flow control, Raft-style pipelining). */
+const MAX_BATCH = 256;
+const MAX_IN_FLIGHT = 1024;
 
 const MAX_DECIDED = 10_000;
 
@@ -74,7 +80,7 @@ export class Sequencer {
 
   #follower(p: PeerId): Follower {
     let f = this.#followers.get(p);
-    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0 }));
+    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0, progressAt: this.#ctx.clock.now() }));
     return f;
   }
 
@@ -89,11 +95,20 @@ export class Sequencer {
       f.next = last + 1;
       return;
     }
-    if (f.next > last && !force) return;
-    const prevIndex = f.next - 1;
-    const entries = rlog.log.slice(f.next);
-    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: self, prevIndex, prevEpoch: rlog.log.epochAt(prevIndex) ?? 0, entries, commitIndex: rlog.commitIndex }));
-    f.next = last + 1; // pipelining: assume it arrives; an ack with ok=false rewinds
+    if (f.next > last || f.next - f.match > MAX_IN_FLIGHT) {
+      // Nothing new, or the window is full: a forced call still carries the commit index, anchored at the
+      // last index known to match (so it never fails the consistency check for entries still in flight).
+      if (force) this.#send(p, f.match >= rlog.log.base ? f.match : f.next - 1, []);
+      return;
+    }
+    const entries = rlog.log.slice(f.next, f.next + MAX_BATCH - 1);
+    this.#send(p, f.next - 1, entries);
+    f.next += entries.length; // pipelining: assume it arrives; an ack with ok=false rewinds
+  }
+
+  #send(p: PeerId, prevIndex: number, entries: Entry[]): void {
+    const rlog = this.#ctx.rlog;
+    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: this.#ctx.self, prevIndex, prevEpoch: rlog.log.epochAt(prevIndex) ?? 0, entries, commitIndex: rlog.commitIndex }));
   }
 
   onAck(from: PeerId, m: MessageOf<'append-ack'>): void {
@@ -102,9 +117,11 @@ export class Sequencer {
     this.membership.heard(from);
     const f = this.#follower(from);
     if (m.ok) {
+      if (m.matchIndex > f.match) f.progressAt = this.#ctx.clock.now();
       f.match = Math.max(f.match, m.matchIndex);
       f.next = Math.max(f.next, f.match + 1);
       this.#advance();
+      this.#replicate(from, false); // keep the pipeline full
     } else {
       f.next = Math.max(1, Math.min(f.next, m.hint));
       this.#replicate(from, true);
@@ -149,7 +166,11 @@ export class Sequencer {
       this.#lastBeat = now;
       for (const p of this.#ctx.peers()) {
         const f = this.#follower(p);
-        if (f.match < rlog.log.lastIndex) f.next = Math.min(f.next, f.match + 1); // retransmit what is unacknowledged
+        // Retransmit what stayed unacknowledged for a resend period (lost messages, a replica back online).
+        if (f.match < rlog.log.lastIndex && now - f.progressAt >= timings.resendMs) {
+          f.next = Math.min(f.next, f.match + 1);
+          f.progressAt = now;
+        }
         this.#replicate(p, true);
       }
     }

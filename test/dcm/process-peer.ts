@@ -1,5 +1,6 @@
 // One peer process for the multi-process test: a headless Node peer running distributed map/reduce.
-// stdout: one JSON line per fact (ready, status, applied entry, result); stdin: "start" makes it the driver.
+// stdout: one JSON line per fact (ready, status, applied entry with its wall time, result); stdin: "start"
+// makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover).
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs>
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
@@ -37,6 +38,11 @@ peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
 out({ t: 'ready' });
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
+  if (chunk.includes('stream')) {
+    let x = 0;
+    setInterval(() => loaded.emit.job({ x: ++x, total: 1e9, cost: 0 }), 10);
+    return;
+  }
   if (!chunk.includes('start')) return;
   for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs, cost });
   out({ t: 'started' });

@@ -1,0 +1,246 @@
+// bench/dcm: distributed molecules on loopback, Node peers over the real signaling server's relay.
+//   commitLatencyP50InRtt / P99  emit → committed reaction (acknowledged to the peer that ran it), divided by
+//                                a raw round trip over the same kind of link (ws-relay) measured in this run
+//   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
+//   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
+//   speedupEfficiencyN5          map/reduce of 100 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5))
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createSignalingServer, type SignalingServer } from '../signaling-server/src/index';
+import { asPeerId } from '../src/core/ids';
+import { reactor } from '../src/core/reactor';
+import type { Entry } from '../src/dcm/entries';
+import { createRoom } from '../src/mesh/room';
+import { wsRelayLink } from '../src/mesh/ws-relay';
+import { startNodePeer, type NodePeer } from '../src/node/peer';
+import WebSocket from 'ws';
+import type { WebSocketLike } from '../src/mesh/signaling-client';
+import { stats, writeResult } from './lib/result';
+
+const LEASE_TTL_MS = 500;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+async function startServer(): Promise<{ server: SignalingServer; url: string }> {
+  const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: LEASE_TTL_MS, messagesPerSecond: 1_000_000 } });
+  await server.ready;
+  return { server, url: `ws://127.0.0.1:${server.address().port}/signal` };
+}
+
+let roomNo = 0;
+async function peers(url: string, n: number): Promise<NodePeer[]> {
+  const name = `bench-dcm-${++roomNo}`;
+  const ps = await Promise.all(Array.from({ length: n }, (_, i) => startNodePeer({ signalingUrl: url, roomName: name, peerId: asPeerId(`p${i}`) })));
+  await until(() => ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null), 20_000, `${n} members`);
+  return ps;
+}
+
+/** Raw round trip over the same link kind: two mesh rooms on ws-relay echoing a small message. */
+async function rawRtt(url: string): Promise<number> {
+  const ws = (u: string): WebSocketLike => new WebSocket(u) as unknown as WebSocketLike;
+  const [a, b] = ['ra', 'rb'].map((id) => createRoom({ roomName: 'bench-rtt', signalingUrl: url, peerId: asPeerId(id), links: [wsRelayLink()], webSocket: ws }));
+  if (!a || !b) throw new Error('rooms');
+  await Promise.all([a.connect(), b.connect()]);
+  await until(() => a.peers().length === 1 && b.peers().length === 1, 10_000, 'rtt link');
+  b.on('message', ({ from, message }) => void b.send(from, message));
+  const samples: number[] = [];
+  for (let i = 0; i < 320; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const off = a.on('message', () => {
+        off();
+        resolve();
+      });
+      a.send(b.self, { ping: i });
+    });
+    if (i >= 20) samples.push(performance.now() - t0);
+  }
+  await Promise.all([a.disconnect(), b.disconnect()]);
+  return stats(samples).p50;
+}
+
+const work = reactor({ name: 'bench-work', version: '1.0.0' }, (r) => {
+  const job = r.molecule<number>('job', { distributed: true });
+  r.react('work', [job], () => undefined);
+  return { job };
+});
+
+/** Sequential emit → acknowledged commit, emitted by a peer that is not the sequencer. */
+async function latency(url: string): Promise<{ samples: number[]; seenByEmitter: number[] }> {
+  const ps = await peers(url, 3);
+  const loaded = ps.map((p) => p.machine.load(work));
+  const emitterIndex = ps.findIndex((p) => p.room.status().role !== 'sequencer');
+  const emitter = loaded[emitterIndex];
+  // One job at a time, so the next acknowledged `work` run (anywhere) and the next `work` commit the
+  // emitter's replica applies are this job's.
+  let acked = -1;
+  let seen = -1;
+  for (const p of ps) {
+    p.machine.on('reaction-finished', (e) => {
+      if (e.reaction === 'work' && e.outcome === 'ok') acked = performance.now();
+    });
+  }
+  ps[emitterIndex]?.room.on('applied', (a) => {
+    if (a.entry.type === 'commit' && a.entry.reaction === 'work') seen = performance.now();
+  });
+  const samples: number[] = [];
+  const seenByEmitter: number[] = [];
+  for (let i = 0; i < 230; i++) {
+    acked = -1;
+    seen = -1;
+    const t0 = performance.now();
+    emitter?.emit.job(i);
+    await until(() => acked >= 0 && seen >= 0, 5000, `job ${i}`);
+    if (i >= 30) {
+      samples.push(acked - t0);
+      seenByEmitter.push(seen - t0);
+    }
+  }
+  await Promise.all(ps.map((p) => p.stop()));
+  return { samples, seenByEmitter };
+}
+
+async function throughput(url: string, n: number, jobs: number): Promise<number> {
+  const ps = await peers(url, n);
+  const loaded = ps.map((p) => p.machine.load(work));
+  let done = 0;
+  ps[0]?.room.on('applied', (a) => {
+    if (a.entry.type === 'commit' && a.entry.reaction === 'work') done++;
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i++) loaded[i % n]?.emit.job(i);
+  await until(() => done === jobs, 60_000, 'all jobs');
+  const s = (performance.now() - t0) / 1000;
+  await Promise.all(ps.map((p) => p.stop()));
+  return jobs / s;
+}
+
+const mapreduce = reactor({ name: 'bench-mapreduce', version: '1.0.0' }, (r) => {
+  const job = r.molecule<{ x: number; total: number }>('job', { distributed: true });
+  const partial = r.molecule<{ n: number; sum: number; total: number }>('partial', { distributed: true });
+  const result = r.molecule<{ n: number; sum: number; total: number }>('result', { distributed: true });
+  r.react('map', [job], async ([j], out) => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const p = { n: 1, sum: j.x * j.x, total: j.total };
+    out(p.n === p.total ? result : partial, p);
+  });
+  r.react('reduce', [partial, partial], ([a, b], out) => {
+    const p = { n: a.n + b.n, sum: a.sum + b.sum, total: a.total };
+    out(p.n === p.total ? result : partial, p);
+  });
+  return { job, partial, result };
+});
+
+async function mapReduceMs(url: string, n: number, jobs: number): Promise<number> {
+  const ps = await peers(url, n);
+  const loaded = ps.map((p) => p.machine.load(mapreduce));
+  let sum = -1;
+  ps[0]?.room.on('applied', (a) => {
+    if (a.entry.type !== 'commit') return;
+    for (const m of a.entry.produced) if (m.name === 'result') sum = (m.value as { sum: number }).sum;
+  });
+  const t0 = performance.now();
+  for (let x = 1; x <= jobs; x++) loaded[0]?.emit.job({ x, total: jobs });
+  await until(() => sum >= 0, 120_000, 'map/reduce result');
+  const ms = performance.now() - t0;
+  if (sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6) throw new Error(`wrong map/reduce sum ${sum}`);
+  await Promise.all(ps.map((p) => p.stop()));
+  return ms;
+}
+
+/** Separate processes; the sequencer is SIGKILLed while a job stream runs. */
+async function failover(url: string): Promise<number> {
+  const script = path.join(import.meta.dirname, '..', 'test', 'dcm', 'process-peer.ts');
+  const procs: { id: string; child: ChildProcess; facts: Record<string, unknown>[] }[] = [];
+  for (const id of ['f1', 'f2', 'f3', 'fdriver']) {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, 'bench-failover', id, '1', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc = { id, child, facts: [] as Record<string, unknown>[] };
+    let buf = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (c: string) => {
+      buf += c;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        proc.facts.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+        buf = buf.slice(nl + 1);
+      }
+    });
+    procs.push(proc);
+  }
+  const last = (p: (typeof procs)[number], t: string): Record<string, unknown> | undefined => [...p.facts].reverse().find((f) => f['t'] === t);
+  try {
+    await until(() => procs.every((p) => last(p, 'status')?.['members'] === 4), 60_000, 'failover members');
+    // A job stream runs from one process; after a steady second the sequencer (the leader of the newest
+    // term entry in the log) is the victim — if it is the streaming process, another one streams instead.
+    const leaderNow = (): string | undefined => {
+      const terms = procs.flatMap((p) => p.facts).filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'term');
+      const newest = terms.sort((a, b) => (a['index'] as number) - (b['index'] as number)).at(-1);
+      return (newest?.['entry'] as { leader?: string } | undefined)?.leader;
+    };
+    const seqId = leaderNow();
+    const driver = procs.find((p) => p.id !== seqId) as (typeof procs)[number];
+    driver.child.stdin?.write('stream\n');
+    await sleep(1500);
+    const victim = procs.find((p) => p.id === leaderNow());
+    if (!victim || victim === driver) throw new Error(`sequencer ${String(leaderNow())} is not a killable process`);
+    const commitsOf = (p: (typeof procs)[number]): { epoch: number; at: number }[] =>
+      p.facts.filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'commit').map((f) => ({ epoch: (f['entry'] as Entry).epoch, at: f['at'] as number }));
+    const oldEpoch = Math.max(...procs.flatMap((p) => commitsOf(p).map((c) => c.epoch)));
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    const survivors = procs.filter((p) => p !== victim);
+    await until(() => survivors.some((p) => commitsOf(p).some((c) => c.epoch > oldEpoch)), 20_000, 'reactions to resume');
+    const resumed = Math.min(...survivors.flatMap((p) => commitsOf(p).filter((c) => c.epoch > oldEpoch).map((c) => c.at)));
+    return resumed - killedAt;
+  } finally {
+    for (const p of procs) p.child.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  const { server, url } = await startServer();
+  try {
+    const rtt = await rawRtt(url);
+    const lat = await latency(url);
+    const ls = stats(lat.samples);
+    const seen = stats(lat.seenByEmitter);
+    const rps: Record<number, number> = {};
+    for (const n of [1, 3, 5]) rps[n] = await throughput(url, n, 2000);
+    const mr: Record<number, number> = {};
+    for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, 100);
+    const fo = await failover(url);
+    writeResult(
+      'dcm',
+      {
+        commitLatencyP50InRtt: ls.p50 / rtt,
+        commitLatencyP99InRtt: ls.p99 / rtt,
+        reactionsPerSecond5Peers: Math.round(rps[5] ?? 0),
+        failoverMs: Math.round(fo),
+        speedupEfficiencyN5: (mr[1] ?? 0) / (5 * (mr[5] ?? 1)),
+      },
+      {
+        link: 'ws-relay through the local signaling server (Node, loopback), peers in one process',
+        rawRttMs: rtt,
+        commitLatencyMs: ls,
+        emitterSeesCommitMs: seen,
+        reactionsPerSecondByPeers: rps,
+        mapReduceMsByPeers: mr,
+        speedupByPeers: Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms])),
+        leaseTtlMs: LEASE_TTL_MS,
+        failoverSetup: '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above',
+      },
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+await main();
+process.exit(0);
