@@ -47,6 +47,8 @@ export interface MachineClientHandle extends MachineClient {
   pushSnapshot(snapshot: MachineSnapshot): void;
   pushActivity(items: ActivityItem[]): void;
   setStoragePersisted(persisted: boolean): void;
+  /** A main-thread problem the worker cannot report itself (the worker crashed). */
+  reportProblem(problem: string): void;
 }
 
 const LINKS = new Set<LinkKind>(['webrtc', 'broadcast-channel', 'ws-relay', 'peerjs', 'memory', 'self']);
@@ -59,6 +61,7 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
   let snapshot: MachineSnapshot | null = null;
   let view: RoomView | null = null;
   let persisted = false;
+  let mainProblem: string | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = -Infinity;
   let closed = false;
@@ -80,7 +83,7 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       self: s.self,
       displayName: s.displayName,
       signaling: presence?.signaling ?? 'offline',
-      problem: s.storageError ?? s.problem ?? presence?.problem ?? null,
+      problem: mainProblem ?? s.storageError ?? s.problem ?? presence?.problem ?? null,
       sequencer: s.sequencer,
       isSequencer: s.sequencer === s.self,
       epoch: s.epoch,
@@ -153,6 +156,10 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
     },
     setStoragePersisted(p) {
       persisted = p;
+      schedule();
+    },
+    reportProblem(problem) {
+      mainProblem = problem;
       schedule();
     },
   };

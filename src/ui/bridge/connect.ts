@@ -71,6 +71,10 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
 
   try {
     await whenMachineWorkerReady(worker);
+    worker.addEventListener('error', (e) => {
+      log('machine worker error', e.message);
+      client.reportProblem(`The machine stopped working (${e.message || 'worker error'}). Reload the page to restart it.`);
+    });
     const channel = new MessageChannel();
     const preferredPeer = readSession(peerKey(link.room));
     const { peerId } = await api.open(
