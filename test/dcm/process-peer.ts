@@ -30,7 +30,7 @@ const mapreduce = reactor({ name: 'proc-mapreduce', version: '1.0.0' }, (r) => {
 const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 } });
 const loaded = peer.machine.load(mapreduce);
 peer.room.on('applied', (a) => {
-  out({ t: 'applied', index: a.index, entry: a.entry });
+  out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
   if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
 });
 peer.room.on('status', (s) => out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
