@@ -102,6 +102,8 @@ test('a signaling server restart keeps links working and everyone re-registers',
   try {
     await Promise.all(peers.map((p) => p.page.evaluate((o) => window.mesh.join(o), { room, key: KEY })));
     await expectFullMesh(peers);
+    // peers() also counts relay links; the point here is the direct link, so wait until it carries the room.
+    await Promise.all(peers.map((p) => waitOn(p.page, `Object.values(window.mesh.links()).every((l) => l === 'webrtc')`, 15_000)));
     await server.close();
     await Promise.all(peers.map((p) => waitOn(p.page, `window.mesh.signaling() !== 'connected'`, 5000)));
     // The data link does not depend on the server.
