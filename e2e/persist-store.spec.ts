@@ -46,3 +46,20 @@ test('a page killed mid-write reopens its store consistent', async ({ baseURL })
     await closeAll([writer]);
   }
 });
+
+test('a full disk surfaces as StoreQuotaError and leaves the store consistent (Chromium, 4 MB quota)', async ({ baseURL }) => {
+  const peer = await openPeer('chromium', `${baseURL}${LAB}`);
+  try {
+    await peer.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    // A real quota, enforced by the browser's storage layer, just small.
+    const session = await peer.context.newCDPSession(peer.page);
+    await session.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL ?? '').origin, quotaSize: 4 * 1024 * 1024 });
+    const r = await peer.page.evaluate(() => window.lab.storeUntilQuota());
+    expect(r.error).toMatch(/^StoreQuotaError/);
+    expect(r.writtenBatches).toBeGreaterThan(0);
+    expect(r.keysAfter).toBe(r.writtenBatches * 4); // the refused batch left nothing behind
+    expect(r.readable).toBe(true);
+  } finally {
+    await closeAll([peer]);
+  }
+});

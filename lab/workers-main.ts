@@ -2,7 +2,7 @@
 // dynamically. Pool workers import reactor chunks, and the bundler may put code those chunks share into
 // the chunk of whoever imported them first; keeping this chunk free of top-level effects (no DOM access)
 // makes it safe to load inside a worker.
-import { checkWriter, startWriter, storeSuite, storeWriteRate } from './workers-store';
+import { checkWriter, startWriter, storeSuite, storeUntilQuota, storeWriteRate } from './workers-store';
 import { coldStart, machineAddTodo, machineClose, machineMapReduce, machineOpen, machineTodos, machineView } from './workers-machine';
 import { poolFailures, poolMapReduce, singleThreadMapReduce } from './workers-pool';
 
@@ -12,6 +12,7 @@ export const lab = {
   startWriter,
   checkWriter,
   storeWriteRate,
+  storeUntilQuota,
   poolMapReduce,
   singleThreadMapReduce,
   poolFailures,

@@ -76,3 +76,32 @@ export async function storeWriteRate(n = 2000): Promise<{ pipelined: number; seq
 }
 
 export { deleteDatabase };
+
+/**
+ * Fill a fresh database until the browser refuses (run it under a small quota): the failure must arrive
+ * as StoreQuotaError, the refused batch must leave nothing behind, and what was written before stays.
+ */
+export async function storeUntilQuota(): Promise<{ error: string; writtenBatches: number; keysAfter: number; readable: boolean; quota: number }> {
+  const name = `lab-quota-${Date.now()}`;
+  const store = await openIdbStore({ name });
+  // Random bytes: the browser compresses stored values, so a pattern would barely count against the quota.
+  const chunk = new Uint8Array(256 * 1024);
+  for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
+  let written = 0;
+  let error = 'no error';
+  for (let b = 0; b < 400; b++) {
+    try {
+      await store.batch(Array.from({ length: 4 }, (_, i) => ({ type: 'put', key: `q/${String(b).padStart(4, '0')}/${i}`, value: chunk }) as const));
+      written++;
+    } catch (e) {
+      error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      break;
+    }
+  }
+  const keys = (await store.range('q/')).length;
+  const first = await store.load<Uint8Array>('q/0000/0');
+  await store.close();
+  await deleteDatabase(name);
+  const quota = (await navigator.storage.estimate()).quota ?? NaN;
+  return { error, writtenBatches: written, keysAfter: keys, readable: first?.length === chunk.length, quota };
+}
