@@ -50,7 +50,8 @@ try {
     await p5.page.evaluate(() => window.mesh.leave());
     await waitOn(p1.page, 'window.mesh.peers().length === 3', 5000);
     await new Promise((r) => setTimeout(r, 300));
-    repeats.push((await p5.page.evaluate(() => window.mesh.join(undefined))).ms + (await waitOn(p5.page, 'window.mesh.peers().length === 4', 10_000)));
+    // join() repeats the last options, waitFor: 4 included, so the time is measured in the page alone.
+    repeats.push((await p5.page.evaluate(() => window.mesh.join(undefined))).ms);
   }
   await Promise.all(peers.map((p) => waitOn(p.page, 'window.mesh.peers().length === 4', 10_000)));
   const link = await p1.page.evaluate(() => window.mesh.links());
