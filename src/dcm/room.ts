@@ -1,54 +1,26 @@
 // createDistributedRoom: the real DistributedPort. One object per peer wires the roles together — replica
 // (Acceptor), recovering or serving sequencer, requester, outbox, catalog — over one Transport, one Elector
 // and one Store, with injected clock and random. See docs/protocol.md for the protocol and its arguments.
-import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
-import type { ClaimGrant, DistributedCall, DistributedMolecule, DistributedOutput, DistributedPort, ReactorInfo } from '../core/distributed-port';
+import { systemClock, systemRandom, type TimerHandle } from '../core/clock';
+import type { ClaimGrant, DistributedCall, DistributedOutput } from '../core/distributed-port';
 import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { logger } from '../core/log';
-import type { Transport } from '../mesh/transport';
-import type { Store } from '../store/store';
 import { Acceptor } from './acceptor';
 import { Catalog } from './catalog';
-import { defaultTimings, type ProtocolFaults, type RoomContext, type RoomTimings } from './context';
-import type { Elector } from './elector';
+import { defaultTimings, type RoomContext, type RoomTimings } from './context';
+import { Dispatcher } from './dispatch';
 import { parseMessage, msg } from './messages';
 import { Outbox, newSource } from './outbox';
 import { Persistence } from './persistence';
 import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
-import { Requester, type ClaimMode } from './requester';
-import { RoomStatus, type RoomEvents, type RoomStatusView } from './room-status';
+import { Requester } from './requester';
+import { RoomStatus, type RoomEvents } from './room-status';
+import type { DistributedRoom, DistributedRoomOptions } from './room-types';
 import { Sequencer } from './sequencer';
-import { Dispatcher } from './dispatch';
 
-export interface DistributedRoomOptions {
-  readonly self: PeerId;
-  readonly transport: Transport;
-  readonly elector: Elector;
-  readonly store: Store;
-  readonly clock?: Clock;
-  readonly random?: Random;
-  readonly timings?: Partial<RoomTimings>;
-  /** 'optimistic' (default): bodies run while the claim travels (fewest round trips); 'confirmed': wait for the grant. */
-  readonly claimMode?: ClaimMode;
-  /** Deliberately broken protocol variants, for the mutation test only. */
-  readonly faults?: ProtocolFaults;
-}
-
-/** The room as the machine sees it (DistributedPort) plus lifecycle, status and events. */
-export interface DistributedRoom extends DistributedPort {
-  /** Load the replica and outbox from the store, start listening, electing and ticking. */
-  start(): Promise<void>;
-  /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
-  stop(): Promise<void>;
-  status(): RoomStatusView;
-  /** Committed copies of (reactor, name) in this replica, claimed or not (for views and tests). */
-  peek(reactor: ReactorId, name: string): DistributedMolecule[];
-  /** Reactors in the room and who hosts them (catalog sync). */
-  catalog(): { info: ReactorInfo; hostedBy: PeerId[] }[];
-  on<K extends keyof RoomEvents>(event: K, listener: (payload: RoomEvents[K]) => void): () => void;
-}
+export type { DistributedRoom, DistributedRoomOptions } from './room-types';
 
 export function createDistributedRoom(options: DistributedRoomOptions): DistributedRoom {
   const { self, transport, elector, store } = options;

@@ -1,0 +1,38 @@
+// The room's public types: what createDistributedRoom takes and returns.
+import type { Clock, Random } from '../core/clock';
+import type { DistributedMolecule, DistributedPort, ReactorInfo } from '../core/distributed-port';
+import type { PeerId, ReactorId } from '../core/ids';
+import type { Transport } from '../mesh/transport';
+import type { Store } from '../store/store';
+import type { ProtocolFaults, RoomTimings } from './context';
+import type { Elector } from './elector';
+import type { ClaimMode } from './requester';
+import type { RoomEvents, RoomStatusView } from './room-status';
+
+export interface DistributedRoomOptions {
+  readonly self: PeerId;
+  readonly transport: Transport;
+  readonly elector: Elector;
+  readonly store: Store;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly timings?: Partial<RoomTimings>;
+  /** 'optimistic' (default): bodies run while the claim travels (fewest round trips); 'confirmed': wait for the grant. */
+  readonly claimMode?: ClaimMode;
+  /** Deliberately broken protocol variants, for the mutation test only. */
+  readonly faults?: ProtocolFaults;
+}
+
+/** The room as the machine sees it (DistributedPort) plus lifecycle, status and events. */
+export interface DistributedRoom extends DistributedPort {
+  /** Load the replica and outbox from the store, start listening, electing and ticking. */
+  start(): Promise<void>;
+  /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
+  stop(): Promise<void>;
+  status(): RoomStatusView;
+  /** Committed copies of (reactor, name) in this replica, claimed or not (for views and tests). */
+  peek(reactor: ReactorId, name: string): DistributedMolecule[];
+  /** Reactors in the room and who hosts them (catalog sync). */
+  catalog(): { info: ReactorInfo; hostedBy: PeerId[] }[];
+  on<K extends keyof RoomEvents>(event: K, listener: (payload: RoomEvents[K]) => void): () => void;
+}
