@@ -15,6 +15,8 @@ export interface FrameSink {
   bufferedAmount(): number;
   /** Call `resume` once when the channel has drained below its low-water mark. */
   onceDrained(resume: () => void): void;
+  /** False while the channel is closing (its close event has not arrived yet): sends would throw. */
+  isOpen?(): boolean;
 }
 
 export interface FramingOptions {
@@ -97,7 +99,9 @@ export class FramedSender {
         }
         return;
       }
-      this.sink.send(this.#queue[this.#head++] as string);
+      const frame = this.#queue[this.#head++] as string;
+      // A channel that closed while frames waited: they die with it, as in-flight messages do.
+      if (this.sink.isOpen?.() !== false) this.sink.send(frame);
     }
     this.#queue.length = 0;
     this.#head = 0;

@@ -9,6 +9,7 @@ import type { TransportEvents } from './transport';
 const log = logger('kinetic:mesh:links');
 
 interface Link {
+  readonly sink: FrameSink;
   readonly sender: FramedSender;
   readonly assembler: FrameAssembler;
 }
@@ -25,7 +26,7 @@ export class LinkTable {
   /** A channel to `peer` is open: from now on send() reaches it. Replaces an older link to the same peer. */
   add(peer: PeerId, sink: FrameSink): void {
     const had = this.#links.has(peer);
-    this.#links.set(peer, { sender: new FramedSender(sink, this.framing), assembler: new FrameAssembler() });
+    this.#links.set(peer, { sink, sender: new FramedSender(sink, this.framing), assembler: new FrameAssembler() });
     this.#peers = [...this.#links.keys()];
     if (!had) this.events.emit('peer-connected', { peerId: peer });
   }
@@ -47,7 +48,8 @@ export class LinkTable {
 
   send(peer: PeerId, value: unknown): boolean {
     const link = this.#links.get(peer);
-    if (!link) return false;
+    // A closing channel counts as no link, so the room falls back to its next one.
+    if (!link || link.sink.isOpen?.() === false) return false;
     link.sender.send(value);
     return true;
   }

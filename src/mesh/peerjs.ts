@@ -13,6 +13,7 @@ import { LinkTable } from './link-table';
 import { WrongRoomKeyError, type RoomCipher } from './room-crypto';
 import type { LinkFactory } from './room-links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
+import { onceDrained } from './data-channel';
 
 const log = logger('kinetic:mesh:peerjs');
 
@@ -96,7 +97,8 @@ export function createPeerJsTransport(opts: PeerJsOptions): Transport & { readon
         links.add(remote, {
           send: (frame) => dc.send(frame),
           bufferedAmount: () => dc.bufferedAmount,
-          onceDrained: (resume) => dc.addEventListener('bufferedamountlow', resume, { once: true }),
+          onceDrained: (resume) => onceDrained(dc, resume, clock),
+        isOpen: () => dc.readyState === 'open',
         });
         for (const frame of held.splice(0)) links.receive(remote, frame);
       });

@@ -9,6 +9,7 @@ import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } 
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Backoff } from './backoff';
+import { onceDrained } from './data-channel';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
@@ -96,7 +97,8 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
       links.add(peer, {
         send: (frame) => channel.send(frame),
         bufferedAmount: () => channel.bufferedAmount,
-        onceDrained: (resume) => channel.addEventListener('bufferedamountlow', resume, { once: true }),
+        onceDrained: (resume) => onceDrained(channel, resume, clock),
+        isOpen: () => channel.readyState === 'open',
       });
       for (const frame of session.early) links.receive(peer, frame);
       session.early = [];

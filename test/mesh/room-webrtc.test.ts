@@ -72,4 +72,24 @@ describe.skipIf(!isMainThread)('Room over webrtc + relay (wrtc) [needs --pool=fo
     await until(() => a.signaling === 'connected' && b.signaling === 'connected', 10_000, 'both to re-register');
     await until(() => a.members()[1]?.links.length === 2, 5000, 'the relay link back');
   });
+
+  it('carries 30 MiB of 64 KiB messages whole, in order, without the heartbeat dropping anyone', async () => {
+    const started = await startServer();
+    server = started.server;
+    const make = (id: string): Room =>
+      createRoom({ roomName: 'bulk', signalingUrl: started.url, peerId: asPeerId(id), links: [webRtcLink({ wrtc: wrtc as never })], webSocket: nodeWebSocket });
+    const a = make('sender');
+    const b = make('receiver');
+    rooms.push(a, b);
+    const drops: string[] = [];
+    for (const r of [a, b]) r.on('peer-disconnected', (e) => drops.push(`${r.self}: ${e.reason}`));
+    const got = inbox(b);
+    await Promise.all([a.connect(), b.connect()]);
+    await until(() => a.peers().length === 1 && b.peers().length === 1, 10_000, 'the link');
+    const body = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 480; i++) expect(a.send(b.self, { i, body })).toBe(true);
+    await until(() => got.length === 480, 30_000, 'all 480 messages');
+    expect(got.map((m) => (m.message as { i: number }).i)).toEqual([...Array(480).keys()]);
+    expect(drops).toEqual([]);
+  });
 });
