@@ -49,6 +49,11 @@ test('five browsers (4 Chromium + Firefox) join at once, link, survive leave+rej
     // Links may start on the relay; every pair must end up on a direct data channel.
     await Promise.all(peers.map((p) => waitOn(p.page, `Object.values(window.mesh.links()).join() === 'webrtc,webrtc,webrtc,webrtc'`, 15_000)));
     await expectDataFlows(peers);
+    // A 1 MiB message Chromium → Firefox: chunked under what the two ends' SCTP negotiated, reassembled whole.
+    const ffId = await peers[4]!.page.evaluate(() => window.mesh.self() as string);
+    await peers[4]!.page.evaluate(() => window.mesh.clearReceived());
+    await peers[0]!.page.evaluate((to) => window.mesh.send(to, { big: 'é'.repeat(512 * 1024) }), ffId);
+    await waitOn(peers[4]!.page, `window.mesh.received().some((m) => m.message && m.message.big && m.message.big.length === 512 * 1024)`, 10_000);
 
     // A wrong key: a fresh page (own context) in the first browser is refused with a clear error.
     const ctx = await peers[0]!.browser.newContext();

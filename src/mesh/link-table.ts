@@ -23,10 +23,13 @@ export class LinkTable {
 
   constructor(private readonly framing: FramingOptions = {}) {}
 
-  /** A channel to `peer` is open: from now on send() reaches it. Replaces an older link to the same peer. */
-  add(peer: PeerId, sink: FrameSink): void {
+  /**
+   * A channel to `peer` is open: from now on send() reaches it. Replaces an older link to the same peer.
+   * `framing` overrides the table's options for this channel (e.g. the size the two ends negotiated).
+   */
+  add(peer: PeerId, sink: FrameSink, framing: FramingOptions = this.framing): void {
     const had = this.#links.has(peer);
-    this.#links.set(peer, { sink, sender: new FramedSender(sink, this.framing), assembler: new FrameAssembler() });
+    this.#links.set(peer, { sink, sender: new FramedSender(sink, framing), assembler: new FrameAssembler() });
     this.#peers = [...this.#links.keys()];
     if (!had) this.events.emit('peer-connected', { peerId: peer });
   }

@@ -9,7 +9,7 @@ import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } 
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Backoff } from './backoff';
-import { onceDrained } from './data-channel';
+import { frameBytesFor, onceDrained } from './data-channel';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
@@ -63,7 +63,7 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
   const self = rv.self;
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const links = new LinkTable(opts.maxFrameBytes ? { maxFrameBytes: opts.maxFrameBytes } : {});
+  const links = new LinkTable();
   const sessions = new Map<PeerId, Session>();
   const retries = new Map<PeerId, { backoff: Backoff; timer: TimerHandle | null }>();
   let invalidSignals = 0;
@@ -94,12 +94,13 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
       // Bypass simple-peer's stream layer on receive: it would defer every message by a tick.
       channel.onmessage = (ev: MessageEvent) => links.receive(peer, ev.data);
       channel.bufferedAmountLowThreshold = 256 * 1024;
+      const pc = (sp as unknown as { _pc?: RTCPeerConnection })._pc;
       links.add(peer, {
         send: (frame) => channel.send(frame),
         bufferedAmount: () => channel.bufferedAmount,
         onceDrained: (resume) => onceDrained(channel, resume, clock),
         isOpen: () => channel.readyState === 'open',
-      });
+      }, { maxFrameBytes: opts.maxFrameBytes ?? frameBytesFor(pc) });
       for (const frame of session.early) links.receive(peer, frame);
       session.early = [];
       log('linked with %s', peer);
