@@ -7,6 +7,8 @@ const labPages = Object.fromEntries(
   fs.existsSync('lab') ? fs.readdirSync('lab').filter((f) => f.endsWith('.html')).map((f) => [`lab-${f.slice(0, -5)}`, `lab/${f}`]) : [],
 );
 
+const wrtcTests = ['test/mesh/webrtc.test.ts', 'test/mesh/peerjs.test.ts', 'test/mesh/room-webrtc.test.ts'];
+
 // One config for the app build and for Vitest. Workers are ES modules so they can import the core.
 export default defineConfig({
   plugins: [svelte()],
@@ -15,9 +17,23 @@ export default defineConfig({
   build: { target: 'es2022', sourcemap: true, rollupOptions: { input: { main: 'index.html', ...labPages } } },
   server: { port: 5173 },
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'signaling-server/src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20000,
-    pool: 'threads',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'signaling-server/src/**/*.test.ts'],
+          exclude: wrtcTests,
+          pool: 'threads',
+        },
+      },
+      {
+        // Node WebRTC (@roamhq/wrtc) crashes when a worker *thread* exits, so these run in child processes.
+        extends: true,
+        test: { name: 'wrtc', include: wrtcTests, pool: 'forks' },
+      },
+    ],
   },
 });
