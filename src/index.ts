@@ -1,8 +1,8 @@
-// Public library API of Kinetic Mesh: `import { reactor, createMachine, … } from 'kinetic-mesh'`.
+// Public library API of Kinetic Mesh: `import { reactor, createMachine, createRoom, … } from 'kinetic-mesh'`.
+// The WebRTC and PeerJS adapters are imported by path (kinetic-mesh/src/mesh/webrtc, …/peerjs) so apps
+// that don't use them don't ship simple-peer or peerjs.
 export * from './core/index';
-export type { Transport, TransportEvents } from './mesh/transport';
-export { TransportKind } from './mesh/transport';
-export type { LeaseClient, LeaseState } from './mesh/lease';
+export * from './mesh/index';
 export type { Store, StoreOp } from './store/store';
 export { StoreQuotaError, StoreBlockedError } from './store/store';
 export type { Elector, Leadership } from './dcm/elector';
