@@ -1,6 +1,9 @@
 // `kinetic-signal --port 8787 [--host 127.0.0.1] [--static dist]`
 import { parseArgs } from 'node:util';
 import { createSignalingServer } from './index';
+import { createRoomLink } from '../../src/mesh/room-link';
+import { randomRoomName } from '../../src/ui/lib/room-name';
+import { systemRandom } from '../../src/core/clock';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +52,15 @@ const server = createSignalingServer({
 await server.ready;
 const { host, port: bound } = server.address();
 console.log(`kinetic-signal listening on ws://${host}:${bound}/signal`);
-if (values.static) console.log(`Kinetic Mesh app: http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/`);
+if (values.static) {
+  const origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${bound}/`;
+  // A fresh room for convenience: name and key are made here, in this process, and only printed. The server
+  // itself never learns them (clients send it a hash of the name; the key stays in the URL fragment).
+  const { url } = createRoomLink(origin, randomRoomName(systemRandom));
+  console.log(`Kinetic Mesh app:  ${origin}`);
+  console.log(`Your room link:    ${url}`);
+  console.log('Open the room link in several tabs or browsers; share it to invite others.');
+}
 const stop = (): void => {
   void server.close().then(() => process.exit(0));
 };
