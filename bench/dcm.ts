@@ -138,12 +138,15 @@ const mapreduce = reactor({ name: 'bench-mapreduce', version: '1.0.0' }, (r) => 
   return { job, partial, result };
 });
 
+const lastMapMs: Record<number, number> = {};
 async function mapReduceMs(url: string, n: number, jobs: number): Promise<number> {
   const ps = await peers(url, n);
   const loaded = ps.map((p) => p.machine.load(mapreduce));
   let sum = -1;
+  let maps = 0;
   ps[0]?.room.on('applied', (a) => {
     if (a.entry.type !== 'commit') return;
+    if (a.entry.reaction === 'map' && ++maps === jobs) lastMapMs[n] = performance.now() - t0;
     for (const m of a.entry.produced) if (m.name === 'result') sum = (m.value as { sum: number }).sum;
   });
   const t0 = performance.now();
@@ -232,6 +235,7 @@ async function main(): Promise<void> {
         emitterSeesCommitMs: seen,
         reactionsPerSecondByPeers: rps,
         mapReduceMsByPeers: mr,
+        lastMapCommittedMsByPeers: lastMapMs,
         speedupByPeers: Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms])),
         leaseTtlMs: LEASE_TTL_MS,
         failoverSetup: '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above',

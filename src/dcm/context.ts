@@ -22,6 +22,11 @@ export interface RoomTimings {
    * with history before starting a new room history (Infinity: never, wait for a peer with history).
    */
   readonly bootstrapAfterMs: number;
+  /**
+   * A fresh copy is left to its preferred host (rendezvous hash over the reactor's hosts) for this long
+   * before any host may take it; 0 turns affinity off (every host races for every copy).
+   */
+  readonly affinityGraceMs: number;
 }
 
 export const defaultTimings: RoomTimings = {
@@ -31,6 +36,7 @@ export const defaultTimings: RoomTimings = {
   removeAfterMs: 1000,
   compactEvery: 1000,
   bootstrapAfterMs: 3000,
+  affinityGraceMs: 100,
 };
 
 /**

@@ -27,6 +27,8 @@ export interface RequesterOptions {
   readonly boot: string;
   /** Availability of (reactor, name) may have grown. */
   readonly notify: (reactor: ReactorId, name: string) => void;
+  /** Whether this peer may reach for a copy now (affinity: fresh copies go to their preferred host first). */
+  readonly open: (id: MoleculeId) => boolean;
 }
 
 export class Requester {
@@ -51,7 +53,7 @@ export class Requester {
 
   *available(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
-      if (!this.#inflight.has(m.id) && !this.#isHinted(m.id)) yield m;
+      if (!this.#inflight.has(m.id) && !this.#isHinted(m.id) && this.#o.open(m.id)) yield m;
     }
   }
 

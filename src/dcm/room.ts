@@ -7,6 +7,7 @@ import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { logger } from '../core/log';
 import { Acceptor } from './acceptor';
+import { Affinity } from './affinity';
 import { Catalog } from './catalog';
 import { defaultTimings, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
@@ -66,8 +67,12 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     onTail: (entries, truncated) => {
       if (truncated) return notifyAll();
       for (const e of entries) {
-        if (e.type === 'emit') notify(e.molecule.reactor, e.molecule.name);
-        else if (e.type === 'commit') for (const m of e.produced) notify(m.reactor, m.name);
+        const fresh = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
+        for (const m of fresh) {
+          affinity.appeared(m.id, m.reactor, m.name);
+          notify(m.reactor, m.name);
+        }
+        if (e.type === 'commit') for (const id of e.consumed) affinity.gone(id);
       }
     },
   });
@@ -101,11 +106,18 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     record: (event) => events.emit('history', event),
   };
 
+  const affinity = new Affinity({
+    self,
+    clock,
+    hosts: (reactor) => catalog.hostsOf(reactor),
+    graceMs: timings.affinityGraceMs,
+    onOpen: notify,
+  });
   const acceptor = new Acceptor(ctx, () => {
     flushOutbox(true);
     notifyAll();
   });
-  const requester = new Requester(ctx, { mode: options.claimMode ?? 'optimistic', boot, notify });
+  const requester = new Requester(ctx, { mode: options.claimMode ?? 'optimistic', boot, notify, open: (id) => affinity.open(id) });
 
   /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */
   const leaderInfo = (): { leader: PeerId; epoch: number } | null => {

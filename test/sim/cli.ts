@@ -3,6 +3,7 @@
 //   npm run sim -- --seeds 100000    soak
 //   npm run sim -- --seed 42         replay one seed with a readable trace
 //   npm run sim -- --from 5000 --seeds 100   a window of seeds
+//   npm run sim -- --faults 1        only some fault kinds (0 peer crash, 1 sequencer crash, 2 partition, 3 server loss)
 import { runSimulation, type SimResult } from './run';
 
 const args = process.argv.slice(2);
@@ -14,13 +15,15 @@ const flag = (name: string): string | undefined => {
 function report(r: SimResult): void {
   console.log(`seed ${r.seed} FAILED (${r.peers} peers, ${r.committed} entries committed, faults: ${r.faults.join('; ') || 'none'})`);
   for (const v of r.violations.slice(0, 10)) console.log(`  [${v.rule}] ${v.detail}`);
-  console.log(`  replay: npm run sim -- --seed ${r.seed}`);
+  console.log(`  replay: npm run sim -- --seed ${r.seed}${process.argv.includes('--faults') ? ` --faults ${flag('faults') ?? ''}` : ''}`);
 }
 
 async function main(): Promise<void> {
+  const kinds = flag('faults')?.split(',').map(Number);
+  const extra = kinds ? { faultKinds: kinds } : {};
   const one = flag('seed');
   if (one !== undefined) {
-    const r = await runSimulation({ seed: Number(one), trace: (line) => console.log(line) });
+    const r = await runSimulation({ seed: Number(one), trace: (line) => console.log(line), ...extra });
     console.log(`\nseed ${r.seed}: ${r.committed} entries committed, ${r.events} events, ${r.virtualMs.toFixed(0)} virtual ms`);
     if (r.violations.length) {
       report(r);
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
   let failed = 0;
   let committed = 0;
   for (let seed = from; seed < from + seeds; seed++) {
-    const r = await runSimulation({ seed });
+    const r = await runSimulation({ seed, ...extra });
     committed += r.committed;
     if (r.violations.length) {
       failed++;

@@ -20,6 +20,8 @@ export interface SimOptions {
   /** Map/reduce size; default: 100 (= 338350) on every 10th seed, else 12 (keeps 1,000 seeds within the CI budget). */
   readonly mapJobs?: number;
   readonly faults?: boolean;
+  /** Only these fault kinds (0 crash a peer, 1 crash the sequencer, 2 partition, 3 server loss); default all. */
+  readonly faultKinds?: readonly number[];
 }
 
 export interface SimResult {
@@ -137,7 +139,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
       chats.push({ to, reactor, n: k, from: from.id });
     });
   }
-  if (o.faults !== false) scheduleFaults(random, sched, peers, network, lease, fault, boot, r);
+  if (o.faults !== false) scheduleFaults(random, sched, peers, network, lease, fault, boot, r, o.faultKinds ?? [0, 1, 2, 3]);
   sched.at(HEAL_AT, () => {
     network.heal();
     network.setFaults({ dropRate: 0, duplicateRate: 0 });
@@ -196,11 +198,12 @@ function scheduleFaults(
   fault: (s: string) => void,
   boot: (p: SimPeer) => void,
   r: (a: number, b: number) => number,
+  kinds: readonly number[],
 ): void {
   const count = 1 + randomInt(random, 5);
   for (let k = 0; k < count; k++) {
     const at = r(FAULT_WINDOW[0], FAULT_WINDOW[1]);
-    const kind = randomInt(random, 4);
+    const kind = kinds[randomInt(random, kinds.length)] ?? 0;
     sched.at(at, () => {
       const alive = peers.filter((p) => p.alive);
       if (kind === 0 || kind === 1) {
