@@ -1,6 +1,6 @@
 // bench/dcm: distributed molecules on loopback, Node peers over the real signaling server's relay.
-//   commitLatencyP50InRtt / P99  emit → committed reaction (acknowledged to the peer that ran it), divided by
-//                                a raw round trip over the same kind of link (ws-relay) measured in this run
+//   commitLatencyP50InRtt / P99  emit → committed reaction (seen by the emitting peer), 3 peers as separate
+//                                processes, divided by a raw round trip over the same link (ws-relay) in this run
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
 //   speedupEfficiencyN5          map/reduce of 100 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5))
@@ -158,13 +158,18 @@ async function mapReduceMs(url: string, n: number, jobs: number): Promise<number
   return ms;
 }
 
-/** Separate processes; the sequencer is SIGKILLed while a job stream runs. */
-async function failover(url: string): Promise<number> {
+interface Proc {
+  readonly id: string;
+  readonly child: ChildProcess;
+  readonly facts: Record<string, unknown>[];
+}
+
+/** Peers as separate OS processes (test/dcm/process-peer.ts), each reporting JSON facts on stdout. */
+function spawnPeers(url: string, room: string, ids: readonly string[]): Proc[] {
   const script = path.join(import.meta.dirname, '..', 'test', 'dcm', 'process-peer.ts');
-  const procs: { id: string; child: ChildProcess; facts: Record<string, unknown>[] }[] = [];
-  for (const id of ['f1', 'f2', 'f3', 'fdriver']) {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, url, 'bench-failover', id, '1', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const proc = { id, child, facts: [] as Record<string, unknown>[] };
+  return ids.map((id) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, '1', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc: Proc = { id, child, facts: [] };
     let buf = '';
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (c: string) => {
@@ -175,25 +180,46 @@ async function failover(url: string): Promise<number> {
         buf = buf.slice(nl + 1);
       }
     });
-    procs.push(proc);
+    return proc;
+  });
+}
+
+const last = (p: Proc, t: string): Record<string, unknown> | undefined => [...p.facts].reverse().find((f) => f['t'] === t);
+
+/** The sequencer: the leader of the newest term entry any process applied. */
+function leaderOf(procs: readonly Proc[]): string | undefined {
+  const terms = procs.flatMap((p) => p.facts).filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'term');
+  const newest = terms.sort((a, b) => (a['index'] as number) - (b['index'] as number)).at(-1);
+  return (newest?.['entry'] as { leader?: string } | undefined)?.leader;
+}
+
+/** Latency with every peer its own process: raw echo RTT and emit → commit seen by the emitter. */
+async function processLatency(url: string): Promise<{ rttP50: number; p50: number; p99: number }> {
+  const procs = spawnPeers(url, 'bench-latency', ['l1', 'l2', 'l3']);
+  try {
+    await until(() => procs.every((p) => last(p, 'status')?.['members'] === 3), 60_000, 'latency members');
+    await sleep(300);
+    const emitter = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
+    emitter.child.stdin?.write('latency\n');
+    await until(() => last(emitter, 'latency') !== undefined, 60_000, 'latency result');
+    return last(emitter, 'latency') as unknown as { rttP50: number; p50: number; p99: number };
+  } finally {
+    for (const p of procs) p.child.kill('SIGKILL');
   }
-  const last = (p: (typeof procs)[number], t: string): Record<string, unknown> | undefined => [...p.facts].reverse().find((f) => f['t'] === t);
+}
+
+/** Separate processes; the sequencer is SIGKILLed while a job stream runs. */
+async function failover(url: string): Promise<number> {
+  const procs = spawnPeers(url, 'bench-failover', ['f1', 'f2', 'f3', 'fdriver']);
   try {
     await until(() => procs.every((p) => last(p, 'status')?.['members'] === 4), 60_000, 'failover members');
-    // A job stream runs from one process; after a steady second the sequencer (the leader of the newest
-    // term entry in the log) is the victim — if it is the streaming process, another one streams instead.
-    const leaderNow = (): string | undefined => {
-      const terms = procs.flatMap((p) => p.facts).filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'term');
-      const newest = terms.sort((a, b) => (a['index'] as number) - (b['index'] as number)).at(-1);
-      return (newest?.['entry'] as { leader?: string } | undefined)?.leader;
-    };
-    const seqId = leaderNow();
-    const driver = procs.find((p) => p.id !== seqId) as (typeof procs)[number];
+    // A job stream runs from one process; after a steady second the sequencer is the victim.
+    const driver = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
     driver.child.stdin?.write('stream\n');
     await sleep(1500);
-    const victim = procs.find((p) => p.id === leaderNow());
-    if (!victim || victim === driver) throw new Error(`sequencer ${String(leaderNow())} is not a killable process`);
-    const commitsOf = (p: (typeof procs)[number]): { epoch: number; at: number }[] =>
+    const victim = procs.find((p) => p.id === leaderOf(procs));
+    if (!victim || victim === driver) throw new Error(`sequencer ${String(leaderOf(procs))} is not a killable process`);
+    const commitsOf = (p: Proc): { epoch: number; at: number }[] =>
       p.facts.filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'commit').map((f) => ({ epoch: (f['entry'] as Entry).epoch, at: f['at'] as number }));
     const oldEpoch = Math.max(...procs.flatMap((p) => commitsOf(p).map((c) => c.epoch)));
     const killedAt = Date.now();
@@ -219,20 +245,20 @@ async function main(): Promise<void> {
     const mr: Record<number, number> = {};
     for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, 100);
     const fo = await failover(url);
+    const pl = await processLatency(url);
     writeResult(
       'dcm',
       {
-        commitLatencyP50InRtt: ls.p50 / rtt,
-        commitLatencyP99InRtt: ls.p99 / rtt,
+        commitLatencyP50InRtt: pl.p50 / pl.rttP50,
+        commitLatencyP99InRtt: pl.p99 / pl.rttP50,
         reactionsPerSecond5Peers: Math.round(rps[5] ?? 0),
         failoverMs: Math.round(fo),
         speedupEfficiencyN5: (mr[1] ?? 0) / (5 * (mr[5] ?? 1)),
       },
       {
-        link: 'ws-relay through the local signaling server (Node, loopback), peers in one process',
-        rawRttMs: rtt,
-        commitLatencyMs: ls,
-        emitterSeesCommitMs: seen,
+        link: 'ws-relay through the local signaling server (Node, loopback)',
+        latencyInSeparateProcesses: { ...pl, note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them' },
+        inProcess: { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' },
         reactionsPerSecondByPeers: rps,
         mapReduceMsByPeers: mr,
         lastMapCommittedMsByPeers: lastMapMs,

@@ -3,6 +3,7 @@
 // operation survives any minority of crashes and every later sequencer adopts it). It grants claims
 // (volatile, fenced by epoch and expiry) and validates every commit against the log's state at its position.
 import type { MoleculeId, PeerId } from '../core/ids';
+import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
 import { majorityIndex, type RoomContext } from './context';
 import type { CommitEntry, Entry } from './entries';
@@ -36,11 +37,13 @@ export class Sequencer {
   #lastBeat = -Infinity;
   #flushQueued = false;
   #stopped = false;
+  readonly #hints: ClaimHints;
 
   constructor(ctx: RoomContext, epoch: number, left: ReadonlySet<PeerId>) {
     this.#ctx = ctx;
     this.epoch = epoch;
     this.membership = new Membership(ctx, left);
+    this.#hints = new ClaimHints(ctx, epoch, this.#claims, () => this.#stopped);
   }
 
   get claims(): ClaimTable {
@@ -153,6 +156,7 @@ export class Sequencer {
   /** Called for every entry the replica applies while we lead: acknowledge commits to their holders. */
   onApplied(a: AppliedEntry): void {
     if (a.entry.type !== 'commit') return;
+    this.#hints.forget(a.entry.consumed);
     const holder = this.#pending.get(a.entry.claimId);
     if (holder === undefined) return;
     this.#pending.delete(a.entry.claimId);
@@ -201,7 +205,7 @@ export class Sequencer {
     this.#ctx.send(from, msg('claim-result', { claimId: m.claimId, ok }));
     if (!ok) return;
     this.#ctx.record({ type: 'claim-granted', claimId: m.claimId, holder: from, epoch: this.epoch, ids: m.ids });
-    this.#hint(m.ids, true);
+    this.#hints.queue(m.ids, true);
   }
 
   onRenew(from: PeerId, m: MessageOf<'renew'>): void {
@@ -267,13 +271,7 @@ export class Sequencer {
     const c = this.#claims.drop(claimId);
     if (!c) return;
     this.#ctx.record({ type: 'claim-dropped', claimId, reason });
-    this.#hint(c.ids, false);
-  }
-
-  #hint(ids: readonly MoleculeId[], taken: boolean): void {
-    const m = msg('claimed', { epoch: this.epoch, ids: [...ids], taken });
-    this.#ctx.send(this.#ctx.self, m);
-    for (const p of this.#ctx.peers()) this.#ctx.send(p, m);
+    this.#hints.queue(c.ids, false);
   }
 }
 

@@ -1,6 +1,7 @@
 // One peer process for the multi-process test: a headless Node peer running distributed map/reduce.
 // stdout: one JSON line per fact (ready, status, applied entry with its wall time, result); stdin: "start"
-// makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover).
+// makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover),
+// "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm).
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs>
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
@@ -27,8 +28,53 @@ const mapreduce = reactor({ name: 'proc-mapreduce', version: '1.0.0' }, (r) => {
   return { job, partial, result };
 });
 
+const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
+  const job = r.molecule<number>('job', { distributed: true });
+  r.react('work', [job], () => undefined);
+  return { job };
+});
+
 const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 } });
 const loaded = peer.machine.load(mapreduce);
+const pinger = peer.machine.load(ping);
+// Raw round trips over the same mesh link: echo `{ echo }` back as `{ echoed }`.
+let echoed: (() => void) | null = null;
+peer.mesh.on('message', ({ from, message }) => {
+  const m = message as { echo?: number; echoed?: number } | null;
+  if (m && typeof m.echo === 'number') peer.mesh.send(from, { echoed: m.echo });
+  else if (m && typeof m.echoed === 'number') echoed?.();
+});
+let workCommitted: (() => void) | null = null;
+peer.room.on('applied', (a) => {
+  if (a.entry.type === 'commit' && a.entry.reaction === 'work') workCommitted?.();
+});
+
+async function measureLatency(): Promise<void> {
+  const other = peer.mesh.peers()[0];
+  if (!other) return out({ t: 'error', message: 'latency: no peer' });
+  const rtts: number[] = [];
+  for (let i = 0; i < 320; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      echoed = resolve;
+      peer.mesh.send(other, { echo: i });
+    });
+    if (i >= 20) rtts.push(performance.now() - t0);
+  }
+  // Emit → the commit of the reaction that consumed it, as this (emitting) replica applies it.
+  const lat: number[] = [];
+  for (let i = 0; i < 230; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      workCommitted = resolve;
+      pinger.emit.job(i);
+    });
+    if (i >= 30) lat.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+  out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(lat, 0.5), p99: q(lat, 0.99) });
+}
 peer.room.on('applied', (a) => {
   out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
   if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
@@ -38,6 +84,7 @@ peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
 out({ t: 'ready' });
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
+  if (chunk.includes('latency')) return void measureLatency();
   if (chunk.includes('stream')) {
     let x = 0;
     setInterval(() => loaded.emit.job({ x: ++x, total: 1e9, cost: 0 }), 10);
