@@ -11,6 +11,7 @@ import type { ReactorDefinition } from '../src/core/reactor';
 import type { ReactionRunner } from '../src/core/runner';
 import type { Elector } from '../src/dcm/elector';
 import { createLeaseElector } from '../src/dcm/electors/lease';
+import { createWebLocksElector, storeEpochCounter } from '../src/dcm/electors/web-locks';
 import { createDistributedRoom, type DistributedRoom } from '../src/dcm/room';
 import { LocalMolecules } from '../src/store/local-molecules';
 import { claimPeerIdentity, peerPrefix, peerRecordKey, type ClaimedIdentity, type PeerRecord } from '../src/store/peer-identity';
@@ -23,7 +24,6 @@ import type { ActivityItem } from '../src/ui/bridge/types';
 import { ActivityFeed } from './activity-feed';
 import { ClaimsTracker } from './claims-tracker';
 import { buildSnapshot } from './machine-view';
-import { createWebLocksElector } from './web-locks-elector';
 
 const log = logger('kinetic:worker:host');
 
@@ -109,7 +109,13 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
   const elector: Elector =
     init.signaling || !deps.locks
       ? createLeaseElector({ self, lease: transport.lease, clock })
-      : createWebLocksElector({ self, locks: deps.locks, scope, store, onError: onStorageError });
+      : createWebLocksElector({
+          self,
+          locks: deps.locks,
+          name: `kinetic-mesh/${scope}/sequencer`,
+          counter: storeEpochCounter(store, 'sequencer/epoch'),
+          onError: onStorageError,
+        });
   const room = createDistributedRoom({ self, transport, elector, store: peerStore, clock, random: deps.random });
   room.on('error', onStorageError);
   await room.start();

@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { asEpoch, asPeerId } from '../../src/core/ids';
 import { until } from '../../src/mesh/testing/transport-suite';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
-import { createWebLocksElector } from '../../workers/web-locks-elector';
+import { createWebLocksElector, storeEpochCounter } from '../../src/dcm/electors/web-locks';
 import { createProcessLocks } from '../store/locks';
 
 describe('Web Locks elector', () => {
   it('elects one tab, hands over on stop with a higher epoch, and bumps past observed epochs', async () => {
     const locks = createProcessLocks();
     const backing = createMemoryBacking();
-    const make = (id: string) => createWebLocksElector({ self: asPeerId(id), locks, scope: 'db', store: createMemoryStore(backing) });
+    const make = (id: string) => createWebLocksElector({ self: asPeerId(id), locks, name: 'db/sequencer', counter: storeEpochCounter(createMemoryStore(backing)) });
     const a = make('a');
     const b = make('b');
     a.start();
