@@ -5,6 +5,17 @@ export * from './core/index';
 export * from './mesh/index';
 export type { Store, StoreOp } from './store/store';
 export { StoreQuotaError, StoreBlockedError } from './store/store';
+// Distributed molecules: the room port, electors, and the in-memory network used by the simulation.
 export type { Elector, Leadership } from './dcm/elector';
+export { createDistributedRoom, type DistributedRoom, type DistributedRoomOptions } from './dcm/room';
+export type { RoomStatusView, RoomEvents as DistributedRoomEvents } from './dcm/room-status';
+export { createLeaseElector, type LeaseElectorOptions } from './dcm/electors/lease';
+export { createWebLocksElector, storeEpochCounter, type LockManagerLike, type EpochCounter } from './dcm/electors/web-locks';
+export { defaultTimings, type RoomTimings } from './dcm/context';
+export type { ClaimMode } from './dcm/requester';
+export { createMemoryNetwork, type MemoryNetwork, type MemoryTransport, type NetworkFaults } from './mesh/memory';
+// Stores: memory and IndexedDB adapters, and the acceptance suite every adapter passes.
+export { createMemoryStore, createMemoryBacking } from './store/memory';
+export { openIdbStore, type IdbStore, type IdbStoreOptions } from './store/idb';
 // The example reactors (todo, chat, counter, map/reduce, broadcast) and their registry.
 export * from './reactors/index';
