@@ -1,5 +1,5 @@
 // One logger facade with namespaces, debug-style: enable with DEBUG=kinetic:* (Node) or
-// localStorage.debug = 'kinetic:*' (browser). Library code never calls console.log directly.
+// localStorage.debug = 'kinetic:*' (browser). Library code never prints to the console directly.
 export interface Logger {
   (...args: unknown[]): void;
   readonly enabled: boolean;
