@@ -66,7 +66,7 @@ export interface MoleculeSnapshot {
   readonly latched: boolean;
   /** Copies present (latched: 1 once a value was emitted, else 0). */
   readonly count: number;
-  /** Values of the copies, oldest first, up to `limit` (blocking: the arguments; latched: the last value). */
+  /** Values of the copies, oldest first; past `limit`, the newest `limit` of them (blocking: the arguments; latched: the last value). */
   readonly values: readonly unknown[];
 }
 

@@ -89,7 +89,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
           static: h.static,
           latched: slot.latched,
           count: values.length,
-          values: values.length > limit ? values.slice(0, limit) : values,
+          values: values.length > limit ? values.slice(values.length - limit) : values,
         });
       }
     }
