@@ -59,8 +59,12 @@ export interface DistributedPort {
   emit(reactor: ReactorId, name: string, value: unknown): void;
   /** Emit a distributed blocking molecule; resolves with the reply from whichever peer ran the reaction. */
   call(reactor: ReactorId, name: string, arg: unknown): Promise<unknown>;
-  /** Copies this peer's replica sees as available: committed, not consumed, not claimed. */
-  available(reactor: ReactorId, name: string): Iterable<DistributedMolecule>;
+  /**
+   * Copies this peer's replica sees as available: committed, not consumed, not claimed. `need`: how many
+   * copies of the name one run takes; a port that holds fresh copies back for their preferred host (affinity)
+   * offers them anyway when fewer than `need` others are available (an idle peer steals at once).
+   */
+  available(reactor: ReactorId, name: string, need?: number): Iterable<DistributedMolecule>;
   /** Claim all ids atomically for one reaction run; null when any of them was taken or the room is unreachable. */
   claim(reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null>;
   /**

@@ -16,6 +16,12 @@ import { Slot, type ReactionRuntime } from './slot';
 /** Candidates a search looks at per distributed input: bounded so a huge room does not make every attempt O(room). */
 const MAX_CANDIDATES = 1024;
 const MAX_BACKOFF_MS = 1000;
+/**
+ * Runs of one reaction whose body finished and whose commit awaits its acknowledgement. These no longer
+ * count toward `concurrency` (pipelining: the next claim may start while the commit is in flight), but
+ * they are bounded so an instant body cannot flood the sequencer with claims.
+ */
+const MAX_COMMITTING = 16;
 
 /** The room's available copies of one molecule name, minus those this machine is already claiming. */
 class RoomSource implements Source {
@@ -56,6 +62,8 @@ export class DistributedRuns {
   /** `reactor \0 name` → reactions with that distributed input. */
   readonly #readers = new Map<string, ReactionRuntime[]>();
   readonly #unsubscribe: () => void;
+  /** Runs per reaction whose body finished and whose commit is awaiting its acknowledgement. */
+  readonly #committing = new Map<ReactionRuntime, number>();
 
   constructor(readonly s: Scheduler) {
     this.#unsubscribe = s.parts.port.subscribe((reactor, name) => this.#notified(reactor, name));
@@ -98,6 +106,7 @@ export class DistributedRuns {
 
   /** Try to start one run of `r`; true when it took inputs and sent a claim. */
   attempt(r: ReactionRuntime): boolean {
+    if ((this.#committing.get(r) ?? 0) >= MAX_COMMITTING) return false; // rescheduled when one ends
     const s = this.s;
     const site = r.site as Site;
     const port = s.parts.port;
@@ -109,7 +118,10 @@ export class DistributedRuns {
       if (local) return local;
       const name = input.molecule.name;
       let src = room.get(name);
-      if (!src) room.set(name, (src = new RoomSource(port.available(site.id, name), this.#pending, input.molecule.kind === 'blocking')));
+      if (!src) {
+        const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
+        room.set(name, (src = new RoomSource(port.available(site.id, name, need), this.#pending, input.molecule.kind === 'blocking')));
+      }
       return src;
     });
     const offsets = sources.map((src) => (src instanceof RoomSource ? Math.floor(s.parts.random.next() * src.size) : 0));
@@ -162,7 +174,17 @@ export class DistributedRuns {
         this.#end(run, ids, 'returned');
         return;
       }
+      // The body is done: only the acknowledgement is pending, so the run stops counting toward the
+      // reaction's concurrency and the next claim may start now. Consumption is still decided by the
+      // sequencer, this run's inputs stay pending here, and its outputs are applied only on the ack.
+      r.inflight--;
+      this.#committing.set(r, (this.#committing.get(r) ?? 0) + 1);
+      if (r.site.loaded && !s.disposed) s.schedule(r);
       const ok = await this.#commit(run, grant, outcome.outputs);
+      const left = (this.#committing.get(r) ?? 1) - 1;
+      if (left > 0) this.#committing.set(r, left);
+      else this.#committing.delete(r);
+      r.inflight++; // #end releases it
       if (ok) {
         run.applyCommitted();
         this.#end(run, ids, 'committed');

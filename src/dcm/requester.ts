@@ -10,6 +10,9 @@ import type { RoomContext } from './context';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
 
+/** Held-back copies an idle peer considers per attempt. */
+const MAX_STOLEN = 1024;
+
 export type ClaimMode = 'optimistic' | 'confirmed';
 
 interface Held {
@@ -51,10 +54,23 @@ export class Requester {
     return this.#held.size;
   }
 
-  *available(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
+  /**
+   * Copies this peer may reach for. Copies held back for their preferred host (affinity) are offered only
+   * when fewer than `need` others are: a peer that would otherwise idle steals at once instead of waiting
+   * for the grace period to end (it collides with the preferred host only if both pick the same copy
+   * within a hint's latency).
+   */
+  *available(reactor: ReactorId, name: string, need = 1): Generator<DistributedMolecule> {
+    const held: DistributedMolecule[] = [];
+    let open = 0;
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
-      if (!this.#inflight.has(m.id) && !this.#isHinted(m.id) && this.#o.open(m.id)) yield m;
+      if (this.#inflight.has(m.id) || this.#isHinted(m.id)) continue;
+      if (this.#o.open(m.id)) {
+        open++;
+        yield m;
+      } else if (open < need && held.length < MAX_STOLEN) held.push(m);
     }
+    if (open < need) yield* held;
   }
 
   nextId(kind: string): string {

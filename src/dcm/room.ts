@@ -298,7 +298,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       emitMolecule(reactor, name, value);
       return reply;
     },
-    available: (reactor, name) => (started ? requester.available(reactor, name) : []),
+    available: (reactor, name, need) => (started ? requester.available(reactor, name, need) : []),
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
       started && !stopped ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
