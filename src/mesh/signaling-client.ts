@@ -15,6 +15,24 @@ import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLef
 const log = logger('kinetic:mesh:signaling');
 
 /** The part of the WebSocket API used here; the browser's and `ws`'s both fit. */
+
+/**
+ * Node's `ws`: frames sent in one synchronous stretch (a relay burst, a fan-out to every peer) leave in one
+ * socket write instead of one writev each; the socket is uncorked on the next tick. No-op in browsers.
+ */
+const corkedSockets = new WeakSet<object>();
+function corkForTick(ws: unknown): void {
+  const socket = (ws as { _socket?: { cork?: () => void; uncork?: () => void } | null })._socket;
+  if (!socket?.cork || !socket.uncork || corkedSockets.has(socket) || typeof process === 'undefined') return;
+  const uncork = socket.uncork.bind(socket);
+  corkedSockets.add(socket);
+  socket.cork();
+  process.nextTick(() => {
+    corkedSockets.delete(socket);
+    uncork();
+  });
+}
+
 export interface WebSocketLike {
   readonly readyState: number;
   onopen: ((ev: unknown) => void) | null;
@@ -167,6 +185,7 @@ export class SignalingClient implements LeaseClient {
   #send(ws: WebSocketLike, frame: ClientFrameBody): boolean {
     if (ws.readyState !== 1) return false;
     try {
+      corkForTick(ws);
       ws.send(encodeClientFrame(frame));
       return true;
     } catch (err) {
