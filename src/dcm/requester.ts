@@ -58,7 +58,8 @@ export class Requester {
    * Copies this peer may reach for. Copies held back for their preferred host (affinity) are offered only
    * when fewer than `need` others are: a peer that would otherwise idle steals at once instead of waiting
    * for the grace period to end (it collides with the preferred host only if both pick the same copy
-   * within a hint's latency).
+   * within a hint's latency). Not when it has nothing open and only `need` held copies: those are most
+   * likely being taken by their preferred host right now (a lone fresh copy is not raced for).
    */
   *available(reactor: ReactorId, name: string, need = 1): Generator<DistributedMolecule> {
     const held: DistributedMolecule[] = [];
@@ -70,7 +71,7 @@ export class Requester {
         yield m;
       } else if (open < need && held.length < MAX_STOLEN) held.push(m);
     }
-    if (open < need) yield* held;
+    if (open < need && (open > 0 || held.length > need)) yield* held;
   }
 
   nextId(kind: string): string {
