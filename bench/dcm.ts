@@ -200,6 +200,10 @@ async function processLatency(url: string): Promise<{ rttP50: number; p50: numbe
     await until(() => procs.every((p) => last(p, 'status')?.['members'] === 3), 60_000, 'latency members');
     await sleep(300);
     const emitter = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
+    // Every process stops logging each applied entry and status change to its stdout pipe (and this
+    // process stops parsing them): that is harness cost on the measured path, not protocol cost.
+    for (const p of procs) p.child.stdin?.write('quiet\n');
+    await sleep(100);
     emitter.child.stdin?.write('latency\n');
     await until(() => last(emitter, 'latency') !== undefined, 60_000, 'latency result');
     return last(emitter, 'latency') as unknown as { rttP50: number; p50: number; p99: number };

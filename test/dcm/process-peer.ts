@@ -1,7 +1,8 @@
 // One peer process for the multi-process test: a headless Node peer running distributed map/reduce.
 // stdout: one JSON line per fact (ready, status, applied entry with its wall time, result); stdin: "start"
 // makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover),
-// "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm).
+// "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm);
+// "quiet" stops the per-entry facts (applied, status), so a measurement does not pay for its own logging.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs>
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
@@ -11,6 +12,7 @@ const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20'] = proc
 const jobs = Number(jobsArg);
 const cost = Number(costArg);
 const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
+let quiet = false;
 
 const mapreduce = reactor({ name: 'proc-mapreduce', version: '1.0.0' }, (r) => {
   const job = r.molecule<{ x: number; total: number; cost: number }>('job', { distributed: true });
@@ -76,14 +78,16 @@ async function measureLatency(): Promise<void> {
   out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(lat, 0.5), p99: q(lat, 0.99) });
 }
 peer.room.on('applied', (a) => {
+  if (quiet) return;
   out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
   if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
 });
-peer.room.on('status', (s) => out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
+peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
 peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
 out({ t: 'ready' });
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
+  if (chunk.includes('quiet')) quiet = true;
   if (chunk.includes('latency')) return void measureLatency();
   if (chunk.includes('stream')) {
     let x = 0;
