@@ -16,6 +16,12 @@ interface Follower {
   match: number;
   /** When `match` last advanced (or we last retransmitted): unacknowledged entries are resent after resendMs. */
   progressAt: number;
+  /**
+   * The highest commit index our appends let this replica apply: min(commitIndex, the last index the
+   * message vouches for). A replica clamps the commit index to what the message covers (Raft's rule), so a
+   * commit decided before its own ack arrived is not yet applicable there; its ack then triggers a bump.
+   */
+  told: number;
 }
 
 /** Entries per append message, and entries in flight per replica (flow control, Raft-style pipelining). */
@@ -83,7 +89,7 @@ export class Sequencer {
 
   #follower(p: PeerId): Follower {
     let f = this.#followers.get(p);
-    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0, progressAt: this.#ctx.clock.now() }));
+    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0, progressAt: this.#ctx.clock.now(), told: 0 }));
     return f;
   }
 
@@ -111,6 +117,8 @@ export class Sequencer {
 
   #send(p: PeerId, prevIndex: number, entries: Entry[]): void {
     const rlog = this.#ctx.rlog;
+    const f = this.#follower(p);
+    f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
     this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: this.#ctx.self, prevIndex, prevEpoch: rlog.log.epochAt(prevIndex) ?? 0, entries, commitIndex: rlog.commitIndex }));
   }
 
@@ -125,6 +133,10 @@ export class Sequencer {
       f.next = Math.max(f.next, f.match + 1);
       this.#advance();
       this.#replicate(from, false); // keep the pipeline full
+      // Its ack may be the first that covers an entry committed without it (a majority acked first): tell
+      // it the commit index now rather than at the next heartbeat (up to heartbeatMs of added latency). Not
+      // when this ack advanced the commit index: the queued flush tells everyone.
+      if (!this.#flushQueued && Math.min(this.#ctx.rlog.commitIndex, f.match) > f.told && f.match >= this.#ctx.rlog.log.base) this.#send(from, f.match, []);
     } else {
       f.next = Math.max(1, Math.min(f.next, m.hint));
       this.#replicate(from, true);
