@@ -65,6 +65,12 @@ export interface DistributedPort {
    * offers them anyway when fewer than `need` others are available (an idle peer steals at once).
    */
   available(reactor: ReactorId, name: string, need?: number): Iterable<DistributedMolecule>;
+  /**
+   * Every copy this peer's replica holds (committed or in the log tail, not consumed), for introspection —
+   * the soup the UI shows. Unlike `available` it ignores claims in flight and affinity hold-backs, which are
+   * matching policy, not state. Optional: without it, `available` is shown.
+   */
+  copies?(reactor: ReactorId, name: string): Iterable<DistributedMolecule>;
   /** Claim all ids atomically for one reaction run; null when any of them was taken or the room is unreachable. */
   claim(reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null>;
   /**

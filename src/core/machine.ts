@@ -77,7 +77,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
       for (const slot of site.slots) {
         const h = slot.handle;
         let values: unknown[];
-        if (h.distributed) values = [...port.available(site.id, h.name)].map((dm) => (h.kind === 'blocking' ? (dm.value as { arg?: unknown }).arg : dm.value));
+        if (h.distributed) values = [...(port.copies ? port.copies(site.id, h.name) : port.available(site.id, h.name))].map((dm) => (h.kind === 'blocking' ? (dm.value as { arg?: unknown }).arg : dm.value));
         else if (slot.latched) values = slot.hasLatest ? [slot.latest] : [];
         else values = Array.from({ length: slot.size }, (_, i) => slot.key(i));
         result.push({

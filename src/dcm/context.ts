@@ -24,9 +24,9 @@ export interface RoomTimings {
   readonly bootstrapAfterMs: number;
   /**
    * A fresh copy is left to its preferred host (rendezvous hash over the reactor's hosts) for this long
-   * before any host may take it; 0 turns affinity off (every host races for every copy). Off by default:
-   * with it on, a two-tab Web Locks room (test/workers/machine-host.test.ts) sometimes hid a tab's own
-   * fresh copies from it for good — not yet understood, so the optimisation stays opt-in until it is.
+   * before any host may take it; 0 turns affinity off (every host races for every copy). Hold-backs are
+   * matching policy only: the soup snapshot lists copies through `DistributedPort.copies`, so a held copy
+   * is never missing from the UI.
    */
   readonly affinityGraceMs: number;
 }
@@ -38,7 +38,7 @@ export const defaultTimings: RoomTimings = {
   removeAfterMs: 1000,
   compactEvery: 1000,
   bootstrapAfterMs: 3000,
-  affinityGraceMs: 0,
+  affinityGraceMs: 100,
 };
 
 /**

@@ -299,6 +299,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       return reply;
     },
     available: (reactor, name, need) => (started ? requester.available(reactor, name, need) : []),
+    copies: (reactor, name) => (started ? rlog.replica.copies(reactor, name, 0) : []),
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
       started && !stopped ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
