@@ -12,26 +12,9 @@ import {
 } from '../../src/mesh/signaling-protocol';
 import { TokenBucket, type Limits } from './limits';
 import type { Member, Room, RoomRegistry } from './rooms';
+import { corkForTick } from '../../src/mesh/cork';
 
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
-
-/**
- * Node's `ws`: frames sent in one synchronous stretch (a relay burst, a fan-out to every peer) leave in one
- * socket write instead of one writev each; the socket is uncorked on the next tick. No-op in browsers.
- */
-const corkedSockets = new WeakSet<object>();
-function corkForTick(ws: unknown): void {
-  const socket = (ws as { _socket?: { cork?: () => void; uncork?: () => void } | null })._socket;
-  if (!socket?.cork || !socket.uncork || corkedSockets.has(socket) || typeof process === 'undefined') return;
-  const uncork = socket.uncork.bind(socket);
-  corkedSockets.add(socket);
-  socket.cork();
-  process.nextTick(() => {
-    corkedSockets.delete(socket);
-    uncork();
-  });
-}
-
 export interface Socket {
   send(text: string): void;
   close(code: number, reason: string): void;

@@ -11,27 +11,11 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
 import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from './signaling-protocol';
+import { corkForTick } from './cork';
 
 const log = logger('kinetic:mesh:signaling');
 
 /** The part of the WebSocket API used here; the browser's and `ws`'s both fit. */
-
-/**
- * Node's `ws`: frames sent in one synchronous stretch (a relay burst, a fan-out to every peer) leave in one
- * socket write instead of one writev each; the socket is uncorked on the next tick. No-op in browsers.
- */
-const corkedSockets = new WeakSet<object>();
-function corkForTick(ws: unknown): void {
-  const socket = (ws as { _socket?: { cork?: () => void; uncork?: () => void } | null })._socket;
-  if (!socket?.cork || !socket.uncork || corkedSockets.has(socket) || typeof process === 'undefined') return;
-  const uncork = socket.uncork.bind(socket);
-  corkedSockets.add(socket);
-  socket.cork();
-  process.nextTick(() => {
-    corkedSockets.delete(socket);
-    uncork();
-  });
-}
 
 export interface WebSocketLike {
   readonly readyState: number;
