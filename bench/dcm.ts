@@ -16,6 +16,7 @@ import { startNodePeer, type NodePeer } from '../src/node/peer';
 import WebSocket from 'ws';
 import type { WebSocketLike } from '../src/mesh/signaling-client';
 import { stats, writeResult } from './lib/result';
+import { simMapReduce } from '../test/sim/workloads';
 
 const LEASE_TTL_MS = 500;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -122,21 +123,8 @@ async function throughput(url: string, n: number, jobs: number): Promise<number>
   return jobs / s;
 }
 
-const mapreduce = reactor({ name: 'bench-mapreduce', version: '1.0.0' }, (r) => {
-  const job = r.molecule<{ x: number; total: number }>('job', { distributed: true });
-  const partial = r.molecule<{ n: number; sum: number; total: number }>('partial', { distributed: true });
-  const result = r.molecule<{ n: number; sum: number; total: number }>('result', { distributed: true });
-  r.react('map', [job], async ([j], out) => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const p = { n: 1, sum: j.x * j.x, total: j.total };
-    out(p.n === p.total ? result : partial, p);
-  });
-  r.react('reduce', [partial, partial], ([a, b], out) => {
-    const p = { n: a.n + b.n, sum: a.sum + b.sum, total: a.total };
-    out(p.n === p.total ? result : partial, p);
-  });
-  return { job, partial, result };
-});
+// The simulation's map/reduce workload, with each map step awaiting a real 20 ms (like a remote query).
+const mapreduce = simMapReduce((ms) => new Promise((resolve) => setTimeout(resolve, ms)), () => 20);
 
 const lastMapMs: Record<number, number> = {};
 async function mapReduceMs(url: string, n: number, jobs: number): Promise<number> {
