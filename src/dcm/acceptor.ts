@@ -3,6 +3,7 @@
 // store, and answers a new sequencer's recovery (promise + log position, then the log itself).
 import type { PeerId } from '../core/ids';
 import type { RoomContext } from './context';
+import { Learner, waitingOn } from './learner';
 import { msg, type MessageOf } from './messages';
 
 export interface LeaderInfo {
@@ -14,6 +15,9 @@ export class Acceptor {
   readonly #ctx: RoomContext;
   readonly #onLeader: (l: LeaderInfo) => void;
   #leader: LeaderInfo | null = null;
+  readonly #learner = new Learner();
+  /** Our last acknowledgement to the sequencer we follow: its epoch, match index and time. */
+  #lastAck = { epoch: -1, matchIndex: -1, at: -Infinity };
 
   constructor(ctx: RoomContext, onLeader: (l: LeaderInfo) => void) {
     this.#ctx = ctx;
@@ -43,6 +47,7 @@ export class Acceptor {
   }
 
   #follow(leader: PeerId, epoch: number): void {
+    this.#learner.follow(leader, epoch);
     if (this.#leader?.leader === leader && this.#leader.epoch === epoch) return;
     this.#leader = { leader, epoch };
     this.#onLeader(this.#leader);
@@ -55,14 +60,48 @@ export class Acceptor {
       return;
     }
     this.#follow(m.leader, m.epoch);
+    if (m.durable !== undefined) this.#learner.leaderStored(m.durable);
     const r = rlog.accept(m.prevIndex, m.prevEpoch, m.entries);
-    if (r.ok) rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    if (r.ok) {
+      this.#learner.accepted(r.matchIndex);
+      rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    }
     try {
       await r.durable;
     } catch {
       return; // not durable: no acknowledgement (the store reported the error); the sequencer resends
     }
-    ctx.send(from, msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint }));
+    const ack = msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint });
+    if (this.#needsAck(m.entries.length, r.ok, m.epoch, r.matchIndex)) ctx.send(from, ack);
+    if (!r.ok || this.#learner.epoch !== m.epoch) return;
+    for (const p of waitingOn(m.entries, [ctx.self, from])) ctx.send(p, ack);
+    this.#learner.madeDurable(r.matchIndex);
+    this.#learn();
+  }
+
+  /**
+   * An append without entries that tells us nothing new to report (a commit-index notice) needs no answer
+   * when we answered recently: the answer would repeat our match index. Heartbeats are still answered
+   * (the sequencer's liveness view), and so is everything that failed or moved our match index.
+   */
+  #needsAck(entries: number, ok: boolean, epoch: number, matchIndex: number): boolean {
+    const now = this.#ctx.clock.now();
+    const last = this.#lastAck;
+    const repeat = entries === 0 && ok && epoch === last.epoch && matchIndex <= last.matchIndex && now - last.at < this.#ctx.timings.heartbeatMs / 2;
+    if (repeat) return false;
+    if (ok) this.#lastAck = { epoch, matchIndex: epoch === last.epoch ? Math.max(matchIndex, last.matchIndex) : matchIndex, at: now };
+    return true;
+  }
+
+  /** Another replica's acknowledgement of an append that carried a commit we wait for (learner.ts). */
+  onPeerAck(from: PeerId, m: MessageOf<'append-ack'>): void {
+    if (m.ok && this.#leader?.epoch === m.epoch && this.#learner.acked(from, m.epoch, m.matchIndex)) this.#learn();
+  }
+
+  #learn(): void {
+    const { rlog, self } = this.#ctx;
+    const n = this.#learner.committable(self, rlog.replica.membersInEffect, (i) => rlog.log.epochAt(i), this.#ctx.faults.learnWithoutQuorum);
+    if (n > rlog.commitIndex) rlog.commitTo(n);
   }
 
   async onSnapshot(from: PeerId, m: MessageOf<'snapshot'>): Promise<void> {
@@ -73,7 +112,10 @@ export class Acceptor {
     }
     this.#follow(m.leader, m.epoch);
     const r = ctx.rlog.install(m.snapshot, m.entries);
-    if (r.ok) ctx.rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    if (r.ok) {
+      this.#learner.accepted(r.matchIndex);
+      ctx.rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
+    }
     try {
       await r.durable;
     } catch {

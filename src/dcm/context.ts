@@ -52,6 +52,8 @@ export interface ProtocolFaults {
   readonly skipFencing?: boolean;
   /** A new sequencer serves from its own log without adopting the most advanced one of a quorum. */
   readonly skipRecovery?: boolean;
+  /** A replica learns an entry is committed as soon as it stores it, without a majority's acknowledgements. */
+  readonly learnWithoutQuorum?: boolean;
 }
 
 export interface RoomContext {
@@ -62,10 +64,12 @@ export interface RoomContext {
   readonly timings: RoomTimings;
   readonly faults: ProtocolFaults;
   readonly log: Logger;
-  /** Send to a peer (to self: delivered on a microtask). False when there is no link. */
-  send(to: PeerId, message: Message): boolean;
+  /** Send to a peer: queued and sent with the rest of this turn's messages to it (to self: on a microtask). */
+  send(to: PeerId, message: Message): void;
   /** Peers with a link up now. */
   peers(): readonly PeerId[];
+  /** Run `fn` once the current turn is over (the clock's `defer`). */
+  defer(fn: () => void): void;
   /** An epoch seen anywhere: the elector makes the next term higher, roles step down. */
   observeEpoch(epoch: number): void;
   /** Persist the promise never to accept an older epoch; resolves when durable. */

@@ -2,7 +2,7 @@
 import type { PeerId } from '../core/ids';
 import type { Acceptor, LeaderInfo } from './acceptor';
 import type { Catalog } from './catalog';
-import { msg, type Message } from './messages';
+import { msg, unbatch, type Message } from './messages';
 import type { Recovery } from './recovery';
 import type { Requester } from './requester';
 import type { Sequencer } from './sequencer';
@@ -16,7 +16,7 @@ export interface DispatchTargets {
   readonly catalog: Catalog;
   readonly onLeave: (peer: PeerId) => void;
   readonly onCatalog: () => void;
-  readonly send: (to: PeerId, m: Message) => boolean;
+  readonly send: (to: PeerId, m: Message) => void;
 }
 
 export class Dispatcher {
@@ -27,14 +27,18 @@ export class Dispatcher {
     this.#t = targets;
   }
 
-  /** A message from the transport: validate first. */
+  /** A transport message (one protocol message or a batch of them): validate each, handle in order. */
   receive(from: PeerId, raw: unknown, parse: (raw: unknown) => Message | null): void {
-    const m = parse(raw);
-    if (!m) {
+    const all = unbatch(raw);
+    if (!all) {
       this.invalid++;
       return;
     }
-    this.handle(from, m);
+    for (const one of all) {
+      const m = parse(one);
+      if (m) this.handle(from, m);
+      else this.invalid++;
+    }
   }
 
   handle(from: PeerId, m: Message): void {
@@ -54,7 +58,7 @@ export class Dispatcher {
       case 'fetched':
         return t.recovery()?.onFetched(from, m);
       case 'append-ack':
-        return seq?.onAck(from, m);
+        return seq ? seq.onAck(from, m) : t.acceptor.onPeerAck(from, m);
       case 'emit':
         return seq?.onEmit(m);
       case 'claim':

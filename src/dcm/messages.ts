@@ -55,7 +55,8 @@ const message = <T extends string, E extends v.ObjectEntries>(type: T, entries: 
 
 const MessageSchema = v.variant('type', [
   // Sequencer → replicas: log entries after (prevIndex, prevEpoch), and how far the log is committed.
-  message('append', { epoch: nat, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat }),
+  // `durable`: the sequencer's own log is in its store up to here (a replica counts it toward a majority).
+  message('append', { epoch: nat, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat) }),
   message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat }),
   // Sequencer → a replica too far behind for the log it still holds: the state, then the tail.
   message('snapshot', { epoch: nat, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat }),
@@ -91,6 +92,20 @@ const MessageSchema = v.variant('type', [
 export type Message = v.InferOutput<typeof MessageSchema>;
 export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** Messages a peer queued for one other peer in one turn (see outgoing.ts); batches do not nest. */
+const MAX_BATCH_MESSAGES = 512;
+
+/**
+ * The messages in one transport message: itself, or a batch's contents. Null entries are malformed ones
+ * (the rest of a batch still counts); null overall when it is neither a message nor a well-formed batch.
+ */
+export function unbatch(raw: unknown): unknown[] | null {
+  const b = raw as { v?: unknown; type?: unknown; messages?: unknown } | null;
+  if (typeof b !== 'object' || b === null || b.type !== 'batch') return [raw];
+  if (b.v !== PROTOCOL_VERSION || !Array.isArray(b.messages) || b.messages.length > MAX_BATCH_MESSAGES) return null;
+  return b.messages as unknown[];
+}
 
 /** Validate an untrusted value; null when it is not a well-formed message of this protocol version. */
 export function parseMessage(raw: unknown): Message | null {

@@ -42,6 +42,7 @@ export class Persistence {
   readonly #store: Store;
   readonly #onError: (e: Error) => void;
   #chain: Promise<void> = Promise.resolve();
+  #last: Promise<void> = Promise.resolve();
   #meta: Meta = { promised: 0, commitIndex: 0, source: '', nextSeqLimit: 0 };
 
   constructor(store: Store, onError: (e: Error) => void) {
@@ -81,7 +82,13 @@ export class Persistence {
     }
     const run = this.#chain.then(() => this.#store.batch(ops));
     this.#chain = run.catch((e: unknown) => this.#onError(e instanceof Error ? e : new Error(String(e))));
+    this.#last = run;
     return run;
+  }
+
+  /** Resolves once every write queued so far has run (rejects when the last one failed). */
+  settled(): Promise<void> {
+    return this.#last;
   }
 
   /** Ops that replace log entries from `from` (old entries up to `oldLast` deleted) with `entries`. */

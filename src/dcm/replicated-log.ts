@@ -89,7 +89,8 @@ export class ReplicatedLog {
     if (cut) this.#rebuildTail();
     else rest.forEach((e, i) => this.replica.appendTail(from + i, e));
     if (cut || rest.length > 0) this.#o.onTail(rest, cut);
-    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest)) : Promise.resolve();
+    // Nothing new to write: the entries are those of an earlier append, durable once its write is.
+    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest)) : p.settled();
     return { ok: true, matchIndex: prevIndex + entries.length, hint: 0, durable };
   }
 

@@ -7,6 +7,7 @@ import type { ClaimGrant, DistributedMolecule, DistributedOutput } from '../core
 import { asMoleculeId, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import type { RoomContext } from './context';
+import type { FreshEmissions } from './fresh';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
 
@@ -32,6 +33,10 @@ export interface RequesterOptions {
   readonly notify: (reactor: ReactorId, name: string) => void;
   /** Whether this peer may reach for a copy now (affinity: fresh copies go to their preferred host first). */
   readonly open: (id: MoleculeId) => boolean;
+  /** Our own emissions on their way to the sequencer (matched first: see fresh.ts). */
+  readonly fresh: FreshEmissions;
+  /** Where claims go now. */
+  readonly leader: () => LeaderInfo | null;
 }
 
 export class Requester {
@@ -64,6 +69,11 @@ export class Requester {
   *available(reactor: ReactorId, name: string, need = 1): Generator<DistributedMolecule> {
     const held: DistributedMolecule[] = [];
     let open = 0;
+    for (const m of this.#o.fresh.copies(reactor, name, this.#o.leader())) {
+      if (this.#inflight.has(m.id)) continue;
+      open++;
+      yield m;
+    }
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
       if (this.#inflight.has(m.id) || this.#isHinted(m.id)) continue;
       if (this.#o.open(m.id)) {
@@ -80,7 +90,8 @@ export class Requester {
 
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
     const replica = this.#ctx.rlog.replica;
-    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !replica.isAvailable(id) || this.#inflight.has(id) || this.#isHinted(id))) return null;
+    const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
+    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#isHinted(id))) return null;
     const grant: ClaimGrant = { claimId: this.nextId('c'), reactor, reaction, ids: [...ids], epoch: leader.epoch };
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
     this.#held.set(grant.claimId, held);

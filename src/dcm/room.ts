@@ -1,7 +1,7 @@
 // createDistributedRoom: the real DistributedPort. One object per peer wires the roles together — replica
 // (Acceptor), recovering or serving sequencer, requester, outbox, catalog — over one Transport, one Elector
 // and one Store, with injected clock and random. See docs/protocol.md for the protocol and its arguments.
-import { systemClock, systemRandom, type TimerHandle } from '../core/clock';
+import { deferOn, systemClock, systemRandom, type TimerHandle } from '../core/clock';
 import type { ClaimGrant, DistributedCall, DistributedOutput } from '../core/distributed-port';
 import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
@@ -11,8 +11,10 @@ import { Affinity } from './affinity';
 import { Catalog } from './catalog';
 import { defaultTimings, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
+import { FreshEmissions } from './fresh';
 import { parseMessage, msg } from './messages';
 import { Outbox, newSource } from './outbox';
+import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
 import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
@@ -50,6 +52,9 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const beforeStart: (() => void)[] = [];
   const left = new Set<PeerId>();
   const catalog = new Catalog(self);
+  const fresh = new FreshEmissions();
+  const defer = deferOn(clock);
+  const outgoing = new Outgoing((to, m) => transport.send(to, m), defer);
 
   const rlog = new ReplicatedLog({
     persistence,
@@ -61,14 +66,20 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       events.emit('applied', a);
     },
     onInstalled: () => {
+      fresh.clear();
       outbox?.reconcile((source, seq) => rlog.replica.isDeliveredCommitted(source, seq));
       requester.reconcile();
     },
     onTail: (entries, truncated) => {
-      if (truncated) return notifyAll();
+      if (truncated) {
+        fresh.clear();
+        return notifyAll();
+      }
       for (const e of entries) {
-        const fresh = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
-        for (const m of fresh) {
+        if (e.type === 'emit') fresh.delete(e.molecule.id);
+        else if (e.type === 'term') fresh.dropBefore(e.epoch);
+        const added = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
+        for (const m of added) {
           affinity.appeared(m.id, m.reactor, m.name);
           notify(m.reactor, m.name);
         }
@@ -88,11 +99,12 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     send(to, message) {
       if (to === self) {
         queueMicrotask(() => dispatcher.handle(self, message));
-        return true;
+        return;
       }
-      return transport.send(to, message);
+      outgoing.send(to, message);
     },
     peers: () => transport.peers(),
+    defer,
     observeEpoch(epoch) {
       elector.observeEpoch(epoch as never);
       const mine = sequencer?.epoch ?? recovery?.epoch;
@@ -117,7 +129,14 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     flushOutbox(true);
     notifyAll();
   });
-  const requester = new Requester(ctx, { mode: options.claimMode ?? 'optimistic', boot, notify, open: (id) => affinity.open(id) });
+  const requester = new Requester(ctx, {
+    mode: options.claimMode ?? 'optimistic',
+    boot,
+    notify,
+    open: (id) => affinity.open(id),
+    fresh,
+    leader: () => leaderInfo(),
+  });
 
   /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */
   const leaderInfo = (): { leader: PeerId; epoch: number } | null => {
@@ -224,7 +243,14 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const { item, sendable } = outbox.add(reactor, name, value);
     ctx.record({ type: 'emitted', source: outbox.source, seq: item.seq, reactor, name });
     const target = leaderInfo();
-    if (sendable && target) ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule: outbox.molecule(item) }] }));
+    if (!sendable || !target) return;
+    const molecule = outbox.molecule(item);
+    ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule }] }));
+    // Local first: a host may match its own emission before the log brings it back (see fresh.ts).
+    if (catalog.hosts(reactor)) {
+      fresh.add(molecule, target);
+      notify(reactor, name);
+    }
   }
 
   return {
@@ -243,6 +269,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         }),
         transport.on('peer-connected', ({ peerId }) => announce(peerId)),
         transport.on('peer-disconnected', ({ peerId, reason }) => {
+          outgoing.drop(peerId);
           catalog.forget(peerId);
           sequencer?.onPeerGone(peerId, reason === 'goodbye');
           events.emit('catalog', catalog.entries());
@@ -268,6 +295,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         }
       }
       stopped = true;
+      outgoing.flush();
       for (const p of transport.peers()) transport.send(p, msg('leave', {}));
       stepDown();
       elector.stop();

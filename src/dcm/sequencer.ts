@@ -42,6 +42,7 @@ export class Sequencer {
   #termIndex = Infinity;
   #lastBeat = -Infinity;
   #flushQueued = false;
+  #flushCommit = false;
   #stopped = false;
   readonly #hints: ClaimHints;
 
@@ -83,7 +84,7 @@ export class Sequencer {
       },
       () => undefined /* not durable here: never counted, never acknowledged */,
     );
-    for (const p of this.#ctx.peers()) this.#replicate(p, false);
+    this.#queueFlush(false);
     return first;
   }
 
@@ -119,7 +120,8 @@ export class Sequencer {
     const rlog = this.#ctx.rlog;
     const f = this.#follower(p);
     f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
-    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: this.#ctx.self, prevIndex, prevEpoch: rlog.log.epochAt(prevIndex) ?? 0, entries, commitIndex: rlog.commitIndex }));
+    const prevEpoch = rlog.log.epochAt(prevIndex) ?? 0;
+    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch }));
   }
 
   onAck(from: PeerId, m: MessageOf<'append-ack'>): void {
@@ -136,7 +138,7 @@ export class Sequencer {
       // Its ack may be the first that covers an entry committed without it (a majority acked first): tell
       // it the commit index now rather than at the next heartbeat (up to heartbeatMs of added latency). Not
       // when this ack advanced the commit index: the queued flush tells everyone.
-      if (!this.#flushQueued && Math.min(this.#ctx.rlog.commitIndex, f.match) > f.told && f.match >= this.#ctx.rlog.log.base) this.#send(from, f.match, []);
+      if (!this.#flushCommit && Math.min(this.#ctx.rlog.commitIndex, f.match) > f.told && f.match >= this.#ctx.rlog.log.base) this.#send(from, f.match, []);
     } else {
       f.next = Math.max(1, Math.min(f.next, m.hint));
       this.#replicate(from, true);
@@ -152,16 +154,24 @@ export class Sequencer {
     // Only an entry of our own term is committed by counting (Raft §5.4.2); earlier ones follow it.
     if (n <= rlog.commitIndex || rlog.log.epochAt(n) !== this.epoch) return;
     rlog.commitTo(n);
-    this.#queueFlush();
+    this.#queueFlush(true);
   }
 
-  /** Tell everyone the new commit index soon (coalesced: one heartbeat per burst of commits). */
-  #queueFlush(): void {
+  /**
+   * Send new entries (and, with `commit`, the new commit index even to replicas with nothing new) once this
+   * turn is over: the requests of one incoming burst — an emit and the claim and commit that consume it —
+   * leave as one append per replica, a copy consumed in the same burst never looks free, and a fast store
+   * has made the entries durable here by then (the append says so, and a replica counts it: learner.ts).
+   */
+  #queueFlush(commit: boolean): void {
+    this.#flushCommit ||= commit;
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(() => {
+    this.#ctx.defer(() => {
       this.#flushQueued = false;
-      if (!this.#stopped) for (const p of this.#ctx.peers()) this.#replicate(p, true);
+      const force = this.#flushCommit;
+      this.#flushCommit = false;
+      if (!this.#stopped) for (const p of this.#ctx.peers()) this.#replicate(p, force);
     });
   }
 

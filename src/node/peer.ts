@@ -12,6 +12,7 @@ import type { ClaimMode } from '../dcm/requester';
 import { createDistributedRoom, type DistributedRoom } from '../dcm/room';
 import { createRoom, type Room } from '../mesh/room';
 import type { WebSocketLike } from '../mesh/signaling-client';
+import type { LinkFactory } from '../mesh/room-links';
 import { wsRelayLink } from '../mesh/ws-relay';
 import { createMemoryStore } from '../store/memory';
 import type { Store } from '../store/store';
@@ -28,6 +29,11 @@ export interface NodePeerOptions {
   readonly random?: Random;
   readonly timings?: Partial<RoomTimings>;
   readonly claimMode?: ClaimMode;
+  /**
+   * Links to other peers, preferred first (default: the signaling server's relay only). Direct data channels
+   * in Node: `[webRtcLink({ wrtc }), wsRelayLink()]` with `@roamhq/wrtc`.
+   */
+  readonly links?: readonly LinkFactory[];
   /** Mesh heartbeat: a peer silent this long is dropped (default: the mesh's). */
   readonly deadAfterMs?: number;
 }
@@ -50,7 +56,7 @@ export async function startNodePeer(o: NodePeerOptions): Promise<NodePeer> {
     ...(o.key ? { key: o.key } : {}),
     signalingUrl: o.signalingUrl,
     peerId: o.peerId,
-    links: [wsRelayLink()],
+    links: o.links ? [...o.links] : [wsRelayLink()],
     webSocket: nodeWebSocket,
     clock,
     random,

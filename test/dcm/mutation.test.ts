@@ -35,6 +35,14 @@ describe('mutation: the checker catches a broken protocol', () => {
     expect(caught, 'skipRecovery was never caught').not.toBeNull();
   }, 60_000);
 
+  it('a replica that learns a commit without a majority applies entries that are later cut', async () => {
+    // The learner (src/dcm/learner.ts) applies entries the sequencer has not announced: counting only its
+    // own copy must be caught, or the checker would not cover that path.
+    const caught = await firstCaught({ learnWithoutQuorum: true }, 60);
+    expect(caught, 'learnWithoutQuorum was never caught').not.toBeNull();
+    expect(caught?.rules).toContain('agreement');
+  }, 60_000);
+
   it('the real protocol passes the same seeds', async () => {
     for (let seed = 1; seed <= 8; seed++) {
       for (const faultKinds of [[0, 1, 2, 3], [1]]) {

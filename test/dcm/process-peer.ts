@@ -3,12 +3,15 @@
 // makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover),
 // "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm);
 // "quiet" stops the per-entry facts (applied, status), so a measurement does not pay for its own logging.
-//   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs>
+//   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
+// With "webrtc" the peers talk over direct data channels (@roamhq/wrtc), the relay only as a fallback.
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
+import { webRtcLink } from '../../src/mesh/webrtc';
+import { wsRelayLink } from '../../src/mesh/ws-relay';
 import { startNodePeer } from '../../src/node/peer';
 
-const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20'] = process.argv.slice(2);
+const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20', linkArg = 'relay'] = process.argv.slice(2);
 const jobs = Number(jobsArg);
 const cost = Number(costArg);
 const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
@@ -36,7 +39,8 @@ const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
   return { job };
 });
 
-const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 } });
+const links = linkArg === 'webrtc' ? [webRtcLink({ wrtc: (await import('@roamhq/wrtc')).default as never }), wsRelayLink()] : [wsRelayLink()];
+const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 }, links });
 const loaded = peer.machine.load(mapreduce);
 const pinger = peer.machine.load(ping);
 // Raw round trips over the same mesh link: echo `{ echo }` back as `{ echoed }`.
@@ -83,6 +87,8 @@ peer.room.on('applied', (a) => {
   if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
 });
 peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
+// Which link each other peer is on now (a direct data channel replaces the relay once it is up).
+peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }));
 peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
 out({ t: 'ready' });
 process.stdin.setEncoding('utf8');
