@@ -1,6 +1,8 @@
 // bench/dcm: distributed molecules on loopback, Node peers over the real signaling server's relay.
-//   commitLatencyP50InRtt / P99  emit → committed reaction (seen by the emitting peer), 3 peers as separate
-//                                processes, divided by a raw round trip over the same link (ws-relay) in this run
+//   commitLatencyP50InRtt / P99  emit → committed reaction (seen by the emitting peer, which hosts the reactor),
+//                                3 peers as separate processes, divided by a raw round trip over the same link
+//                                (ws-relay) in this run; the delegated case (the emitter does not host the
+//                                reactor, another peer runs it) is reported beside it
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
 //   speedupEfficiencyN5          map/reduce of 100 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5))
@@ -182,7 +184,14 @@ function leaderOf(procs: readonly Proc[]): string | undefined {
 }
 
 /** Latency with every peer its own process: raw echo RTT and emit → commit seen by the emitter. */
-async function processLatency(url: string): Promise<{ rttP50: number; p50: number; p99: number }> {
+interface ProcessLatency {
+  readonly rttP50: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly delegatedP50: number;
+  readonly delegatedP99: number;
+}
+async function processLatency(url: string): Promise<ProcessLatency> {
   const procs = spawnPeers(url, 'bench-latency', ['l1', 'l2', 'l3']);
   try {
     await until(() => procs.every((p) => last(p, 'status')?.['members'] === 3), 60_000, 'latency members');
@@ -194,7 +203,7 @@ async function processLatency(url: string): Promise<{ rttP50: number; p50: numbe
     await sleep(100);
     emitter.child.stdin?.write('latency\n');
     await until(() => last(emitter, 'latency') !== undefined, 60_000, 'latency result');
-    return last(emitter, 'latency') as unknown as { rttP50: number; p50: number; p99: number };
+    return last(emitter, 'latency') as unknown as ProcessLatency;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }
@@ -243,13 +252,19 @@ async function main(): Promise<void> {
       {
         commitLatencyP50InRtt: pl.p50 / pl.rttP50,
         commitLatencyP99InRtt: pl.p99 / pl.rttP50,
+        commitLatencyDelegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
         reactionsPerSecond5Peers: Math.round(rps[5] ?? 0),
         failoverMs: Math.round(fo),
         speedupEfficiencyN5: (mr[1] ?? 0) / (5 * (mr[5] ?? 1)),
       },
       {
         link: 'ws-relay through the local signaling server (Node, loopback)',
-        latencyInSeparateProcesses: { ...pl, note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them' },
+        latencyInSeparateProcesses: {
+          ...pl,
+          delegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
+          delegatedP99InRtt: pl.delegatedP99 / pl.rttP50,
+          note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor',
+        },
         inProcess: { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' },
         reactionsPerSecondByPeers: rps,
         mapReduceMsByPeers: mr,

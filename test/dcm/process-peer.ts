@@ -67,19 +67,29 @@ async function measureLatency(): Promise<void> {
     });
     if (i >= 20) rtts.push(performance.now() - t0);
   }
-  // Emit → the commit of the reaction that consumed it, as this (emitting) replica applies it.
-  const lat: number[] = [];
-  for (let i = 0; i < 230; i++) {
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      workCommitted = resolve;
-      pinger.emit.job(i);
-    });
-    if (i >= 30) lat.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  // Emit → the commit of the reaction that consumed it, as this (emitting) replica applies it: first with
+  // this peer hosting the reactor (it may run the reaction itself), then with it only emitting into the
+  // reactor (delegation: one of the others runs it).
+  const emitLatency = async (emit: (i: number) => void): Promise<number[]> => {
+    const lat: number[] = [];
+    for (let i = 0; i < 530; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        workCommitted = resolve;
+        emit(i);
+      });
+      if (i >= 30) lat.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return lat;
+  };
+  const hosted = await emitLatency((i) => pinger.emit.job(i));
+  const pingId = pinger.id;
+  pinger.unload();
+  await new Promise((r) => setTimeout(r, 300)); // the others learn from the catalog that we no longer host it
+  const delegated = await emitLatency((i) => peer.room.emit(pingId, 'job', i));
   const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
-  out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(lat, 0.5), p99: q(lat, 0.99) });
+  out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(hosted, 0.5), p99: q(hosted, 0.99), delegatedP50: q(delegated, 0.5), delegatedP99: q(delegated, 0.99) });
 }
 peer.room.on('applied', (a) => {
   if (quiet) return;
