@@ -2,7 +2,7 @@
 // Nothing a client sends can throw out of here: bad input becomes an error frame to that client only.
 import * as v from 'valibot';
 import {
-  CLIENT_TYPES,
+  CLIENT_FRAME_SCHEMAS,
   ClientFrame,
   ErrorCode,
   PeerLeftReason,
@@ -74,11 +74,12 @@ export class Connection {
       return;
     }
     const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-    if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) {
+    const schema = typeof type === 'string' ? CLIENT_FRAME_SCHEMAS.get(type) : undefined;
+    if (!schema || typeof type !== 'string') {
       this.#reject(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);
       return;
     }
-    const parsed = v.safeParse(ClientFrame, json);
+    const parsed = v.safeParse(schema, json);
     if (!parsed.success) {
       this.#reject(ErrorCode.BadFrame, `malformed "${type}" frame: ${parsed.issues[0]?.message ?? 'invalid'}`, type);
       return;

@@ -2,6 +2,7 @@
 // valibot on the way in. parseMessage returns the message or null; the room drops and counts nulls.
 import * as v from 'valibot';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import { parserByType } from '../mesh/by-type';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -108,9 +109,9 @@ export function unbatch(raw: unknown): unknown[] | null {
 }
 
 /** Validate an untrusted value; null when it is not a well-formed message of this protocol version. */
+const parse = parserByType(MessageSchema.options);
 export function parseMessage(raw: unknown): Message | null {
-  const r = v.safeParse(MessageSchema, raw);
-  return r.success ? r.output : null;
+  return parse(raw);
 }
 
 type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

@@ -37,6 +37,8 @@ export interface RequesterOptions {
   readonly fresh: FreshEmissions;
   /** Where claims go now. */
   readonly leader: () => LeaderInfo | null;
+  /** While we are the sequencer: the copy is claimed by someone (our own claim table is the truth). */
+  readonly claimedHere: (id: MoleculeId) => boolean;
 }
 
 export class Requester {
@@ -75,7 +77,7 @@ export class Requester {
       yield m;
     }
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
-      if (this.#inflight.has(m.id) || this.#isHinted(m.id)) continue;
+      if (this.#inflight.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;
       if (this.#o.open(m.id)) {
         open++;
         yield m;

@@ -38,6 +38,19 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const notify = (reactor: ReactorId, name: string): void => {
     for (const s of subscribers) s(reactor, name);
   };
+  // New copies in the log tail are announced once the message that brought them is handled: a claim in
+  // the same burst (say, the emitter's own, to us as sequencer) is then already known.
+  const pendingNotes = new Map<string, readonly [ReactorId, string]>();
+  const notifySoon = (reactor: ReactorId, name: string): void => {
+    if (pendingNotes.size === 0) {
+      queueMicrotask(() => {
+        const notes = [...pendingNotes.values()];
+        pendingNotes.clear();
+        for (const [r, n] of notes) notify(r, n);
+      });
+    }
+    pendingNotes.set(`${reactor}\u0000${name}`, [reactor, name]);
+  };
   const notifyAll = (): void => {
     for (const [r, n] of rlog.replica.names()) notify(r, n);
   };
@@ -75,16 +88,20 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         fresh.clear();
         return notifyAll();
       }
+      // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free.
+      const consumed = new Set<MoleculeId>();
+      for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) consumed.add(id);
       for (const e of entries) {
         if (e.type === 'emit') fresh.delete(e.molecule.id);
         else if (e.type === 'term') fresh.dropBefore(e.epoch);
         const added = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
         for (const m of added) {
+          if (consumed.has(m.id)) continue;
           affinity.appeared(m.id, m.reactor, m.name);
-          notify(m.reactor, m.name);
+          notifySoon(m.reactor, m.name);
         }
-        if (e.type === 'commit') for (const id of e.consumed) affinity.gone(id);
       }
+      for (const id of consumed) affinity.gone(id);
     },
   });
 
@@ -136,6 +153,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     open: (id) => affinity.open(id),
     fresh,
     leader: () => leaderInfo(),
+    claimedHere: (id) => sequencer?.claims.isClaimed(id) ?? false,
   });
 
   /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */

@@ -58,35 +58,43 @@ peer.room.on('applied', (a) => {
 async function measureLatency(): Promise<void> {
   const other = peer.mesh.peers()[0];
   if (!other) return out({ t: 'error', message: 'latency: no peer' });
+  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const rtts: number[] = [];
-  for (let i = 0; i < 320; i++) {
+  /** One raw round trip over the same mesh link: `{ echo }` answered with `{ echoed }`. */
+  const echo = async (i: number): Promise<number> => {
     const t0 = performance.now();
     await new Promise<void>((resolve) => {
       echoed = resolve;
       peer.mesh.send(other, { echo: i });
     });
-    if (i >= 20) rtts.push(performance.now() - t0);
-  }
+    return performance.now() - t0;
+  };
   // Emit → the commit of the reaction that consumed it, as this (emitting) replica applies it: first with
   // this peer hosting the reactor (it may run the reaction itself), then with it only emitting into the
-  // reactor (delegation: one of the others runs it).
+  // reactor (delegation: one of the others runs it). Each sample is paired with a raw round trip taken
+  // just before it, so both see the same machine (two cores shared by four processes are noisy).
   const emitLatency = async (emit: (i: number) => void): Promise<number[]> => {
     const lat: number[] = [];
     for (let i = 0; i < 530; i++) {
+      const rtt = await echo(i);
+      await pause(1);
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
         workCommitted = resolve;
         emit(i);
       });
-      if (i >= 30) lat.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 2));
+      if (i >= 30) {
+        lat.push(performance.now() - t0);
+        rtts.push(rtt);
+      }
+      await pause(2);
     }
     return lat;
   };
   const hosted = await emitLatency((i) => pinger.emit.job(i));
   const pingId = pinger.id;
   pinger.unload();
-  await new Promise((r) => setTimeout(r, 300)); // the others learn from the catalog that we no longer host it
+  await pause(300); // the others learn from the catalog that we no longer host it
   const delegated = await emitLatency((i) => peer.room.emit(pingId, 'job', i));
   const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
   out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(hosted, 0.5), p99: q(hosted, 0.99), delegatedP50: q(delegated, 0.5), delegatedP99: q(delegated, 0.99) });

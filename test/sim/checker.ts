@@ -1,6 +1,8 @@
 // The invariant checker. It sees every entry every replica applied (by index) and every protocol fact the
 // peers reported, in order, and replays the room's one committed history:
 //   - agreement: no two replicas ever applied different entries at one index (acknowledged never undone);
+//   - durable majority: when an entry is first applied anywhere, a majority of a configuration in effect
+//     holds it in their stores (what survives crashes), whoever decided it — the sequencer or a learner;
 //   - exactly-once: no molecule consumed twice, nor one that never existed; every output id is new;
 //   - fenced outputs: every applied commit had a live claim of the same epoch when it was appended;
 //   - outbox: every emission applied exactly once; every acknowledged commit is in the history;
@@ -36,6 +38,7 @@ export interface WorkloadExpectations {
 export class Checker {
   readonly violations: Violation[] = [];
   readonly #canon = new Map<number, { entry: Entry; json: string }>();
+  readonly #configs: { index: number; members: readonly string[] }[] = [];
   #replayed = 0;
   readonly #state = new Map<string, DistributedMolecule>();
   readonly #everCreated = new Set<string>();
@@ -53,6 +56,11 @@ export class Checker {
     return this.#replayed;
   }
 
+  /** Some replica already applied `index`. */
+  has(index: number): boolean {
+    return this.#canon.has(index);
+  }
+
   /** A replica applied `entry` at `index`. */
   applied(peer: string, index: number, entry: Entry): void {
     const json = JSON.stringify(entry);
@@ -62,7 +70,27 @@ export class Checker {
       return;
     }
     this.#canon.set(index, { entry, json });
+    if (entry.type === 'config') this.#configs.push({ index, members: entry.members });
     while (this.#canon.has(this.#replayed + 1)) this.#replay(this.#replayed + 1, (this.#canon.get(this.#replayed + 1) as { entry: Entry }).entry);
+  }
+
+  /**
+   * The first application of `index`: `stored(p)` says whether peer p's store holds that entry (or a
+   * snapshot past it); `configs` are the member lists that could have decided it (the configuration at the
+   * entry and every live replica's configuration in effect). One of them must have a stored majority.
+   */
+  firstApplied(peer: string, index: number, entry: Entry, stored: (p: string) => boolean, configs: readonly (readonly string[])[]): void {
+    const majority = (members: readonly string[]): boolean => members.length > 0 && members.filter(stored).length * 2 > members.length;
+    if (configs.some(majority)) return;
+    const shown = configs.map((c) => `{${c.map((p) => `${p}${stored(p) ? '✓' : '✗'}`).join(' ')}}`).join(' ');
+    this.#fail('durable-majority', `index ${index} (${entry.type}, epoch ${entry.epoch}) applied by ${peer} while stored on no majority: ${shown}`);
+  }
+
+  /** The configuration in effect at `index` in the history replayed so far (members of the last config entry at or before it). */
+  configAt(index: number): readonly string[] {
+    let best: { index: number; members: readonly string[] } = { index: 0, members: [] };
+    for (const c of this.#configs) if (c.index <= index && c.index >= best.index) best = c;
+    return best.members;
   }
 
   fact(at: number, peer: string, event: RoomHistoryEvent): void {

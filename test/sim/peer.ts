@@ -6,6 +6,7 @@ import type { PeerId } from '../../src/core/ids';
 import type { Random } from '../../src/core/clock';
 import type { ProtocolFaults, RoomTimings } from '../../src/dcm/context';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
+import { logKey } from '../../src/dcm/persistence';
 import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
 import type { ClaimMode } from '../../src/dcm/requester';
 import type { MemoryNetwork, MemoryTransport } from '../../src/mesh/memory';
@@ -90,6 +91,14 @@ export class SimPeer {
     this.transport = transport;
     await room.start();
     await transport.connect();
+  }
+
+  /** Whether this peer's store (what a crash keeps) holds `json` at log index `index`, or a snapshot past it. */
+  stores(index: number, json: string): boolean {
+    const snapshot = this.backing.entries.get('dcm/snapshot') as { index: number } | undefined;
+    if (snapshot && snapshot.index >= index) return true;
+    const stored = this.backing.entries.get(logKey(index));
+    return stored !== undefined && JSON.stringify(stored) === json;
   }
 
   /** The process dies: no goodbye, no more timers, sends or writes. */

@@ -76,7 +76,15 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     claimMode,
     mapCost: () => (random.next() < 0.1 ? r(100, 600) : r(1, 10)),
     observe(peer, room) {
-      room.on('applied', (a) => checker.applied(peer.id, a.index, a.entry));
+      room.on('applied', (a) => {
+        if (!checker.has(a.index)) {
+          const json = JSON.stringify(a.entry);
+          const configs = [checker.configAt(a.index), ...peers.filter((p) => p.alive && p.room).map((p) => p.room?.status().members ?? [])];
+          const byId = new Map(peers.map((p) => [p.id as string, p]));
+          checker.firstApplied(peer.id, a.index, a.entry, (id) => byId.get(id)?.stores(a.index, json) ?? false, configs);
+        }
+        checker.applied(peer.id, a.index, a.entry);
+      });
       room.on('history', (e) => {
         checker.fact(sched.now(), peer.id, e);
         if (trace && e.type !== 'emitted') say(`${peer.id} ${e.type} ${JSON.stringify({ ...e, type: undefined })}`);
