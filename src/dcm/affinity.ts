@@ -57,6 +57,11 @@ export class Affinity {
     this.#held.delete(id);
   }
 
+  /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
+  preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
+    return this.#preferred(id, reactor);
+  }
+
   #preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
     let best: PeerId | undefined;
     let bestScore = -1;

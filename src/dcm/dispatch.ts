@@ -2,7 +2,7 @@
 import type { PeerId } from '../core/ids';
 import type { Acceptor, LeaderInfo } from './acceptor';
 import type { Catalog } from './catalog';
-import { msg, unbatch, type Message } from './messages';
+import { msg, unbatch, type Message, type MessageOf } from './messages';
 import type { Recovery } from './recovery';
 import type { Requester } from './requester';
 import type { Sequencer } from './sequencer';
@@ -16,6 +16,7 @@ export interface DispatchTargets {
   readonly catalog: Catalog;
   readonly onLeave: (peer: PeerId) => void;
   readonly onCatalog: () => void;
+  readonly onFresh: (m: MessageOf<'fresh'>) => void;
   readonly send: (to: PeerId, m: Message) => void;
 }
 
@@ -84,6 +85,8 @@ export class Dispatcher {
         return t.onCatalog();
       case 'leave':
         return t.onLeave(from);
+      case 'fresh':
+        return t.onFresh(m);
     }
   }
 }

@@ -70,6 +70,9 @@ const MessageSchema = v.variant('type', [
   // Any peer → sequencer.
   message('emit', { items: v.array(v.object({ source: name, seq: nat, molecule })) }),
   message('claim', { epoch: nat, claimId: name, ids: v.array(moleculeId) }),
+  // Emitter → the copy's preferred host, when the emitter does not host its reactor: the copy is on its way
+  // to the sequencer `leader` of `epoch`; its claim may follow at once (delegation without a round trip).
+  message('fresh', { epoch: nat, leader: peerId, molecule }),
   message('renew', { epoch: nat, claimIds: v.array(name) }),
   message('release', { epoch: nat, claimId: name }),
   message('commit', {

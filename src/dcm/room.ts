@@ -12,7 +12,7 @@ import { Catalog } from './catalog';
 import { defaultTimings, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
 import { FreshEmissions } from './fresh';
-import { parseMessage, msg } from './messages';
+import { parseMessage, msg, type MessageOf } from './messages';
 import { Outbox, newSource } from './outbox';
 import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
@@ -231,6 +231,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       sequencer?.onPeerGone(p, true);
     },
     onCatalog: () => events.emit('catalog', catalog.entries()),
+    onFresh,
     send: (to, m) => ctx.send(to, m),
   });
 
@@ -268,7 +269,24 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     if (catalog.hosts(reactor)) {
       fresh.add(molecule, target);
       notify(reactor, name);
+      return;
     }
+    // Not a host: tell the copy's preferred host it is coming, so its claim can follow without waiting
+    // for the log (the sequencer, if preferred, has the emit already).
+    const host = affinity.preferred(molecule.id, reactor);
+    if (host && host !== target.leader && host !== self) ctx.send(host, msg('fresh', { epoch: target.epoch, leader: target.leader, molecule }));
+  }
+
+  /** A peer's emission is on its way to the sequencer we follow, and we are its preferred host. */
+  function onFresh(m: MessageOf<'fresh'>): void {
+    const l = leaderInfo();
+    if (!l || l.leader !== m.leader || l.epoch !== m.epoch || !catalog.hosts(m.molecule.reactor)) return;
+    // Already in our log (the notice came late), or applied and perhaps consumed already: nothing to do.
+    const id = m.molecule.id;
+    const at = id.lastIndexOf(':');
+    if (rlog.replica.get(id) || (at > 0 && rlog.replica.isDelivered(id.slice(0, at), Number(id.slice(at + 1))))) return;
+    fresh.add(m.molecule, l);
+    notifySoon(m.molecule.reactor, m.molecule.name);
   }
 
   return {
