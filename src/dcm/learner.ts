@@ -58,7 +58,8 @@ export class Learner {
 
   /** The sequencer says its own store holds its log up to `index` (the append's `durable`). */
   leaderStored(index: number): void {
-    if (this.#leader !== null && (this.#acks.get(this.#leader) ?? 0) < index) this.#acks.set(this.#leader, index);
+    if (this.#leader !== null && (this.#acks.get(this.#leader) ?? 0) < index)
+      this.#acks.set(this.#leader, index);
   }
 
   /** Another replica durably stores this term's log up to `matchIndex`. */
@@ -73,9 +74,19 @@ export class Learner {
    * The highest index a majority of `members` is known to store in this term, or 0. Only an entry of this
    * term is committed by counting (`epochAt`), and never beyond what our own log shares with the sequencer.
    */
-  committable(self: PeerId, members: readonly PeerId[], epochAt: (i: number) => number | undefined, skipQuorum = false): number {
+  committable(
+    self: PeerId,
+    members: readonly PeerId[],
+    epochAt: (i: number) => number | undefined,
+    skipQuorum = false,
+  ): number {
     const mine = Math.min(this.#matched, this.#durable);
-    const n = skipQuorum ? mine : Math.min(this.#matched, majorityIndex(members, (p) => (p === self ? mine : (this.#acks.get(p) ?? 0))));
+    const n = skipQuorum
+      ? mine
+      : Math.min(
+          this.#matched,
+          majorityIndex(members, (p) => (p === self ? mine : (this.#acks.get(p) ?? 0))),
+        );
     return n > 0 && epochAt(n) === this.#epoch ? n : 0;
   }
 }

@@ -3,10 +3,15 @@
 // message's cost on the relay and the peers. Same result, same schemas: only the dispatch is a Map lookup.
 import * as v from 'valibot';
 
-type Member = v.ObjectSchema<{ readonly type: v.LiteralSchema<string, undefined> } & v.ObjectEntries, undefined>;
+type Member = v.ObjectSchema<
+  { readonly type: v.LiteralSchema<string, undefined> } & v.ObjectEntries,
+  undefined
+>;
 
 /** The members of `v.variant('type', members)` by their `type` literal. */
-export function schemasByType<const T extends readonly Member[]>(members: T): ReadonlyMap<unknown, T[number]> {
+export function schemasByType<const T extends readonly Member[]>(
+  members: T,
+): ReadonlyMap<unknown, T[number]> {
   return new Map<unknown, T[number]>(members.map((m) => [m.entries.type.literal, m]));
 }
 

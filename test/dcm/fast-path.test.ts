@@ -15,7 +15,10 @@ describe('Outgoing', () => {
   it('sends one turn of messages to a peer as one batch, in order, and single messages as they are', () => {
     const sent: [PeerId, unknown][] = [];
     const deferred: (() => void)[] = [];
-    const out = new Outgoing((to, m) => sent.push([to, m]) > 0, (fn) => deferred.push(fn));
+    const out = new Outgoing(
+      (to, m) => sent.push([to, m]) > 0,
+      (fn) => deferred.push(fn),
+    );
     const m1 = msg('release', { epoch: 1, claimId: 'x' });
     const m2 = msg('renew', { epoch: 1, claimIds: ['y'] });
     const m3 = msg('leave', {});
@@ -36,7 +39,10 @@ describe('Outgoing', () => {
   it('drops what was queued for a peer whose link went down', () => {
     const sent: PeerId[] = [];
     let flush = (): void => undefined;
-    const out = new Outgoing((to) => sent.push(to) > 0, (fn) => (flush = fn));
+    const out = new Outgoing(
+      (to) => sent.push(to) > 0,
+      (fn) => (flush = fn),
+    );
     out.send(a, msg('leave', {}));
     out.send(b, msg('leave', {}));
     out.drop(a);
@@ -52,7 +58,12 @@ describe('Outgoing', () => {
 });
 
 describe('FreshEmissions', () => {
-  const m = (n: number, name = 'job') => ({ id: asMoleculeId(`s~1:${n}`), reactor: asReactorId('r'), name, value: n });
+  const m = (n: number, name = 'job') => ({
+    id: asMoleculeId(`s~1:${n}`),
+    reactor: asReactorId('r'),
+    name,
+    value: n,
+  });
   const leader = { leader: a, epoch: 3 };
 
   it('offers its own emissions only to claims that go to the sequencer they were sent to', () => {

@@ -18,6 +18,7 @@ import { whenMachineWorkerReady } from '../../../workers/machine-worker-ready';
 import { createMachineClient, type RoomPresence } from './client';
 import { serveRoomPort } from './room-port-host';
 import type { MachineClient } from './types';
+import { workerClock, type TimerPort } from './worker-clock';
 
 const log = logger('kinetic:bridge:connect');
 
@@ -28,6 +29,20 @@ export interface ConnectOptions {
   readonly links?: readonly LinkFactory[];
   /** Default: the bundled machine worker. */
   readonly createWorker?: () => Worker;
+  /** Default: the bundled timer worker (the room's timers survive background-tab throttling); null: main-thread timers. */
+  readonly createTimerWorker?: (() => Worker) | null;
+}
+
+/** The mesh room's clock: timers in a worker when one can be started, else the main thread's. */
+function roomClock(options: ConnectOptions): { clock?: ReturnType<typeof workerClock>; worker?: Worker } {
+  if (options.createTimerWorker === null) return {};
+  try {
+    const worker = options.createTimerWorker?.() ?? new Worker(new URL('../../../workers/timer.worker.ts', import.meta.url), { type: 'module' });
+    return { worker, clock: workerClock(worker as unknown as TimerPort) };
+  } catch (e) {
+    log('timer worker unavailable; the room uses main-thread timers', e);
+    return {};
+  }
 }
 
 const defaultSignalingUrl = (): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
@@ -38,6 +53,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
   const signalingUrl = options.signalingUrl === undefined ? defaultSignalingUrl() : options.signalingUrl;
   const worker = options.createWorker?.() ?? new Worker(new URL('../../../workers/machine.worker.ts', import.meta.url), { type: 'module' });
   let room: Room | null = null;
+  const timers = roomClock(options);
   let stopServing: (() => void) | null = null;
   let stopLeaving: (() => void) | null = null;
   const flushOnHide = (): void => void api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
@@ -66,6 +82,8 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       await room?.disconnect();
       stopServing?.();
       worker.terminate();
+      timers.clock?.dispose();
+      timers.worker?.terminate();
     },
   });
 
@@ -91,6 +109,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       peerId: asPeerId(peerId),
       displayName,
       links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(), wsRelayLink()] : [broadcastChannelLink()]),
+      ...(timers.clock ? { clock: timers.clock } : {}),
     });
     stopServing = serveRoomPort(channel.port1, room, room.lease).stop;
     room.on('members', () => presenceEvents.emit('members', undefined));
