@@ -45,7 +45,7 @@ export function buildSnapshot(s: SnapshotSources): MachineSnapshot {
   const molecules: MoleculeGroupView[] = machine
     .molecules({ limit: SAMPLE_LIMIT })
     .filter((g) => g.kind !== 'blocking' || g.count > 0)
-    .map((g) => ({ reactor: g.reactor, reactorName: g.reactorName, name: g.name, distributed: g.distributed, latched: g.latched, count: g.count, sample: [...g.values] }));
+    .map((g) => ({ reactor: g.reactor, reactorName: g.reactorName, name: g.name, distributed: g.distributed, latched: g.latched, count: g.count, sample: [...g.values], pending: Math.min(g.pending, g.values.length) }));
 
   const hosts: Record<string, ReactorId[]> = {};
   for (const c of catalog) for (const p of c.hostedBy) (hosts[p] ??= []).push(c.info.id);

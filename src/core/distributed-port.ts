@@ -71,6 +71,12 @@ export interface DistributedPort {
    * matching policy, not state. Optional: without it, `available` is shown.
    */
   copies?(reactor: ReactorId, name: string): Iterable<DistributedMolecule>;
+  /**
+   * This peer's own emissions of (reactor, name) not in the room yet (its outbox: offline, or on their way to
+   * the sequencer), for views that show them as pending. They are delivered exactly once when the room is
+   * reachable. Optional: without it, views show a copy only once the room has it.
+   */
+  pending?(reactor: ReactorId, name: string): Iterable<DistributedMolecule>;
   /** Claim all ids atomically for one reaction run; null when any of them was taken or the room is unreachable. */
   claim(reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null>;
   /**

@@ -68,6 +68,11 @@ export interface MoleculeSnapshot {
   readonly count: number;
   /** Values of the copies, oldest first; past `limit`, the newest `limit` of them (blocking: the arguments; latched: the last value). */
   readonly values: readonly unknown[];
+  /**
+   * Distributed: how many of `count` are this peer's own emissions not in the room yet (the outbox, e.g. while
+   * offline). They are the last `pending` of `values` (and of `count`); 0 otherwise.
+   */
+  readonly pending: number;
 }
 
 export interface MachineStats {

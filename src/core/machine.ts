@@ -77,8 +77,14 @@ export function createMachine(options: MachineOptions = {}): Machine {
       for (const slot of site.slots) {
         const h = slot.handle;
         let values: unknown[];
-        if (h.distributed) values = [...(port.copies ? port.copies(site.id, h.name) : port.available(site.id, h.name))].map((dm) => (h.kind === 'blocking' ? (dm.value as { arg?: unknown }).arg : dm.value));
-        else if (slot.latched) values = slot.hasLatest ? [slot.latest] : [];
+        let pending = 0;
+        if (h.distributed) {
+          const copies = [...(port.copies ? port.copies(site.id, h.name) : port.available(site.id, h.name))];
+          const known = new Set(copies.map((dm) => dm.id));
+          const own = port.pending ? [...port.pending(site.id, h.name)].filter((dm) => !known.has(dm.id)) : [];
+          pending = own.length;
+          values = [...copies, ...own].map((dm) => (h.kind === 'blocking' ? (dm.value as { arg?: unknown }).arg : dm.value));
+        } else if (slot.latched) values = slot.hasLatest ? [slot.latest] : [];
         else values = Array.from({ length: slot.size }, (_, i) => slot.key(i));
         result.push({
           reactor: site.id,
@@ -90,6 +96,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
           latched: slot.latched,
           count: values.length,
           values: values.length > limit ? values.slice(values.length - limit) : values,
+          pending,
         });
       }
     }

@@ -66,6 +66,11 @@ export class Outbox {
     void this.#persistence.write([Persistence.outboxDelete(seq)]).catch(() => undefined);
   }
 
+  /** Every emission still queued, oldest first. */
+  *queued(): Generator<DistributedMolecule> {
+    for (const item of this.#items.values()) yield this.molecule(item);
+  }
+
   /** Everything still queued, as emit-message batches. */
   batches(): { source: string; seq: number; molecule: DistributedMolecule }[][] {
     const all = [...this.#items.values()].filter((item) => item.seq < this.#durableLimit).map((item) => ({ source: this.source, seq: item.seq, molecule: this.molecule(item) }));

@@ -364,6 +364,13 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     },
     available: (reactor, name, need) => (started ? requester.available(reactor, name, need) : []),
     copies: (reactor, name) => (started ? rlog.replica.copies(reactor, name, 0) : []),
+    *pending(reactor, name) {
+      if (!outbox) return;
+      for (const m of outbox.queued()) {
+        if (m.reactor !== reactor || m.name !== name || rlog.replica.get(m.id)) continue;
+        yield m;
+      }
+    },
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
       started && !stopped ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),

@@ -1,8 +1,8 @@
 // View models: what each example view reads out of a RoomView snapshot.
 import { describe, expect, it } from 'vitest';
-import { todoItems, filterTodos } from '../../src/ui/models/todo';
+import { todoItems, filterTodos, pendingTodoIds } from '../../src/ui/models/todo';
 import { counterState } from '../../src/ui/models/counter';
-import { chatPeople, directThread, roomPosts } from '../../src/ui/models/chat';
+import { chatPeople, directThread, pendingMessageIds, roomPosts } from '../../src/ui/models/chat';
 import { latestRun } from '../../src/ui/models/mapreduce';
 import { tokenRows, tokenTotals } from '../../src/ui/models/tokens';
 import { filterActivity, reactionRate } from '../../src/ui/models/activity';
@@ -24,6 +24,21 @@ describe('todo model', () => {
     expect(items.map((i) => i.id)).toEqual(['a', 'b']);
     expect(filterTodos(items, 'active').map((i) => i.text)).toEqual(['second']);
     expect(filterTodos(items, 'done').map((i) => i.text)).toEqual(['first']);
+  });
+});
+
+describe('pending (offline) copies', () => {
+  it('marks the last `pending` values of a group as this peer’s emissions the room does not have yet', () => {
+    const item = (id: string) => ({ id, text: id, done: false, at: 1, by: 'me' });
+    const post = (id: string) => ({ id, from: 'me', name: 'me', text: id, at: 1 });
+    const view = roomView([
+      group('todo', 'item', [item('shared'), item('offline')], { pending: 1 }),
+      group('chat', 'post', [post('p1'), post('p2')], { pending: 2 }),
+      group('chat', 'sent', [{ ...post('d1'), to: 'bob' }], { pending: 0 }),
+    ]);
+    expect(todoItems(view).map((i) => i.id)).toEqual(['offline', 'shared']); // same time: by id
+    expect([...pendingTodoIds(view)]).toEqual(['offline']);
+    expect([...pendingMessageIds(view)].sort()).toEqual(['p1', 'p2']);
   });
 });
 

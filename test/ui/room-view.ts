@@ -3,7 +3,7 @@ import type { MoleculeGroupView, PeerView, RoomView } from '../../src/ui/bridge/
 import { asPeerId, asReactorId } from '../../src/core/ids';
 
 export function group(reactorName: string, name: string, sample: unknown[], extra: Partial<MoleculeGroupView> = {}): MoleculeGroupView {
-  return { reactor: asReactorId(`${reactorName}-id`), reactorName, name, distributed: true, latched: false, count: sample.length, sample, ...extra };
+  return { reactor: asReactorId(`${reactorName}-id`), reactorName, name, distributed: true, latched: false, count: sample.length, sample, pending: 0, ...extra };
 }
 
 export function peer(id: string, name: string, extra: Partial<PeerView> = {}): PeerView {

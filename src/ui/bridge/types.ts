@@ -34,6 +34,8 @@ export interface MoleculeGroupView {
   count: number;
   /** Up to a few hundred values, for the virtualised list. */
   sample: unknown[];
+  /** The last `pending` of `sample` are this peer's own emissions not in the room yet (offline: its outbox). */
+  pending: number;
 }
 
 export interface ClaimView {

@@ -5,7 +5,7 @@ import type { MachineClient, RoomView } from '../bridge/types';
 import type { ChatDirect, ChatMember, ChatPost } from '../../reactors/chat';
 import { CHAT_TEXT_MAX } from '../../reactors/chat';
 import { newId } from '../lib/ids';
-import { valuesOf } from './soup';
+import { pendingValuesOf, valuesOf } from './soup';
 
 const PostSchema = v.object({ id: v.string(), from: v.string(), name: v.string(), text: v.string(), at: v.number() });
 const DirectSchema = v.object({ ...PostSchema.entries, to: v.string() });
@@ -26,6 +26,12 @@ export function directThread(view: RoomView | null, peer: string): ChatDirect[] 
   const received = valuesOf(view, 'chat', 'inbox', DirectSchema).filter((m) => m.from === peer);
   const sent = valuesOf(view, 'chat', 'sent', DirectSchema).filter((m) => m.to === peer);
   return unique([...received, ...sent]).sort(byTime);
+}
+
+/** Messages this peer sent that the room does not have yet (offline: they wait in its outbox). */
+export function pendingMessageIds(view: RoomView | null): Set<string> {
+  const own = [...pendingValuesOf(view, 'chat', 'post', PostSchema), ...pendingValuesOf(view, 'chat', 'sent', DirectSchema)];
+  return new Set(own.map((m) => m.id));
 }
 
 /** Direct messages received from each peer (for unread badges). */

@@ -27,6 +27,22 @@ export function valuesOf<S extends v.GenericSchema>(
   return out;
 }
 
+/** The values of `valuesOf` that are this peer's own emissions not in the room yet (sent once it is reachable). */
+export function pendingValuesOf<S extends v.GenericSchema>(
+  view: RoomView | null,
+  reactor: string,
+  molecule: string,
+  schema: S,
+): v.InferOutput<S>[] {
+  const g = group(view, reactor, molecule);
+  const out: v.InferOutput<S>[] = [];
+  for (const value of g && g.pending > 0 ? g.sample.slice(-g.pending) : []) {
+    const parsed = v.safeParse(schema, value);
+    if (parsed.success) out.push(parsed.output);
+  }
+  return out;
+}
+
 /** Whether this peer hosts the reactor (its view can act on it). */
 export const hosts = (view: RoomView | null, reactor: string): boolean =>
   view?.reactors.some((r) => r.name === reactor && r.loaded) ?? false;

@@ -4,7 +4,7 @@ import type { MachineClient, RoomView } from '../bridge/types';
 import type { TodoItem } from '../../reactors/todo';
 import { TODO_TEXT_MAX } from '../../reactors/todo';
 import { newId } from '../lib/ids';
-import { valuesOf } from './soup';
+import { pendingValuesOf, valuesOf } from './soup';
 
 const TodoItemSchema = v.object({
   id: v.string(),
@@ -21,6 +21,11 @@ export function todoItems(view: RoomView | null): TodoItem[] {
   const byId = new Map<string, TodoItem>();
   for (const item of valuesOf(view, 'todo', 'item', TodoItemSchema)) byId.set(item.id, item);
   return [...byId.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Items this peer added that the room does not have yet (offline: they wait in its outbox). */
+export function pendingTodoIds(view: RoomView | null): Set<string> {
+  return new Set(pendingValuesOf(view, 'todo', 'item', TodoItemSchema).map((i) => i.id));
 }
 
 export function filterTodos(items: readonly TodoItem[], filter: TodoFilter): TodoItem[] {
