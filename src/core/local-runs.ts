@@ -36,18 +36,10 @@ export class LocalRuns implements RunExecutor {
       return this.failed(r, values, e, runId, t0, attempt, statics);
     }
     if (result !== undefined && typeof (result as PromiseLike<void>).then === 'function') {
-      s.busy(1);
-      (result as PromiseLike<void>).then(
-        () => {
-          this.finished(r, values, runId, t0, statics);
-          s.busy(-1);
-          s.drain();
-        },
-        (e: unknown) => {
-          this.failed(r, values, e, runId, t0, attempt, statics);
-          s.busy(-1);
-          s.drain();
-        },
+      this.#settle(
+        result as PromiseLike<void>,
+        () => this.finished(r, values, runId, t0, statics),
+        (e) => this.failed(r, values, e, runId, t0, attempt, statics),
       );
       return;
     }
@@ -94,7 +86,6 @@ export class LocalRuns implements RunExecutor {
   #pool(r: ReactionRuntime, values: unknown[], runId: number, t0: number, attempt: number, statics: StaticOutputs | undefined): void {
     const s = this.s;
     const definition = r.site.definition;
-    s.busy(1);
     const job = {
       reactor: r.ctx.reactor,
       reactorName: definition.name,
@@ -104,7 +95,8 @@ export class LocalRuns implements RunExecutor {
       peer: s.parts.peer,
       definition,
     };
-    s.parts.runner.run(job).then(
+    this.#settle(
+      s.parts.runner.run(job),
       (result) => {
         try {
           this.#apply(r, values, result, statics);
@@ -112,11 +104,23 @@ export class LocalRuns implements RunExecutor {
         } catch (e) {
           this.failed(r, values, e, runId, t0, attempt, statics);
         }
+      },
+      (e) => this.failed(r, values, e, runId, t0, attempt, statics),
+    );
+  }
+
+  /** An asynchronous part of a run: the machine counts as busy until it settles, then drains. */
+  #settle<T>(pending: PromiseLike<T>, ok: (value: T) => void, fail: (error: unknown) => void): void {
+    const s = this.s;
+    s.busy(1);
+    pending.then(
+      (value) => {
+        ok(value);
         s.busy(-1);
         s.drain();
       },
       (e: unknown) => {
-        this.failed(r, values, e, runId, t0, attempt, statics);
+        fail(e);
         s.busy(-1);
         s.drain();
       },

@@ -10,6 +10,7 @@ import { reactor } from '../../src/core/reactor';
 import { webRtcLink } from '../../src/mesh/webrtc';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import { startNodePeer } from '../../src/node/peer';
+import { simMapReduce } from '../sim/workloads';
 
 const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20', linkArg = 'relay'] = process.argv.slice(2);
 const jobs = Number(jobsArg);
@@ -17,21 +18,8 @@ const cost = Number(costArg);
 const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
 let quiet = false;
 
-const mapreduce = reactor({ name: 'proc-mapreduce', version: '1.0.0' }, (r) => {
-  const job = r.molecule<{ x: number; total: number; cost: number }>('job', { distributed: true });
-  const partial = r.molecule<{ n: number; sum: number; total: number }>('partial', { distributed: true });
-  const result = r.molecule<{ n: number; sum: number; total: number }>('result', { distributed: true });
-  r.react('map', [job], async ([j], emit) => {
-    await new Promise((resolve) => setTimeout(resolve, j.cost)); // a latency-bound job, like a remote query
-    const p = { n: 1, sum: j.x * j.x, total: j.total };
-    emit(p.n === p.total ? result : partial, p);
-  });
-  r.react('reduce', [partial, partial], ([a, b], emit) => {
-    const p = { n: a.n + b.n, sum: a.sum + b.sum, total: a.total };
-    emit(p.n === p.total ? result : partial, p);
-  });
-  return { job, partial, result };
-});
+// The simulation's map/reduce (each map step awaits `costMs`, a latency-bound job like a remote query).
+const mapreduce = simMapReduce((ms) => new Promise((resolve) => setTimeout(resolve, ms)), () => cost);
 
 const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
   const job = r.molecule<number>('job', { distributed: true });
@@ -115,11 +103,11 @@ process.stdin.on('data', (chunk: string) => {
   if (chunk.includes('latency')) return void measureLatency();
   if (chunk.includes('stream')) {
     let x = 0;
-    setInterval(() => loaded.emit.job({ x: ++x, total: 1e9, cost: 0 }), 10);
+    setInterval(() => loaded.emit.job({ x: ++x, total: 1e9 }), 10);
     return;
   }
   if (!chunk.includes('start')) return;
-  for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs, cost });
+  for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs });
   out({ t: 'started' });
 });
 process.on('SIGTERM', () => void peer.stop().finally(() => process.exit(0)));
