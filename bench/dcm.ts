@@ -191,10 +191,10 @@ interface ProcessLatency {
   readonly delegatedP50: number;
   readonly delegatedP99: number;
 }
-async function processLatency(url: string): Promise<ProcessLatency> {
-  const procs = spawnPeers(url, 'bench-latency', ['l1', 'l2', 'l3']);
+async function processLatency(url: string, n = 3): Promise<ProcessLatency> {
+  const procs = spawnPeers(url, `bench-latency-${n}`, Array.from({ length: n }, (_, i) => `l${i + 1}`));
   try {
-    await until(() => procs.every((p) => last(p, 'status')?.['members'] === 3), 60_000, 'latency members');
+    await until(() => procs.every((p) => last(p, 'status')?.['members'] === n), 60_000, 'latency members');
     await sleep(300);
     const emitter = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
     // Every process stops logging each applied entry and status change to its stdout pipe (and this
@@ -247,6 +247,7 @@ async function main(): Promise<void> {
     for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, 100);
     const fo = await failover(url);
     const pl = await processLatency(url);
+    const pl5 = await processLatency(url, 5);
     writeResult(
       'dcm',
       {
@@ -264,6 +265,12 @@ async function main(): Promise<void> {
           delegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
           delegatedP99InRtt: pl.delegatedP99 / pl.rttP50,
           note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor',
+        },
+        latencyFivePeers: {
+          ...pl5,
+          p50InRtt: pl5.p50 / pl5.rttP50,
+          delegatedP50InRtt: pl5.delegatedP50 / pl5.rttP50,
+          note: '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)',
         },
         inProcess: { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' },
         reactionsPerSecondByPeers: rps,
