@@ -155,10 +155,10 @@ interface Proc {
 }
 
 /** Peers as separate OS processes (test/dcm/process-peer.ts), each reporting JSON facts on stdout. */
-function spawnPeers(url: string, room: string, ids: readonly string[]): Proc[] {
+function spawnPeers(url: string, room: string, ids: readonly string[], link: 'relay' | 'webrtc' = 'relay'): Proc[] {
   const script = path.join(import.meta.dirname, '..', 'test', 'dcm', 'process-peer.ts');
   return ids.map((id) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, '1', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, '1', '0', link], { stdio: ['pipe', 'pipe', 'inherit'] });
     const proc: Proc = { id, child, facts: [] };
     let buf = '';
     child.stdout?.setEncoding('utf8');
@@ -191,10 +191,13 @@ interface ProcessLatency {
   readonly delegatedP50: number;
   readonly delegatedP99: number;
 }
-async function processLatency(url: string, n = 3): Promise<ProcessLatency> {
-  const procs = spawnPeers(url, `bench-latency-${n}`, Array.from({ length: n }, (_, i) => `l${i + 1}`));
+async function processLatency(url: string, n = 3, link: 'relay' | 'webrtc' = 'relay'): Promise<ProcessLatency> {
+  const procs = spawnPeers(url, `bench-latency-${n}-${link}`, Array.from({ length: n }, (_, i) => `l${i + 1}`), link);
   try {
     await until(() => procs.every((p) => last(p, 'status')?.['members'] === n), 60_000, 'latency members');
+    // Over WebRTC: measure once every peer talks to every other on a direct data channel.
+    const direct = (p: Proc): boolean => ((last(p, 'links')?.['links'] as string[] | undefined) ?? []).filter((l) => l === 'webrtc').length === n - 1;
+    if (link === 'webrtc') await until(() => procs.every(direct), 60_000, 'data channels');
     await sleep(300);
     const emitter = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
     // Every process stops logging each applied entry and status change to its stdout pipe (and this
@@ -248,12 +251,14 @@ async function main(): Promise<void> {
     const fo = await failover(url);
     const pl = await processLatency(url);
     const pl5 = await processLatency(url, 5);
+    const plRtc = await processLatency(url, 3, 'webrtc');
     writeResult(
       'dcm',
       {
         commitLatencyP50InRtt: pl.p50 / pl.rttP50,
         commitLatencyP99InRtt: pl.p99 / pl.rttP50,
         commitLatencyDelegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
+        commitLatencyP50InDataChannelRtt: plRtc.p50 / plRtc.rttP50,
         reactionsPerSecond5Peers: Math.round(rps[5] ?? 0),
         failoverMs: Math.round(fo),
         speedupEfficiencyN5: (mr[1] ?? 0) / (5 * (mr[5] ?? 1)),
@@ -265,6 +270,12 @@ async function main(): Promise<void> {
           delegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
           delegatedP99InRtt: pl.delegatedP99 / pl.rttP50,
           note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor',
+        },
+        latencyOverDataChannels: {
+          ...plRtc,
+          p50InRtt: plRtc.p50 / plRtc.rttP50,
+          delegatedP50InRtt: plRtc.delegatedP50 / plRtc.rttP50,
+          note: '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels',
         },
         latencyFivePeers: {
           ...pl5,
