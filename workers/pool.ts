@@ -185,7 +185,14 @@ export function createReactionPool(options: ReactionPoolOptions): ReactionPool {
     });
   };
 
-  for (let i = 0; i < size; i++) slots.push(spawn());
+  // Workers start with the first job, not with the pool: most rooms never run a `pool: true` reaction, and
+  // Firefox now and then stalls a module worker that creates nested workers while it is starting up.
+  let spawned = false;
+  const spawnAll = (): void => {
+    if (spawned) return;
+    spawned = true;
+    for (let i = 0; i < size; i++) slots.push(spawn());
+  };
 
   return {
     size,
@@ -203,6 +210,7 @@ export function createReactionPool(options: ReactionPoolOptions): ReactionPool {
       if (!job.module) {
         return Promise.reject(new Error(`reactor "${job.reactorName}" has no module URL: declare it with reactor({ ..., module: import.meta.url }) to use pool: true`));
       }
+      spawnAll();
       if (slots.length === 0) return Promise.reject(new PoolWorkerDiedError('no pool worker is alive'));
       return new Promise<ReactionResult>((resolve, reject) => {
         queue.push({ job, resolve, reject });

@@ -2,7 +2,6 @@
 // IndexedDB, reaction pool), lets it restore this tab's state from storage, and only then creates the mesh
 // room (WebRTC, BroadcastChannel and relay links live on the main thread) with the peer id the worker
 // chose, and pumps its traffic to the worker over a MessagePort.
-import { proxy, transfer, wrap } from 'comlink';
 import { Emitter } from '../../core/emitter';
 import { asPeerId } from '../../core/ids';
 import { logger } from '../../core/log';
@@ -13,10 +12,9 @@ import type { RoomLink } from '../../mesh/room-link';
 import type { LinkFactory } from '../../mesh/room-links';
 import { webRtcLink } from '../../mesh/webrtc';
 import { wsRelayLink } from '../../mesh/ws-relay';
-import type { MachineWorkerApi } from '../../../workers/machine-worker-api';
-import { whenMachineWorkerReady } from '../../../workers/machine-worker-ready';
-import { createMachineClient, type RoomPresence } from './client';
+import { createMachineClient, type MachineCalls, type RoomPresence } from './client';
 import { serveRoomPort } from './room-port-host';
+import { startMachineWorker, type StartedWorker } from './start-worker';
 import type { MachineClient } from './types';
 import { workerClock, type TimerPort } from './worker-clock';
 
@@ -51,14 +49,26 @@ const peerKey = (room: string): string => `kinetic-mesh:peer:${room}`;
 /** Open `link` in this tab: the app's `Connect` (see src/ui/session/connect.ts). */
 export async function connectRoom(link: RoomLink, displayName: string, options: ConnectOptions = {}): Promise<MachineClient> {
   const signalingUrl = options.signalingUrl === undefined ? defaultSignalingUrl() : options.signalingUrl;
-  const worker = options.createWorker?.() ?? new Worker(new URL('../../../workers/machine.worker.ts', import.meta.url), { type: 'module' });
+  const createWorker = options.createWorker ?? (() => new Worker(new URL('../../../workers/machine.worker.ts', import.meta.url), { type: 'module' }));
+  let started: StartedWorker | null = null;
   let room: Room | null = null;
-  const timers = roomClock(options);
+  let timers: ReturnType<typeof roomClock> = {};
   let stopServing: (() => void) | null = null;
   let stopLeaving: (() => void) | null = null;
-  const flushOnHide = (): void => void api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
-
-  const api = wrap<MachineWorkerApi>(worker);
+  const flushOnHide = (): void => void started?.api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
+  // The client exists before the worker is open (it receives the first snapshots); its calls go to the
+  // worker that opened, and the UI gets the client only after that.
+  const worker = (): StartedWorker => {
+    if (!started) throw new Error('the machine worker is not open yet');
+    return started;
+  };
+  const calls: MachineCalls = {
+    emit: (reactor, molecule, value) => worker().api.emit(reactor, molecule, value),
+    call: (reactor, molecule, value, timeoutMs) => worker().api.call(reactor, molecule, value, timeoutMs),
+    load: (reactor) => worker().api.load(reactor),
+    unload: (reactor) => worker().api.unload(reactor),
+    setDisplayName: (name) => worker().api.setDisplayName(name),
+  };
   const presenceEvents = new Emitter<{ members: undefined; signaling: undefined }>();
   const presence: RoomPresence = {
     members: () => room?.members() ?? [],
@@ -73,35 +83,36 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
     on: (event, listener) => presenceEvents.on(event, listener),
   };
   const client = createMachineClient({
-    calls: api,
+    calls,
     presence,
     async shutdown() {
       removeEventListener('pagehide', flushOnHide);
       stopLeaving?.();
-      await api.close().catch((e: unknown) => log('worker close failed', e));
+      await started?.api.close().catch((e: unknown) => log('worker close failed', e));
       await room?.disconnect();
       stopServing?.();
-      worker.terminate();
+      started?.worker.terminate();
       timers.clock?.dispose();
       timers.worker?.terminate();
     },
   });
 
   try {
-    await whenMachineWorkerReady(worker);
-    worker.addEventListener('error', (e) => {
+    const preferredPeer = readSession(peerKey(link.room));
+    started = await startMachineWorker({
+      create: createWorker,
+      init: { room: link.room, displayName, preferredPeer, signaling: signalingUrl !== null },
+      onSnapshot: (s) => client.pushSnapshot(s),
+      onActivity: (items) => client.pushActivity(items),
+      onStall: (attempt) => log(`the machine worker did not finish starting (attempt ${attempt}); starting a fresh one`),
+    });
+    const { peerId } = started;
+    started.worker.addEventListener('error', (e) => {
       log('machine worker error', e.message);
       client.reportProblem(`The machine stopped working (${e.message || 'worker error'}). Reload the page to restart it.`);
     });
-    const channel = new MessageChannel();
-    const preferredPeer = readSession(peerKey(link.room));
-    const { peerId } = await api.open(
-      { room: link.room, displayName, preferredPeer, signaling: signalingUrl !== null },
-      transfer(channel.port2, [channel.port2]),
-      proxy((s) => client.pushSnapshot(s)),
-      proxy((items) => client.pushActivity(items)),
-    );
     writeSession(peerKey(link.room), peerId);
+    timers = roomClock(options);
     room = createRoom({
       roomName: link.room,
       key: link.key,
@@ -111,7 +122,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(), wsRelayLink()] : [broadcastChannelLink()]),
       ...(timers.clock ? { clock: timers.clock } : {}),
     });
-    stopServing = serveRoomPort(channel.port1, room, room.lease).stop;
+    stopServing = serveRoomPort(started.port, room, room.lease).stop;
     room.on('members', () => presenceEvents.emit('members', undefined));
     room.on('signaling', () => presenceEvents.emit('signaling', undefined));
     presenceEvents.emit('members', undefined);
