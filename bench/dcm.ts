@@ -129,13 +129,16 @@ async function throughput(url: string, n: number, jobs: number): Promise<number>
 const mapreduce = simMapReduce((ms) => new Promise((resolve) => setTimeout(resolve, ms)), () => 20);
 
 const lastMapMs: Record<number, number> = {};
+const mapRunsByPeers: Record<number, { fenced: number; maps: Record<string, number> }> = {};
 async function mapReduceMs(url: string, n: number, jobs: number): Promise<number> {
   const ps = await peers(url, n);
   const loaded = ps.map((p) => p.machine.load(mapreduce));
   let sum = -1;
   let maps = 0;
+  const mapsPerPeer: Record<string, number> = {};
   ps[0]?.room.on('applied', (a) => {
     if (a.entry.type !== 'commit') return;
+    if (a.entry.reaction === 'map') mapsPerPeer[a.entry.holder] = (mapsPerPeer[a.entry.holder] ?? 0) + 1;
     if (a.entry.reaction === 'map' && ++maps === jobs) lastMapMs[n] = performance.now() - t0;
     for (const m of a.entry.produced) if (m.name === 'result') sum = (m.value as { sum: number }).sum;
   });
@@ -144,6 +147,9 @@ async function mapReduceMs(url: string, n: number, jobs: number): Promise<number
   await until(() => sum >= 0, 120_000, 'map/reduce result');
   const ms = performance.now() - t0;
   if (sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6) throw new Error(`wrong map/reduce sum ${sum}`);
+  // Bodies that ran for nothing (their commit fenced: another peer consumed the copy first), and how the
+  // map steps spread over the peers.
+  mapRunsByPeers[n] = { fenced: ps.reduce((a, p) => a + p.machine.stats().commitsFenced, 0), maps: mapsPerPeer };
   await Promise.all(ps.map((p) => p.stop()));
   return ms;
 }
@@ -287,6 +293,7 @@ async function main(): Promise<void> {
         reactionsPerSecondByPeers: rps,
         mapReduceMsByPeers: mr,
         lastMapCommittedMsByPeers: lastMapMs,
+        mapRunsByPeers,
         speedupByPeers: Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms])),
         leaseTtlMs: LEASE_TTL_MS,
         failoverSetup: '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above',
