@@ -197,6 +197,16 @@ interface ProcessLatency {
   readonly delegatedP50: number;
   readonly delegatedP99: number;
 }
+/** A latency measurement with every figure also in round trips of the same run. */
+const inRtt = (l: ProcessLatency, note: string): Record<string, unknown> => ({
+  ...l,
+  p50InRtt: l.p50 / l.rttP50,
+  p99InRtt: l.p99 / l.rttP50,
+  delegatedP50InRtt: l.delegatedP50 / l.rttP50,
+  delegatedP99InRtt: l.delegatedP99 / l.rttP50,
+  note,
+});
+
 async function processLatency(url: string, n = 3, link: 'relay' | 'webrtc' = 'relay'): Promise<ProcessLatency> {
   const procs = spawnPeers(url, `bench-latency-${n}-${link}`, Array.from({ length: n }, (_, i) => `l${i + 1}`), link);
   try {
@@ -271,24 +281,9 @@ async function main(): Promise<void> {
       },
       {
         link: 'ws-relay through the local signaling server (Node, loopback)',
-        latencyInSeparateProcesses: {
-          ...pl,
-          delegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
-          delegatedP99InRtt: pl.delegatedP99 / pl.rttP50,
-          note: 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor',
-        },
-        latencyOverDataChannels: {
-          ...plRtc,
-          p50InRtt: plRtc.p50 / plRtc.rttP50,
-          delegatedP50InRtt: plRtc.delegatedP50 / plRtc.rttP50,
-          note: '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels',
-        },
-        latencyFivePeers: {
-          ...pl5,
-          p50InRtt: pl5.p50 / pl5.rttP50,
-          delegatedP50InRtt: pl5.delegatedP50 / pl5.rttP50,
-          note: '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)',
-        },
+        latencyInSeparateProcesses: inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor'),
+        latencyOverDataChannels: inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels'),
+        latencyFivePeers: inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)'),
         inProcess: { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' },
         reactionsPerSecondByPeers: rps,
         mapReduceMsByPeers: mr,
