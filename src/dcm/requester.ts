@@ -72,7 +72,7 @@ export class Requester {
     const held: DistributedMolecule[] = [];
     let open = 0;
     for (const m of this.#o.fresh.copies(reactor, name, this.#o.leader())) {
-      if (this.#inflight.has(m.id)) continue;
+      if (this.#inflight.has(m.id) || this.#o.claimedHere(m.id)) continue;
       open++;
       yield m;
     }
