@@ -7,6 +7,7 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import type { MoleculeId, PeerId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
+import { bagKey } from './replica';
 
 /** Bound on copies remembered (emit bursts beyond it are matched the ordinary way, once they are in the log). */
 const MAX_FRESH = 4096;
@@ -16,8 +17,6 @@ interface Fresh {
   readonly leader: PeerId;
   readonly epoch: number;
 }
-
-const bagKey = (reactor: string, name: string): string => `${reactor}\u0000${name}`;
 
 export class FreshEmissions {
   readonly #byId = new Map<MoleculeId, Fresh>();

@@ -112,10 +112,7 @@ export function unbatch(raw: unknown): unknown[] | null {
 }
 
 /** Validate an untrusted value; null when it is not a well-formed message of this protocol version. */
-const parse = parserByType(MessageSchema.options);
-export function parseMessage(raw: unknown): Message | null {
-  return parse(raw);
-}
+export const parseMessage: (raw: unknown) => Message | null = parserByType(MessageSchema.options);
 
 type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 

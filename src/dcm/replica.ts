@@ -14,7 +14,8 @@ export interface AppliedEntry {
   readonly replies: readonly ReplyOutput[];
 }
 
-const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
+/** Key of the bag of copies of (reactor, name). */
+export const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
 
 /** A set of ids with O(1) add/delete and a random starting point for iteration (anti-herding). */
 class IdBag {

@@ -18,6 +18,7 @@ import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
 import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
+import { bagKey } from './replica';
 import { Requester } from './requester';
 import { RoomStatus, type RoomEvents } from './room-status';
 import type { DistributedRoom, DistributedRoomOptions } from './room-types';
@@ -49,7 +50,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         for (const [r, n] of notes) notify(r, n);
       });
     }
-    pendingNotes.set(`${reactor}\u0000${name}`, [reactor, name]);
+    pendingNotes.set(bagKey(reactor, name), [reactor, name]);
   };
   const notifyAll = (): void => {
     for (const [r, n] of rlog.replica.names()) notify(r, n);

@@ -19,8 +19,13 @@ export function valuesOf<S extends v.GenericSchema>(
   molecule: string,
   schema: S,
 ): v.InferOutput<S>[] {
+  return matching(group(view, reactor, molecule)?.sample ?? [], schema);
+}
+
+/** The values that match `schema`; a malformed copy is skipped. */
+function matching<S extends v.GenericSchema>(values: readonly unknown[], schema: S): v.InferOutput<S>[] {
   const out: v.InferOutput<S>[] = [];
-  for (const value of group(view, reactor, molecule)?.sample ?? []) {
+  for (const value of values) {
     const parsed = v.safeParse(schema, value);
     if (parsed.success) out.push(parsed.output);
   }
@@ -35,12 +40,7 @@ export function pendingValuesOf<S extends v.GenericSchema>(
   schema: S,
 ): v.InferOutput<S>[] {
   const g = group(view, reactor, molecule);
-  const out: v.InferOutput<S>[] = [];
-  for (const value of g && g.pending > 0 ? g.sample.slice(-g.pending) : []) {
-    const parsed = v.safeParse(schema, value);
-    if (parsed.success) out.push(parsed.output);
-  }
-  return out;
+  return matching(g && g.pending > 0 ? g.sample.slice(-g.pending) : [], schema);
 }
 
 /** Whether this peer hosts the reactor (its view can act on it). */
