@@ -8,6 +8,7 @@ import { Connection, type ServerStats } from './connection';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { RoomRegistry } from './rooms';
 import { staticHandler } from './static';
+import { httpHandler, type Route } from './http-routes';
 
 export type { Limits } from './limits';
 export { DEFAULT_LIMITS } from './limits';
@@ -43,14 +44,8 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
   const connections = new Map<WebSocket, Connection>();
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (serveStatic) serveStatic(req, res);
-    else res.writeHead(404).end('not found');
-  });
+  const routes = new Map<string, Route>([['/healthz', (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')]]);
+  const server = http.createServer(httpHandler(routes, serveStatic, (e) => opts.onError?.(e)));
   // ws's own cap sits well above ours so an oversize frame reaches our check and gets an error frame; only
   // absurd frames (4x the limit) make ws close the socket with 1009.
   const wss = new WebSocketServer({ server, path: '/signal', maxPayload: limits.maxMessageBytes * 4, perMessageDeflate: false });
