@@ -1,8 +1,8 @@
 // `kinetic-signal --port 8787 [--host 127.0.0.1] [--static dist]`
 import { parseArgs } from 'node:util';
 import { createSignalingServer } from './index';
-import { createRoomLink } from '../../src/mesh/room-link';
-import { randomRoomName } from '../../src/ui/lib/room-name';
+import { createRoomLink } from '../../src/protocol/room-link';
+import { randomRoomName } from '../../src/protocol/room-name';
 import { systemRandom } from '../../src/core/clock';
 
 const { values } = parseArgs({

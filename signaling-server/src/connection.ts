@@ -9,10 +9,10 @@ import {
   encodeServerFrame,
   parseJson,
   type ServerFrameBody,
-} from '../../src/mesh/signaling-protocol';
+} from '../../src/protocol/signaling';
 import { TokenBucket, type Limits } from './limits';
 import type { Member, Room, RoomRegistry } from './rooms';
-import { corkForTick } from '../../src/mesh/cork';
+import { corkForTick } from '../../src/protocol/cork';
 
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
 export interface Socket {

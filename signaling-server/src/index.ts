@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ErrorCode, PeerLeftReason, encodeServerFrame } from '../../src/mesh/signaling-protocol';
+import { ErrorCode, PeerLeftReason, encodeServerFrame } from '../../src/protocol/signaling';
 import { Connection, type ServerStats } from './connection';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { RoomRegistry } from './rooms';

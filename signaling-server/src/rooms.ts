@@ -1,5 +1,5 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
-import { PeerLeftReason, type ServerFrameBody } from '../../src/mesh/signaling-protocol';
+import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
 import { RoomLease, type LeaseOutcome } from './room-lease';
 
 /** What a room needs from a connection: an address to send frames to. */

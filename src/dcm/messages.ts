@@ -2,7 +2,7 @@
 // valibot on the way in. parseMessage returns the message or null; the room drops and counts nulls.
 import * as v from 'valibot';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
-import { parserByType } from '../mesh/by-type';
+import { parserByType } from '../protocol/by-type';
 
 export const PROTOCOL_VERSION = 1;
 

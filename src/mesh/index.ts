@@ -10,8 +10,8 @@ export { broadcastChannelLink, createBroadcastChannelTransport, type BroadcastCh
 export { wsRelayLink, createWsRelayTransport, type WsRelayOptions } from './ws-relay';
 export { leaveOnPageHide } from './page-lifecycle';
 export { tabPeerId, renewTabPeerId, randomPeerId, type IdStorage } from './peer-id';
-export { parseRoomLink, formatRoomLink, createRoomLink, randomRoomKey, type RoomLink } from './room-link';
+export { parseRoomLink, formatRoomLink, createRoomLink, randomRoomKey, type RoomLink } from '../protocol/room-link';
 export { roomHash, createRoomCipher, WrongRoomKeyError, type RoomCipher } from './room-crypto';
 export { SignalingClient, SignalingRejection, type SignalingClientOptions, type SignalingEvents, type WebSocketFactory, type WebSocketLike } from './signaling-client';
 export { Rendezvous } from './rendezvous';
-export { PROTOCOL_VERSION, ErrorCode, type ClientFrame, type ServerFrame } from './signaling-protocol';
+export { PROTOCOL_VERSION, ErrorCode, type ClientFrame, type ServerFrame } from '../protocol/signaling';

@@ -8,7 +8,7 @@ import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { WrongRoomKeyError, type RoomCipher } from './room-crypto';
 import type { SignalingClient } from './signaling-client';
-import { parseJson } from './signaling-protocol';
+import { parseJson } from '../protocol/signaling';
 
 const log = logger('kinetic:mesh:rendezvous');
 

@@ -3,6 +3,7 @@
 // - PBKDF2(secret, room name) → AES-GCM key seals every signaling payload and relayed frame, so the server can
 //   neither read SDP nor forge it (GCM authenticates), and a peer that cannot open a sealed hello does not
 //   know the key.
+import { fromBase64Url, toBase64Url } from '../protocol/base64url';
 
 /** Thrown or emitted when a peer's sealed message cannot be opened with our key (or ours with theirs). */
 export class WrongRoomKeyError extends Error {
@@ -57,22 +58,4 @@ export async function createRoomCipher(roomName: string, secret: string, iterati
       }
     },
   };
-}
-
-export function toBase64Url(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
 }

@@ -16,7 +16,7 @@ import type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
 import { closeSession, connectSession, openSession, type RoomSession } from './room-session';
 import { cleanName, parseRoomFrame, type RoomFrame } from './room-wire';
 import type { SignalingClient, SignalingRejection } from './signaling-client';
-import { ErrorCode } from './signaling-protocol';
+import { ErrorCode } from '../protocol/signaling';
 import { TransportKind, type Transport } from './transport';
 
 export type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';

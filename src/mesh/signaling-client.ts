@@ -10,8 +10,8 @@ import { logger } from '../core/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
-import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from './signaling-protocol';
-import { corkForTick } from './cork';
+import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
+import { corkForTick } from '../protocol/cork';
 
 const log = logger('kinetic:mesh:signaling');
 

@@ -6,7 +6,7 @@ import { Backoff } from '../../src/mesh/backoff';
 import { FrameAssembler, FramedSender, toFrames } from '../../src/mesh/framing';
 import { OrderedInbox } from '../../src/mesh/ordered-inbox';
 import { createRoomCipher, roomHash } from '../../src/mesh/room-crypto';
-import { createRoomLink, formatRoomLink, parseRoomLink } from '../../src/mesh/room-link';
+import { createRoomLink, formatRoomLink, parseRoomLink } from '../../src/protocol/room-link';
 
 describe('framing', () => {
   it('splits and reassembles any JSON text under the frame limit (UTF-8), never splitting surrogate pairs', () => {

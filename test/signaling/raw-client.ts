@@ -1,6 +1,6 @@
 // A bare WebSocket client for server tests: sends raw text, records parsed frames.
 import WebSocket from 'ws';
-import { parseServerFrame, type ServerFrame } from '../../src/mesh/signaling-protocol';
+import { parseServerFrame, type ServerFrame } from '../../src/protocol/signaling';
 import { until } from '../../src/mesh/testing/transport-suite';
 
 export class RawClient {

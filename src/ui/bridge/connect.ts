@@ -8,7 +8,7 @@ import { logger } from '../../core/log';
 import { broadcastChannelLink } from '../../mesh/broadcast-channel';
 import { leaveOnPageHide } from '../../mesh/page-lifecycle';
 import { createRoom, type Room } from '../../mesh/room';
-import type { RoomLink } from '../../mesh/room-link';
+import type { RoomLink } from '../../protocol/room-link';
 import type { LinkFactory } from '../../mesh/room-links';
 import { webRtcLink } from '../../mesh/webrtc';
 import { wsRelayLink } from '../../mesh/ws-relay';

@@ -1,6 +1,6 @@
 // The room link and the open view live in the URL fragment (`#room=…&key=…&view=chat`): the fragment never
 // reaches a server, a reload lands on the same view, and copying the address bar shares the room.
-import { parseRoomLink, type RoomLink } from '../../mesh/room-link';
+import { parseRoomLink, type RoomLink } from '../../protocol/room-link';
 
 export const VIEWS = ['todo', 'chat', 'counter', 'mapreduce', 'peers', 'tokens', 'reactors', 'activity'] as const;
 export type ViewName = (typeof VIEWS)[number];

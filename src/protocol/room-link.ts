@@ -1,6 +1,6 @@
 // Room links: `/#room=<name>&key=<secret>`. The secret lives in the URL fragment, which browsers never send to
 // a server, so whoever has the link can join and nobody else (the signaling server included) can.
-import { toBase64Url } from './room-crypto';
+import { toBase64Url } from './base64url';
 
 export interface RoomLink {
   readonly room: string;

@@ -1,7 +1,7 @@
 // Friendly random room names ("amber-otter-417"): easy to say aloud, and the key in the link is what
 // actually guards the room, so the name only has to be distinct enough not to collide by accident.
-import type { Random } from '../../core/clock';
-import { randomInt } from '../../core/clock';
+import type { Random } from '../core/clock';
+import { randomInt } from '../core/clock';
 
 const ADJECTIVES = [
   'amber', 'brisk', 'calm', 'cobalt', 'coral', 'crisp', 'dusky', 'eager', 'fern', 'gentle', 'golden', 'hazel',
