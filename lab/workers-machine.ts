@@ -1,7 +1,7 @@
 // Machine-worker experiments for the lab page: the real connectRoom (machine worker + store + pool) in a
 // server-less room (BroadcastChannel links, Web Locks election), plus the cold-start measurement.
-import { connectRoom } from '../src/ui/bridge/connect';
-import type { MachineClient, RoomView } from '../src/ui/bridge/types';
+import { connectRoom } from '../workers/client/connect';
+import type { MachineClient, RoomView } from '../workers/contract/room-view';
 
 let client: MachineClient | null = null;
 let latest: RoomView | null = null;

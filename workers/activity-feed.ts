@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../src/core/clock';
 import type { PeerId } from '../src/core/ids';
 import type { Machine } from '../src/core/machine-api';
 import type { DistributedRoom } from '../src/dcm/room';
-import type { ActivityItem } from '../src/ui/bridge/types';
+import type { ActivityItem } from './contract/room-view';
 
 /** Items kept per batch at most: beyond that the feed says how many it skipped rather than flooding. */
 const MAX_BATCH = 200;

@@ -3,7 +3,7 @@
 import type { Clock } from '../src/core/clock';
 import type { PeerId } from '../src/core/ids';
 import type { Machine } from '../src/core/machine-api';
-import type { ClaimView } from '../src/ui/bridge/types';
+import type { ClaimView } from './contract/room-view';
 
 export class ClaimsTracker {
   readonly #held = new Map<number, { reactor: ClaimView['reactor']; reaction: string; molecules: number; since: number }>();

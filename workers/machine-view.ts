@@ -2,8 +2,8 @@
 import type { Machine } from '../src/core/machine-api';
 import type { ReactorId } from '../src/core/ids';
 import type { DistributedRoom } from '../src/dcm/room';
-import type { MachineSnapshot } from '../src/ui/bridge/machine-snapshot';
-import type { MoleculeGroupView, ReactorView } from '../src/ui/bridge/types';
+import type { MachineSnapshot } from './contract/machine-snapshot';
+import type { MoleculeGroupView, ReactorView } from './contract/room-view';
 import type { ClaimsTracker } from './claims-tracker';
 import type { ReactorRegistry } from './machine-host';
 

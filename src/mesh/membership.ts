@@ -1,7 +1,7 @@
 // Who is in the room as this peer sees it: names, Kable-style states, RTT, liveness from a heartbeat of our own
 // (ICE takes 10-30 s to notice a killed tab; we want ≤ 1.5 s), and which link each peer is reached by.
 import type { PeerId } from '../core/ids';
-import type { LinkKind } from '../ui/bridge/types';
+import type { TransportKind } from './transport';
 
 /** Kable's service states: up (joined), running (serving), busy (loaded), stopped (paused), down (gone). */
 export const PeerState = { Up: 'up', Running: 'running', Busy: 'busy', Stopped: 'stopped', Down: 'down' } as const;
@@ -14,9 +14,9 @@ export interface MemberView {
   readonly name: string;
   readonly state: PeerState;
   /** The link messages to this peer take now ('self' for this peer). */
-  readonly link: LinkKind;
+  readonly link: TransportKind | 'self';
   /** Every link that is up to this peer, best first. */
-  readonly links: readonly LinkKind[];
+  readonly links: readonly TransportKind[];
   readonly rttMs: number | null;
   readonly isSelf: boolean;
 }
@@ -55,7 +55,7 @@ export class PeerRecord {
     this.rttMs = this.rttMs === null ? ms : this.rttMs * 0.8 + ms * 0.2;
   }
 
-  view(links: readonly LinkKind[]): MemberView {
+  view(links: readonly TransportKind[]): MemberView {
     return {
       id: this.id,
       name: this.name || this.id,

@@ -2,10 +2,9 @@
 // a leave + rejoin starts from clean transports.
 import type { Clock, Random } from '../core/clock';
 import type { PeerId } from '../core/ids';
-import type { LinkKind } from '../ui/bridge/types';
 import type { Rendezvous } from './rendezvous';
 import type { RoomCipher } from './room-crypto';
-import type { Transport } from './transport';
+import type { Transport, TransportKind } from './transport';
 
 /** Lower is better: same-browser channels beat a data channel, which beats the server relay. */
 export const LINK_RANK: Readonly<Record<string, number>> = {
@@ -42,4 +41,4 @@ export interface DroppableLink {
 
 export const isDroppable = (t: Transport): t is Transport & DroppableLink => typeof (t as Partial<DroppableLink>).drop === 'function';
 
-export const linkKindOf = (t: Transport): LinkKind => t.kind as LinkKind;
+export const linkKindOf = (t: Transport): TransportKind => t.kind;

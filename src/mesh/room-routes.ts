@@ -1,7 +1,7 @@
 // Which links reach each peer, best first. Sending tries them in rank order, so a peer moves to a better link
 // the moment it comes up and falls back (relay) the moment it fails.
 import type { PeerId } from '../core/ids';
-import type { LinkKind } from '../ui/bridge/types';
+import type { TransportKind } from './transport';
 import { isDroppable, linkKindOf, rankOf } from './room-links';
 import type { Transport } from './transport';
 
@@ -16,7 +16,7 @@ export class LinkRoutes {
     return [...this.#routes.keys()];
   }
 
-  kinds(peer: PeerId): LinkKind[] {
+  kinds(peer: PeerId): TransportKind[] {
     return (this.#routes.get(peer) ?? []).map(linkKindOf);
   }
 

@@ -1,8 +1,8 @@
-// The app's entry: mounts the UI with the real way to open a room (machine worker + mesh, src/ui/bridge).
+// The app's entry: mounts the UI with the real way to open a room (machine worker + mesh, workers/client/connect.ts).
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
-import { connectRoom } from './bridge/connect';
+import { connectRoom } from '../../workers/client/connect';
 import type { Connect } from './session/connect';
 
 const target = document.getElementById('app');

@@ -1,5 +1,5 @@
 // Builds RoomView snapshots for the view-model tests: the shape the machine worker sends.
-import type { MoleculeGroupView, PeerView, RoomView } from '../../src/ui/bridge/types';
+import type { MoleculeGroupView, PeerView, RoomView } from '../../workers/contract/room-view';
 import { asPeerId, asReactorId } from '../../src/core/ids';
 
 export function group(reactorName: string, name: string, sample: unknown[], extra: Partial<MoleculeGroupView> = {}): MoleculeGroupView {

@@ -1,5 +1,5 @@
 // The Activity panel's filter: free text over reactor, reaction and peer name, plus an outcome.
-import type { ActivityItem } from '../bridge/types';
+import type { ActivityItem } from '../../../workers/contract/room-view';
 
 export type OutcomeFilter = 'all' | ActivityItem['outcome'];
 

@@ -1,7 +1,7 @@
 // The chat view's model: room posts, direct-message threads and who is around, from the chat reactor's
 // molecules. Text is only ever handed to Svelte as text (never `{@html}`), so a message cannot inject markup.
 import * as v from 'valibot';
-import type { MachineClient, RoomView } from '../bridge/types';
+import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
 import type { ChatDirect, ChatMember, ChatPost } from '../../reactors/chat';
 import { CHAT_TEXT_MAX } from '../../reactors/chat';
 import { newId } from '../lib/ids';

@@ -1,7 +1,7 @@
 // The counter view's model. The value is the sum over every `count` copy this peer sees: usually one copy,
 // briefly more while two seeds are being merged (the sum is right either way; see src/reactors/counter.ts).
 import * as v from 'valibot';
-import type { MachineClient, RoomView } from '../bridge/types';
+import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
 import { countOf, valuesOf } from './soup';
 
 export interface CounterState {

@@ -1,7 +1,7 @@
 // The map/reduce view's model: the latest run anywhere in the room, its progress and per-peer split,
 // and its report (result, wall time, speedup) once the starting peer has finished it.
 import * as v from 'valibot';
-import type { MachineClient, RoomView } from '../bridge/types';
+import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
 import type { MapReport } from '../../reactors/mapreduce';
 import { newId } from '../lib/ids';
 import { countOf, valuesOf } from './soup';

@@ -1,7 +1,7 @@
 // Reading example state out of a RoomView: the values of one molecule, validated. Molecule values come
 // from other peers, so a view never trusts their shape — a malformed copy is skipped, not rendered.
 import * as v from 'valibot';
-import type { MoleculeGroupView, RoomView } from '../bridge/types';
+import type { MoleculeGroupView, RoomView } from '../../../workers/contract/room-view';
 
 /** The group for `reactor/molecule`, or undefined when this peer sees none. */
 export function group(view: RoomView | null, reactor: string, molecule: string): MoleculeGroupView | undefined {

@@ -1,6 +1,6 @@
 // The todo view's model: the list as this peer sees it, and the actions a person can take on it.
 import * as v from 'valibot';
-import type { MachineClient, RoomView } from '../bridge/types';
+import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
 import type { TodoItem } from '../../reactors/todo';
 import { TODO_TEXT_MAX } from '../../reactors/todo';
 import { newId } from '../lib/ids';

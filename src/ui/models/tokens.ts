@@ -1,6 +1,6 @@
 // The Tokens panel's rows: the soup flattened into one list (reactor headers, one row per molecule name
 // with its count, and the sampled values of expanded names), so a virtual list can show thousands.
-import type { MoleculeGroupView, RoomView } from '../bridge/types';
+import type { MoleculeGroupView, RoomView } from '../../../workers/contract/room-view';
 import { formatValue } from '../lib/format';
 
 export type TokenRow =

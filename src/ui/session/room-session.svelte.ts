@@ -1,7 +1,7 @@
 // The UI's live copy of one room: the latest RoomView snapshot and the recent activity, as Svelte state.
 // Components read from here and call `act(...)` for every user action, so an error anywhere turns into one
 // plain-words notice instead of an unhandled rejection. No business logic: that lives in the reactors.
-import type { ActivityItem, MachineClient, RoomView } from '../bridge/types';
+import type { ActivityItem, MachineClient, RoomView } from '../../../workers/contract/room-view';
 import { plainError } from '../lib/format';
 
 /** How many activity items the feed keeps (newest first); older ones scroll away. */

@@ -1,15 +1,16 @@
 // The contract between the machine worker (workers/, which owns machine + dcm + store) and the Svelte UI.
 // The UI only renders RoomView snapshots and calls MachineClient methods: no business logic in components.
-import type { PeerId, ReactorId } from '../../core/ids';
+import type { PeerId, ReactorId } from '../../src/core/ids';
+import type { TransportKind } from '../../src/mesh/transport';
 
 export type PeerStateName = 'up' | 'running' | 'busy' | 'stopped' | 'down';
-export type LinkKind = 'webrtc' | 'broadcast-channel' | 'ws-relay' | 'peerjs' | 'memory' | 'self';
 
 export interface PeerView {
   id: PeerId;
   name: string;
   state: PeerStateName;
-  link: LinkKind;
+  /** The link messages to this peer take now; 'self' for this peer. */
+  link: TransportKind | 'self';
   rttMs: number | null;
   reactors: ReactorId[];
   isSequencer: boolean;

@@ -2,9 +2,9 @@
 // joined with what only the main thread knows (membership, links, RTT, signaling — the mesh room). Views are
 // composed at most every `intervalMs` (default 100 ms, so ≤ 10/s) however busy the machine is, and a new
 // subscriber gets the latest view at once.
-import type { PeerId } from '../../core/ids';
-import type { MachineSnapshot } from './machine-snapshot';
-import type { ActivityItem, LinkKind, MachineClient, PeerStateName, PeerView, RoomView } from './types';
+import type { PeerId } from '../../src/core/ids';
+import type { MachineSnapshot } from '../contract/machine-snapshot';
+import type { ActivityItem, MachineClient, PeerStateName, PeerView, RoomView } from '../contract/room-view';
 
 /** What the client calls in the worker (the comlink-wrapped MachineWorkerApi, minus `open`). */
 export interface MachineCalls {
@@ -20,7 +20,7 @@ export interface PresenceMember {
   readonly id: PeerId;
   readonly name: string;
   readonly state: PeerStateName;
-  readonly link: string;
+  readonly link: PeerView['link'];
   readonly rttMs: number | null;
   readonly isSelf: boolean;
 }
@@ -51,8 +51,6 @@ export interface MachineClientHandle extends MachineClient {
   reportProblem(problem: string): void;
 }
 
-const LINKS = new Set<LinkKind>(['webrtc', 'broadcast-channel', 'ws-relay', 'peerjs', 'memory', 'self']);
-
 export function createMachineClient(options: MachineClientOptions): MachineClientHandle {
   const { calls, presence } = options;
   const intervalMs = options.intervalMs ?? 100;
@@ -72,7 +70,7 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       id: m.id,
       name: m.isSelf ? s.displayName || m.name : m.name,
       state: m.state,
-      link: LINKS.has(m.link as LinkKind) ? (m.link as LinkKind) : 'self',
+      link: m.link,
       rttMs: m.rttMs,
       reactors: s.hosts[m.id] ?? [],
       isSequencer: m.id === s.sequencer,

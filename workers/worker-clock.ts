@@ -3,7 +3,7 @@
 // wakes the page at once. The mesh room (heartbeats every 250 ms, peers declared dead after 1.1 s),
 // the signaling client's pings and the lease renewals run on the main thread, because RTCPeerConnection
 // exists only there; driven by this clock, a tab in the background keeps its place in the room.
-import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
+import { systemClock, type Clock, type TimerHandle } from '../src/core/clock';
 
 /** The two ends talk in plain messages: `{ id, ms }` arms a timer, `{ cancel }` disarms, `id` = fired. */
 type TimerRequest = { readonly id: number; readonly ms: number } | { readonly cancel: number };

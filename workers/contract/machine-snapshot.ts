@@ -1,8 +1,8 @@
 // What the machine worker sends the main thread (at most ~10 times a second): everything about the machine
 // and the room protocol. The client adds what only the main thread knows — membership, links, RTT,
 // signaling — to make the UI's RoomView.
-import type { PeerId, ReactorId } from '../../core/ids';
-import type { ClaimView, MoleculeGroupView, ReactorView } from './types';
+import type { PeerId, ReactorId } from '../../src/core/ids';
+import type { ClaimView, MoleculeGroupView, ReactorView } from './room-view';
 
 export interface MachineSnapshot {
   readonly room: string;

@@ -1,11 +1,11 @@
 // Main-thread half of the room port: serves the real Transport (the mesh room) and, when there is one, the
 // signaling server's LeaseClient to the machine worker over a MessagePort.
 import { logger } from '../../core/log';
-import type { LeaseClient } from '../../mesh/lease';
-import type { Transport } from '../../mesh/transport';
-import { parseToMain, ROOM_PORT_VERSION, type PortLike, type ToWorker } from './room-port-protocol';
+import type { LeaseClient } from '../lease';
+import type { Transport } from '../transport';
+import { parseToMain, ROOM_PORT_VERSION, type PortLike, type ToWorker } from './port-protocol';
 
-const log = logger('kinetic:bridge:port-host');
+const log = logger('kinetic:mesh:port-host');
 
 export interface RoomPortHost {
   /** Messages from the worker that failed validation (dropped). */

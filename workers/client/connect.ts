@@ -2,23 +2,23 @@
 // IndexedDB, reaction pool), lets it restore this tab's state from storage, and only then creates the mesh
 // room (WebRTC, BroadcastChannel and relay links live on the main thread) with the peer id the worker
 // chose, and pumps its traffic to the worker over a MessagePort.
-import { Emitter } from '../../core/emitter';
-import { asPeerId } from '../../core/ids';
-import { logger } from '../../core/log';
-import { broadcastChannelLink } from '../../mesh/broadcast-channel';
-import { leaveOnPageHide } from '../../mesh/page-lifecycle';
-import { createRoom, type Room } from '../../mesh/room';
-import type { RoomLink } from '../../protocol/room-link';
-import type { LinkFactory } from '../../mesh/room-links';
-import { webRtcLink } from '../../mesh/webrtc';
-import { wsRelayLink } from '../../mesh/ws-relay';
-import { createMachineClient, type MachineCalls, type RoomPresence } from './client';
-import { serveRoomPort } from './room-port-host';
+import { Emitter } from '../../src/core/emitter';
+import { asPeerId } from '../../src/core/ids';
+import { logger } from '../../src/core/log';
+import { broadcastChannelLink } from '../../src/mesh/broadcast-channel';
+import { leaveOnPageHide } from '../../src/mesh/page-lifecycle';
+import { createRoom, type Room } from '../../src/mesh/room';
+import type { RoomLink } from '../../src/protocol/room-link';
+import type { LinkFactory } from '../../src/mesh/room-links';
+import { webRtcLink } from '../../src/mesh/webrtc';
+import { wsRelayLink } from '../../src/mesh/ws-relay';
+import { createMachineClient, type MachineCalls, type RoomPresence } from './machine-client';
+import { serveRoomPort } from '../../src/mesh/port/port-host';
 import { startMachineWorker, type StartedWorker } from './start-worker';
-import type { MachineClient } from './types';
-import { workerClock, type TimerPort } from './worker-clock';
+import type { MachineClient } from '../contract/room-view';
+import { workerClock, type TimerPort } from '../worker-clock';
 
-const log = logger('kinetic:bridge:connect');
+const log = logger('kinetic:workers:connect');
 
 export interface ConnectOptions {
   /** ws(s)://…/signal; default: this page's origin. null: no server (tabs of this browser only, Web Locks election). */
@@ -35,7 +35,7 @@ export interface ConnectOptions {
 function roomClock(options: ConnectOptions): { clock?: ReturnType<typeof workerClock>; worker?: Worker } {
   if (options.createTimerWorker === null) return {};
   try {
-    const worker = options.createTimerWorker?.() ?? new Worker(new URL('../../../workers/timer.worker.ts', import.meta.url), { type: 'module' });
+    const worker = options.createTimerWorker?.() ?? new Worker(new URL('../timer.worker.ts', import.meta.url), { type: 'module' });
     return { worker, clock: workerClock(worker as unknown as TimerPort) };
   } catch (e) {
     log('timer worker unavailable; the room uses main-thread timers', e);
@@ -49,7 +49,7 @@ const peerKey = (room: string): string => `kinetic-mesh:peer:${room}`;
 /** Open `link` in this tab: the app's `Connect` (see src/ui/session/connect.ts). */
 export async function connectRoom(link: RoomLink, displayName: string, options: ConnectOptions = {}): Promise<MachineClient> {
   const signalingUrl = options.signalingUrl === undefined ? defaultSignalingUrl() : options.signalingUrl;
-  const createWorker = options.createWorker ?? (() => new Worker(new URL('../../../workers/machine.worker.ts', import.meta.url), { type: 'module' }));
+  const createWorker = options.createWorker ?? (() => new Worker(new URL('../machine.worker.ts', import.meta.url), { type: 'module' }));
   let started: StartedWorker | null = null;
   let room: Room | null = null;
   let timers: ReturnType<typeof roomClock> = {};

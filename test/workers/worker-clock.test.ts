@@ -1,6 +1,6 @@
 // The main-thread room's clock with its timers in a worker (here: the other end of a MessageChannel).
 import { afterEach, describe, expect, it } from 'vitest';
-import { serveTimers, workerClock, type TimerPort } from '../../src/ui/bridge/worker-clock';
+import { serveTimers, workerClock, type TimerPort } from '../../workers/worker-clock';
 
 const channels: MessageChannel[] = [];
 afterEach(() => {

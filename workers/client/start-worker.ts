@@ -4,11 +4,11 @@
 // Nothing is decided before `open` resolves — the worker holds no lock or database that survives
 // terminate() — so a start that stalls is abandoned for a fresh worker; the last attempt waits unbounded.
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { MachineHostInit } from '../../../workers/machine-host';
-import type { MachineWorkerApi } from '../../../workers/machine-worker-api';
-import { whenMachineWorkerReady } from '../../../workers/machine-worker-ready';
-import type { MachineSnapshot } from './machine-snapshot';
-import type { ActivityItem } from './types';
+import type { MachineHostInit } from '../machine-host';
+import type { MachineWorkerApi } from '../machine-worker-api';
+import { whenMachineWorkerReady } from '../machine-worker-ready';
+import type { MachineSnapshot } from '../contract/machine-snapshot';
+import type { ActivityItem } from '../contract/room-view';
 
 export interface StartedWorker {
   readonly worker: Worker;

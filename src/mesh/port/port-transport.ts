@@ -4,11 +4,11 @@
 import { Emitter } from '../../core/emitter';
 import { asEpoch, asPeerId, type PeerId } from '../../core/ids';
 import { logger } from '../../core/log';
-import type { LeaseClient, LeaseState } from '../../mesh/lease';
-import { TransportKind, type Transport, type TransportEvents } from '../../mesh/transport';
-import { parseToWorker, ROOM_PORT_VERSION, type PortLike, type ToMain } from './room-port-protocol';
+import type { LeaseClient, LeaseState } from '../lease';
+import { TransportKind, type Transport, type TransportEvents } from '../transport';
+import { parseToWorker, ROOM_PORT_VERSION, type PortLike, type ToMain } from './port-protocol';
 
-const log = logger('kinetic:bridge:port-transport');
+const log = logger('kinetic:mesh:port-transport');
 
 export interface PortTransport extends Transport {
   /** The signaling lease as the main thread reports it (null until the first report). */

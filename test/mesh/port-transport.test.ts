@@ -8,8 +8,8 @@ import type { LeaseClient, LeaseState } from '../../src/mesh/lease';
 import { createMemoryNetwork } from '../../src/mesh/memory';
 import { runTransportTests, until } from '../../src/mesh/testing/transport-suite';
 import type { Transport } from '../../src/mesh/transport';
-import { createPortTransport, type PortTransport } from '../../src/ui/bridge/port-transport';
-import { serveRoomPort } from '../../src/ui/bridge/room-port-host';
+import { createPortTransport, type PortTransport } from '../../src/mesh/port/port-transport';
+import { serveRoomPort } from '../../src/mesh/port/port-host';
 
 function overPort(inner: Transport, lease: LeaseClient | null = null): { worker: PortTransport; close(): void } {
   const { port1, port2 } = new MessageChannel();

@@ -2,7 +2,7 @@
 // retried. Workers are faked with MessageChannels speaking the real protocol (ready signal + comlink).
 import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
-import { startMachineWorker } from '../../src/ui/bridge/start-worker';
+import { startMachineWorker } from '../../workers/client/start-worker';
 import { MACHINE_WORKER_READY } from '../../workers/machine-worker-ready';
 
 type FakeWorker = Worker & { terminated: boolean };
