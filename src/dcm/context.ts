@@ -9,6 +9,8 @@ import type { ReplicatedLog } from './replicated-log';
 export interface RoomTimings {
   /** Sequencer → replicas heartbeat; also the retransmission period for unacknowledged entries. */
   readonly heartbeatMs: number;
+  /** The heartbeat to a replica that is caught up and knows the commit index (nothing pending for it). */
+  readonly idleHeartbeatMs: number;
   /** A claim not renewed for this long expires; holders renew every third of it. */
   readonly claimTtlMs: number;
   /** Requests (outbox emissions, commits) without an answer are sent again after this. */
@@ -33,6 +35,7 @@ export interface RoomTimings {
 
 export const defaultTimings: RoomTimings = {
   heartbeatMs: 50,
+  idleHeartbeatMs: 1000,
   claimTtlMs: 3000,
   resendMs: 250,
   removeAfterMs: 1000,

@@ -22,6 +22,8 @@ interface Follower {
    * commit decided before its own ack arrived is not yet applicable there; its ack then triggers a bump.
    */
   told: number;
+  /** When we last sent it a heartbeat (an append, empty when there is nothing new). */
+  beatAt: number;
 }
 
 /** Entries per append message, and entries in flight per replica (flow control, Raft-style pipelining). */
@@ -90,7 +92,7 @@ export class Sequencer {
 
   #follower(p: PeerId): Follower {
     let f = this.#followers.get(p);
-    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0, progressAt: this.#ctx.clock.now(), told: 0 }));
+    if (!f) this.#followers.set(p, (f = { next: this.#ctx.rlog.log.lastIndex + 1, match: 0, progressAt: this.#ctx.clock.now(), told: 0, beatAt: -Infinity }));
     return f;
   }
 
@@ -190,6 +192,7 @@ export class Sequencer {
     const { rlog, timings } = this.#ctx;
     if (now - this.#lastBeat >= timings.heartbeatMs) {
       this.#lastBeat = now;
+      const voters = rlog.replica.membersInEffect;
       for (const p of this.#ctx.peers()) {
         const f = this.#follower(p);
         // Retransmit what stayed unacknowledged for a resend period (lost messages, a replica back online).
@@ -197,6 +200,12 @@ export class Sequencer {
           f.next = Math.min(f.next, f.match + 1);
           f.progressAt = now;
         }
+        // A voter with the whole log and the commit index learns nothing from a beat: it gets one every
+        // idleHeartbeatMs only, so an idle room costs O(N) frames per second at a low rate, not 40·N. (Who
+        // leads is the lease's business, not the beat's: a dead sequencer is replaced when its lease ends.)
+        const idle = f.match >= rlog.log.lastIndex && f.told >= rlog.commitIndex && voters.includes(p);
+        if (idle && now - f.beatAt < timings.idleHeartbeatMs) continue;
+        f.beatAt = now;
         this.#replicate(p, true);
       }
     }

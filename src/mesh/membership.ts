@@ -22,15 +22,22 @@ export interface MemberView {
 }
 
 export interface LivenessOptions {
-  /** How often each peer is pinged. */
+  /** How often a peer makes sure each of its ring neighbours has heard from it (a ping if nothing else went). */
   readonly heartbeatMs: number;
-  /** A peer not heard from for this long is dropped (its tab crashed, was killed or frozen). */
+  /** A ring neighbour not heard from for this long is dropped (its tab crashed, was killed or frozen). */
   readonly deadAfterMs: number;
+  /** Ring neighbours watched on each side (1: predecessor and successor, so every peer has two watchers). */
+  readonly neighbors: number;
+  /** A peer that lost a link but still has others must answer over them within this long, or is dropped. */
+  readonly suspectMs: number;
+  /** How often one peer outside the ring neighbourhood gets a round-trip probe (RTT for the UI). */
+  readonly rttSampleMs: number;
 }
 
 // Worst-case detection is deadAfterMs + one heartbeat (≈1.35 s), inside the 1.5 s target with margin for a
 // busy machine; a hidden tab still answers pings at once (message events are not throttled like timers).
-export const DEFAULT_LIVENESS: LivenessOptions = { heartbeatMs: 250, deadAfterMs: 1100 };
+// Idle cost is linear in the room: each peer keeps 2·neighbors links warm (liveness.ts).
+export const DEFAULT_LIVENESS: LivenessOptions = { heartbeatMs: 250, deadAfterMs: 1100, neighbors: 1, suspectMs: 600, rttSampleMs: 2000 };
 
 /** What the room knows about one remote peer. */
 export class PeerRecord {
@@ -38,6 +45,14 @@ export class PeerRecord {
   state: PeerState = PeerState.Up;
   rttMs: number | null = null;
   lastHeard: number;
+  /** When we last sent this peer anything (any frame tells it we are alive). */
+  lastSent = -Infinity;
+  /** Since when this peer is one of our ring neighbours (its silence counts from then), or null. */
+  neighborSince: number | null = null;
+  /** A link to it went down while others stayed up: it must be heard from after this, or it is dropped. */
+  suspectSince: number | null = null;
+  /** Pings sent to it (every few asks for an echo, for RTT). */
+  pings = 0;
   /** False after a heartbeat timeout or a goodbye, until the peer is heard from again. */
   alive = true;
   /** Sequence number of the next message this peer gets from us (restarts with every `hi` we send). */

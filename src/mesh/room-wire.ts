@@ -8,14 +8,18 @@ export type RoomFrame =
   | { readonly k: 'hi'; readonly n: string; readonly st: PeerState }
   /** Name or state changed. */
   | { readonly k: 'in'; readonly n: string; readonly st: PeerState }
-  | { readonly k: 'pi'; readonly t: number }
+  /** Ping: `e` asks for an echo (`po`); without it, a ring neighbour answers nothing (liveness.ts). */
+  | { readonly k: 'pi'; readonly t: number; readonly e?: 1 }
   | { readonly k: 'po'; readonly t: number }
+  /** Down: the sender's heartbeat dropped peer `p` (a ring neighbour of it). */
+  | { readonly k: 'dn'; readonly p: string }
   /** Goodbye: drop me now, don't wait for the heartbeat. */
   | { readonly k: 'by' }
   /** An application message with its per-pair sequence number. */
   | { readonly k: 'm'; readonly s: number; readonly d: unknown };
 
 const MAX_NAME = 64;
+const MAX_PEER_ID = 128;
 const STATES: ReadonlySet<string> = new Set(PEER_STATES);
 
 export function parseRoomFrame(x: unknown): RoomFrame | null {
@@ -25,8 +29,11 @@ export function parseRoomFrame(x: unknown): RoomFrame | null {
     case 'm':
       return Number.isInteger(f['s']) && (f['s'] as number) >= 0 && 'd' in f ? (f as RoomFrame) : null;
     case 'pi':
+      return typeof f['t'] === 'number' && Number.isFinite(f['t']) && (f['e'] === undefined || f['e'] === 1) ? (f as RoomFrame) : null;
     case 'po':
       return typeof f['t'] === 'number' && Number.isFinite(f['t']) ? (f as RoomFrame) : null;
+    case 'dn':
+      return typeof f['p'] === 'string' && f['p'].length > 0 && f['p'].length <= MAX_PEER_ID ? (f as RoomFrame) : null;
     case 'hi':
     case 'in':
       return typeof f['n'] === 'string' && f['n'].length <= MAX_NAME && typeof f['st'] === 'string' && STATES.has(f['st'])

@@ -1,11 +1,13 @@
 // The room: one Transport (kind 'mesh') over several links per peer, always sending on the best one that is
-// up (BroadcastChannel > WebRTC > relay), plus membership — names, states, RTT, a heartbeat that drops a
-// vanished peer in ≤ 1.5 s, a goodbye that drops a leaving one at once, and duplicate-id recovery.
+// up (BroadcastChannel > WebRTC > relay), plus membership — names, states, RTT, a heartbeat whose idle cost is
+// linear in the room (liveness.ts) that drops a vanished peer in ≤ 1.5 s, a goodbye that drops a leaving one
+// at once, and duplicate-id recovery.
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
 import { Emitter } from '../core/emitter';
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { deferred, type Deferred } from './deferred';
+import { Liveness, type LivenessIo } from './liveness';
 import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './membership';
 import { OrderedInbox } from './ordered-inbox';
 import { renewTabPeerId, tabPeerId } from './peer-id';
@@ -41,6 +43,7 @@ export class Room implements Transport {
   #hash: string | null = null;
   #ready: Deferred<void> = deferred();
   #beat: TimerHandle | null = null;
+  #watch: Liveness;
   readonly #records = new Map<PeerId, PeerRecord>();
   readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
   readonly #routes = new LinkRoutes();
@@ -57,6 +60,7 @@ export class Room implements Transport {
     this.#random = opts.random ?? systemRandom;
     this.#liveness = { ...DEFAULT_LIVENESS, ...opts.liveness };
     this.#self = opts.peerId ?? tabPeerId(opts.storage ?? null, this.#random);
+    this.#watch = new Liveness(this.#self, this.#liveness);
     this.#name = cleanName(opts.displayName ?? '') || this.#self;
   }
 
@@ -187,6 +191,7 @@ export class Room implements Transport {
     this.problem = 'This tab shared its peer id with another tab; it now uses a new one.';
     void this.#teardown(session, 'duplicate peer id').then(() => {
       this.#self = renewTabPeerId(this.opts.storage ?? null, this.#random);
+      this.#watch = new Liveness(this.#self, this.#liveness);
       return this.#start();
     });
   }
@@ -222,12 +227,24 @@ export class Room implements Transport {
 
   #linkDown(peer: PeerId, link: Transport, reason: string): void {
     if (!this.#routes.has(peer)) return;
-    if (this.#routes.remove(peer, link)) this.#peerGone(peer, reason);
-    else this.#emitMembers();
+    if (this.#routes.remove(peer, link)) return this.#peerGone(peer, reason);
+    // Other links remain: the peer may have died (the server saw its socket close) or only this link did.
+    // It must answer over the others soon (liveness.ts), or it is dropped without waiting for its ring.
+    const r = this.#records.get(peer);
+    if (r?.alive) {
+      r.suspectSince = this.#clock.now();
+      this.#sendFrame(peer, { k: 'pi', t: r.suspectSince, e: 1 });
+    }
+    this.#emitMembers();
   }
 
   #sendFrame(to: PeerId, frame: RoomFrame): boolean {
-    return this.#routes.send(to, frame);
+    const sent = this.#routes.send(to, frame);
+    if (sent) {
+      const r = this.#records.get(to);
+      if (r) r.lastSent = this.#clock.now();
+    }
+    return sent;
   }
 
   /** A new session with `peer` (first link, or back from the dead): our sequence to it restarts with a hi. */
@@ -237,6 +254,7 @@ export class Room implements Transport {
     if (!r) this.#records.set(peer, (r = new PeerRecord(peer, this.#clock.now())));
     r.alive = true;
     r.lastHeard = this.#clock.now();
+    r.suspectSince = null;
     r.nextSeq = 0;
     this.#sendFrame(peer, { k: 'hi', n: this.#name, st: this.#state });
     if (!wasAlive) this.#events.emit('peer-connected', { peerId: peer });
@@ -269,8 +287,11 @@ export class Room implements Transport {
       case 'm':
         return this.#inbox(from).push(f.s, f.d);
       case 'pi':
-        this.#sendFrame(from, { k: 'po', t: f.t });
+        // A ring neighbour hears from us every heartbeat anyway; anyone else counts on this answer.
+        if (f.e === 1 || !this.#watch.isNeighbor(from)) this.#sendFrame(from, { k: 'po', t: f.t });
         return;
+      case 'dn':
+        return this.#reportedDown(from, f.p as PeerId);
       case 'po':
         r.sampleRtt(this.#clock.now() - f.t);
         return;
@@ -302,19 +323,27 @@ export class Room implements Transport {
     this.#routes.drop(peer, reason);
   }
 
+  /** A peer's ring watcher dropped `peer`: drop it too, unless we heard from it ourselves just now. */
+  #reportedDown(from: PeerId, peer: PeerId): void {
+    const r = this.#records.get(peer);
+    if (peer === this.#self || !r?.alive || this.#clock.now() - r.lastHeard < this.#liveness.heartbeatMs) return;
+    log('%s reported %s down', from, peer);
+    this.#drop(peer, `reported down by ${from}`);
+  }
+
+  readonly #livenessIo: LivenessIo = {
+    routed: (peer) => this.#routes.has(peer),
+    send: (peer, frame) => this.#sendFrame(peer, frame),
+    drop: (peer, reason) => {
+      log('%s dropped: %s', peer, reason);
+      this.#drop(peer, reason);
+    },
+  };
+
   #heartbeat = (): void => {
-    const now = this.#clock.now();
-    for (const r of this.#records.values()) {
-      if (!this.#routes.has(r.id)) continue;
-      if (!r.alive) {
-        // Keep probing a dropped peer while a link to it exists: if it was only frozen, its answer revives it
-        // (and ours revives us on its side — both may have dropped each other).
-        this.#sendFrame(r.id, { k: 'pi', t: now });
-      } else if (now - r.lastHeard > this.#liveness.deadAfterMs) {
-        log('%s silent for %d ms: dropped', r.id, Math.round(now - r.lastHeard));
-        this.#drop(r.id, 'heartbeat timeout');
-      } else this.#sendFrame(r.id, { k: 'pi', t: now });
-    }
+    const dropped = this.#watch.tick(this.#clock.now(), this.#records.values(), this.#livenessIo);
+    // Tell the rest: they are not watching it (outside its ring neighbourhood) and would not notice.
+    for (const gone of dropped) for (const peer of this.peers()) this.#sendFrame(peer, { k: 'dn', p: gone });
     if (this.#records.size) this.#emitMembers();
     this.#beat = this.#clock.setTimeout(this.#heartbeat, this.#liveness.heartbeatMs);
   };

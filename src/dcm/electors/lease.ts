@@ -15,14 +15,21 @@ export interface LeaseElectorOptions {
   readonly clock: Clock;
   /** Fraction of the TTL given up for clock drift between holder and server (default 0.1). */
   readonly driftFraction?: number;
-  /** How often to ask while not holding (default 200 ms); the holder renews every ttl/3. */
+  /** How often to ask while nobody holds it (default 200 ms); the holder renews every ttl/3. */
   readonly retryMs?: number;
+  /**
+   * How often to ask while another peer holds it (default 1000 ms). The server keeps us as a candidate and
+   * broadcasts the hand-over when the holder's TTL runs out, so asking is only a refresh: polling at
+   * retryMs would cost every peer 10 frames/s through the server in an idle room.
+   */
+  readonly watchRetryMs?: number;
 }
 
 export function createLeaseElector(options: LeaseElectorOptions): Elector {
   const { self, lease, clock } = options;
   const drift = options.driftFraction ?? 0.1;
   const retryMs = options.retryMs ?? 200;
+  const watchRetryMs = options.watchRetryMs ?? 1000;
   const events = new Emitter<{ change: Leadership }>();
   let state: Leadership = { leader: null, epoch: asEpoch(0), self: false };
   let maxEpoch = 0;
@@ -40,15 +47,28 @@ export function createLeaseElector(options: LeaseElectorOptions): Elector {
     events.emit('change', state);
   };
 
+  const askEvery = (): number => (state.leader === self ? Math.max(10, ttlMs / 3) : state.leader !== null ? watchRetryMs : retryMs);
+
   const ask = (): void => {
     if (!running) return;
     oldestUnanswered ??= clock.now();
     lease.requestLease(maxEpoch);
-    const holding = state.self;
-    askTimer = clock.setTimeout(ask, holding ? Math.max(10, ttlMs / 3) : retryMs);
+    askTimer = clock.setTimeout(ask, askEvery());
   };
 
+  /** The state changed: the next ask comes at the new pace (at once when nobody holds the lease). */
+  const reschedule = (): void => {
+    if (!running) return;
+    if (askTimer) clock.clearTimeout(askTimer);
+    askTimer = state.leader === null ? (ask(), askTimer) : clock.setTimeout(ask, askEvery());
+  };
+
+  /** Whether the asking pace differs from the one in force before (`before`: the state then). */
+  const paceChanged = (before: Leadership): boolean =>
+    (before.leader === self) !== (state.leader === self) || (before.leader === null) !== (state.leader === null);
+
   const onLease = (s: LeaseState): void => {
+    const before = state;
     maxEpoch = Math.max(maxEpoch, s.epoch);
     ttlMs = s.ttlMs;
     if (s.holder === self && running) {
@@ -63,6 +83,7 @@ export function createLeaseElector(options: LeaseElectorOptions): Elector {
       if (s.holder !== self) oldestUnanswered = null;
       set({ leader: s.holder, epoch: s.epoch, self: false });
     }
+    if (paceChanged(before)) reschedule();
   };
 
   /** Our own lease ran out by our own clock: stop sequencing now, before the server can grant again. */
