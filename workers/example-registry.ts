@@ -1,7 +1,7 @@
 // The app's example reactors (src/reactors) as the machine worker's registry. Imported dynamically, and its
 // whole namespace used, so the bundler keeps the reactor module as a chunk that exports every definition:
 // its URL is each reactor's `module`, which pool workers import to find the definition by id.
-import type { ReactorRegistry } from './machine-host';
+import type { ReactorRegistry } from './reactor-registry';
 
 export async function loadExampleRegistry(): Promise<ReactorRegistry> {
   const mod = await import('../src/reactors/index');

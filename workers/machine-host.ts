@@ -7,7 +7,6 @@ import type { PeerId, ReactorId } from '../src/core/ids';
 import { logger } from '../src/core/log';
 import { createMachine } from '../src/core/machine';
 import type { Machine } from '../src/core/machine-api';
-import type { ReactorDefinition } from '../src/core/reactor';
 import type { ReactionRunner } from '../src/core/runner';
 import type { Elector } from '../src/dcm/elector';
 import { createLeaseElector } from '../src/dcm/electors/lease';
@@ -24,16 +23,9 @@ import type { ActivityItem } from './contract/room-view';
 import { ActivityFeed } from './activity-feed';
 import { ClaimsTracker } from './claims-tracker';
 import { buildSnapshot } from './machine-view';
+import type { ReactorRegistry } from './reactor-registry';
 
 const log = logger('kinetic:worker:host');
-
-/** The reactors a room can load, by name (the app's registry). */
-export interface ReactorRegistry {
-  get(name: string): { readonly definition: ReactorDefinition; readonly seed: readonly { molecule: string; value?: unknown }[] } | null;
-  /** Loaded when a peer opens a room for the first time. */
-  readonly autoload: readonly string[];
-  readonly names: readonly string[];
-}
 
 export interface MachineHostInit {
   readonly room: string;

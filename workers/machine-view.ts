@@ -5,7 +5,7 @@ import type { DistributedRoom } from '../src/dcm/room';
 import type { MachineSnapshot } from './contract/machine-snapshot';
 import type { MoleculeGroupView, ReactorView } from './contract/room-view';
 import type { ClaimsTracker } from './claims-tracker';
-import type { ReactorRegistry } from './machine-host';
+import type { ReactorRegistry } from './reactor-registry';
 
 /** Values sent per molecule name: enough for the UI's virtualised lists, bounded so a big soup stays cheap. */
 export const SAMPLE_LIMIT = 500;

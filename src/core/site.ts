@@ -8,8 +8,21 @@ import type { LoadedReactor } from './machine-api';
 import { MoleculeHandle, type AnyMolecule, type CallOptions, type Emitters, type Out, type ReactorToken } from './molecule';
 import type { ReactorDefinition } from './reactor';
 import { unwrapReply } from './reply-failure';
-import type { Scheduler } from './scheduler';
 import { ReactionRuntime, Slot } from './slot';
+import type { Clock } from './clock';
+import type { DistributedPort } from './distributed-port';
+import type { Watch } from './soup-events';
+
+/** What a loaded reactor asks of its machine. The Scheduler implements it; site.ts does not import the Scheduler. */
+export interface SiteHost {
+  readonly parts: { readonly clock: Clock; readonly port: DistributedPort };
+  readonly watch: Pick<Watch, 'emitted'>;
+  enqueue(slot: Slot, value: unknown): void;
+  output(slot: Slot, value: unknown): void;
+  slotOf(m: MoleculeHandle): Slot;
+  emitted(m: MoleculeHandle, value: unknown): void;
+  emitToRoom(m: MoleculeHandle, value: unknown): void;
+}
 
 type AnyEmitter = (value?: unknown, options?: CallOptions) => unknown;
 
@@ -26,7 +39,7 @@ export class Site<E = Record<string, AnyMolecule>> implements LoadedReactor<E> {
   readonly #emitters: AnyEmitter[];
 
   constructor(
-    readonly s: Scheduler,
+    readonly s: SiteHost,
     readonly definition: ReactorDefinition<E>,
     readonly peer: PeerId,
     private readonly onUnload: (id: ReactorId) => void,
