@@ -1,68 +1,102 @@
-// `kinetic-signal --port 8787 [--host 127.0.0.1] [--static dist]`
-import { parseArgs } from 'node:util';
-import { createSignalingServer } from './index';
+// `kinetic-signal [options]` — see `kinetic-signal --help`. Every failure a person can cause (a bad flag, a port
+// in use, a locked data folder) is one line on stderr and a non-zero exit, never a stack trace.
+import fs from 'node:fs';
+import pino from 'pino';
+import { ConfigError, helpText, parseConfig, type Config } from './config';
+import { createSignalingServer, type SignalingServer } from './index';
+import { DataDirError } from './room-records';
 import { createRoomLink } from '../../src/protocol/room-link';
 import { randomRoomName } from '../../src/protocol/room-name';
 import { systemRandom } from '../../src/core/clock';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env['PORT'] ?? '8787' },
-    host: { type: 'string', default: '127.0.0.1' },
-    static: { type: 'string' },
-    'max-peers-per-room': { type: 'string' },
-    'max-connections': { type: 'string' },
-    'max-message-bytes': { type: 'string' },
-    'lease-ttl-ms': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-if (values.help) {
-  console.log(
-    'usage: kinetic-signal [--port 8787] [--host 127.0.0.1] [--static dist]\n' +
-      '         [--max-peers-per-room 64] [--max-connections 2000] [--max-message-bytes 1048576] [--lease-ttl-ms 1500]',
-  );
+function version(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function die(message: string, code = 2): never {
+  process.stderr.write(`kinetic-signal: ${message}\n`);
+  process.exit(code);
+}
+
+let config: Config;
+try {
+  config = parseConfig(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof ConfigError) die(`${err.message} (see --help)`);
+  throw err;
+}
+if (config.help) {
+  process.stdout.write(helpText() + '\n');
   process.exit(0);
 }
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`kinetic-signal: --port must be an integer 0-65535, got "${values.port}"`);
-  process.exit(2);
+if (config.version) {
+  process.stdout.write(`kinetic-signal ${version()}\n`);
+  process.exit(0);
 }
-// Optional limit overrides; anything not given keeps the server's defaults.
-const limitFlags = { maxPeersPerRoom: 'max-peers-per-room', maxConnections: 'max-connections', maxMessageBytes: 'max-message-bytes', leaseTtlMs: 'lease-ttl-ms' } as const;
-const limits: Record<string, number> = {};
-for (const [key, flag] of Object.entries(limitFlags)) {
-  const raw = values[flag];
-  if (raw === undefined) continue;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`kinetic-signal: --${flag} must be a positive integer, got "${raw}"`);
-    process.exit(2);
-  }
-  limits[key] = n;
+
+const log = pino(
+  { level: config.logLevel, base: { service: 'kinetic-signal' }, timestamp: pino.stdTimeFunctions.isoTime },
+  pino.destination({ dest: 2, sync: true }),
+);
+
+let server: SignalingServer;
+try {
+  server = createSignalingServer({
+    limits: config.limits,
+    port: config.port,
+    host: config.host,
+    allowOrigins: config.allowOrigins,
+    ice: {
+      stun: config.stun,
+      turn: config.turn,
+      turnTtlSeconds: config.turnTtlSeconds,
+      ...(config.turnSecret ? { turnSecret: config.turnSecret } : {}),
+      ...(config.iceTransportPolicy ? { iceTransportPolicy: config.iceTransportPolicy } : {}),
+    },
+    log,
+    ...(config.staticDir ? { staticDir: config.staticDir } : {}),
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+  });
+  await server.ready;
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') die(`port ${config.port} on ${config.host} is in use`, 1);
+  if (e.code === 'EACCES') die(`no permission to listen on ${config.host}:${config.port}`, 1);
+  if (e.code === 'EADDRNOTAVAIL') die(`address ${config.host} is not on this machine`, 1);
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') die(`cannot resolve host ${config.host}`, 1);
+  if (err instanceof DataDirError) die(err.message, 1);
+  die(`cannot start: ${e.message.split('\n')[0]}`, 1);
 }
-const server = createSignalingServer({
-  limits,
-  port,
-  host: values.host,
-  ...(values.static ? { staticDir: values.static } : {}),
-  onError: (e) => console.error('kinetic-signal:', e.message),
-});
-await server.ready;
-const { host, port: bound } = server.address();
-console.log(`kinetic-signal listening on ws://${host}:${bound}/signal`);
-if (values.static) {
-  const origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${bound}/`;
+if (config.staticDir && !fs.existsSync(config.staticDir))
+  log.warn({ static: config.staticDir }, 'the --static folder does not exist: every page will be 404');
+const { host, port } = server.address();
+log.info(
+  { host, port, static: config.staticDir ?? null, data: config.dataDir ?? null, version: version() },
+  'listening',
+);
+process.stdout.write(`kinetic-signal listening on ws://${host}:${port}/signal\n`);
+if (config.staticDir) {
+  const origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}/`;
   // A fresh room for convenience: name and key are made here, in this process, and only printed. The server
   // itself never learns them (clients send it a hash of the name; the key stays in the URL fragment).
   const { url } = createRoomLink(origin, randomRoomName(systemRandom));
-  console.log(`Kinetic Mesh app:  ${origin}`);
-  console.log(`Your room link:    ${url}`);
-  console.log('Open the room link in several tabs or browsers; share it to invite others.');
+  process.stdout.write(
+    `Kinetic Mesh app:  ${origin}\nYour room link:    ${url}\nOpen the room link in several tabs or browsers; share it to invite others.\n`,
+  );
 }
-const stop = (): void => {
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
   void server.close().then(() => process.exit(0));
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

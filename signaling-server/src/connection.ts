@@ -23,6 +23,11 @@ export interface Socket {
 export interface ServerStats {
   connections: number;
   framesIn: number;
+  framesOut: number;
+  /** Characters of signal payloads and relay data passed between peers. */
+  relayedBytes: number;
+  leaseGrants: number;
+  errors: number;
   rejected: Record<string, number>;
 }
 
@@ -45,6 +50,7 @@ export class Connection {
 
   send(frame: ServerFrameBody): void {
     corkForTick(this.socket);
+    this.stats.framesOut++;
     this.socket.send(encodeServerFrame(frame));
   }
 
@@ -111,6 +117,7 @@ export class Connection {
       case 'relay': {
         const target = m.room.members.get(f.to);
         if (!target) return this.#reject(ErrorCode.UnknownPeer, `peer ${f.to} is not in this room`, f.type);
+        this.stats.relayedBytes += f.type === 'signal' ? f.payload.length : f.data.length;
         if (f.type === 'signal') target.send({ type: 'signal', from: m.peer, payload: f.payload });
         else target.send({ type: 'relay', from: m.peer, data: f.data });
         return;

@@ -1,5 +1,6 @@
-// Library factory for the signaling server: one HTTP port serves the built app (optional), /healthz and the
-// WebSocket endpoint /signal (rooms, signal relay, data relay, leadership lease). The bin is a thin CLI on top.
+// Library factory for the signaling server: one HTTP port serves the built app (optional), /healthz, /metrics,
+// /ice and the WebSocket endpoint /signal (rooms, signal relay, data relay, leadership lease). The bin is a thin
+// CLI on top.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -9,10 +10,17 @@ import { DEFAULT_LIMITS, type Limits } from './limits';
 import { RoomRegistry } from './rooms';
 import { staticHandler } from './static';
 import { httpHandler, type Route } from './http-routes';
+import { createMetrics } from './metrics';
+import { iceConfig, type IceSettings } from './ice';
+import { silentLog, type Log } from './log';
+import { originAllowed } from './origin';
+import { fileRoomRecords, memoryRoomRecords, type RoomRecords } from './room-records';
 
 export type { Limits } from './limits';
 export { DEFAULT_LIMITS } from './limits';
 export type { ServerStats } from './connection';
+export type { IceConfig, IceSettings } from './ice';
+export type { Log } from './log';
 
 export interface SignalingServerOptions {
   /** 0 picks a free port (tests). Default 8787. */
@@ -25,6 +33,15 @@ export interface SignalingServerOptions {
   onError?: (err: Error) => void;
   /** Milliseconds clock for rate limits and leases (injectable for tests). */
   now?: () => number;
+  /** Wall clock (Unix ms) for the expiry of TURN credentials. */
+  wallNow?: () => number;
+  /** Keep the durable room records (lease epoch floors) in this folder; default: in memory. */
+  dataDir?: string;
+  /** Origins whose pages may open WebSockets and read /ice; null or absent: any. */
+  allowOrigins?: readonly string[] | null;
+  /** STUN/TURN handed to clients on GET /ice. */
+  ice?: IceSettings;
+  log?: Log;
 }
 
 export interface SignalingServer {
@@ -39,19 +56,80 @@ export interface SignalingServer {
 export function createSignalingServer(opts: SignalingServerOptions = {}): SignalingServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const now = opts.now ?? (() => performance.now());
-  const rooms = new RoomRegistry(limits.leaseTtlMs, now);
-  const stats: ServerStats = { connections: 0, framesIn: 0, rejected: {} };
+  const log = opts.log ?? silentLog;
+  const stats: ServerStats = { connections: 0, framesIn: 0, framesOut: 0, relayedBytes: 0, leaseGrants: 0, errors: 0, rejected: {} };
+  const fail = (err: Error): void => {
+    stats.errors++;
+    log.error({ err: err.message }, 'background error');
+    opts.onError?.(err);
+  };
+  const store: RoomRecords = opts.dataDir ? fileRoomRecords(opts.dataDir) : memoryRoomRecords();
+  const records: RoomRecords = {
+    floor: (room) => store.floor(room),
+    granted(room, epoch) {
+      store.granted(room, epoch);
+      stats.leaseGrants++;
+      log.debug({ room, epoch }, 'lease granted');
+    },
+    close: () => store.close(),
+  };
+  const rooms = new RoomRegistry(limits.leaseTtlMs, now, records);
   const connections = new Map<WebSocket, Connection>();
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
+  const allowOrigins = opts.allowOrigins ?? null;
+  const metrics = createMetrics(() => ({ ...stats, rooms: rooms.size }));
+  let closing = false;
 
-  const routes = new Map<string, Route>([['/healthz', (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')]]);
-  const server = http.createServer(httpHandler(routes, serveStatic, (e) => opts.onError?.(e)));
+  const routes = new Map<string, Route>([
+    ['/healthz', (_req, res) => void res.writeHead(closing ? 503 : 200, { 'content-type': 'text/plain' }).end(closing ? 'shutting down' : 'ok')],
+    [
+      '/metrics',
+      async (_req, res) => {
+        const body = await metrics.render();
+        res.writeHead(200, { 'content-type': metrics.contentType }).end(body);
+      },
+    ],
+    [
+      '/ice',
+      (req, res) => {
+        const origin = req.headers.origin;
+        if (!originAllowed(allowOrigins, origin)) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('origin not allowed');
+        const ice = opts.ice ?? { stun: [], turn: [], turnTtlSeconds: 86_400 };
+        const body = JSON.stringify(iceConfig(ice, (opts.wallNow ?? Date.now)(), 'kinetic'));
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          ...(origin && allowOrigins !== null ? { 'access-control-allow-origin': origin, vary: 'origin' } : { 'access-control-allow-origin': '*' }),
+        });
+        res.end(body);
+      },
+    ],
+  ]);
+  const server = http.createServer(httpHandler(routes, serveStatic, fail));
+  // Slow or idle clients cannot hold sockets forever (the HTTP parser's own limits cover oversize requests).
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
   // ws's own cap sits well above ours so an oversize frame reaches our check and gets an error frame; only
   // absurd frames (4x the limit) make ws close the socket with 1009.
-  const wss = new WebSocketServer({ server, path: '/signal', maxPayload: limits.maxMessageBytes * 4, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    server,
+    path: '/signal',
+    maxPayload: limits.maxMessageBytes * 4,
+    perMessageDeflate: false,
+    verifyClient: (info, done) => {
+      if (originAllowed(allowOrigins, info.origin)) return done(true);
+      stats.rejected['bad-origin'] = (stats.rejected['bad-origin'] ?? 0) + 1;
+      log.warn({ origin: info.origin }, 'WebSocket refused: origin not allowed');
+      done(false, 403, 'origin not allowed');
+    },
+  });
+  // ws re-emits the HTTP server's errors; before listening succeeds they belong to `ready` (port in use, …).
+  wss.on('error', (err) => {
+    if (server.listening) fail(err);
+  });
 
   wss.on('connection', (ws) => {
-    ws.on('error', (err) => opts.onError?.(err));
+    ws.on('error', fail);
     if (connections.size >= limits.maxConnections) {
       stats.rejected[ErrorCode.ServerFull] = (stats.rejected[ErrorCode.ServerFull] ?? 0) + 1;
       ws.send(encodeServerFrame({ type: 'error', code: ErrorCode.ServerFull, message: `server is full (${limits.maxConnections} connections)` }));
@@ -68,7 +146,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
         conn.receive(buf, isBinary, buf.byteLength);
       } catch (err) {
         // Defensive: a bug in a handler must cost one frame, never the process or other rooms.
-        opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+        fail(err instanceof Error ? err : new Error(String(err)));
       }
     });
     ws.on('close', () => {
@@ -94,7 +172,10 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
 
   const ready = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
 
   return {
@@ -105,6 +186,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     },
     stats: () => ({ ...stats, rejected: { ...stats.rejected }, rooms: rooms.size }),
     async close() {
+      closing = true;
       clearInterval(sweep);
       // Clients treat 1012 ("service restart") as a reason to reconnect with backoff, keeping their links.
       for (const ws of connections.keys()) {
@@ -116,6 +198,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       rooms.dispose();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      records.close();
     },
   };
 }

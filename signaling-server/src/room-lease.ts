@@ -30,7 +30,13 @@ export class RoomLease {
   /** Peers waiting for the lease, in request order: the next holder when it frees up. */
   readonly #candidates = new Set<string>();
 
-  constructor(readonly ttlMs: number) {}
+  /** `floor`: the highest epoch this room ever granted (from the durable room record); grants go above it. */
+  constructor(
+    readonly ttlMs: number,
+    floor = 0,
+  ) {
+    this.#maxEpoch = floor;
+  }
 
   snapshot(): LeaseSnapshot {
     return { holder: this.#holder, epoch: this.#epoch, ttlMs: this.ttlMs };

@@ -1,6 +1,7 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
 import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
 import { RoomLease, type LeaseOutcome } from './room-lease';
+import { memoryRoomRecords, type RoomRecords } from './room-records';
 
 /** What a room needs from a connection: an address to send frames to. */
 export interface Member {
@@ -21,8 +22,9 @@ export class Room {
     leaseTtlMs: number,
     private readonly now: () => number,
     private readonly onSettled: (room: Room) => void,
+    private readonly records: RoomRecords,
   ) {
-    this.lease = new RoomLease(leaseTtlMs);
+    this.lease = new RoomLease(leaseTtlMs, records.floor(id));
   }
 
   broadcast(frame: ServerFrameBody, except?: string): void {
@@ -66,8 +68,14 @@ export class Room {
 
   #apply(outcome: LeaseOutcome | null, requester: Member): void {
     if (outcome?.kind === 'reply') requester.send({ type: 'lease', ...outcome.state });
-    if (outcome?.kind === 'changed') this.broadcast({ type: 'lease', ...outcome.state });
+    if (outcome?.kind === 'changed') this.#announce(outcome);
     this.#scheduleExpiry();
+  }
+
+  /** A new holder's epoch is on record (durably, with --data) before anyone hears of it. */
+  #announce(outcome: LeaseOutcome & { kind: 'changed' }): void {
+    if (outcome.state.holder !== null) this.records.granted(this.id, outcome.state.epoch);
+    this.broadcast({ type: 'lease', ...outcome.state });
   }
 
   /** One timer per room, always aimed at the current grant's expiry (renewals push it back). */
@@ -79,7 +87,7 @@ export class Room {
     this.#leaseTimer = setTimeout(() => {
       this.#leaseTimer = null;
       const outcome = this.lease.expire(this.now(), (p) => this.members.has(p));
-      if (outcome) this.broadcast({ type: 'lease', ...outcome.state });
+      if (outcome?.kind === 'changed') this.#announce(outcome);
       this.#scheduleExpiry();
       this.onSettled(this);
     }, Math.max(0, at - this.now()) + 1);
@@ -92,11 +100,12 @@ export class RoomRegistry {
   constructor(
     private readonly leaseTtlMs: number,
     private readonly now: () => number,
+    private readonly records: RoomRecords = memoryRoomRecords(),
   ) {}
 
   get(id: string): Room {
     let room = this.#rooms.get(id);
-    if (!room) this.#rooms.set(id, (room = new Room(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id))));
+    if (!room) this.#rooms.set(id, (room = new Room(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id), this.records)));
     return room;
   }
 
