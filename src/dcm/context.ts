@@ -90,6 +90,8 @@ export type RoomHistoryEvent =
   | { readonly type: 'commit-acknowledged'; readonly claimId: string; readonly reaction: string }
   | { readonly type: 'commit-fenced'; readonly claimId: string; readonly reaction: string }
   | { readonly type: 'emitted'; readonly source: string; readonly seq: number; readonly reactor: string; readonly name: string }
+  /** The emission's outbox write landed: from now on it is never lost. */
+  | { readonly type: 'emit-durable'; readonly source: string; readonly seq: number }
   | { readonly type: 'leading'; readonly epoch: number; readonly lastIndex: number }
   | { readonly type: 'stepped-down'; readonly epoch: number };
 

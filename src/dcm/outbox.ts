@@ -16,13 +16,17 @@ export class Outbox {
   readonly #items = new Map<number, OutboxItem>();
   readonly #persistence: Persistence;
   readonly #onSendable: () => void;
+  readonly #onDurable: (seq: number) => void;
+  /** Outbox writes not landed yet (flush waits for them). */
+  readonly #writing = new Set<Promise<void>>();
   #next: number;
   /** Seqs below this are covered by a durable block reservation: only those may leave this peer. */
   #durableLimit: number;
 
-  constructor(persistence: Persistence, source: string, restored: readonly OutboxItem[], onSendable: () => void) {
+  constructor(persistence: Persistence, source: string, restored: readonly OutboxItem[], onSendable: () => void, onDurable: (seq: number) => void = () => undefined) {
     this.#persistence = persistence;
     this.#onSendable = onSendable;
+    this.#onDurable = onDurable;
     this.source = source;
     this.#durableLimit = persistence.meta.nextSeqLimit;
     for (const item of restored) this.#items.set(item.seq, item);
@@ -44,16 +48,29 @@ export class Outbox {
     this.#items.set(seq, item);
     const ops = [Persistence.outboxPut(item)];
     const reserve = seq >= this.#persistence.meta.nextSeqLimit ? seq + BLOCK : 0;
-    this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined).then(
+    const write = this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined);
+    this.#writing.add(write);
+    const done = (): boolean => this.#writing.delete(write);
+    write.then(
       () => {
+        done();
+        this.#onDurable(seq);
         if (reserve > this.#durableLimit) {
           this.#durableLimit = reserve;
           this.#onSendable();
         }
       },
-      () => undefined /* reported through the store's onError; the item stays queued in memory */,
+      () => done() /* reported through the store's onError (the replica stops: fail-stop); flush() rejects */,
     );
     return { item, sendable: seq < this.#durableLimit };
+  }
+
+  /**
+   * Resolves once every emission queued so far is durable in this peer's store: from then on it is never
+   * lost (it is resent until applied, across crashes). Rejects when one of those writes failed.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writing]);
   }
 
   molecule(item: OutboxItem): DistributedMolecule {

@@ -30,6 +30,12 @@ export interface DistributedRoom extends DistributedPort {
   /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
   stop(): Promise<void>;
   status(): RoomStatusView;
+  /**
+   * Resolves once every emission made so far (emit, call) is durable in this peer's store: an emission whose
+   * flush resolved is never lost — it is resent to every sequencer, across crashes, until the room applies
+   * it once. Rejects when a store write failed (the replica then stops: status().stopped says why).
+   */
+  flush(): Promise<void>;
   /** Committed copies of (reactor, name) in this replica, claimed or not (for views and tests). */
   peek(reactor: ReactorId, name: string): DistributedMolecule[];
   /** Reactors in the room and who hosts them (catalog sync). */

@@ -298,7 +298,13 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       const source = loaded.meta?.source || newSource(self, () => random.next());
       if (!loaded.meta?.source) await persistence.write([], { source });
       rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
-      outbox = new Outbox(persistence, source, loaded.outbox, () => flushOutbox(true));
+      outbox = new Outbox(
+        persistence,
+        source,
+        loaded.outbox,
+        () => flushOutbox(true),
+        (seq) => ctx.record({ type: 'emit-durable', source, seq }),
+      );
       started = true;
       unsubscribe.push(
         transport.on('message', ({ from, message }) => {
@@ -356,6 +362,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       events.emit('catalog', catalog.entries());
     },
     emit: emitMolecule,
+    async flush() {
+      if (!outbox) await new Promise<void>((resolve) => beforeStart.push(resolve));
+      await outbox?.flush();
+    },
     call(reactor, name, arg) {
       const callId = requester.nextId('k');
       const value: DistributedCall = { arg, replyTo: self, callId };

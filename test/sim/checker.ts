@@ -35,17 +35,40 @@ export interface WorkloadExpectations {
   readonly chatOwners: ReadonlyMap<string, string>;
 }
 
+/** A live replica at the end of a run: its commit index, outbox and the molecules it holds. */
+export interface LiveReplica {
+  readonly peer: string;
+  readonly commitIndex: number;
+  readonly outbox: number;
+  /** Committed molecule ids of (reactor, name) this replica holds; null when it is down. */
+  holds(reactor: string, name: string): readonly string[] | null;
+}
+
+/** A chat message the workload sent: `key` is its emission's `source#seq`. */
+export interface Chat {
+  readonly to: string;
+  readonly reactor: string;
+  readonly n: number;
+  readonly from: string;
+  readonly key?: string | undefined;
+}
+
 export class Checker {
   readonly violations: Violation[] = [];
+  /** Emissions lost in a crash before their outbox write landed (allowed: emit() never waits). */
+  readonly lost = new Set<string>();
   readonly #canon = new Map<number, { entry: Entry; json: string }>();
   readonly #configs: { index: number; members: readonly string[] }[] = [];
   #replayed = 0;
   readonly #state = new Map<string, DistributedMolecule>();
   readonly #everCreated = new Set<string>();
+  readonly #names = new Map<string, string>();
   readonly #emitApplied = new Map<string, number>();
   readonly #commits = new Map<string, { entry: Entry & { type: 'commit' }; index: number }>();
   readonly #facts: Fact[] = [];
   #counterSeen = false;
+  #termEpoch = 0;
+  readonly #emitContent = new Map<string, string>();
   #counters = 0;
 
   #fail(rule: string, detail: string): void {
@@ -54,6 +77,12 @@ export class Checker {
 
   get committed(): number {
     return this.#replayed;
+  }
+
+  /** The emission `source#seq` is not applied and its outbox write never landed (so far). */
+  unappliedAndNotDurable(key: string): boolean {
+    if (this.#emitApplied.has(key)) return false;
+    return !this.#facts.some((f) => f.event.type === 'emit-durable' && `${f.event.source}#${f.event.seq}` === key);
   }
 
   /** Some replica already applied `index`. */
@@ -76,17 +105,22 @@ export class Checker {
 
   /**
    * The first application of `index`: `stored(p)` says whether peer p's store holds that entry (or a
-   * snapshot past it); `configs` are the member lists that could have decided it (the configuration at the
-   * entry and every live replica's configuration in effect). One of them must have a stored majority.
+   * snapshot past it). A majority of the configuration in effect at that index (the last config entry at
+   * or before it, the entry itself when it is one) must hold it — or, as Raft counts, of the newest
+   * configuration in the deciding replica's own log (`newest`: a later config entry, in effect once appended;
+   * single-member changes make consecutive majorities intersect). Never any other replica's view.
    */
-  firstApplied(peer: string, index: number, entry: Entry, stored: (p: string) => boolean, configs: readonly (readonly string[])[]): void {
-    const majority = (members: readonly string[]): boolean => members.length > 0 && members.filter(stored).length * 2 > members.length;
-    if (configs.some(majority)) return;
-    const shown = configs.map((c) => `{${c.map((p) => `${p}${stored(p) ? '✓' : '✗'}`).join(' ')}}`).join(' ');
-    this.#fail('durable-majority', `index ${index} (${entry.type}, epoch ${entry.epoch}) applied by ${peer} while stored on no majority: ${shown}`);
+  firstApplied(peer: string, index: number, entry: Entry, stored: (p: string) => boolean, newest: readonly string[]): void {
+    const members = entry.type === 'config' ? entry.members : this.configAt(index);
+    // Before the first configuration (the bootstrap term entry), the founder's own store is the majority.
+    if (members.length === 0 && stored(peer)) return;
+    const majority = (m: readonly string[]): boolean => m.length > 0 && m.filter(stored).length * 2 > m.length;
+    if (majority(members) || majority(newest)) return;
+    const shown = [members, newest].map((m) => `{${m.map((p) => `${p}${stored(p) ? '✓' : '✗'}`).join(' ')}}`).join(' ');
+    this.#fail('durable-majority', `index ${index} (${entry.type}, epoch ${entry.epoch}) applied by ${peer} while stored on no majority of the configuration at that index: ${shown}`);
   }
 
-  /** The configuration in effect at `index` in the history replayed so far (members of the last config entry at or before it). */
+  /** The configuration in effect at `index` (members of the last config entry before it in the history applied so far). */
   configAt(index: number): readonly string[] {
     let best: { index: number; members: readonly string[] } = { index: 0, members: [] };
     for (const c of this.#configs) if (c.index <= index && c.index >= best.index) best = c;
@@ -99,12 +133,20 @@ export class Checker {
 
   #replay(index: number, e: Entry): void {
     this.#replayed = index;
+    if (e.type === 'term') {
+      if (e.epoch <= this.#termEpoch) this.#fail('fencing', `index ${index}: term of epoch ${e.epoch} after a term of epoch ${this.#termEpoch}`);
+      this.#termEpoch = e.epoch;
+    } else if (e.epoch !== this.#termEpoch) this.#fail('fencing', `index ${index}: ${e.type} entry of epoch ${e.epoch} in the term of epoch ${this.#termEpoch}`);
     if (e.type === 'emit') {
+      this.#emitContent.set(`${e.source}#${e.seq}`, `${e.molecule.reactor}/${e.molecule.name}`);
       const key = `${e.source}#${e.seq}`;
       const n = this.#emitApplied.get(key) ?? 0;
       this.#emitApplied.set(key, n + 1);
       if (n === 0) this.#create(index, e.molecule);
     } else if (e.type === 'commit') {
+      // Fencing from the stored history itself: a commit is appended only by the sequencer of its epoch,
+      // in that epoch's term, by the claim's holder.
+      if (e.epoch !== this.#termEpoch) this.#fail('fencing', `index ${index}: commit ${e.claimId} of epoch ${e.epoch} in the term of epoch ${this.#termEpoch}`);
       for (const id of e.consumed) {
         if (!this.#state.has(id)) this.#fail('exactly-once', `index ${index}: ${e.reaction} consumed ${id}, which ${this.#everCreated.has(id) ? 'was already consumed' : 'never existed'}`);
         const m = this.#state.get(id);
@@ -126,6 +168,7 @@ export class Checker {
   #create(index: number, m: DistributedMolecule): void {
     if (this.#everCreated.has(m.id)) this.#fail('exactly-once', `index ${index}: molecule id ${m.id} created twice`);
     this.#everCreated.add(m.id);
+    this.#names.set(m.id, `${m.reactor}\u0000${m.name}`);
     this.#state.set(m.id, m);
     if (m.name === 'count' && m.reactor === this.#expect?.counterReactor) {
       this.#counterSeen = true;
@@ -139,13 +182,25 @@ export class Checker {
   }
 
   /** Final checks over the whole history. `emitted` lists every emission the workload made. */
-  finish(live: { peer: string; commitIndex: number; outbox: number }[], counterIncrements: number, chats: readonly { to: string; reactor: string; n: number; from: string }[]): Violation[] {
+  finish(live: LiveReplica[], counterIncrements: number, chats: readonly Chat[]): Violation[] {
     const w = this.#expect;
     if (!w) throw new Error('checker: expect() not called');
     if (this.#canon.size !== this.#replayed) this.#fail('history', `replayed ${this.#replayed} of ${this.#canon.size} applied indices (gap in the history)`);
     // Convergence once healed.
     const indices = new Set(live.map((l) => l.commitIndex));
     if (indices.size > 1) this.#fail('convergence', `replicas at different commit indices: ${live.map((l) => `${l.peer}@${l.commitIndex}`).join(' ')}`);
+    // Convergence of states, not only indices: every live replica holds exactly the replayed molecules.
+    const names = new Set([...this.#everCreated].map((id) => this.#names.get(id) ?? ''));
+    for (const l of live) {
+      for (const key of names) {
+        const [reactor = '', name = ''] = key.split('\u0000');
+        const held = l.holds(reactor, name);
+        if (held === null) continue;
+        const want = this.molecules(reactor, name).map((m) => m.id as string).sort();
+        const have = [...held].sort();
+        if (want.join(',') !== have.join(',')) this.#fail('state', `${l.peer} holds ${name} [${have.join(',')}], the history says [${want.join(',')}]`);
+      }
+    }
     for (const l of live) if (l.outbox > 0) this.#fail('outbox', `${l.peer} still has ${l.outbox} undelivered emissions`);
     // Fencing: every applied commit had a live claim of its epoch when appended.
     const granted = new Map<string, Fact>();
@@ -166,19 +221,27 @@ export class Checker {
       else if (g.event.type === 'claim-granted' && g.event.holder !== entry.holder) this.#fail('fencing', `commit ${claimId} by ${entry.holder}, claim held by ${g.event.holder}`);
     }
     // Acknowledged never undone; every emission delivered exactly once.
+    const durable = new Set(this.#facts.flatMap((f) => (f.event.type === 'emit-durable' ? [`${f.event.source}#${f.event.seq}`] : [])));
     for (const f of this.#facts) {
       const e = f.event;
+      // An emission may be lost only while its outbox write had not landed (flush() not resolved).
+      if (e.type === 'emitted' && !durable.has(`${e.source}#${e.seq}`) && !this.#emitApplied.has(`${e.source}#${e.seq}`)) {
+        this.lost.add(`${e.source}#${e.seq}`);
+        continue;
+      }
       if (e.type === 'commit-acknowledged' && !this.#commits.has(e.claimId)) this.#fail('acknowledged', `commit ${e.claimId} (${e.reaction}) acknowledged to ${f.peer} but not in the history`);
       if (e.type === 'emitted') {
         const n = this.#emitApplied.get(`${e.source}#${e.seq}`) ?? 0;
         if (n === 0) this.#fail('outbox', `emission ${e.source}#${e.seq} (${e.name}) never applied`);
+        const content = this.#emitContent.get(`${e.source}#${e.seq}`);
+        if (n > 0 && content !== `${e.reactor}/${e.name}`) this.#fail('outbox', `emission ${e.source}#${e.seq} (${e.reactor}/${e.name}) applied as ${content} (another peer used its key)`);
       }
     }
     this.#checkWorkloads(w, counterIncrements, chats);
     return this.violations;
   }
 
-  #checkWorkloads(w: WorkloadExpectations, increments: number, chats: readonly { to: string; reactor: string; n: number; from: string }[]): void {
+  #checkWorkloads(w: WorkloadExpectations, increments: number, chats: readonly Chat[]): void {
     const counts = this.molecules(w.counterReactor, 'count');
     const incrLeft = this.molecules(w.counterReactor, 'incr').length;
     if (counts.length !== 1 || counts[0]?.value !== increments || incrLeft > 0)
@@ -208,6 +271,7 @@ export class Checker {
       }
     }
     for (const c of chats) {
+      if (c.key && this.lost.has(c.key)) continue;
       const by = received.get(`${c.from}/${c.n}`) ?? [];
       if (by.length !== 1 || by[0] !== c.to) this.#fail('chat', `message ${c.from}/${c.n} for ${c.to} received by [${by.join(',')}]`);
     }

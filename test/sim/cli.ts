@@ -3,8 +3,8 @@
 //   npm run sim -- --seeds 100000    soak
 //   npm run sim -- --seed 42         replay one seed with a readable trace
 //   npm run sim -- --from 5000 --seeds 100   a window of seeds
-//   npm run sim -- --faults 1        only some fault kinds (0 peer crash, 1 sequencer crash, 2 partition, 3 server loss)
-import { runSimulation, type SimResult } from './run';
+//   npm run sim -- --faults 1,4      only some fault kinds (FaultKind in run.ts; `all` for every kind)
+import { ALL_FAULT_KINDS, runSimulation, type SimResult } from './run';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -19,7 +19,7 @@ function report(r: SimResult): void {
 }
 
 async function main(): Promise<void> {
-  const kinds = flag('faults')?.split(',').map(Number);
+  const kinds = flag('faults') === 'all' ? ALL_FAULT_KINDS : flag('faults')?.split(',').map(Number);
   const extra = kinds ? { faultKinds: kinds } : {};
   const one = flag('seed');
   if (one !== undefined) {

@@ -9,7 +9,8 @@ import type { VirtualScheduler } from './scheduler';
 export class SimLeaseService {
   readonly #sched: VirtualScheduler;
   readonly #random: Random;
-  readonly #lease: RoomLease;
+  #lease: RoomLease;
+  readonly #ttlMs: number;
   readonly #clients = new Map<PeerId, { alive: () => boolean; listeners: Set<(s: LeaseState) => void> }>();
   up = true;
   maxDelayMs = 3;
@@ -17,6 +18,7 @@ export class SimLeaseService {
   constructor(sched: VirtualScheduler, random: Random, ttlMs: number) {
     this.#sched = sched;
     this.#random = random;
+    this.#ttlMs = ttlMs;
     this.#lease = new RoomLease(ttlMs);
     this.#scheduleExpiry();
   }
@@ -49,6 +51,14 @@ export class SimLeaseService {
         if (this.up && c?.alive()) for (const l of c.listeners) l(state);
       });
     }
+  }
+
+  /**
+   * The server process restarts and forgets every room (or the room was cleaned up after it emptied): the
+   * lease starts again from epoch 0 and nobody holds it. Only `minEpoch` reports carry epochs over.
+   */
+  restartLosingState(): void {
+    this.#lease = new RoomLease(this.#ttlMs);
   }
 
   /** A LeaseClient for one peer process (a restarted peer gets a new one). */

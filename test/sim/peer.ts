@@ -1,17 +1,23 @@
 // One simulated peer process: machine + distributed room over the memory network, the simulated lease and
 // a memory store whose backing outlives crashes (a restart keeps what was durably written, nothing else).
+// The process can be given the faults real ones have: a store that is slow or fails (faulty-store.ts), a
+// clock that runs fast or slow, a freeze (a suspended tab: no timers, no messages, then it wakes up
+// believing what it believed), one-way link loss, frames over a size limit, a clean leave, and a store
+// restored from an older copy.
 import { createMachine } from '../../src/core/machine';
 import type { LoadedReactor, Machine } from '../../src/core/machine-api';
 import type { PeerId } from '../../src/core/ids';
-import type { Random } from '../../src/core/clock';
+import type { Clock, Random, TimerHandle } from '../../src/core/clock';
 import type { ProtocolFaults, RoomTimings } from '../../src/dcm/context';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
 import { logKey } from '../../src/dcm/persistence';
 import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
 import type { ClaimMode } from '../../src/dcm/requester';
+import type { LeaseClient } from '../../src/mesh/lease';
 import type { MemoryNetwork, MemoryTransport } from '../../src/mesh/memory';
+import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
-import type { Store } from '../../src/store/store';
+import { faultyStore, type StoreFaults } from './faulty-store';
 import type { SimLeaseService } from './lease-service';
 import type { VirtualScheduler } from './scheduler';
 import { simBroadcast, simChat, simCounter, simMapReduce } from './workloads';
@@ -25,50 +31,120 @@ export interface PeerWorld {
   readonly faults: ProtocolFaults;
   readonly claimMode: ClaimMode;
   readonly mapCost: () => number;
+  readonly storeFaults: () => StoreFaults;
+  /** Messages whose JSON is longer than this are refused by the link (dropped, counted). */
+  readonly maxFrameChars: number;
   observe(peer: SimPeer, room: DistributedRoom): void;
   onError(peer: PeerId, error: Error): void;
 }
 
-/** A store that stops dead when its process dies: later calls never settle and never write. */
-function mortalStore(store: Store, alive: () => boolean): Store {
-  const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
-  return {
-    load: (k) => (alive() ? store.load(k) : never()),
-    save: (k, v) => (alive() ? store.save(k, v) : never()),
-    remove: (k) => (alive() ? store.remove(k) : never()),
-    range: (p) => (alive() ? store.range(p) : never()),
-    batch: (ops) => (alive() ? store.batch(ops) : never()),
-    close: () => store.close(),
-  };
-}
-
 export class SimPeer {
-  readonly backing: MemoryBacking = createMemoryBacking();
+  backing: MemoryBacking = createMemoryBacking();
   alive = false;
   boots = 0;
   room: DistributedRoom | null = null;
   machine: Machine | null = null;
   transport: MemoryTransport | null = null;
   reactors: { mapreduce: LoadedReactor; broadcast: LoadedReactor; counter: LoadedReactor; chat: LoadedReactor } | null = null;
+  /** Clock rate (1 = true time) and offset of this process's clock. */
+  clockRate = 1;
+  clockOffset = 0;
+  /** Frozen (a suspended tab) until this virtual time. */
+  frozenUntil = -Infinity;
+  /** Peers this one's messages do not reach (one-way link loss). */
+  readonly blockedTo = new Set<string>();
+  oversizeDropped = 0;
+  readonly #held: (() => void)[] = [];
 
   constructor(
     readonly id: PeerId,
     readonly world: PeerWorld,
   ) {}
 
+  get frozen(): boolean {
+    return this.world.sched.now() < this.frozenUntil;
+  }
+
+  /** Run fn now, or on waking up if frozen (in order). */
+  readonly gate = (fn: () => void): void => {
+    if (!this.frozen) return fn();
+    this.#held.push(fn);
+  };
+
+  /** Suspend the process for `ms`: nothing it does happens until it wakes (then its timers fire late). */
+  freeze(ms: number): void {
+    this.frozenUntil = Math.max(this.frozenUntil, this.world.sched.now() + ms);
+    const wake = (): void => {
+      if (this.frozen) return void this.world.sched.at(this.frozenUntil - this.world.sched.now(), wake);
+      for (const fn of this.#held.splice(0)) fn();
+    };
+    this.world.sched.at(ms, wake);
+  }
+
+  #clock(alive: () => boolean): Clock {
+    const sched = this.world.sched;
+    interface Handle {
+      cancelled: boolean;
+      event: { cancelled: boolean } | null;
+    }
+    return {
+      now: () => this.clockOffset + sched.now() * this.clockRate,
+      setTimeout: (fn, ms) => {
+        const h: Handle = { cancelled: false, event: null };
+        const run = (): void => {
+          if (!h.cancelled && alive()) fn();
+        };
+        h.event = sched.at(ms / this.clockRate, () => this.gate(run));
+        return h as unknown as TimerHandle;
+      },
+      clearTimeout: (handle) => {
+        const h = handle as unknown as Handle;
+        h.cancelled = true;
+        if (h.event) h.event.cancelled = true;
+      },
+    };
+  }
+
+  #transport(inner: MemoryTransport): MemoryTransport {
+    return {
+      ...inner,
+      send: (to, message) => {
+        if (this.blockedTo.has(to)) return true; // lost on the way: the link still looks up
+        if (this.world.maxFrameChars < Infinity && JSON.stringify(message).length > this.world.maxFrameChars) {
+          this.oversizeDropped++;
+          return true;
+        }
+        return inner.send(to, message);
+      },
+      on: <K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void) =>
+        inner.on(event, (payload) => this.gate(() => listener(payload))),
+    };
+  }
+
+  #lease(inner: LeaseClient): LeaseClient {
+    return {
+      requestLease: (min) => inner.requestLease(min),
+      releaseLease: () => inner.releaseLease(),
+      onLease: (listener) => inner.onLease((s) => this.gate(() => listener(s))),
+      get online() {
+        return inner.online;
+      },
+    };
+  }
+
   async boot(): Promise<void> {
     const w = this.world;
     this.alive = true;
     const boot = ++this.boots;
     const alive = (): boolean => this.alive && this.boots === boot;
-    const clock = w.sched.clock(alive);
-    const transport = w.network.transport(this.id);
-    const elector = createLeaseElector({ self: this.id, lease: w.lease.client(this.id, alive), clock });
+    const clock = this.#clock(alive);
+    const transport = this.#transport(w.network.transport(this.id));
+    const elector = createLeaseElector({ self: this.id, lease: this.#lease(w.lease.client(this.id, alive)), clock });
     const room = createDistributedRoom({
       self: this.id,
-      transport,
+      transport: transport as Transport,
       elector,
-      store: mortalStore(createMemoryStore(this.backing), alive),
+      store: faultyStore(createMemoryStore(this.backing), w.sched, w.random, w.storeFaults, alive, this.gate),
       clock,
       random: w.random,
       timings: w.timings,
@@ -109,5 +185,28 @@ export class SimPeer {
     this.room = null;
     this.machine = null;
     this.reactors = null;
+    this.#held.length = 0;
+    this.frozenUntil = -Infinity;
+  }
+
+  /** The tab closes cleanly: the room stops (a sequencer hands its vote back first), then the process ends. */
+  async leave(): Promise<void> {
+    const room = this.room;
+    const transport = this.transport;
+    if (!this.alive || !room || !transport || this.frozen) return;
+    await room.stop();
+    await transport.disconnect();
+    this.crash();
+  }
+
+  /** A copy of the store as it is now (what a backup or a synced profile might later bring back). */
+  copyStore(): MemoryBacking {
+    return { entries: new Map(this.backing.entries) };
+  }
+
+  /** While down: the store goes back to an older copy. */
+  restoreStore(copy: MemoryBacking): void {
+    if (this.alive) throw new Error('restore a store only while its peer is down');
+    this.backing = { entries: new Map(copy.entries) };
   }
 }

@@ -5,9 +5,12 @@ import { asPeerId, type PeerId } from '../../src/core/ids';
 import type { ProtocolFaults, RoomTimings } from '../../src/dcm/context';
 import type { ClaimMode } from '../../src/dcm/requester';
 import { createMemoryNetwork } from '../../src/mesh/memory';
-import { Checker, type Violation } from './checker';
+import { Checker, type Chat, type Violation } from './checker';
 import { SimLeaseService } from './lease-service';
 import { SimPeer, type PeerWorld } from './peer';
+import { noStoreFaults, type StoreFaults } from './faulty-store';
+import { HostilePeer } from './hostile';
+import type { MemoryBacking } from '../../src/store/memory';
 import { VirtualScheduler } from './scheduler';
 import { simBroadcast, simChat, simCounter, simMapReduce } from './workloads';
 
@@ -20,7 +23,7 @@ export interface SimOptions {
   /** Map/reduce size; default: 100 (= 338350) on every 10th seed, else 12 (keeps 1,000 seeds within the CI budget). */
   readonly mapJobs?: number;
   readonly faults?: boolean;
-  /** Only these fault kinds (0 crash a peer, 1 crash the sequencer, 2 partition, 3 server loss); default all. */
+  /** Only these fault kinds (see FaultKind); default: DEFAULT_FAULT_KINDS. */
   readonly faultKinds?: readonly number[];
 }
 
@@ -34,6 +37,43 @@ export interface SimResult {
   readonly faults: string[];
 }
 
+/**
+ * Fault kinds. 0–9 are events scheduled in the fault window; 10–14 are conditions a run has throughout (each
+ * switched on for about half the seeds when its kind is selected).
+ */
+export const FaultKind = {
+  crashPeer: 0,
+  crashSequencer: 1,
+  partition: 2,
+  serverDown: 3,
+  /** The signaling server restarts and forgets the room's lease (also: the room record cleaned up after it emptied). */
+  serverRestartLosingState: 4,
+  /** A tab is suspended past its lease and wakes up believing it still leads. */
+  frozenTab: 5,
+  /** A peer leaves cleanly (room.stop), later returns. */
+  cleanLeave: 6,
+  /** Messages from one peer to another are lost for a while, the other direction works. */
+  oneWayLink: 7,
+  /** A peer restarts with its store restored from an older copy. */
+  staleStore: 8,
+  /** A key-holding peer runs hostile code: forged appends, poisoned epochs, borrowed sources, deep/huge values. */
+  hostilePeer: 9,
+  /** Store writes land after a random delay (crashes interrupt them). */
+  storeLatency: 10,
+  /** Store writes fail now and then (transient errors, quota errors). */
+  storeFailures: 11,
+  /** Every peer's clock runs a little fast or slow. */
+  clockSkew: 12,
+  /** A peer with a fresh store joins late. */
+  lateJoiner: 13,
+  /** The link refuses messages over a size limit. */
+  frameLimit: 14,
+} as const;
+
+/** What `npm run sim` runs by default: every fault kind the protocol is known to survive. */
+export const DEFAULT_FAULT_KINDS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 10, 12, 13, 14];
+export const ALL_FAULT_KINDS: readonly number[] = Object.values(FaultKind);
+
 const FAULT_WINDOW = [150, 2500] as const;
 const HEAL_AT = 3000;
 const DEADLINE = 40_000;
@@ -44,6 +84,8 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   const sched = new VirtualScheduler();
   const trace = o.trace;
   const say = (s: string): void => trace?.(`${sched.now().toFixed(1).padStart(8)}ms  ${s}`);
+  const kinds = new Set(o.faults === false ? [] : (o.faultKinds ?? DEFAULT_FAULT_KINDS));
+  const on = (k: number): boolean => kinds.has(k) && random.next() < 0.5;
   const n = 3 + randomInt(random, 3);
   const reorder = random.next() < 0.3;
   const network = createMemoryNetwork({
@@ -64,6 +106,11 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   };
   const claimMode: ClaimMode = random.next() < 0.7 ? 'optimistic' : 'confirmed';
   const mapJobs = o.mapJobs ?? (o.seed % 10 === 0 ? 100 : 12);
+  const storeFaults: StoreFaults = { maxLatencyMs: on(FaultKind.storeLatency) ? r(1, 25) : 0, failRate: on(FaultKind.storeFailures) ? r(0.001, 0.01) : 0 };
+  let storeFaultsOn = true;
+  const skew = on(FaultKind.clockSkew);
+  const late = on(FaultKind.lateJoiner);
+  const maxFrameChars = on(FaultKind.frameLimit) ? 64 * 1024 : Infinity;
   const checker = new Checker();
   const errors: string[] = [];
   const world: PeerWorld = {
@@ -75,29 +122,38 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     faults: o.mutation ?? {},
     claimMode,
     mapCost: () => (random.next() < 0.1 ? r(100, 600) : r(1, 10)),
+    storeFaults: () => (storeFaultsOn ? storeFaults : noStoreFaults),
+    maxFrameChars,
     observe(peer, room) {
       room.on('applied', (a) => {
         if (!checker.has(a.index)) {
           const json = JSON.stringify(a.entry);
-          const configs = [checker.configAt(a.index), ...peers.filter((p) => p.alive && p.room).map((p) => p.room?.status().members ?? [])];
           const byId = new Map(peers.map((p) => [p.id as string, p]));
-          checker.firstApplied(peer.id, a.index, a.entry, (id) => byId.get(id)?.stores(a.index, json) ?? false, configs);
+          checker.firstApplied(peer.id, a.index, a.entry, (id) => byId.get(id)?.stores(a.index, json) ?? false, room.status().members);
         }
         checker.applied(peer.id, a.index, a.entry);
       });
       room.on('history', (e) => {
         checker.fact(sched.now(), peer.id, e);
+        if (e.type === 'emitted') lastEmitted.set(peer.id, `${e.source}#${e.seq}`);
         if (trace && e.type !== 'emitted') say(`${peer.id} ${e.type} ${JSON.stringify({ ...e, type: undefined })}`);
       });
     },
-    onError: (peer, e) => errors.push(`${peer}: ${e.message}`),
+    // Store failures are faults the protocol must survive (it stops the replica and says so), not errors.
+    onError: (peer, e) => {
+      if (!/^simulated: /.test(e.message)) errors.push(`${peer}: ${e.message}`);
+    },
   };
-  const ids: PeerId[] = Array.from({ length: n }, (_, i) => asPeerId(`p${i}`));
+  const ids: PeerId[] = Array.from({ length: n + (late ? 1 : 0) }, (_, i) => asPeerId(`p${i}`));
   const peers = ids.map((id) => new SimPeer(id, world));
+  if (skew) for (const p of peers) [p.clockRate, p.clockOffset] = [r(0.97, 1.03), r(-1e6, 1e6)];
   const sleepNever = (): Promise<void> => new Promise(() => undefined);
   const chatIds = new Map(ids.map((p) => [p as string, simChat(p).id as string]));
   const reactorIds = { counter: simCounter.id, map: simMapReduce(sleepNever, () => 0).id, broadcast: simBroadcast('x').id };
-  say(`seed ${o.seed}: ${n} peers, ${claimMode} claims, reorder=${reorder}, compactEvery=${timings.compactEvery}, map ${mapJobs} jobs`);
+  say(
+    `seed ${o.seed}: ${n} peers${late ? ' + 1 late joiner' : ''}, ${claimMode} claims, reorder=${reorder}, compactEvery=${timings.compactEvery}, map ${mapJobs} jobs, ` +
+      `store latency ≤${storeFaults.maxLatencyMs.toFixed(1)} ms, write failures ${(storeFaults.failRate * 100).toFixed(2)} %, skew=${skew}, frame limit ${maxFrameChars}`,
+  );
 
   const faults: string[] = [];
   const fault = (s: string): void => {
@@ -109,16 +165,20 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
 
   // Workload drivers.
   let increments = 0;
-  const chats: { to: string; reactor: string; n: number; from: string }[] = [];
+  const incrKeys: string[] = [];
+  const chats: Chat[] = [];
+  const lastEmitted = new Map<string, string>();
   const seers: string[] = [];
-  for (const p of peers) sched.at(r(0, 20), () => boot(p));
+  for (const p of peers.slice(0, n)) sched.at(r(0, 20), () => boot(p));
+  const lateJoiner = late ? peers[n] : undefined;
+  if (lateJoiner) sched.at(r(500, 2500), () => (fault(`late joiner ${lateJoiner.id} with a fresh store`), boot(lateJoiner)));
   sched.at(40, () => {
     const p = firstAlive();
     p?.reactors?.counter.feed('count', 0);
     p?.reactors?.broadcast.feed('roster', []);
     p?.reactors?.broadcast.feed('broadcast', 1);
   });
-  for (const p of peers) {
+  for (const p of peers.slice(0, n)) {
     sched.at(r(30, 60), () => {
       if (!p.reactors) return;
       p.reactors.broadcast.feed('see', p.id);
@@ -131,28 +191,36 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   });
   for (let k = 0; k < 16; k++) {
     sched.at(r(50, HEAL_AT), () => {
-      const p = peers[randomInt(random, n)];
-      if (!p?.reactors) return;
+      const p = peers[randomInt(random, peers.length)];
+      if (!p?.reactors || p.frozen) return;
       p.reactors.counter.feed('incr', 1);
       increments++;
+      incrKeys.push(lastEmitted.get(p.id) ?? '');
     });
   }
   for (let k = 0; k < 6; k++) {
     sched.at(r(50, HEAL_AT), () => {
-      const from = peers[randomInt(random, n)];
+      const from = peers[randomInt(random, peers.length)];
       const to = ids[randomInt(random, n)] as string;
-      if (!from?.room) return;
+      if (!from?.room || from.frozen) return;
       const reactor = chatIds.get(to) as string;
       from.room.emit(reactor as never, 'inbox', { from: from.id, n: k });
-      chats.push({ to, reactor, n: k, from: from.id });
+      chats.push({ to, reactor, n: k, from: from.id, key: lastEmitted.get(from.id) });
     });
   }
-  if (o.faults !== false) scheduleFaults(random, sched, peers, network, lease, fault, boot, r, o.faultKinds ?? [0, 1, 2, 3]);
+  const hostile = kinds.has(FaultKind.hostilePeer) ? new HostilePeer(asPeerId('x'), sched, network, random, say) : null;
+  const scheduled = [...kinds].filter((k) => k < FaultKind.storeLatency);
+  if (scheduled.length) scheduleFaults({ random, sched, peers, network, lease, fault, boot, r, kinds: scheduled, hostile });
   sched.at(HEAL_AT, () => {
     network.heal();
     network.setFaults({ dropRate: 0, duplicateRate: 0 });
     lease.up = true;
-    for (const p of peers) if (!p.alive) boot(p);
+    storeFaultsOn = false;
+    hostile?.stop();
+    for (const p of peers) {
+      p.blockedTo.clear();
+      if (!p.alive) boot(p);
+    }
     say('HEAL everything; restart crashed peers');
   });
 
@@ -166,7 +234,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     const counts = checker.molecules(reactorIds.counter, 'count');
     const roster = checker.molecules(reactorIds.broadcast, 'roster')[0]?.value as string[] | undefined;
     const inboxes = [...chatIds.values()].some((c) => checker.molecules(c, 'inbox').length > 0);
-    return results === 1 && counts.length === 1 && counts[0]?.value === increments && roster?.length === seers.length && !inboxes;
+    return results === 1 && counts.length === 1 && counts[0]?.value === increments - incrKeys.filter((k) => checker.unappliedAndNotDurable(k)).length && roster?.length === seers.length && !inboxes;
   };
   let settledAt = Infinity;
   await sched.run(DEADLINE, () => {
@@ -190,59 +258,119 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     broadcastPeers: seers,
     chatOwners: new Map([...chatIds].map(([p, c]) => [c, p])),
   });
-  const live = peers.map((p) => ({ peer: p.id, commitIndex: p.room?.status().commitIndex ?? -1, outbox: p.room?.status().outbox ?? -1 }));
-  const violations = checker.finish(live, increments, chats);
+  const live = peers.map((p) => ({
+    peer: p.id,
+    commitIndex: p.room?.status().commitIndex ?? -1,
+    outbox: p.room?.status().outbox ?? -1,
+    holds: (reactor: string, name: string) => (p.room ? p.room.peek(reactor as never, name).map((m) => m.id as string) : null),
+  }));
+  const violations = checker.finish(live, increments - incrKeys.filter((k) => checker.unappliedAndNotDurable(k)).length, chats);
   if (settledAt === Infinity) violations.push({ rule: 'progress', detail: `not quiescent by ${DEADLINE} ms (committed ${checker.committed})` });
   for (const e of errors) violations.push({ rule: 'error', detail: e });
   return { seed: o.seed, violations, peers: n, committed: checker.committed, events: sched.events, virtualMs: sched.now(), faults };
 }
 
-function scheduleFaults(
-  random: Random,
-  sched: VirtualScheduler,
-  peers: SimPeer[],
-  network: ReturnType<typeof createMemoryNetwork>,
-  lease: SimLeaseService,
-  fault: (s: string) => void,
-  boot: (p: SimPeer) => void,
-  r: (a: number, b: number) => number,
-  kinds: readonly number[],
-): void {
+interface FaultPlan {
+  readonly random: Random;
+  readonly sched: VirtualScheduler;
+  readonly peers: SimPeer[];
+  readonly network: ReturnType<typeof createMemoryNetwork>;
+  readonly lease: SimLeaseService;
+  readonly fault: (s: string) => void;
+  readonly boot: (p: SimPeer) => void;
+  readonly r: (a: number, b: number) => number;
+  readonly kinds: readonly number[];
+  readonly hostile: HostilePeer | null;
+}
+
+function scheduleFaults(f: FaultPlan): void {
+  const { random, sched, peers, network, lease, fault, boot, r } = f;
+  const restartLater = (victim: SimPeer): void => {
+    sched.at(r(50, 900), () => {
+      if (victim.alive) return;
+      fault(`restart ${victim.id}`);
+      boot(victim);
+    });
+  };
+  // Older copies of every store, for stale restores.
+  const copies = new Map<SimPeer, MemoryBacking>();
+  if (f.kinds.includes(FaultKind.staleStore)) for (const p of peers) sched.at(r(100, 1500), () => copies.set(p, p.copyStore()));
   const count = 1 + randomInt(random, 5);
   for (let k = 0; k < count; k++) {
     const at = r(FAULT_WINDOW[0], FAULT_WINDOW[1]);
-    const kind = kinds[randomInt(random, kinds.length)] ?? 0;
+    const kind = f.kinds[randomInt(random, f.kinds.length)] ?? 0;
     sched.at(at, () => {
       const alive = peers.filter((p) => p.alive);
-      if (kind === 0 || kind === 1) {
-        // 0: a random peer crashes; 1: the sequencer (lease holder) crashes.
-        const victim = kind === 1 ? peers.find((p) => p.id === lease.holder && p.alive) : alive[randomInt(random, alive.length)];
-        if (!victim || alive.length <= 1) return;
-        fault(`crash ${victim.id}${kind === 1 ? ' (sequencer)' : ''}`);
-        victim.crash();
-        sched.at(r(50, 900), () => {
-          if (victim.alive) return;
-          fault(`restart ${victim.id}`);
-          boot(victim);
-        });
-      } else if (kind === 2) {
-        const cut = 1 + randomInt(random, peers.length - 1);
-        const shuffled = [...peers].sort(() => random.next() - 0.5);
-        const a = shuffled.slice(0, cut).map((p) => p.id);
-        const b = shuffled.slice(cut).map((p) => p.id);
-        fault(`partition [${a.join(',')}] | [${b.join(',')}]`);
-        network.partition([a, b]);
-        sched.at(r(100, 1000), () => {
-          fault('heal partition');
-          network.heal();
-        });
-      } else {
-        fault('signaling server (lease service) down');
-        lease.up = false;
-        sched.at(r(100, 900), () => {
-          fault('signaling server back');
-          lease.up = true;
-        });
+      const sequencer = peers.find((p) => p.id === lease.holder && p.alive);
+      const anyone = alive[randomInt(random, alive.length)];
+      switch (kind) {
+        case FaultKind.crashPeer:
+        case FaultKind.crashSequencer: {
+          const victim = kind === FaultKind.crashSequencer ? sequencer : anyone;
+          if (!victim || alive.length <= 1) return;
+          fault(`crash ${victim.id}${kind === FaultKind.crashSequencer ? ' (sequencer)' : ''}`);
+          victim.crash();
+          return restartLater(victim);
+        }
+        case FaultKind.partition: {
+          const cut = 1 + randomInt(random, peers.length - 1);
+          const shuffled = [...peers].sort(() => random.next() - 0.5);
+          const a = shuffled.slice(0, cut).map((p) => p.id);
+          const b = shuffled.slice(cut).map((p) => p.id);
+          fault(`partition [${a.join(',')}] | [${b.join(',')}]`);
+          network.partition([a, b]);
+          return void sched.at(r(100, 1000), () => {
+            fault('heal partition');
+            network.heal();
+          });
+        }
+        case FaultKind.serverDown:
+        case FaultKind.serverRestartLosingState: {
+          const losing = kind === FaultKind.serverRestartLosingState;
+          fault(losing ? 'signaling server restarts and forgets the room' : 'signaling server (lease service) down');
+          lease.up = false;
+          return void sched.at(r(losing ? 1 : 100, 900), () => {
+            if (losing) lease.restartLosingState();
+            fault('signaling server back');
+            lease.up = true;
+          });
+        }
+        case FaultKind.frozenTab: {
+          const victim = random.next() < 0.7 ? (sequencer ?? anyone) : anyone;
+          if (!victim) return;
+          const ms = r(300, 1500);
+          fault(`freeze ${victim.id} for ${ms.toFixed(0)} ms`);
+          return victim.freeze(ms);
+        }
+        case FaultKind.cleanLeave: {
+          const victim = random.next() < 0.5 ? (sequencer ?? anyone) : anyone;
+          if (!victim || alive.length <= 2) return;
+          fault(`${victim.id} leaves cleanly`);
+          return void victim.leave().then(() => restartLater(victim));
+        }
+        case FaultKind.oneWayLink: {
+          const a = peers[randomInt(random, peers.length)];
+          const b = peers[randomInt(random, peers.length)];
+          if (!a || !b || a === b) return;
+          fault(`messages ${a.id} → ${b.id} lost`);
+          a.blockedTo.add(b.id);
+          return void sched.at(r(100, 1000), () => {
+            fault(`messages ${a.id} → ${b.id} flow again`);
+            a.blockedTo.delete(b.id);
+          });
+        }
+        case FaultKind.staleStore: {
+          const victim = anyone;
+          const copy = victim && copies.get(victim);
+          if (!victim || !copy || alive.length <= 1) return;
+          fault(`crash ${victim.id}, its store restored from an older copy`);
+          victim.crash();
+          victim.restoreStore(copy);
+          return restartLater(victim);
+        }
+        case FaultKind.hostilePeer:
+          fault('hostile peer attacks');
+          return f.hostile?.attack();
       }
     });
   }
