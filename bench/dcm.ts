@@ -12,7 +12,7 @@ import { createSignalingServer, type SignalingServer } from '../signaling-server
 import { asPeerId } from '../src/core/ids';
 import { reactor } from '../src/core/reactor';
 import type { Entry } from '../src/dcm/entries';
-import { createRoom } from '../src/mesh/room';
+import { createRoom } from '../src/mesh/room/mesh-room';
 import { wsRelayLink } from '../src/mesh/ws-relay';
 import { startNodePeer, type NodePeer } from '../src/node/peer';
 import WebSocket from 'ws';

@@ -7,7 +7,7 @@ import { reactor } from '../src/core/reactor';
 import { createLeaseElector } from '../src/dcm/electors/lease';
 import { createDistributedRoom, type DistributedRoom } from '../src/dcm/room';
 import { leaveOnPageHide } from '../src/mesh/page-lifecycle';
-import { createRoom, type Room } from '../src/mesh/room';
+import { createRoom, type Room } from '../src/mesh/room/mesh-room';
 import { webRtcLink } from '../src/mesh/webrtc';
 import { wsRelayLink } from '../src/mesh/ws-relay';
 import { systemClock } from '../src/core/clock';

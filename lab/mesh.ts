@@ -3,8 +3,8 @@
 import type { PeerId } from '../src/core/ids';
 import { broadcastChannelLink } from '../src/mesh/broadcast-channel';
 import { leaveOnPageHide } from '../src/mesh/page-lifecycle';
-import { createRoom, type Room } from '../src/mesh/room';
-import type { LinkFactory } from '../src/mesh/room-links';
+import { createRoom, type Room } from '../src/mesh/room/mesh-room';
+import type { LinkFactory } from '../src/mesh/room/links';
 import { webRtcLink } from '../src/mesh/webrtc';
 import { wsRelayLink } from '../src/mesh/ws-relay';
 import { rawRtc } from './mesh-raw';

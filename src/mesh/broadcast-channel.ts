@@ -6,8 +6,8 @@ import { asPeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
-import { WrongRoomKeyError, type RoomCipher } from './room-crypto';
-import type { LinkFactory } from './room-links';
+import { WrongRoomKeyError, type RoomCipher } from './room/crypto';
+import type { LinkFactory } from './room/links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 const log = logger('kinetic:mesh:bc');

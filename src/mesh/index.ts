@@ -3,15 +3,15 @@
 // (`src/mesh/webrtc`, `src/mesh/peerjs`) only when it uses them, and the rest stays small.
 export { TransportKind, type Transport, type TransportEvents } from './transport';
 export type { LeaseClient, LeaseState } from './lease';
-export { createRoom, Room, type RoomEvents, type RoomOptions, type SignalingStatus } from './room';
-export { PeerState, PEER_STATES, DEFAULT_LIVENESS, type MemberView, type LivenessOptions } from './membership';
-export type { LinkContext, LinkFactory } from './room-links';
+export { createRoom, Room, type RoomEvents, type RoomOptions, type SignalingStatus } from './room/mesh-room';
+export { PeerState, PEER_STATES, DEFAULT_LIVENESS, type MemberView, type LivenessOptions } from './room/members';
+export type { LinkContext, LinkFactory } from './room/links';
 export { broadcastChannelLink, createBroadcastChannelTransport, type BroadcastChannelOptions, type BroadcastChannelLike } from './broadcast-channel';
 export { wsRelayLink, createWsRelayTransport, type WsRelayOptions } from './ws-relay';
 export { leaveOnPageHide } from './page-lifecycle';
 export { tabPeerId, renewTabPeerId, randomPeerId, type IdStorage } from './peer-id';
 export { parseRoomLink, formatRoomLink, createRoomLink, randomRoomKey, type RoomLink } from '../protocol/room-link';
-export { roomHash, createRoomCipher, WrongRoomKeyError, type RoomCipher } from './room-crypto';
+export { roomHash, createRoomCipher, WrongRoomKeyError, type RoomCipher } from './room/crypto';
 export { SignalingClient, SignalingRejection, type SignalingClientOptions, type SignalingEvents, type WebSocketFactory, type WebSocketLike } from './signaling-client';
 export { Rendezvous } from './rendezvous';
 export { PROTOCOL_VERSION, ErrorCode, type ClientFrame, type ServerFrame } from '../protocol/signaling';

@@ -9,8 +9,8 @@
 // `suspectMs`). SWIM's indirect probes are not needed here: every pair has a relay path through the server
 // as well as its direct one, and the server sees a dead socket itself.
 import type { PeerId } from '../core/ids';
-import type { LivenessOptions, PeerRecord } from './membership';
-import type { RoomFrame } from './room-wire';
+import type { LivenessOptions, PeerRecord } from './room/members';
+import type { RoomFrame } from './room/wire';
 
 /** One ping in this many to a neighbour asks for an echo (RTT for the UI). */
 const ECHO_EVERY = 8;

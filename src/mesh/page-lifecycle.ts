@@ -1,6 +1,6 @@
 // Leave the room when the page goes away, so the others drop this peer at once (goodbye) instead of waiting
 // for the heartbeat. Kept out of room.ts so the room stays DOM-free (it runs in Node and workers too).
-import type { Room } from './room';
+import type { Room } from './room/mesh-room';
 
 /** Minimal EventTarget: `window` in a page. */
 export interface PageEvents {

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { Emitter } from '../core/emitter';
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
-import { WrongRoomKeyError, type RoomCipher } from './room-crypto';
+import { WrongRoomKeyError, type RoomCipher } from './room/crypto';
 import type { SignalingClient } from './signaling-client';
 import { parseJson } from '../protocol/signaling';
 

@@ -13,7 +13,7 @@ import { frameBytesFor, onceDrained } from './data-channel';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
-import type { LinkFactory } from './room-links';
+import type { LinkFactory } from './room/links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 const log = logger('kinetic:mesh:webrtc');

@@ -5,7 +5,7 @@ import { deferred } from './deferred';
 import type { FrameSink } from './framing';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
-import type { LinkFactory } from './room-links';
+import type { LinkFactory } from './room/links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 export interface WsRelayOptions {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { asPeerId } from '../../src/core/ids';
 import { createBroadcastChannelTransport } from '../../src/mesh/broadcast-channel';
-import { createRoomCipher, WrongRoomKeyError } from '../../src/mesh/room-crypto';
+import { createRoomCipher, WrongRoomKeyError } from '../../src/mesh/room/crypto';
 import { runTransportTests, until } from '../../src/mesh/testing/transport-suite';
 
 let roomNo = 0;

@@ -6,7 +6,7 @@ import { seededRandom, type Clock, type TimerHandle } from '../../src/core/clock
 import { asPeerId, type PeerId } from '../../src/core/ids';
 import { ringNeighbors } from '../../src/mesh/liveness';
 import { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
-import { createRoom, type Room } from '../../src/mesh/room';
+import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
 import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { VirtualScheduler } from '../sim/scheduler';
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/src/index';
 import type { PeerId } from '../../src/core/ids';
 import { Rendezvous } from '../../src/mesh/rendezvous';
-import type { RoomCipher } from '../../src/mesh/room-crypto';
+import type { RoomCipher } from '../../src/mesh/room/crypto';
 import { SignalingClient, type WebSocketLike } from '../../src/mesh/signaling-client';
 
 export const nodeWebSocket = (url: string): WebSocketLike => new WebSocket(url) as unknown as WebSocketLike;

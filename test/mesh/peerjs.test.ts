@@ -8,7 +8,7 @@ import { PeerServer } from 'peer';
 import { describe, expect, it } from 'vitest';
 import { asPeerId } from '../../src/core/ids';
 import { createPeerJsTransport } from '../../src/mesh/peerjs';
-import { createRoomCipher, WrongRoomKeyError } from '../../src/mesh/room-crypto';
+import { createRoomCipher, WrongRoomKeyError } from '../../src/mesh/room/crypto';
 import { runTransportTests, until } from '../../src/mesh/testing/transport-suite';
 
 // PeerJS reads WebRTC and WebSocket from globals (set by ./wrtc-globals); like webrtc.test.ts this needs a

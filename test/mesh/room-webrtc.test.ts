@@ -6,7 +6,7 @@ import wrtc from '@roamhq/wrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId } from '../../src/core/ids';
-import { createRoom, type Room } from '../../src/mesh/room';
+import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
 import { inbox, until } from '../../src/mesh/testing/transport-suite';
 import { webRtcLink } from '../../src/mesh/webrtc';
 import { wsRelayLink } from '../../src/mesh/ws-relay';

@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId, type PeerId } from '../../src/core/ids';
-import { createRoomCipher, roomHash, WrongRoomKeyError } from '../../src/mesh/room-crypto';
-import type { LinkFactory } from '../../src/mesh/room-links';
-import { createRoom, type Room, type RoomOptions } from '../../src/mesh/room';
+import { createRoomCipher, roomHash, WrongRoomKeyError } from '../../src/mesh/room/crypto';
+import type { LinkFactory } from '../../src/mesh/room/links';
+import { createRoom, type Room, type RoomOptions } from '../../src/mesh/room/mesh-room';
 import { inbox, until } from '../../src/mesh/testing/transport-suite';
 import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { createWsRelayTransport, wsRelayLink } from '../../src/mesh/ws-relay';

@@ -5,7 +5,7 @@ import { seededRandom, type Clock, type TimerHandle } from '../../src/core/clock
 import { Backoff } from '../../src/mesh/backoff';
 import { FrameAssembler, FramedSender, toFrames } from '../../src/mesh/framing';
 import { OrderedInbox } from '../../src/mesh/ordered-inbox';
-import { createRoomCipher, roomHash } from '../../src/mesh/room-crypto';
+import { createRoomCipher, roomHash } from '../../src/mesh/room/crypto';
 import { createRoomLink, formatRoomLink, parseRoomLink } from '../../src/protocol/room-link';
 
 describe('framing', () => {

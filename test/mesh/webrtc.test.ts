@@ -2,7 +2,7 @@
 import { isMainThread } from 'node:worker_threads';
 import wrtc from '@roamhq/wrtc';
 import { asPeerId } from '../../src/core/ids';
-import { roomHash } from '../../src/mesh/room-crypto';
+import { roomHash } from '../../src/mesh/room/crypto';
 import { runTransportTests } from '../../src/mesh/testing/transport-suite';
 import { createWebRtcTransport } from '../../src/mesh/webrtc';
 import { rendezvous, startServer } from './node-peers';

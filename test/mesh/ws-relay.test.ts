@@ -1,6 +1,6 @@
 // ws-relay against a real signaling server on a free port, through the shared acceptance suite.
 import { asPeerId } from '../../src/core/ids';
-import { createRoomCipher, roomHash } from '../../src/mesh/room-crypto';
+import { createRoomCipher, roomHash } from '../../src/mesh/room/crypto';
 import { runTransportTests } from '../../src/mesh/testing/transport-suite';
 import { createWsRelayTransport } from '../../src/mesh/ws-relay';
 import { rendezvous, startServer } from './node-peers';

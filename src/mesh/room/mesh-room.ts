@@ -2,26 +2,26 @@
 // up (BroadcastChannel > WebRTC > relay), plus membership — names, states, RTT, a heartbeat whose idle cost is
 // linear in the room (liveness.ts) that drops a vanished peer in ≤ 1.5 s, a goodbye that drops a leaving one
 // at once, and duplicate-id recovery.
-import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../core/clock';
-import { Emitter } from '../core/emitter';
-import type { PeerId } from '../core/ids';
-import { logger } from '../core/log';
-import { deferred, type Deferred } from './deferred';
-import { Liveness, type LivenessIo } from './liveness';
-import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './membership';
-import { OrderedInbox } from './ordered-inbox';
-import { renewTabPeerId, tabPeerId } from './peer-id';
-import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './room-crypto';
-import { RoomLease } from './room-lease-proxy';
-import { LinkRoutes } from './room-routes';
-import type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
-import { closeSession, connectSession, openSession, type RoomSession } from './room-session';
-import { cleanName, parseRoomFrame, type RoomFrame } from './room-wire';
-import type { SignalingClient, SignalingRejection } from './signaling-client';
-import { ErrorCode } from '../protocol/signaling';
-import { TransportKind, type Transport } from './transport';
+import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../../core/clock';
+import { Emitter } from '../../core/emitter';
+import type { PeerId } from '../../core/ids';
+import { logger } from '../../core/log';
+import { deferred, type Deferred } from '../deferred';
+import { Liveness, type LivenessIo } from '../liveness';
+import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './members';
+import { OrderedInbox } from '../ordered-inbox';
+import { renewTabPeerId, tabPeerId } from '../peer-id';
+import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './crypto';
+import { RoomLease } from './lease-mirror';
+import { LinkRoutes } from './routes';
+import type { RoomEvents, RoomOptions, SignalingStatus } from './options';
+import { closeSession, connectSession, openSession, type RoomSession } from './link-session';
+import { cleanName, parseRoomFrame, type RoomFrame } from './wire';
+import type { SignalingClient, SignalingRejection } from '../signaling-client';
+import { ErrorCode } from '../../protocol/signaling';
+import { TransportKind, type Transport } from '../transport';
 
-export type { RoomEvents, RoomOptions, SignalingStatus } from './room-options';
+export type { RoomEvents, RoomOptions, SignalingStatus } from './options';
 
 const log = logger('kinetic:mesh:room');
 const REORDER_WINDOW_MS = 2000;

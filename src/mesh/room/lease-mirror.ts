@@ -1,7 +1,7 @@
 // The room's LeaseClient: a stable object for the elector that forwards to whichever signaling client the
 // room's current session uses, so a leave + rejoin (a new client) does not orphan the elector's listeners.
-import type { LeaseClient, LeaseState } from './lease';
-import type { SignalingClient } from './signaling-client';
+import type { LeaseClient, LeaseState } from '../lease';
+import type { SignalingClient } from '../signaling-client';
 
 export class RoomLease implements LeaseClient {
   #client: SignalingClient | null = null;

@@ -1,9 +1,9 @@
 // Which links reach each peer, best first. Sending tries them in rank order, so a peer moves to a better link
 // the moment it comes up and falls back (relay) the moment it fails.
-import type { PeerId } from '../core/ids';
-import type { TransportKind } from './transport';
-import { isDroppable, linkKindOf, rankOf } from './room-links';
-import type { Transport } from './transport';
+import type { PeerId } from '../../core/ids';
+import type { TransportKind } from '../transport';
+import { isDroppable, linkKindOf, rankOf } from './links';
+import type { Transport } from '../transport';
 
 export class LinkRoutes {
   readonly #routes = new Map<PeerId, Transport[]>();

@@ -1,11 +1,11 @@
 // The room's public option and event types (kept apart so the UI and workers can import them cheaply).
-import type { Clock, Random } from '../core/clock';
-import type { PeerId } from '../core/ids';
-import type { LivenessOptions, MemberView } from './membership';
-import type { IdStorage } from './peer-id';
-import type { LinkFactory } from './room-links';
-import type { WebSocketFactory } from './signaling-client';
-import type { TransportEvents } from './transport';
+import type { Clock, Random } from '../../core/clock';
+import type { PeerId } from '../../core/ids';
+import type { LivenessOptions, MemberView } from './members';
+import type { IdStorage } from '../peer-id';
+import type { LinkFactory } from './links';
+import type { WebSocketFactory } from '../signaling-client';
+import type { TransportEvents } from '../transport';
 
 export type SignalingStatus = 'connected' | 'connecting' | 'offline';
 

@@ -3,7 +3,7 @@
 // - PBKDF2(secret, room name) → AES-GCM key seals every signaling payload and relayed frame, so the server can
 //   neither read SDP nor forge it (GCM authenticates), and a peer that cannot open a sealed hello does not
 //   know the key.
-import { fromBase64Url, toBase64Url } from '../protocol/base64url';
+import { fromBase64Url, toBase64Url } from '../../protocol/base64url';
 
 /** Thrown or emitted when a peer's sealed message cannot be opened with our key (or ours with theirs). */
 export class WrongRoomKeyError extends Error {

@@ -1,7 +1,7 @@
 // The room's own frames, carried inside whatever link a peer is reached by. Parsed by hand (not valibot):
 // every application message passes through here, so the check must cost next to nothing. Anything that
 // does not fit is dropped and counted by the room.
-import { PEER_STATES, type PeerState } from './membership';
+import { PEER_STATES, type PeerState } from './members';
 
 export type RoomFrame =
   /** Session start: resets the receiver's sequence for us, and says who we are. */

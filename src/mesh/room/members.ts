@@ -1,7 +1,7 @@
 // Who is in the room as this peer sees it: names, Kable-style states, RTT, liveness from a heartbeat of our own
 // (ICE takes 10-30 s to notice a killed tab; we want ≤ 1.5 s), and which link each peer is reached by.
-import type { PeerId } from '../core/ids';
-import type { TransportKind } from './transport';
+import type { PeerId } from '../../core/ids';
+import type { TransportKind } from '../transport';
 
 /** Kable's service states: up (joined), running (serving), busy (loaded), stopped (paused), down (gone). */
 export const PeerState = { Up: 'up', Running: 'running', Busy: 'busy', Stopped: 'stopped', Down: 'down' } as const;

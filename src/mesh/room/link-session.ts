@@ -1,12 +1,12 @@
 // One joined session of a room: the signaling client, the sealed rendezvous and a fresh set of links. A room
 // opens a new session on every connect() (so leave + rejoin starts clean) and closes it on disconnect().
-import type { Clock, Random } from '../core/clock';
-import type { PeerId } from '../core/ids';
-import { Rendezvous } from './rendezvous';
-import type { RoomCipher } from './room-crypto';
-import type { LinkContext, LinkFactory } from './room-links';
-import { SignalingClient, type WebSocketFactory } from './signaling-client';
-import { TransportKind, type Transport } from './transport';
+import type { Clock, Random } from '../../core/clock';
+import type { PeerId } from '../../core/ids';
+import { Rendezvous } from '../rendezvous';
+import type { RoomCipher } from './crypto';
+import type { LinkContext, LinkFactory } from './links';
+import { SignalingClient, type WebSocketFactory } from '../signaling-client';
+import { TransportKind, type Transport } from '../transport';
 
 export interface SessionConfig {
   readonly self: PeerId;

@@ -1,10 +1,10 @@
 // Which links a room builds, and how they rank. The room asks this module for a fresh set on every join, so
 // a leave + rejoin starts from clean transports.
-import type { Clock, Random } from '../core/clock';
-import type { PeerId } from '../core/ids';
-import type { Rendezvous } from './rendezvous';
-import type { RoomCipher } from './room-crypto';
-import type { Transport, TransportKind } from './transport';
+import type { Clock, Random } from '../../core/clock';
+import type { PeerId } from '../../core/ids';
+import type { Rendezvous } from '../rendezvous';
+import type { RoomCipher } from './crypto';
+import type { Transport, TransportKind } from '../transport';
 
 /** Lower is better: same-browser channels beat a data channel, which beats the server relay. */
 export const LINK_RANK: Readonly<Record<string, number>> = {
