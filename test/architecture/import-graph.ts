@@ -61,7 +61,8 @@ export function readImportGraph(root: string, dirs: readonly string[]): ImportGr
     for (const specifier of specifiersOf(fs.readFileSync(path.join(root, file), 'utf8'), file)) {
       if (!specifier.startsWith('.')) continue; // a package
       const target = resolve(root, file, specifier);
-      if (target) targets.add(target);
+      if (target && SOURCE.test(target)) targets.add(target);
+      else if (target) continue; // an asset (package.json, a stylesheet): not part of the layering
       else unresolved.push({ from: file, specifier });
     }
     edges.set(file, [...targets].sort());
