@@ -13,7 +13,8 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL: `http://127.0.0.1:${PORT}` },
   webServer: {
-    command: `node signaling-server/bin/kinetic-signal.mjs --port ${PORT} --host 127.0.0.1 --static dist`,
+    // The bin runs the compiled server: build it first (about a second), so `npx playwright test` works alone.
+    command: `npm run build:signal && node signaling-server/bin/kinetic-signal.mjs --port ${PORT} --host 127.0.0.1 --static dist/app`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

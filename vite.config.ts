@@ -14,7 +14,7 @@ export default defineConfig({
   plugins: [svelte()],
   resolve: { alias: { 'kinetic-mesh': new URL('./src/index.ts', import.meta.url).pathname } },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, rollupOptions: { input: { main: 'index.html', ...labPages } } },
+  build: { outDir: 'dist/app', target: 'es2022', sourcemap: true, rollupOptions: { input: { main: 'index.html', ...labPages } } },
   server: { port: 5173 },
   test: {
     environment: 'node',

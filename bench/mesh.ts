@@ -13,7 +13,7 @@ import { closeAll, openPeer, type PeerPage } from '../e2e/harness';
 import type { MeshLab } from '../lab/mesh';
 import { stats, writeResult } from './lib/result';
 
-const dist = path.resolve(process.env['MESH_BENCH_DIST'] ?? 'dist');
+const dist = path.resolve(process.env['MESH_BENCH_DIST'] ?? 'dist/app');
 if (!fs.existsSync(path.join(dist, 'lab', 'mesh.html'))) {
   console.error(`bench/mesh: ${dist}/lab/mesh.html not found; run \`npx vite build\` first`);
   process.exit(2);

@@ -10,7 +10,7 @@ import type {} from '../lab/workers';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8833);
-const DIST = process.env.KINETIC_DIST ?? path.join(root, 'dist');
+const DIST = process.env.KINETIC_DIST ?? path.join(root, 'dist', 'app');
 const JOBS = 32;
 const COST_MS = 50;
 const RUNS = 3;

@@ -1,3 +1,5 @@
+import { openIdbStore as openIdb, type IdbStore, type IdbStoreOptions } from './store/idb';
+
 // Public library API of Kinetic Mesh: `import { reactor, createMachine, createRoom, … } from 'kinetic-mesh'`.
 // The WebRTC and PeerJS adapters are imported by path (kinetic-mesh/src/mesh/webrtc, …/peerjs) so apps
 // that don't use them don't ship simple-peer or peerjs.
@@ -16,6 +18,8 @@ export type { ClaimMode } from './dcm/requester';
 export { createMemoryNetwork, type MemoryNetwork, type MemoryTransport, type NetworkFaults } from './mesh/memory';
 // Stores: memory and IndexedDB adapters, and the acceptance suite every adapter passes.
 export { createMemoryStore, createMemoryBacking } from './store/memory';
-export { openIdbStore, type IdbStore, type IdbStoreOptions } from './store/idb';
+export type { IdbStore, IdbStoreOptions, IndexedDbEnv } from './store/idb';
+/** Open (creating or upgrading) a room's IndexedDB database (`name`: normally `await databaseNameFor(room)`). */
+export const openIdbStore: (options: IdbStoreOptions) => Promise<IdbStore> = openIdb;
 // The example reactors (todo, chat, counter, map/reduce, broadcast) and their registry.
 export * from './reactors/index';

@@ -6,6 +6,7 @@ export type { LeaseClient, LeaseState } from './lease';
 export { createRoom, Room, type RoomEvents, type RoomOptions, type SignalingStatus } from './room/mesh-room';
 export { PeerState, PEER_STATES, DEFAULT_LIVENESS, type MemberView, type LivenessOptions } from './room/members';
 export type { LinkContext, LinkFactory } from './room/links';
+export type { IceServer, WrtcModule } from './ice-server';
 export { broadcastChannelLink, createBroadcastChannelTransport, type BroadcastChannelOptions, type BroadcastChannelLike } from './broadcast-channel';
 export { wsRelayLink, createWsRelayTransport, type WsRelayOptions } from './ws-relay';
 export { leaveOnPageHide } from './page-lifecycle';

@@ -14,6 +14,7 @@ import { WrongRoomKeyError, type RoomCipher } from './room/crypto';
 import type { LinkFactory } from './room/links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 import { onceDrained } from './data-channel';
+import type { IceServer } from './ice-server';
 
 const log = logger('kinetic:mesh:peerjs');
 
@@ -34,7 +35,7 @@ export interface PeerJsOptions {
   readonly roomHash: string;
   readonly server: PeerJsServer;
   readonly cipher?: Promise<RoomCipher | null> | null;
-  readonly iceServers?: RTCIceServer[];
+  readonly iceServers?: readonly IceServer[];
   /** How often to poll the PeerServer's peer list for newcomers. */
   readonly discoveryMs?: number;
   readonly clock?: Clock;
@@ -137,7 +138,7 @@ export function createPeerJsTransport(opts: PeerJsOptions): Transport & { readon
     connect() {
       if (peer) return ready.promise;
       const s = opts.server;
-      const options: PeerJSOption = { host: s.host, port: s.port, path: s.path ?? '/', secure: s.secure ?? false, config: { iceServers: opts.iceServers ?? [] }, debug: 0 };
+      const options: PeerJSOption = { host: s.host, port: s.port, path: s.path ?? '/', secure: s.secure ?? false, config: { iceServers: [...(opts.iceServers ?? [])] }, debug: 0 };
       const p = new PeerClass(myId, options);
       peer = p;
       p.on('open', () => {

@@ -9,6 +9,7 @@ import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } 
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Backoff } from './backoff';
+import type { IceServer, WrtcModule } from './ice-server';
 import { frameBytesFor, onceDrained } from './data-channel';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
@@ -29,9 +30,9 @@ const Signal = v.union([
 export interface WebRtcOptions {
   readonly rendezvous: Rendezvous;
   /** STUN/TURN servers (`{ urls, username, credential }`); empty means host candidates only (LAN, loopback). */
-  readonly iceServers?: RTCIceServer[];
+  readonly iceServers?: readonly IceServer[];
   /** Node: `@roamhq/wrtc`. Browsers: omit. */
-  readonly wrtc?: SimplePeerOptions['wrtc'];
+  readonly wrtc?: WrtcModule;
   readonly ownsClient?: boolean;
   /** Give up on a link attempt after this long and retry with backoff. */
   readonly connectTimeoutMs?: number;
@@ -73,9 +74,9 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
     const sp = new SimplePeer({
       initiator,
       trickle: true,
-      config: { iceServers: opts.iceServers ?? [] },
+      config: { iceServers: [...(opts.iceServers ?? [])] },
       objectMode: true,
-      ...(opts.wrtc ? { wrtc: opts.wrtc } : {}),
+      ...(opts.wrtc ? { wrtc: opts.wrtc as SimplePeerOptions['wrtc'] } : {}),
     });
     const session: Session = { sp, initiator, connected: false, early: [], gotOffer: false, timer: null };
     sessions.set(peer, session);

@@ -11,10 +11,15 @@ import { StoreBlockedError, type Store, type StoreOp } from './store';
 
 const log = logger('kinetic:store:idb');
 
-/** The IndexedDB implementation to use: the browser's, or fake-indexeddb's in tests. */
+/**
+ * The IndexedDB implementation to use: the browser's, or fake-indexeddb's in tests. Typed loosely on purpose:
+ * the public .d.ts must type-check without the DOM library (a Node consumer imports the same entry).
+ */
 export interface IndexedDbEnv {
-  readonly indexedDB: IDBFactory;
-  readonly IDBKeyRange: typeof IDBKeyRange;
+  /** An `IDBFactory`. */
+  readonly indexedDB: object;
+  /** The `IDBKeyRange` class. */
+  readonly IDBKeyRange: object;
 }
 
 export interface IdbStoreOptions {
@@ -22,10 +27,14 @@ export interface IdbStoreOptions {
   readonly name: string;
   /** Defaults to the global `indexedDB` / `IDBKeyRange`. */
   readonly env?: IndexedDbEnv;
-  /** Schema steps; the database version is their count. Defaults to this app's schema. */
-  readonly migrations?: readonly Migration[];
   /** Background failures, e.g. reopening after another tab upgraded the schema past this code. */
   readonly onError?: (error: Error) => void;
+}
+
+/** Internal: the schema steps too (tests add steps to exercise upgrades). */
+export interface IdbSchemaOptions extends IdbStoreOptions {
+  /** Schema steps; the database version is their count. Defaults to this app's schema. */
+  readonly migrations?: readonly Migration[];
 }
 
 /** A Store on IndexedDB; `name` and `version` say which database it is. */
@@ -38,8 +47,8 @@ export interface IdbStore extends Store {
  * Open (creating or upgrading) a room database.
  * Rejects with StoreBlockedError when a tab holding an older version open refuses to let it upgrade.
  */
-export async function openIdbStore(options: IdbStoreOptions): Promise<IdbStore> {
-  const env = options.env ?? { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange };
+export async function openIdbStore(options: IdbSchemaOptions): Promise<IdbStore> {
+  const env = (options.env ?? { indexedDB: globalThis.indexedDB, IDBKeyRange: globalThis.IDBKeyRange }) as { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange };
   const steps = options.migrations ?? defaultMigrations;
   const onError = options.onError ?? ((e: Error) => log('background error', e));
   let closed = false;

@@ -11,7 +11,7 @@ import { KV_STORE, migrations, type Migration } from '../../src/store/migrations
 import { databaseNameFor } from '../../src/store/room-database';
 import { StoreBlockedError, StoreQuotaError } from '../../src/store/store';
 
-const freshEnv = (): IndexedDbEnv => ({ indexedDB: new IDBFactory(), IDBKeyRange });
+const freshEnv = () => ({ indexedDB: new IDBFactory(), IDBKeyRange }) satisfies IndexedDbEnv;
 
 runStoreTests(
   'idb (fake-indexeddb)',
