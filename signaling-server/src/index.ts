@@ -170,10 +170,6 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
   }, limits.pingIntervalMs);
   sweep.unref?.();
 
-  // ws re-emits the HTTP server's errors (EADDRINUSE at listen) on the WebSocketServer; `ready` reports them.
-  wss.on('error', (err) => {
-    if (server.listening) opts.onError?.(err);
-  });
   const ready = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => {
