@@ -12,7 +12,7 @@ import { createSignalingServer, type SignalingServer } from '../signaling-server
 import { asPeerId } from '../src/core/ids';
 import { reactor } from '../src/core/reactor';
 import type { Entry } from '../src/dcm/entries';
-import { createRoom } from '../src/mesh/room/mesh-room';
+import { createMeshRoom } from '../src/mesh/room/mesh-room';
 import { wsRelayLink } from '../src/mesh/ws-relay';
 import { startNodePeer, type NodePeer } from '../src/node/peer';
 import WebSocket from 'ws';
@@ -48,7 +48,7 @@ async function peers(url: string, n: number): Promise<NodePeer[]> {
 /** Raw round trip over the same link kind: two mesh rooms on ws-relay echoing a small message. */
 async function rawRtt(url: string): Promise<number> {
   const ws = (u: string): WebSocketLike => new WebSocket(u) as unknown as WebSocketLike;
-  const [a, b] = ['ra', 'rb'].map((id) => createRoom({ roomName: 'bench-rtt', signalingUrl: url, peerId: asPeerId(id), links: [wsRelayLink()], webSocket: ws }));
+  const [a, b] = ['ra', 'rb'].map((id) => createMeshRoom({ roomName: 'bench-rtt', signalingUrl: url, peerId: asPeerId(id), links: [wsRelayLink()], webSocket: ws }));
   if (!a || !b) throw new Error('rooms');
   await Promise.all([a.connect(), b.connect()]);
   await until(() => a.peers().length === 1 && b.peers().length === 1, 10_000, 'rtt link');

@@ -1,5 +1,5 @@
 // bench/mesh: five separate Chromium instances on loopback, driving lab/mesh.html (build first: `npx vite build`).
-// - joinAllMs: a freshly loaded 5th page, from before createRoom (key derivation, signaling connect, sealed
+// - joinAllMs: a freshly loaded 5th page, from before createMeshRoom (key derivation, signaling connect, sealed
 //   handshake, ICE) until it is linked with the other 4;
 // - rttRatioVsRaw: mean round trip over ≥ 1,000 messages through our webrtc room vs a bare RTCDataChannel
 //   between the same two pages in the same run;

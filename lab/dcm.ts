@@ -7,7 +7,7 @@ import { reactor } from '../src/core/reactor';
 import { createLeaseElector } from '../src/dcm/electors/lease';
 import { createDistributedRoom, type DistributedRoom } from '../src/dcm/room';
 import { leaveOnPageHide } from '../src/mesh/page-lifecycle';
-import { createRoom, type Room } from '../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../src/mesh/room/mesh-room';
 import { webRtcLink } from '../src/mesh/webrtc';
 import { wsRelayLink } from '../src/mesh/ws-relay';
 import { systemClock } from '../src/core/clock';
@@ -23,7 +23,7 @@ const counter = reactor({ name: 'lab-counter', version: '1.0.0' }, (r) => {
 const signalingUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
 const countView = document.getElementById('count') as HTMLElement;
 const statusView = document.getElementById('status') as HTMLElement;
-let mesh: Room | null = null;
+let mesh: MeshRoom | null = null;
 let room: DistributedRoom | null = null;
 let machine: Machine | null = null;
 let emitted = 0;
@@ -42,7 +42,7 @@ function render(): void {
 
 const dcm = {
   async join(o: { room: string; key: string }): Promise<string> {
-    mesh = createRoom({ roomName: o.room, key: o.key, storage: sessionStorage, links: [webRtcLink(), wsRelayLink()], signalingUrl });
+    mesh = createMeshRoom({ roomName: o.room, key: o.key, storage: sessionStorage, links: [webRtcLink(), wsRelayLink()], signalingUrl });
     const elector = createLeaseElector({ self: mesh.self, lease: mesh.lease, clock: systemClock });
     room = createDistributedRoom({ self: mesh.self, transport: mesh, elector, store: createMemoryStore() });
     machine = createMachine({ peerId: mesh.self, distributed: room });

@@ -3,7 +3,7 @@
 import type { PeerId } from '../src/core/ids';
 import { broadcastChannelLink } from '../src/mesh/broadcast-channel';
 import { leaveOnPageHide } from '../src/mesh/page-lifecycle';
-import { createRoom, type Room } from '../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../src/mesh/room/mesh-room';
 import type { LinkFactory } from '../src/mesh/room/links';
 import { webRtcLink } from '../src/mesh/webrtc';
 import { wsRelayLink } from '../src/mesh/ws-relay';
@@ -25,7 +25,7 @@ const signalParam = params.get('signal');
 const signalingUrl = signalParam === 'none' ? undefined : (signalParam ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`);
 const status = document.getElementById('status') as HTMLElement;
 
-let room: Room | null = null;
+let room: MeshRoom | null = null;
 let lastJoin: JoinOptions | null = null;
 const received: Array<{ from: string; message: unknown }> = [];
 const errors: string[] = [];
@@ -72,7 +72,7 @@ const mesh = {
     const t0 = performance.now();
     if (!room || opts) {
       await room?.disconnect();
-      room = createRoom({
+      room = createMeshRoom({
         roomName: o.room,
         key: o.key,
         displayName: o.name ?? '',

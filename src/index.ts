@@ -1,6 +1,6 @@
 import { openIdbStore as openIdb, type IdbStore, type IdbStoreOptions } from './store/idb';
 
-// Public library API of Kinetic Mesh: `import { reactor, createMachine, createRoom, … } from 'kinetic-mesh'`.
+// Public library API of Kinetic Mesh: `import { reactor, createMachine, createMeshRoom, … } from 'kinetic-mesh'`.
 // The WebRTC and PeerJS adapters are imported by path (kinetic-mesh/src/mesh/webrtc, …/peerjs) so apps
 // that don't use them don't ship simple-peer or peerjs.
 export * from './core/index';
@@ -10,7 +10,7 @@ export { StoreQuotaError, StoreBlockedError } from './store/store';
 // Distributed molecules: the room port, electors, and the in-memory network used by the simulation.
 export type { Elector, Leadership } from './dcm/elector';
 export { createDistributedRoom, type DistributedRoom, type DistributedRoomOptions } from './dcm/room';
-export type { RoomStatusView, RoomEvents as DistributedRoomEvents } from './dcm/room-status';
+export type { RoomStatusView, DistributedRoomEvents } from './dcm/room-status';
 export { createLeaseElector, type LeaseElectorOptions } from './dcm/electors/lease';
 export { createWebLocksElector, storeEpochCounter, type LockManagerLike, type EpochCounter } from './dcm/electors/web-locks';
 export { defaultTimings, type RoomTimings } from './dcm/context';

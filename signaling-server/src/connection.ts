@@ -11,7 +11,7 @@ import {
   type ServerFrameBody,
 } from '../../src/protocol/signaling';
 import { TokenBucket, type Limits } from './limits';
-import type { Member, Room, RoomRegistry } from './rooms';
+import type { Member, SignalRoom, SignalRoomRegistry } from './rooms';
 import { corkForTick } from '../../src/protocol/cork';
 
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
@@ -32,7 +32,7 @@ export interface ServerStats {
 }
 
 export class Connection {
-  #member: (Member & { room: Room }) | null = null;
+  #member: (Member & { room: SignalRoom }) | null = null;
   readonly #bucket: TokenBucket;
   #lastRateErrorAt = -Infinity;
   /** Set by the liveness sweep; cleared by every pong. */
@@ -40,7 +40,7 @@ export class Connection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly rooms: RoomRegistry,
+    private readonly rooms: SignalRoomRegistry,
     private readonly limits: Limits,
     private readonly stats: ServerStats,
     private readonly now: () => number,

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode, PeerLeftReason, encodeServerFrame } from '../../src/protocol/signaling';
 import { Connection, type ServerStats } from './connection';
 import { DEFAULT_LIMITS, type Limits } from './limits';
-import { RoomRegistry } from './rooms';
+import { SignalRoomRegistry } from './rooms';
 import { staticHandler } from './static';
 import { httpHandler, type Route } from './http-routes';
 import { createMetrics } from './metrics';
@@ -73,7 +73,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     },
     close: () => store.close(),
   };
-  const rooms = new RoomRegistry(limits.leaseTtlMs, now, records);
+  const rooms = new SignalRoomRegistry(limits.leaseTtlMs, now, records);
   const connections = new Map<WebSocket, Connection>();
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
   const allowOrigins = opts.allowOrigins ?? null;

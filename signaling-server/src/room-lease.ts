@@ -22,7 +22,7 @@ export type LeaseOutcome =
   /** Only the requester needs an answer (a renewal, or "someone else holds it"). */
   | { readonly kind: 'reply'; readonly state: LeaseSnapshot };
 
-export class RoomLease {
+export class SignalLease {
   #holder: string | null = null;
   #epoch = 0;
   #maxEpoch = 0;

@@ -1,6 +1,6 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
 import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
-import { RoomLease, type LeaseOutcome } from './room-lease';
+import { SignalLease, type LeaseOutcome } from './room-lease';
 import { memoryRoomRecords, type RoomRecords } from './room-records';
 
 /** What a room needs from a connection: an address to send frames to. */
@@ -12,19 +12,19 @@ export interface Member {
   kick(): void;
 }
 
-export class Room {
+export class SignalRoom {
   readonly members = new Map<string, Member>();
-  readonly lease: RoomLease;
+  readonly lease: SignalLease;
   #leaseTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly id: string,
     leaseTtlMs: number,
     private readonly now: () => number,
-    private readonly onSettled: (room: Room) => void,
+    private readonly onSettled: (room: SignalRoom) => void,
     private readonly records: RoomRecords,
   ) {
-    this.lease = new RoomLease(leaseTtlMs, records.floor(id));
+    this.lease = new SignalLease(leaseTtlMs, records.floor(id));
   }
 
   broadcast(frame: ServerFrameBody, except?: string): void {
@@ -94,8 +94,8 @@ export class Room {
   }
 }
 
-export class RoomRegistry {
-  readonly #rooms = new Map<string, Room>();
+export class SignalRoomRegistry {
+  readonly #rooms = new Map<string, SignalRoom>();
 
   constructor(
     private readonly leaseTtlMs: number,
@@ -103,13 +103,13 @@ export class RoomRegistry {
     private readonly records: RoomRecords = memoryRoomRecords(),
   ) {}
 
-  get(id: string): Room {
+  get(id: string): SignalRoom {
     let room = this.#rooms.get(id);
-    if (!room) this.#rooms.set(id, (room = new Room(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id), this.records)));
+    if (!room) this.#rooms.set(id, (room = new SignalRoom(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id), this.records)));
     return room;
   }
 
-  peek(id: string): Room | undefined {
+  peek(id: string): SignalRoom | undefined {
     return this.#rooms.get(id);
   }
 

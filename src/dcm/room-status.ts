@@ -28,7 +28,7 @@ export interface RoomStatusView {
 }
 
 // A type alias (not an interface) so it satisfies Emitter's Record<string, unknown> constraint.
-export type RoomEvents = {
+export type DistributedRoomEvents = {
   status: RoomStatusView;
   catalog: { info: ReactorInfo; hostedBy: PeerId[] }[];
   /** A committed log entry was applied to this replica. */
@@ -44,11 +44,11 @@ export type { ReactorId };
 
 /** Emits 'status' when the view changed since the last emission (checked on every tick). */
 export class RoomStatus {
-  readonly #events: Emitter<RoomEvents>;
+  readonly #events: Emitter<DistributedRoomEvents>;
   readonly #view: () => RoomStatusView;
   #last = '';
 
-  constructor(events: Emitter<RoomEvents>, view: () => RoomStatusView) {
+  constructor(events: Emitter<DistributedRoomEvents>, view: () => RoomStatusView) {
     this.#events = events;
     this.#view = view;
   }

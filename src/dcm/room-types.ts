@@ -7,7 +7,7 @@ import type { Store } from '../store/store';
 import type { ProtocolFaults, RoomTimings } from './context';
 import type { Elector } from './elector';
 import type { ClaimMode } from './requester';
-import type { RoomEvents, RoomStatusView } from './room-status';
+import type { DistributedRoomEvents, RoomStatusView } from './room-status';
 
 export interface DistributedRoomOptions {
   readonly self: PeerId;
@@ -40,5 +40,5 @@ export interface DistributedRoom extends DistributedPort {
   peek(reactor: ReactorId, name: string): DistributedMolecule[];
   /** Reactors in the room and who hosts them (catalog sync). */
   catalog(): { info: ReactorInfo; hostedBy: PeerId[] }[];
-  on<K extends keyof RoomEvents>(event: K, listener: (payload: RoomEvents[K]) => void): () => void;
+  on<K extends keyof DistributedRoomEvents>(event: K, listener: (payload: DistributedRoomEvents[K]) => void): () => void;
 }

@@ -20,7 +20,7 @@ import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
 import { bagKey } from './replica';
 import { Requester } from './requester';
-import { RoomStatus, type RoomEvents } from './room-status';
+import { RoomStatus, type DistributedRoomEvents } from './room-status';
 import type { DistributedRoom, DistributedRoomOptions } from './room-types';
 import { Sequencer } from './sequencer';
 
@@ -31,7 +31,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const timings: RoomTimings = { ...defaultTimings, ...options.timings };
-  const events = new Emitter<RoomEvents>();
+  const events = new Emitter<DistributedRoomEvents>();
   const log = logger('kinetic:dcm').extend(self);
   const boot = Math.floor(random.next() * 2 ** 32).toString(36);
   const persistence = new Persistence(store, (e) => events.emit('error', e));

@@ -9,7 +9,7 @@
 // `suspectMs`). SWIM's indirect probes are not needed here: every pair has a relay path through the server
 // as well as its direct one, and the server sees a dead socket itself.
 import type { PeerId } from '../core/ids';
-import type { LivenessOptions, PeerRecord } from './room/members';
+import type { LivenessOptions, MemberRecord } from './room/members';
 import type { RoomFrame } from './room/wire';
 
 /** One ping in this many to a neighbour asks for an echo (RTT for the UI). */
@@ -62,7 +62,7 @@ export class Liveness {
    * One heartbeat. `records`: every peer the room knows. Returns the peers this tick dropped by silence
    * (the room tells the others with `dn`).
    */
-  tick(now: number, records: Iterable<PeerRecord>, io: LivenessIo): PeerId[] {
+  tick(now: number, records: Iterable<MemberRecord>, io: LivenessIo): PeerId[] {
     const o = this.#o;
     // Our own event loop stalled (a long task, a frozen tab): frames that arrived meanwhile are still
     // queued behind this timer, so silence measured across the stall would drop healthy peers.
@@ -95,7 +95,7 @@ export class Liveness {
   }
 
   /** Why `r` is gone now, or null while it is fine. Updates its neighbour and suspicion marks. */
-  #verdict(r: PeerRecord, now: number): string | null {
+  #verdict(r: MemberRecord, now: number): string | null {
     const o = this.#o;
     const neighbor = this.#ring.has(r.id);
     r.neighborSince = neighbor ? (r.neighborSince ?? now) : null;
@@ -109,16 +109,16 @@ export class Liveness {
   }
 
   /** Every `rttSampleMs`, one live peer outside the neighbourhood (round robin) gets an echo ping. */
-  #sampleRtt(now: number, live: readonly PeerRecord[], io: LivenessIo): void {
+  #sampleRtt(now: number, live: readonly MemberRecord[], io: LivenessIo): void {
     if (now - this.#lastSample < this.#o.rttSampleMs) return;
     const others = live.filter((r) => !this.#ring.has(r.id));
     if (others.length === 0) return;
     this.#lastSample = now;
-    const r = others[this.#sampleAt++ % others.length] as PeerRecord;
+    const r = others[this.#sampleAt++ % others.length] as MemberRecord;
     this.#ping(r, now, io, true);
   }
 
-  #ping(r: PeerRecord, now: number, io: LivenessIo, echo: boolean): void {
+  #ping(r: MemberRecord, now: number, io: LivenessIo, echo: boolean): void {
     r.pings++;
     io.send(r.id, echo ? { k: 'pi', t: now, e: 1 } : { k: 'pi', t: now });
   }

@@ -10,7 +10,7 @@ import type { RoomTimings } from '../dcm/context';
 import { createLeaseElector } from '../dcm/electors/lease';
 import type { ClaimMode } from '../dcm/requester';
 import { createDistributedRoom, type DistributedRoom } from '../dcm/room';
-import { createRoom, type Room } from '../mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../mesh/room/mesh-room';
 import type { WebSocketLike } from '../mesh/signaling-client';
 import type { LinkFactory } from '../mesh/room/links';
 import { wsRelayLink } from '../mesh/ws-relay';
@@ -39,7 +39,7 @@ export interface NodePeerOptions {
 }
 
 export interface NodePeer {
-  readonly mesh: Room;
+  readonly mesh: MeshRoom;
   readonly room: DistributedRoom;
   readonly machine: Machine;
   /** Leave cleanly (hand over the sequencer role, say goodbye). */
@@ -51,7 +51,7 @@ const nodeWebSocket = (url: string): WebSocketLike => new WebSocket(url) as unkn
 export async function startNodePeer(o: NodePeerOptions): Promise<NodePeer> {
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
-  const mesh = createRoom({
+  const mesh = createMeshRoom({
     roomName: o.roomName,
     ...(o.key ? { key: o.key } : {}),
     signalingUrl: o.signalingUrl,

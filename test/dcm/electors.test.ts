@@ -1,5 +1,5 @@
 // Electors: Web Locks (with an in-process lock manager that queues like navigator.locks) and the server
-// lease (with the signaling server's own RoomLease state machine behind a tiny in-memory client).
+// lease (with the signaling server's own SignalLease state machine behind a tiny in-memory client).
 import { describe, expect, it } from 'vitest';
 import { asPeerId } from '../../src/core/ids';
 import type { Clock, TimerHandle } from '../../src/core/clock';
@@ -7,7 +7,7 @@ import { createLeaseElector } from '../../src/dcm/electors/lease';
 import { createWebLocksElector, storeEpochCounter, type LockManagerLike } from '../../src/dcm/electors/web-locks';
 import type { LeaseClient, LeaseState } from '../../src/mesh/lease';
 import { createMemoryStore } from '../../src/store/memory';
-import { RoomLease } from '../../signaling-server/src/room-lease';
+import { SignalLease } from '../../signaling-server/src/room-lease';
 import { asEpoch } from '../../src/core/ids';
 
 /** FIFO exclusive locks with abort, like the Web Locks API for one lock name. */
@@ -95,7 +95,7 @@ describe('server-lease elector', () => {
       }
       now = end;
     };
-    const lease = new RoomLease(600);
+    const lease = new SignalLease(600);
     let serverUp = true;
     const listeners = new Set<(s: LeaseState) => void>();
     // Requests reach the server 5 ms later; answers come back 5 ms after that.

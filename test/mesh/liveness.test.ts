@@ -6,7 +6,7 @@ import { seededRandom, type Clock, type TimerHandle } from '../../src/core/clock
 import { asPeerId, type PeerId } from '../../src/core/ids';
 import { ringNeighbors } from '../../src/mesh/liveness';
 import { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
-import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../../src/mesh/room/mesh-room';
 import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { VirtualScheduler } from '../sim/scheduler';
 
@@ -58,7 +58,7 @@ function throughLoop(t: MemoryTransport, loop: Loop): Transport {
 
 interface Peer {
   readonly id: PeerId;
-  readonly room: Room;
+  readonly room: MeshRoom;
   readonly loop: Loop;
   readonly link: MemoryTransport;
   readonly dropped: Array<{ peer: PeerId; at: number; reason: string }>;
@@ -73,7 +73,7 @@ async function mesh(n: number, seed = 1): Promise<{ sched: VirtualScheduler; net
     const id = asPeerId(`p${String(i).padStart(3, '0')}`);
     const loop = new Loop(sched);
     const link = net.transport(id);
-    const room = createRoom({ roomName: 'liveness', peerId: id, links: [() => throughLoop(link, loop)], clock: loop.clock(), random: seededRandom(seed * 1000 + i) });
+    const room = createMeshRoom({ roomName: 'liveness', peerId: id, links: [() => throughLoop(link, loop)], clock: loop.clock(), random: seededRandom(seed * 1000 + i) });
     const dropped: Peer['dropped'] = [];
     room.on('peer-disconnected', ({ peerId, reason }) => dropped.push({ peer: peerId, at: sched.now(), reason }));
     peers.push({ id, room, loop, link, dropped });

@@ -6,14 +6,14 @@ import wrtc from '@roamhq/wrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId } from '../../src/core/ids';
-import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../../src/mesh/room/mesh-room';
 import { inbox, until } from '../../src/mesh/testing/transport-suite';
 import { webRtcLink } from '../../src/mesh/webrtc';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import { nodeWebSocket, startServer } from './node-peers';
 
 let server: SignalingServer | null = null;
-let rooms: Room[] = [];
+let rooms: MeshRoom[] = [];
 
 afterEach(async () => {
   await Promise.all(rooms.map((r) => r.disconnect()));
@@ -26,8 +26,8 @@ describe.skipIf(!isMainThread)('Room over webrtc + relay (wrtc) [needs --pool=fo
   it('prefers the data channel, keeps order across the switch, and survives a server restart', async () => {
     const started = await startServer({ limits: { pingIntervalMs: 500 } });
     server = started.server;
-    const make = (id: string): Room =>
-      createRoom({
+    const make = (id: string): MeshRoom =>
+      createMeshRoom({
         roomName: 'rtc-room',
         key: 'k',
         keyIterations: 1000,
@@ -76,8 +76,8 @@ describe.skipIf(!isMainThread)('Room over webrtc + relay (wrtc) [needs --pool=fo
   it('carries 30 MiB of 64 KiB messages whole, in order, without the heartbeat dropping anyone', async () => {
     const started = await startServer();
     server = started.server;
-    const make = (id: string): Room =>
-      createRoom({ roomName: 'bulk', signalingUrl: started.url, peerId: asPeerId(id), links: [webRtcLink({ wrtc: wrtc as never })], webSocket: nodeWebSocket });
+    const make = (id: string): MeshRoom =>
+      createMeshRoom({ roomName: 'bulk', signalingUrl: started.url, peerId: asPeerId(id), links: [webRtcLink({ wrtc: wrtc as never })], webSocket: nodeWebSocket });
     const a = make('sender');
     const b = make('receiver');
     rooms.push(a, b);

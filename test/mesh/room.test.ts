@@ -5,14 +5,14 @@ import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId, type PeerId } from '../../src/core/ids';
 import { createRoomCipher, roomHash, WrongRoomKeyError } from '../../src/mesh/room/crypto';
 import type { LinkFactory } from '../../src/mesh/room/links';
-import { createRoom, type Room, type RoomOptions } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom, type MeshRoomOptions } from '../../src/mesh/room/mesh-room';
 import { inbox, until } from '../../src/mesh/testing/transport-suite';
 import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { createWsRelayTransport, wsRelayLink } from '../../src/mesh/ws-relay';
 import { nodeWebSocket, rendezvous, startServer } from './node-peers';
 
 let server: SignalingServer | null = null;
-let rooms: Room[] = [];
+let rooms: MeshRoom[] = [];
 let roomNo = 0;
 
 afterEach(async () => {
@@ -44,25 +44,25 @@ function freezable(inner: LinkFactory, frozen: { on: boolean }): LinkFactory {
   };
 }
 
-async function setup(n: number, extra: Partial<RoomOptions> = {}, links: LinkFactory[] = [wsRelayLink()]): Promise<{ url: string; name: string; rooms: Room[] }> {
+async function setup(n: number, extra: Partial<MeshRoomOptions> = {}, links: LinkFactory[] = [wsRelayLink()]): Promise<{ url: string; name: string; rooms: MeshRoom[] }> {
   const started = await startServer({ limits: { pingIntervalMs: 500 } });
   server = started.server;
   const name = `room-${++roomNo}`;
   const made = Array.from({ length: n }, (_, i) =>
-    createRoom({ roomName: name, key: 'k', keyIterations: 1000, signalingUrl: started.url, displayName: `peer ${i}`, peerId: asPeerId(`peer${i}`), links, webSocket: nodeWebSocket, ...extra }),
+    createMeshRoom({ roomName: name, key: 'k', keyIterations: 1000, signalingUrl: started.url, displayName: `peer ${i}`, peerId: asPeerId(`peer${i}`), links, webSocket: nodeWebSocket, ...extra }),
   );
   rooms.push(...made);
   return { url: started.url, name, rooms: made };
 }
 
-const allLinked = (rs: readonly Room[]): boolean => rs.every((r) => r.peers().length === rs.length - 1);
+const allLinked = (rs: readonly MeshRoom[]): boolean => rs.every((r) => r.peers().length === rs.length - 1);
 
 describe('Room over ws-relay', () => {
   it('members see each other with names, links and RTT; messages flow', async () => {
     const { rooms: rs } = await setup(3);
     await Promise.all(rs.map((r) => r.connect()));
     await until(() => allLinked(rs), 5000, 'all linked');
-    const [a, b] = rs as [Room, Room, Room];
+    const [a, b] = rs as [MeshRoom, MeshRoom, MeshRoom];
     await until(() => a.members().every((m) => m.isSelf || m.rttMs !== null), 3000, 'RTT samples');
     const members = a.members();
     expect(members[0]).toMatchObject({ id: 'peer0', isSelf: true, link: 'self', name: 'peer 0' });
@@ -83,7 +83,7 @@ describe('Room over ws-relay', () => {
     const { rooms: rs } = await setup(3);
     await Promise.all(rs.map((r) => r.connect()));
     await until(() => allLinked(rs), 5000, 'all linked');
-    const [a, b, c] = rs as [Room, Room, Room];
+    const [a, b, c] = rs as [MeshRoom, MeshRoom, MeshRoom];
     const gone: Array<{ who: PeerId; at: number }> = [];
     for (const r of [b, c]) r.on('peer-disconnected', ({ peerId }) => gone.push({ who: peerId, at: Date.now() }));
     const t0 = Date.now();
@@ -102,7 +102,7 @@ describe('Room over ws-relay', () => {
   it('drops a frozen peer by heartbeat within 1.5 s and takes it back when it wakes', async () => {
     const frozen = { on: false };
     const { url, name, rooms: [a] } = await setup(1);
-    const b = createRoom({ roomName: name, key: 'k', keyIterations: 1000, signalingUrl: url, peerId: asPeerId('frozen'), links: [freezable(wsRelayLink(), frozen)], webSocket: nodeWebSocket });
+    const b = createMeshRoom({ roomName: name, key: 'k', keyIterations: 1000, signalingUrl: url, peerId: asPeerId('frozen'), links: [freezable(wsRelayLink(), frozen)], webSocket: nodeWebSocket });
     rooms.push(b);
     const rs = [a!, b];
     await Promise.all(rs.map((r) => r.connect()));
@@ -121,7 +121,7 @@ describe('Room over ws-relay', () => {
     const { url, name, rooms: rs } = await setup(2);
     await Promise.all(rs.map((r) => r.connect()));
     await until(() => allLinked(rs), 5000, 'linked');
-    const intruder = createRoom({ roomName: name, key: 'WRONG', keyIterations: 1000, signalingUrl: url, peerId: asPeerId('intruder'), links: [wsRelayLink()], webSocket: nodeWebSocket });
+    const intruder = createMeshRoom({ roomName: name, key: 'WRONG', keyIterations: 1000, signalingUrl: url, peerId: asPeerId('intruder'), links: [wsRelayLink()], webSocket: nodeWebSocket });
     rooms.push(intruder);
     const errors: Error[] = [];
     intruder.on('error', (e) => errors.push(e));
@@ -139,7 +139,7 @@ describe('Room over ws-relay', () => {
     const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) };
     const started = await startServer();
     server = started.server;
-    const make = (): Room => createRoom({ roomName: 'dup', signalingUrl: started.url, storage: store, links: [wsRelayLink()], webSocket: nodeWebSocket });
+    const make = (): MeshRoom => createMeshRoom({ roomName: 'dup', signalingUrl: started.url, storage: store, links: [wsRelayLink()], webSocket: nodeWebSocket });
     const a = make();
     rooms.push(a);
     await a.connect();
@@ -169,7 +169,7 @@ describe('Room over ws-relay', () => {
     const probe = await startServer();
     const port = probe.server.address().port;
     await probe.server.close();
-    const r = createRoom({ roomName: 'later', signalingUrl: probe.url, peerId: asPeerId('early'), links: [wsRelayLink()], webSocket: nodeWebSocket });
+    const r = createMeshRoom({ roomName: 'later', signalingUrl: probe.url, peerId: asPeerId('early'), links: [wsRelayLink()], webSocket: nodeWebSocket });
     rooms.push(r);
     const joined = r.connect();
     await until(() => r.problem !== null, 3000, 'an unreachable-server problem');
@@ -179,7 +179,7 @@ describe('Room over ws-relay', () => {
     await joined;
     await until(() => r.signaling === 'connected', 5000, 'connected');
     expect(r.problem).toBeNull();
-    const lonely = createRoom({ roomName: 'nowhere', peerId: asPeerId('alone'), links: [wsRelayLink()] });
+    const lonely = createMeshRoom({ roomName: 'nowhere', peerId: asPeerId('alone'), links: [wsRelayLink()] });
     await expect(lonely.connect()).rejects.toThrow(/no usable link/);
   });
 

@@ -1,6 +1,6 @@
-// The leadership lease: pure rules (RoomLease) and the whole path through the server and SignalingClient.
+// The leadership lease: pure rules (SignalLease) and the whole path through the server and SignalingClient.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RoomLease } from '../../signaling-server/src/room-lease';
+import { SignalLease } from '../../signaling-server/src/room-lease';
 import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId } from '../../src/core/ids';
 import type { LeaseState } from '../../src/mesh/lease';
@@ -9,9 +9,9 @@ import { SignalingClient, type WebSocketLike } from '../../src/mesh/signaling-cl
 import { until } from '../../src/mesh/testing/transport-suite';
 import { startServer } from '../mesh/node-peers';
 
-describe('RoomLease rules', () => {
+describe('SignalLease rules', () => {
   it('grants one holder at a time with strictly increasing epochs', () => {
-    const l = new RoomLease(1000);
+    const l = new SignalLease(1000);
     expect(l.request('a', 0, 0)).toEqual({ kind: 'changed', state: { holder: 'a', epoch: 1, ttlMs: 1000 } });
     expect(l.request('b', 0, 10)).toEqual({ kind: 'reply', state: { holder: 'a', epoch: 1, ttlMs: 1000 } });
     expect(l.request('a', 1, 500)).toEqual({ kind: 'reply', state: { holder: 'a', epoch: 1, ttlMs: 1000 } }); // renewal
@@ -22,12 +22,12 @@ describe('RoomLease rules', () => {
   });
 
   it('keeps epochs monotonic across a restart via the minEpoch candidates report', () => {
-    const fresh = new RoomLease(1000); // a restarted server knows nothing
+    const fresh = new SignalLease(1000); // a restarted server knows nothing
     expect(fresh.request('a', 41, 0).state).toMatchObject({ holder: 'a', epoch: 42 });
   });
 
   it('a clean release hands over at once; a dead socket waits for the TTL', () => {
-    const l = new RoomLease(1000);
+    const l = new SignalLease(1000);
     l.request('a', 0, 0);
     l.request('b', 0, 1);
     l.request('c', 0, 2);
@@ -39,7 +39,7 @@ describe('RoomLease rules', () => {
   });
 
   it('with no candidates an expired lease has no holder, and the epoch is kept', () => {
-    const l = new RoomLease(100);
+    const l = new SignalLease(100);
     l.request('a', 7, 0);
     expect(l.expire(101, () => false)?.state).toEqual({ holder: null, epoch: 8, ttlMs: 100 });
     expect(l.request('b', 0, 200).state).toMatchObject({ holder: 'b', epoch: 9 });

@@ -1,15 +1,15 @@
-// The signaling server's lease, simulated: the server's own RoomLease state machine behind message delays,
+// The signaling server's lease, simulated: the server's own SignalLease state machine behind message delays,
 // with the server process that can be taken down (signaling-server loss) and brought back.
 import type { Random } from '../../src/core/clock';
 import { asEpoch, asPeerId, type PeerId } from '../../src/core/ids';
 import type { LeaseClient, LeaseState } from '../../src/mesh/lease';
-import { RoomLease, type LeaseOutcome } from '../../signaling-server/src/room-lease';
+import { SignalLease, type LeaseOutcome } from '../../signaling-server/src/room-lease';
 import type { VirtualScheduler } from './scheduler';
 
 export class SimLeaseService {
   readonly #sched: VirtualScheduler;
   readonly #random: Random;
-  #lease: RoomLease;
+  #lease: SignalLease;
   readonly #ttlMs: number;
   readonly #clients = new Map<PeerId, { alive: () => boolean; listeners: Set<(s: LeaseState) => void> }>();
   up = true;
@@ -19,7 +19,7 @@ export class SimLeaseService {
     this.#sched = sched;
     this.#random = random;
     this.#ttlMs = ttlMs;
-    this.#lease = new RoomLease(ttlMs);
+    this.#lease = new SignalLease(ttlMs);
     this.#scheduleExpiry();
   }
 
@@ -58,7 +58,7 @@ export class SimLeaseService {
    * lease starts again from epoch 0 and nobody holds it. Only `minEpoch` reports carry epochs over.
    */
   restartLosingState(): void {
-    this.#lease = new RoomLease(this.#ttlMs);
+    this.#lease = new SignalLease(this.#ttlMs);
   }
 
   /** A LeaseClient for one peer process (a restarted peer gets a new one). */

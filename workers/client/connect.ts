@@ -7,7 +7,7 @@ import { asPeerId } from '../../src/core/ids';
 import { logger } from '../../src/core/log';
 import { broadcastChannelLink } from '../../src/mesh/broadcast-channel';
 import { leaveOnPageHide } from '../../src/mesh/page-lifecycle';
-import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../../src/mesh/room/mesh-room';
 import type { RoomLink } from '../../src/protocol/room-link';
 import type { LinkFactory } from '../../src/mesh/room/links';
 import { webRtcLink } from '../../src/mesh/webrtc';
@@ -51,7 +51,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
   const signalingUrl = options.signalingUrl === undefined ? defaultSignalingUrl() : options.signalingUrl;
   const createWorker = options.createWorker ?? (() => new Worker(new URL('../machine.worker.ts', import.meta.url), { type: 'module' }));
   let started: StartedWorker | null = null;
-  let room: Room | null = null;
+  let room: MeshRoom | null = null;
   let timers: ReturnType<typeof roomClock> = {};
   let stopServing: (() => void) | null = null;
   let stopLeaving: (() => void) | null = null;
@@ -113,7 +113,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
     });
     writeSession(peerKey(link.room), peerId);
     timers = roomClock(options);
-    room = createRoom({
+    room = createMeshRoom({
       roomName: link.room,
       key: link.key,
       ...(signalingUrl ? { signalingUrl } : {}),

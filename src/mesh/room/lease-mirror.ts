@@ -3,7 +3,7 @@
 import type { LeaseClient, LeaseState } from '../lease';
 import type { SignalingClient } from '../signaling-client';
 
-export class RoomLease implements LeaseClient {
+export class LeaseMirror implements LeaseClient {
   #client: SignalingClient | null = null;
   #off: (() => void) | null = null;
   readonly #listeners = new Set<(s: LeaseState) => void>();

@@ -20,7 +20,7 @@ export interface SessionConfig {
   readonly random: Random;
 }
 
-export interface RoomSession {
+export interface LinkSession {
   readonly links: readonly Transport[];
   readonly client: SignalingClient | null;
   readonly rendezvous: Rendezvous | null;
@@ -28,7 +28,7 @@ export interface RoomSession {
   readonly offs: Array<() => void>;
 }
 
-export function openSession(cfg: SessionConfig): RoomSession {
+export function openSession(cfg: SessionConfig): LinkSession {
   const client = cfg.signalingUrl
     ? new SignalingClient({ url: cfg.signalingUrl, room: cfg.roomHash, peerId: cfg.self, clock: cfg.clock, random: cfg.random, ...(cfg.webSocket ? { webSocket: cfg.webSocket } : {}) })
     : null;
@@ -40,14 +40,14 @@ export function openSession(cfg: SessionConfig): RoomSession {
 }
 
 /** Connect every link; the returned attempts settle individually (the room needs any one of them). */
-export function connectSession(s: RoomSession): Array<Promise<void>> {
+export function connectSession(s: LinkSession): Array<Promise<void>> {
   const attempts = s.links.map((l) => l.connect());
   // The signaling session also serves the lease, even when no link uses the server.
   if (s.client && !s.links.some((l) => l.kind === TransportKind.WsRelay || l.kind === TransportKind.WebRTC)) attempts.push(s.client.connect());
   return attempts;
 }
 
-export async function closeSession(s: RoomSession, onError: (e: unknown) => void): Promise<void> {
+export async function closeSession(s: LinkSession, onError: (e: unknown) => void): Promise<void> {
   for (const off of s.offs) off();
   await Promise.all(s.links.map((l) => l.disconnect().catch(onError)));
   await s.client?.close();

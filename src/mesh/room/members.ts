@@ -40,7 +40,7 @@ export interface LivenessOptions {
 export const DEFAULT_LIVENESS: LivenessOptions = { heartbeatMs: 250, deadAfterMs: 1100, neighbors: 1, suspectMs: 600, rttSampleMs: 2000 };
 
 /** What the room knows about one remote peer. */
-export class PeerRecord {
+export class MemberRecord {
   name = '';
   state: PeerState = PeerState.Up;
   rttMs: number | null = null;

@@ -8,30 +8,30 @@ import type { PeerId } from '../../core/ids';
 import { logger } from '../../core/log';
 import { deferred, type Deferred } from '../deferred';
 import { Liveness, type LivenessIo } from '../liveness';
-import { DEFAULT_LIVENESS, PeerRecord, PeerState, type LivenessOptions, type MemberView } from './members';
+import { DEFAULT_LIVENESS, MemberRecord, PeerState, type LivenessOptions, type MemberView } from './members';
 import { OrderedInbox } from '../ordered-inbox';
 import { renewTabPeerId, tabPeerId } from '../peer-id';
 import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './crypto';
-import { RoomLease } from './lease-mirror';
+import { LeaseMirror } from './lease-mirror';
 import { LinkRoutes } from './routes';
-import type { RoomEvents, RoomOptions, SignalingStatus } from './options';
-import { closeSession, connectSession, openSession, type RoomSession } from './link-session';
+import type { MeshRoomEvents, MeshRoomOptions, SignalingStatus } from './options';
+import { closeSession, connectSession, openSession, type LinkSession } from './link-session';
 import { cleanName, parseRoomFrame, type RoomFrame } from './wire';
 import type { SignalingClient, SignalingRejection } from '../signaling-client';
 import { ErrorCode } from '../../protocol/signaling';
 import { TransportKind, type Transport } from '../transport';
 
-export type { RoomEvents, RoomOptions, SignalingStatus } from './options';
+export type { MeshRoomEvents, MeshRoomOptions, SignalingStatus } from './options';
 
 const log = logger('kinetic:mesh:room');
 const REORDER_WINDOW_MS = 2000;
 const SERVER_UNREACHABLE = 'Signaling server unreachable: links already made keep working; retrying.';
 
-type Session = RoomSession;
+type Session = LinkSession;
 
-export class Room implements Transport {
+export class MeshRoom implements Transport {
   readonly kind = TransportKind.Mesh;
-  readonly #events = new Emitter<RoomEvents>();
+  readonly #events = new Emitter<MeshRoomEvents>();
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #liveness: LivenessOptions;
@@ -44,7 +44,7 @@ export class Room implements Transport {
   #ready: Deferred<void> = deferred();
   #beat: TimerHandle | null = null;
   #watch: Liveness;
-  readonly #records = new Map<PeerId, PeerRecord>();
+  readonly #records = new Map<PeerId, MemberRecord>();
   readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
   readonly #routes = new LinkRoutes();
   #signaling: SignalingStatus = 'offline';
@@ -53,9 +53,9 @@ export class Room implements Transport {
   /** Inbound room frames that were malformed; dropped. */
   invalid = 0;
   /** The leadership lease of the current signaling session (stable across rejoins). */
-  readonly lease = new RoomLease();
+  readonly lease = new LeaseMirror();
 
-  constructor(private readonly opts: RoomOptions) {
+  constructor(private readonly opts: MeshRoomOptions) {
     this.#clock = opts.clock ?? systemClock;
     this.#random = opts.random ?? systemRandom;
     this.#liveness = { ...DEFAULT_LIVENESS, ...opts.liveness };
@@ -72,7 +72,7 @@ export class Room implements Transport {
     return this.#signaling;
   }
 
-  on<K extends keyof RoomEvents>(event: K, listener: (p: RoomEvents[K]) => void): () => void {
+  on<K extends keyof MeshRoomEvents>(event: K, listener: (p: MeshRoomEvents[K]) => void): () => void {
     return this.#events.on(event, listener);
   }
 
@@ -251,7 +251,7 @@ export class Room implements Transport {
   #greet(peer: PeerId): void {
     let r = this.#records.get(peer);
     const wasAlive = r?.alive ?? false;
-    if (!r) this.#records.set(peer, (r = new PeerRecord(peer, this.#clock.now())));
+    if (!r) this.#records.set(peer, (r = new MemberRecord(peer, this.#clock.now())));
     r.alive = true;
     r.lastHeard = this.#clock.now();
     r.suspectSince = null;
@@ -280,7 +280,7 @@ export class Room implements Transport {
       // Heard from a peer we had dropped (a frozen tab woke up): it is back, unless it is saying goodbye.
       if (f.k === 'by' || !this.#routes.has(from)) return;
       this.#greet(from);
-      r = this.#records.get(from) as PeerRecord;
+      r = this.#records.get(from) as MemberRecord;
     }
     r.lastHeard = this.#clock.now();
     switch (f.k) {
@@ -378,6 +378,6 @@ function firstError(e: unknown): Error {
 }
 
 /** Create a room (not yet joined: call connect()). */
-export function createRoom(opts: RoomOptions): Room {
-  return new Room(opts);
+export function createMeshRoom(opts: MeshRoomOptions): MeshRoom {
+  return new MeshRoom(opts);
 }

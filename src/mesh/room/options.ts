@@ -9,13 +9,13 @@ import type { TransportEvents } from '../transport';
 
 export type SignalingStatus = 'connected' | 'connecting' | 'offline';
 
-export type RoomEvents = TransportEvents & {
+export type MeshRoomEvents = TransportEvents & {
   /** The membership snapshot changed (join, leave, name, state, link, RTT). */
   members: readonly MemberView[];
   signaling: SignalingStatus;
 };
 
-export interface RoomOptions {
+export interface MeshRoomOptions {
   readonly roomName: string;
   /** The room secret from the link; without one nothing is sealed (headless tests, trusted LANs only). */
   readonly key?: string;
