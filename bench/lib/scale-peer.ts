@@ -1,0 +1,109 @@
+// One process of bench/scale: several headless Node peers (ws-relay, server lease) in one room, each
+// hosting the contended counter. stdout: one JSON line per fact; stdin: one command per line.
+//   tsx bench/lib/scale-peer.ts <signalingUrl> <room> <roomSize> <id>[,<id>...]
+// Commands: `join` (start the peers; sent to every process at once, so join time excludes process start),
+// `seed` (emit count(0) once), `count <k> <target>` (each peer here emits k increments and
+// reports when it has applied `target` of them), `usage` (CPU and memory of this process), `stats`
+// (fenced commits and refused claims per peer), `stop`.
+import { asPeerId } from '../../src/core/ids';
+import { reactor } from '../../src/core/reactor';
+import { startNodePeer, type NodePeer } from '../../src/node/peer';
+
+const [url = '', roomName = '', sizeArg = '2', idsArg = ''] = process.argv.slice(2);
+const size = Number(sizeArg);
+const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
+
+const counter = reactor({ name: 'scale-counter', version: '1.0.0' }, (r) => {
+  const count = r.molecule<number>('count', { distributed: true });
+  const incr = r.molecule('incr', { distributed: true });
+  r.react('incr', [count, incr], ([n], out) => out(count, n + 1));
+  return { count, incr };
+});
+
+interface Running {
+  readonly peer: NodePeer;
+  readonly emit: { count(n: number): void; incr(): void };
+  applied: number;
+  target: number;
+}
+
+const running: Running[] = [];
+async function join(): Promise<void> {
+  await Promise.all(idsArg.split(',').filter(Boolean).map(start));
+  out({ t: 'ready', ids: running.map((r) => r.peer.mesh.self) });
+}
+
+async function start(raw: string): Promise<void> {
+  const id = asPeerId(raw);
+  const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: id });
+  const loaded = peer.machine.load(counter);
+  const r: Running = { peer, emit: loaded.emit, applied: 0, target: Infinity };
+  running.push(r);
+  let linked = false;
+  let members = false;
+  const checkLinked = (): void => {
+    if (!linked && peer.mesh.peers().length >= size - 1) {
+      linked = true;
+      out({ t: 'linked', id, at: Date.now() });
+    }
+  };
+  peer.mesh.on('peer-connected', checkLinked);
+  checkLinked();
+  peer.room.on('status', (s) => {
+    if (!members && s.members.length >= size) {
+      members = true;
+      out({ t: 'members', id, at: Date.now() });
+    }
+  });
+  peer.mesh.on('peer-disconnected', ({ peerId, reason }) => out({ t: 'dropped', id, peer: peerId, reason, at: Date.now() }));
+  peer.room.on('applied', (a) => {
+    if (a.entry.type !== 'commit' || a.entry.reaction !== 'incr') return;
+    if (++r.applied === r.target) out({ t: 'counted', id, at: Date.now() });
+  });
+}
+out({ t: 'booted' });
+
+async function stopAll(): Promise<void> {
+  await Promise.all(running.map((r) => r.peer.stop().catch(() => undefined)));
+  process.exit(0);
+}
+
+function command(line: string): void {
+  const [cmd, a = '0', b = '0'] = line.trim().split(/\s+/);
+  switch (cmd) {
+    case 'join':
+      return void join().catch((e: unknown) => out({ t: 'error', message: String(e) }));
+    case 'seed':
+      return running[0]?.emit.count(0);
+    case 'count': {
+      for (const r of running) {
+        r.target = Number(b);
+        if (r.applied >= r.target) out({ t: 'counted', id: r.peer.mesh.self, at: Date.now() });
+      }
+      for (let i = 0; i < Number(a); i++) for (const r of running) r.emit.incr();
+      return;
+    }
+    case 'usage': {
+      const cpu = process.cpuUsage();
+      return out({ t: 'usage', cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, at: Date.now() });
+    }
+    case 'stats':
+      for (const r of running) {
+        const s = r.peer.machine.stats();
+        out({ t: 'stats', id: r.peer.mesh.self, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length });
+      }
+      return;
+    case 'stop':
+      return void stopAll();
+  }
+}
+
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  buffered += chunk;
+  const lines = buffered.split('\n');
+  buffered = lines.pop() ?? '';
+  for (const line of lines) if (line.trim()) command(line);
+});
+process.on('SIGTERM', () => void stopAll());

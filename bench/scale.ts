@@ -1,0 +1,243 @@
+// bench/scale: one room of N headless Node peers (ws-relay over a real kinetic-signal with default limits,
+// server lease, memory stores) for N = 2, 5, 10, 20, 40, then a room of 64 (the server's cap).
+// Up to 10 peers run one per process; beyond that, ceil((N-1)/9) peers share a process (memory and two
+// shared cores), plus one process holding only the peer that gets SIGKILLed. The server runs in its own
+// process so its CPU is its own. For each N:
+//   join          `join` sent to every process at once → every peer linked with all others (mesh) / every
+//                 peer sees all N in the distributed room's configuration (members)
+//   idle          over SCALE_IDLE_S seconds after a 3 s settle: frames the server received per second, CPU
+//                 per peer (process CPU / peers in it) and of the server, RSS per peer
+//   counter       1,000 increments (rounded up to a multiple of N) spread evenly over all peers, all emitted at
+//                 once, on one contended `count` copy: time until every peer applied all of them, commits/s,
+//                 fenced commits and refused claims per 1,000
+//   dead peer     the lone peer's process SIGKILLed → the slowest other peer drops it; any other drop counts
+//                 as a false positive
+// Metrics: idleFramesPerSecondN40, idleCpuPercentPerPeerN40, counterMsN40, room64Works (64 peers join,
+// count, and drop a crashed peer ≤ 1.5 s), fitted exponents (log-log least squares) for idle frames and CPU.
+// SCALE_NS=2,5 picks sizes (64 is the room64Works run); load average is recorded per N.
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { writeResult } from './lib/result';
+
+const SIZES = (process.env['SCALE_NS'] ?? '2,5,10,20,40,64').split(',').map(Number);
+const IDLE_S = Number(process.env['SCALE_IDLE_S'] ?? 10);
+const INCREMENTS = 1000;
+const here = import.meta.dirname;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type Fact = { t: string; [k: string]: unknown };
+
+/** A child process speaking JSON lines. */
+class Proc {
+  readonly facts: Fact[] = [];
+  readonly child: ChildProcess;
+  #waiters: Array<() => void> = [];
+
+  constructor(script: string, args: string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      try {
+        this.facts.push(JSON.parse(line) as Fact);
+      } catch {
+        return; // a stray line (a library's log): not a fact
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  /** Wait for a fact matching `pred` that arrives after index `from`. */
+  async next(pred: (f: Fact) => boolean, timeoutMs: number, from = 0): Promise<Fact> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const f = this.facts.slice(from).find(pred);
+      if (f) return f;
+      if (Date.now() > end) throw new Error(`timed out waiting for a fact (${timeoutMs} ms)`);
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+
+  async usage(): Promise<Fact> {
+    const from = this.facts.length;
+    this.send('usage');
+    return this.next((f) => f.t === 'usage', 10_000, from);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.send('stop');
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    await Promise.race([exited, sleep(4000)]);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+interface SizeResult {
+  n: number;
+  processes: number;
+  peersPerProcess: number;
+  loadAvg1m: number;
+  joinMs: number | null;
+  membersMs: number | null;
+  idleFramesPerSecond: number;
+  idleCpuPercentPerPeer: number;
+  idleCpuPercentServer: number;
+  rssMiBPerPeer: number;
+  rssMiBServer: number;
+  increments: number;
+  counterMs: number | null;
+  commitsPerSecond: number | null;
+  fencedPer1000: number;
+  refusedPer1000: number;
+  deadPeerMs: number | null;
+  falseDrops: number;
+  serverRejected: Record<string, number>;
+}
+
+const allFacts = (procs: readonly Proc[], t: string): Fact[] => procs.flatMap((p) => p.facts.filter((f) => f.t === t));
+
+async function waitAll(procs: readonly Proc[], t: string, count: number, timeoutMs: number, pred: (f: Fact) => boolean = () => true): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (allFacts(procs, t).filter(pred).length >= count) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+async function runSize(n: number): Promise<SizeResult> {
+  const server = new Proc('scale-server.ts', []);
+  const port = (await server.next((f) => f.t === 'listening', 30_000)).port as number;
+  const url = `ws://127.0.0.1:${port}/signal`;
+  const room = `scale-${n}-${Date.now()}`;
+  const ids = Array.from({ length: n }, (_, i) => `p${String(i).padStart(2, '0')}`);
+  const victim = ids[n - 1] as string;
+  const per = n <= 10 ? 1 : Math.ceil((n - 1) / 9);
+  const groups: string[][] = [];
+  for (let i = 0; i < n - 1; i += per) groups.push(ids.slice(i, Math.min(i + per, n - 1)));
+  groups.push([victim]);
+  const procs = groups.map((g) => new Proc('scale-peer.ts', [url, room, String(n), g.join(',')]));
+  const victimProc = procs[procs.length - 1] as Proc;
+  const result: Partial<SizeResult> = { n, processes: procs.length, peersPerProcess: per };
+  try {
+    await Promise.all(procs.map((p) => p.next((f) => f.t === 'booted', 120_000)));
+    const t0 = Date.now();
+    for (const p of procs) p.send('join');
+    const linked = await waitAll(procs, 'linked', n, 60_000);
+    result.joinMs = linked ? Math.max(...allFacts(procs, 'linked').map((f) => f.at as number)) - t0 : null;
+    const members = await waitAll(procs, 'members', n, 90_000);
+    result.membersMs = members ? Math.max(...allFacts(procs, 'members').map((f) => f.at as number)) - t0 : null;
+
+    // Idle.
+    await sleep(3000);
+    result.loadAvg1m = os.loadavg()[0] ?? 0;
+    const s0 = await server.usage();
+    const u0 = await Promise.all(procs.map((p) => p.usage()));
+    await sleep(IDLE_S * 1000);
+    const s1 = await server.usage();
+    const u1 = await Promise.all(procs.map((p) => p.usage()));
+    const wall = (s1.at as number) - (s0.at as number);
+    const peerCpuMs = u1.reduce((a, u, i) => a + (u.cpuMs as number) - (u0[i]!.cpuMs as number), 0);
+    result.idleFramesPerSecond = (((s1.framesIn as number) - (s0.framesIn as number)) * 1000) / wall;
+    result.idleCpuPercentPerPeer = (peerCpuMs / n / wall) * 100;
+    result.idleCpuPercentServer = (((s1.cpuMs as number) - (s0.cpuMs as number)) / wall) * 100;
+    result.rssMiBPerPeer = u1.reduce((a, u) => a + (u.rss as number), 0) / n / 2 ** 20;
+    result.rssMiBServer = (s1.rss as number) / 2 ** 20;
+
+    // Contended counter.
+    const k = Math.ceil(INCREMENTS / n);
+    result.increments = k * n;
+    procs[0]!.send('seed');
+    await sleep(500);
+    const t1 = Date.now();
+    for (const p of procs) p.send(`count ${k} ${k * n}`);
+    const counted = await waitAll(procs, 'counted', n, 60_000);
+    result.counterMs = counted ? Math.max(...allFacts(procs, 'counted').map((f) => f.at as number)) - t1 : null;
+    result.commitsPerSecond = result.counterMs ? (k * n * 1000) / result.counterMs : null;
+    const statsFrom = procs.map((p) => p.facts.length);
+    for (const p of procs) p.send('stats');
+    await Promise.all(procs.map((p, i) => waitAllIn(p, statsFrom[i]!)));
+    const stats = procs.flatMap((p, i) => p.facts.slice(statsFrom[i]).filter((f) => f.t === 'stats'));
+    result.fencedPer1000 = (stats.reduce((a, f) => a + (f.fenced as number), 0) * 1000) / (k * n);
+    result.refusedPer1000 = (stats.reduce((a, f) => a + (f.refused as number), 0) * 1000) / (k * n);
+
+    // Dead peer.
+    const tk = Date.now();
+    victimProc.child.kill('SIGKILL');
+    const others = procs.slice(0, -1);
+    const seen = await waitAll(others, 'dropped', n - 1, 5000, (f) => f.peer === victim);
+    result.deadPeerMs = seen ? Math.max(...allFacts(others, 'dropped').filter((f) => f.peer === victim).map((f) => f.at as number)) - tk : null;
+    result.falseDrops = allFacts(others, 'dropped').filter((f) => f.peer !== victim).length;
+    result.serverRejected = (await server.usage()).rejected as Record<string, number>;
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await server.stop();
+  }
+  return result as SizeResult;
+
+  async function waitAllIn(p: Proc, from: number): Promise<void> {
+    const want = groups[procs.indexOf(p)]!.length;
+    const end = Date.now() + 10_000;
+    while (p.facts.slice(from).filter((f) => f.t === 'stats').length < want && Date.now() < end) await sleep(20);
+  }
+}
+
+/** Least-squares slope of log y over log x: y ∝ N^slope. */
+function exponent(points: ReadonlyArray<readonly [number, number]>): number {
+  const ps = points.filter(([x, y]) => x > 0 && y > 0).map(([x, y]) => [Math.log(x), Math.log(y)] as const);
+  const mx = ps.reduce((a, [x]) => a + x, 0) / ps.length;
+  const my = ps.reduce((a, [, y]) => a + y, 0) / ps.length;
+  const num = ps.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = ps.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return den ? num / den : NaN;
+}
+
+const results: SizeResult[] = [];
+for (const n of SIZES) {
+  console.log(`bench/scale: N = ${n} …`);
+  try {
+    const r = await runSize(n);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  } catch (e) {
+    console.error(`bench/scale: N = ${n} failed: ${String(e)}`);
+  }
+}
+
+const at = (n: number): SizeResult | undefined => results.find((r) => r.n === n);
+const curve = results.filter((r) => r.n !== 64);
+const r40 = at(40);
+const r64 = at(64);
+const metrics: Record<string, number> = {};
+if (r40) {
+  metrics['idleFramesPerSecondN40'] = Math.round(r40.idleFramesPerSecond);
+  metrics['idleCpuPercentPerPeerN40'] = Math.round(r40.idleCpuPercentPerPeer * 100) / 100;
+  metrics['counterMsN40'] = r40.counterMs ?? -1;
+}
+if (SIZES.includes(64)) {
+  metrics['room64Works'] = r64 && r64.membersMs !== null && r64.counterMs !== null && r64.deadPeerMs !== null && r64.deadPeerMs <= 1500 ? 1 : 0;
+}
+if (curve.length >= 2) {
+  metrics['idleFramesExponent'] = Math.round(exponent(curve.map((r) => [r.n, r.idleFramesPerSecond])) * 100) / 100;
+  metrics['idleCpuPerPeerExponent'] = Math.round(exponent(curve.map((r) => [r.n, r.idleCpuPercentPerPeer])) * 100) / 100;
+}
+for (const r of results) {
+  metrics[`fencedPer1000N${r.n}`] = Math.round(r.fencedPer1000);
+  metrics[`deadPeerMsN${r.n}`] = r.deadPeerMs ?? -1;
+}
+console.log('\n  N  procs  load  join ms  members ms  idle frames/s  cpu%/peer  cpu% server  RSS MiB/peer  counter ms  commits/s  fenced/1000  refused/1000  dead ms  false drops');
+for (const r of results) {
+  const f = (x: number | null, d = 0): string => (x === null ? '—' : x.toFixed(d));
+  console.log(
+    [r.n, r.processes, f(r.loadAvg1m, 1), f(r.joinMs), f(r.membersMs), f(r.idleFramesPerSecond), f(r.idleCpuPercentPerPeer, 2), f(r.idleCpuPercentServer, 1), f(r.rssMiBPerPeer, 0), f(r.counterMs), f(r.commitsPerSecond), f(r.fencedPer1000), f(r.refusedPer1000), f(r.deadPeerMs), r.falseDrops].join('  '),
+  );
+}
+writeResult('scale', metrics, { sizes: results, idleSeconds: IDLE_S, increments: INCREMENTS });
