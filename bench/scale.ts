@@ -166,6 +166,8 @@ async function runSize(n: number): Promise<SizeResult> {
     for (const p of procs) p.send('stats');
     await Promise.all(procs.map((p, i) => waitAllIn(p, statsFrom[i]!)));
     const stats = procs.flatMap((p, i) => p.facts.slice(statsFrom[i]).filter((f) => f.t === 'stats'));
+    if (process.env['SCALE_DEBUG']) console.error(`fenced per peer: ${stats.map((f) => `${String(f.id)}:${String(f.fenced)}/${String(f.refused)}`).join(' ')}`);
+    if (!counted) console.error(`bench/scale: N = ${n}: counter unfinished; increments applied per peer: ${stats.map((f) => f.applied as number).join(' ')}`);
     result.fencedPer1000 = (stats.reduce((a, f) => a + (f.fenced as number), 0) * 1000) / (k * n);
     result.refusedPer1000 = (stats.reduce((a, f) => a + (f.refused as number), 0) * 1000) / (k * n);
 

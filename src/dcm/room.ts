@@ -7,7 +7,7 @@ import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { logger } from '../core/log';
 import { Acceptor } from './acceptor';
-import { Affinity } from './affinity';
+import { Affinity, onlyOne } from './affinity';
 import { Catalog } from './catalog';
 import { defaultTimings, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
@@ -141,6 +141,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     clock,
     hosts: (reactor) => catalog.hostsOf(reactor),
     graceMs: timings.affinityGraceMs,
+    leader: () => leaderInfo()?.leader ?? null,
+    alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name, 0)),
     onOpen: notify,
   });
   const acceptor = new Acceptor(ctx, () => {

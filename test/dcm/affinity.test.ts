@@ -1,0 +1,78 @@
+// Affinity: fresh copies spread over hosts by rendezvous hashing; a lone copy (the contended case) goes to
+// the sequencer when it hosts the reactor, else to one stable host, and others wait longer for it.
+import { describe, expect, it } from 'vitest';
+import type { Clock, TimerHandle } from '../../src/core/clock';
+import { asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
+import { Affinity, onlyOne } from '../../src/dcm/affinity';
+
+function manualClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void; done: boolean }> = [];
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { at: now + ms, fn, done: false };
+      timers.push(t);
+      return t as unknown as TimerHandle;
+    },
+    clearTimeout: (h) => void ((h as unknown as { done: boolean }).done = true),
+    advance(ms) {
+      now += ms;
+      for (const t of timers) if (!t.done && t.at <= now) (t.done = true), t.fn();
+    },
+  };
+}
+
+const hosts = ['a', 'b', 'c', 'd'].map(asPeerId);
+const reactor = asReactorId('r');
+const ids = Array.from({ length: 40 }, (_, i) => asMoleculeId(`x:${i}`));
+
+function affinity(self: PeerId, leader: PeerId | null, alone: boolean, clock: Clock = manualClock()): Affinity {
+  return new Affinity({ self, clock, hosts: () => hosts, graceMs: 100, leader: () => leader, alone: () => alone, onOpen: () => undefined });
+}
+
+describe('affinity', () => {
+  it('spreads many copies over the hosts', () => {
+    const a = affinity(asPeerId('a'), asPeerId('b'), false);
+    const chosen = new Set(ids.map((id) => a.preferred(id, reactor)));
+    expect(chosen.size).toBeGreaterThan(2);
+  });
+
+  it('sends a lone copy to the sequencer when it hosts the reactor, else to one stable host', () => {
+    const clock = manualClock();
+    const a = affinity(asPeerId('a'), asPeerId('b'), true, clock);
+    for (const id of ids.slice(0, 5)) a.appeared(id, reactor, 'count');
+    expect(ids.slice(0, 5).map((id) => a.open(id))).toEqual([false, false, false, false, false]);
+    const b = affinity(asPeerId('b'), asPeerId('b'), true);
+    b.appeared(ids[0]!, reactor, 'count');
+    expect(b.open(ids[0]!)).toBe(true);
+    // A sequencer that does not host the reactor: every peer agrees on one host for the lone copy.
+    const open = hosts.map((h) => {
+      const x = affinity(h, asPeerId('z'), true);
+      for (const id of ids.slice(0, 5)) x.appeared(id, reactor, 'count');
+      return ids.slice(0, 5).every((id) => x.open(id));
+    });
+    expect(open.filter(Boolean).length).toBe(1);
+  });
+
+  it('others may take a lone copy only after four grace periods', () => {
+    const clock = manualClock();
+    const a = affinity(asPeerId('a'), asPeerId('b'), true, clock);
+    a.appeared(ids[0]!, reactor, 'count');
+    clock.advance(399);
+    expect(a.open(ids[0]!)).toBe(false);
+    clock.advance(1);
+    expect(a.open(ids[0]!)).toBe(true);
+  });
+
+  it('onlyOne reads at most two items', () => {
+    let read = 0;
+    function* many(): Generator<number> {
+      for (let i = 0; i < 1e6; i++) yield ++read;
+    }
+    expect(onlyOne(many())).toBe(false);
+    expect(read).toBe(2);
+    expect(onlyOne([1])).toBe(true);
+    expect(onlyOne([])).toBe(false);
+  });
+});
