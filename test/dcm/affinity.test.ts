@@ -15,10 +15,16 @@ function manualClock(): Clock & { advance(ms: number): void } {
       timers.push(t);
       return t as unknown as TimerHandle;
     },
-    clearTimeout: (h) => void ((h as unknown as { done: boolean }).done = true),
+    clearTimeout: (h) => {
+      (h as unknown as { done: boolean }).done = true;
+    },
     advance(ms) {
       now += ms;
-      for (const t of timers) if (!t.done && t.at <= now) (t.done = true), t.fn();
+      for (const t of timers) {
+        if (t.done || t.at > now) continue;
+        t.done = true;
+        t.fn();
+      }
     },
   };
 }
