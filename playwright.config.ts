@@ -14,7 +14,7 @@ export default defineConfig({
   use: { baseURL: `http://127.0.0.1:${PORT}` },
   webServer: {
     // The bin runs the compiled server: build it first (about a second), so `npx playwright test` works alone.
-    command: `npm run build:signal && node signaling-server/bin/kinetic-signal.mjs --port ${PORT} --host 127.0.0.1 --static dist/app`,
+    command: `npm run build:signal && node signaling-server/bin/kinetic-signal.mjs --port ${PORT} --host 127.0.0.1 --static dist/app --log-level warn`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

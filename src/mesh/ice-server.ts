@@ -9,6 +9,12 @@ export interface IceServer {
   readonly credential?: string;
 }
 
+/** What a link is made with: the servers, and 'relay' to use TURN only (peers' addresses stay hidden). */
+export interface IceSettings {
+  readonly iceServers: readonly IceServer[];
+  readonly iceTransportPolicy?: 'all' | 'relay';
+}
+
 /** Node's WebRTC implementation (e.g. `@roamhq/wrtc`); browsers have their own and omit it. */
 export interface WrtcModule {
   readonly RTCPeerConnection: unknown;

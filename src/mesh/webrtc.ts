@@ -9,7 +9,7 @@ import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } 
 import type { PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Backoff } from './backoff';
-import type { IceServer, WrtcModule } from './ice-server';
+import type { IceServer, IceSettings, WrtcModule } from './ice-server';
 import { frameBytesFor, onceDrained } from './data-channel';
 import { deferred } from './deferred';
 import { LinkTable } from './link-table';
@@ -31,6 +31,8 @@ export interface WebRtcOptions {
   readonly rendezvous: Rendezvous;
   /** STUN/TURN servers (`{ urls, username, credential }`); empty means host candidates only (LAN, loopback). */
   readonly iceServers?: readonly IceServer[];
+  /** Evaluated for every new link (wins over `iceServers`): e.g. a signaling server's /ice, kept fresh. */
+  readonly iceSettings?: () => IceSettings;
   /** Node: `@roamhq/wrtc`. Browsers: omit. */
   readonly wrtc?: WrtcModule;
   readonly ownsClient?: boolean;
@@ -59,6 +61,13 @@ export type WebRtcTransport = Transport & {
   drop(peer: PeerId, reason: string): void;
 };
 
+/** The RTCConfiguration part a new link gets: fresh settings when a source is given, else the fixed servers. */
+function iceConfigOf(opts: WebRtcOptions): { iceServers: IceServer[]; iceTransportPolicy?: 'all' | 'relay' } {
+  const settings = opts.iceSettings?.();
+  if (!settings) return { iceServers: [...(opts.iceServers ?? [])] };
+  return { iceServers: [...settings.iceServers], ...(settings.iceTransportPolicy ? { iceTransportPolicy: settings.iceTransportPolicy } : {}) };
+}
+
 export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
   const rv = opts.rendezvous;
   const self = rv.self;
@@ -74,7 +83,7 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
     const sp = new SimplePeer({
       initiator,
       trickle: true,
-      config: { iceServers: [...(opts.iceServers ?? [])] },
+      config: iceConfigOf(opts),
       objectMode: true,
       ...(opts.wrtc ? { wrtc: opts.wrtc as SimplePeerOptions['wrtc'] } : {}),
     });

@@ -11,6 +11,8 @@ import { createMeshRoom, type MeshRoom } from '../../src/mesh/room/mesh-room';
 import type { RoomLink } from '../../src/protocol/room-link';
 import type { LinkFactory } from '../../src/mesh/room/links';
 import { webRtcLink } from '../../src/mesh/webrtc';
+import { loadIceSource, type IceSource } from '../../src/mesh/ice-source';
+import { systemClock } from '../../src/core/clock';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import { createMachineClient, type MachineCalls, type RoomPresence } from './machine-client';
 import { serveRoomPort } from '../../src/mesh/port/port-host';
@@ -55,6 +57,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
   let timers: ReturnType<typeof roomClock> = {};
   let stopServing: (() => void) | null = null;
   let stopLeaving: (() => void) | null = null;
+  let ice: IceSource | null = null;
   const flushOnHide = (): void => void started?.api.flush().catch((e: unknown) => log('flush on pagehide failed', e));
   // The client exists before the worker is open (it receives the first snapshots); its calls go to the
   // worker that opened, and the UI gets the client only after that.
@@ -92,6 +95,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       await room?.disconnect();
       stopServing?.();
       started?.worker.terminate();
+      ice?.dispose();
       timers.clock?.dispose();
       timers.worker?.terminate();
     },
@@ -113,13 +117,16 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
     });
     writeSession(peerKey(link.room), peerId);
     timers = roomClock(options);
+    // STUN/TURN from the signaling server (GET /ice), so peers on different networks can link directly.
+    if (signalingUrl && !options.links) ice = await loadIceSource(signalingUrl, (u, init) => fetch(u, init), timers.clock ?? systemClock);
+    const iceSource = ice;
     room = createMeshRoom({
       roomName: link.room,
       key: link.key,
       ...(signalingUrl ? { signalingUrl } : {}),
       peerId: asPeerId(peerId),
       displayName,
-      links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(), wsRelayLink()] : [broadcastChannelLink()]),
+      links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(iceSource ? { iceSettings: () => iceSource.current() } : {}), wsRelayLink()] : [broadcastChannelLink()]),
       ...(timers.clock ? { clock: timers.clock } : {}),
     });
     stopServing = serveRoomPort(started.port, room, room.lease).stop;
