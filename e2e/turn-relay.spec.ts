@@ -15,7 +15,7 @@ test.beforeAll(async () => {
   turn = await startCoturn(SECRET);
   signal = await startSignal([
     '--static',
-    'dist',
+    'dist/app',
     '--turn',
     `turn:127.0.0.1:${turn.port}?transport=udp,turn:127.0.0.1:${turn.port}?transport=tcp`,
     '--turn-secret',

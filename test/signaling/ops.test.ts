@@ -13,7 +13,9 @@ import { until } from '../../src/mesh/testing/transport-suite';
 import { startServer } from '../mesh/node-peers';
 import { RawClient } from './raw-client';
 
-const BIN = path.resolve(__dirname, '../../signaling-server/bin/kinetic-signal.mjs');
+// The CLI from source through tsx (unit tests run before `npm run build:signal`; e2e tests run the built bin).
+const CLI = path.resolve(__dirname, '../../signaling-server/src/cli.ts');
+const node = (args: readonly string[]): string[] => ['--import', 'tsx', CLI, ...args];
 let server: SignalingServer | null = null;
 const clients: RawClient[] = [];
 afterEach(async () => {
@@ -85,7 +87,7 @@ describe('the kinetic-signal bin', () => {
     args: string[],
     env: NodeJS.ProcessEnv = {},
   ): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
+    const r = spawnSync(process.execPath, node(args), {
       encoding: 'utf8',
       env: { ...process.env, ...env },
       timeout: 20_000,
@@ -112,7 +114,7 @@ describe('the kinetic-signal bin', () => {
   });
 
   it('logs JSON lines and exits 0 on SIGTERM after telling its clients', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--log-level', 'info'], {
+    const child = spawn(process.execPath, node(['--port', '0', '--log-level', 'info']), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
