@@ -4,6 +4,7 @@ import type { PeerId } from '../src/core/ids';
 import { broadcastChannelLink } from '../src/mesh/broadcast-channel';
 import { leaveOnPageHide } from '../src/mesh/page-lifecycle';
 import { createMeshRoom, type MeshRoom } from '../src/mesh/room/mesh-room';
+import { meshProblemWords } from '../workers/client/problem-words';
 import type { LinkFactory } from '../src/mesh/room/links';
 import { webRtcLink } from '../src/mesh/webrtc';
 import { wsRelayLink } from '../src/mesh/ws-relay';
@@ -100,7 +101,7 @@ const mesh = {
   members: () => room?.members() ?? [],
   links: (): Record<string, string> => Object.fromEntries((room?.members() ?? []).filter((m) => !m.isSelf).map((m) => [m.id, m.link])),
   signaling: (): string => room?.signaling ?? 'offline',
-  problem: (): string | null => room?.problem ?? null,
+  problem: (): string | null => meshProblemWords(room?.problem ?? null),
   errors: (): string[] => [...errors],
   stats: () => room?.stats() ?? null,
   send: (to: string, message: unknown): boolean => room?.send(to as PeerId, message) ?? false,

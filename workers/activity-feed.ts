@@ -11,14 +11,16 @@ const MAX_BATCH = 200;
 
 export class ActivityFeed {
   readonly #clock: Clock;
+  readonly #wallNow: () => number;
   readonly #intervalMs: number;
   readonly #send: (items: ActivityItem[]) => void;
   #batch: ActivityItem[] = [];
   #timer: TimerHandle | null = null;
   #seq = 0;
 
-  constructor(options: { clock: Clock; intervalMs: number; send: (items: ActivityItem[]) => void }) {
+  constructor(options: { clock: Clock; wallNow: () => number; intervalMs: number; send: (items: ActivityItem[]) => void }) {
     this.#clock = options.clock;
+    this.#wallNow = options.wallNow;
     this.#intervalMs = options.intervalMs;
     this.#send = options.send;
   }
@@ -49,7 +51,7 @@ export class ActivityFeed {
 
   #push(item: Omit<ActivityItem, 'seq' | 'at'>): void {
     if (this.#batch.length >= MAX_BATCH) this.#batch.shift();
-    this.#batch.push({ ...item, seq: ++this.#seq, at: Date.now() });
+    this.#batch.push({ ...item, seq: ++this.#seq, at: this.#wallNow() });
     this.#timer ??= this.#clock.setTimeout(() => this.flush(), this.#intervalMs);
   }
 

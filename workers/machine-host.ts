@@ -47,7 +47,10 @@ export interface MachineHostDeps {
   readonly locks: LockManager | null;
   readonly registry: ReactorRegistry;
   readonly runner?: ReactionRunner;
+  /** Monotonic time for timers and ages. */
   readonly clock: Clock;
+  /** Wall-clock milliseconds for what people read: identity records, activity times. */
+  readonly wallNow: () => number;
   readonly random: Random;
   readonly newPeerId: () => PeerId;
   readonly onSnapshot: (snapshot: MachineSnapshot) => void;
@@ -89,7 +92,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
     locks: deps.locks,
     preferred: init.preferredPeer as PeerId | null,
     newId: deps.newPeerId,
-    now: () => Date.now(),
+    now: deps.wallNow,
     ...(init.displayName ? { displayName: init.displayName } : {}),
   });
   let record: PeerRecord = identity.record;
@@ -114,7 +117,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
 
   const machine = createMachine({ peerId: self, clock, random: deps.random, distributed: room, ...(deps.runner ? { runner: deps.runner } : {}) });
   const claims = new ClaimsTracker(machine, clock);
-  const activity = new ActivityFeed({ clock, intervalMs: deps.snapshotIntervalMs ?? 100, send: deps.onActivity });
+  const activity = new ActivityFeed({ clock, wallNow: deps.wallNow, intervalMs: deps.snapshotIntervalMs ?? 100, send: deps.onActivity });
   const offs: Array<() => void> = [];
 
   const saveRecord = async (patch: Partial<PeerRecord>): Promise<void> => {

@@ -53,6 +53,7 @@ export function serveMachineWorker(endpoint: Endpoint): void {
         registry: await loadExampleRegistry(),
         runner: pool,
         clock: systemClock,
+        wallNow: () => Date.now(),
         random: systemRandom,
         newPeerId: () => randomPeerId(systemRandom),
         onSnapshot,

@@ -3,7 +3,7 @@
 // (`src/mesh/webrtc`, `src/mesh/peerjs`) only when it uses them, and the rest stays small.
 export { TransportKind, type Transport, type TransportEvents } from './transport';
 export type { LeaseClient, LeaseState } from './lease';
-export { createMeshRoom, MeshRoom, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './room/mesh-room';
+export { createMeshRoom, MeshRoom, MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './room/mesh-room';
 export { PeerState, PEER_STATES, DEFAULT_LIVENESS, type MemberView, type LivenessOptions } from './room/members';
 export type { LinkContext, LinkFactory } from './room/links';
 export type { IceServer, WrtcModule } from './ice-server';

@@ -29,6 +29,7 @@ async function clientOverHost(presence: RoomPresence | null): Promise<MachineCli
       locks: createProcessLocks(),
       registry: await loadExampleRegistry(),
       clock: systemClock,
+      wallNow: () => Date.now(),
       random: seededRandom(5),
       newPeerId: () => asPeerId('selfpeer'),
       onSnapshot: (s) => client?.pushSnapshot(s),

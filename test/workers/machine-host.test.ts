@@ -39,6 +39,7 @@ async function openTab(net: MemoryNetwork, backing: MemoryBacking, locks: LockMa
       locks,
       registry: await loadExampleRegistry(),
       clock: systemClock,
+      wallNow: () => Date.now(),
       random: seededRandom(++ids),
       newPeerId: () => asPeerId(`tab${ids}x${Math.floor(Math.random() * 1e6)}`),
       onSnapshot: (s) => (latest = s),

@@ -8,6 +8,7 @@ import { logger } from '../../src/core/log';
 import { broadcastChannelLink } from '../../src/mesh/broadcast-channel';
 import { leaveOnPageHide } from '../../src/mesh/page-lifecycle';
 import { createMeshRoom, type MeshRoom } from '../../src/mesh/room/mesh-room';
+import { meshProblemWords } from './problem-words';
 import type { RoomLink } from '../../src/protocol/room-link';
 import type { LinkFactory } from '../../src/mesh/room/links';
 import { webRtcLink } from '../../src/mesh/webrtc';
@@ -79,7 +80,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       return room?.signaling ?? 'connecting';
     },
     get problem() {
-      return room?.problem ?? null;
+      return meshProblemWords(room?.problem ?? null);
     },
     setName: (name) => room?.setDisplayName(name),
     // The client subscribes now; the room exists only once the worker has chosen the peer id.

@@ -14,18 +14,17 @@ import { renewTabPeerId, tabPeerId } from '../peer-id';
 import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './crypto';
 import { LeaseMirror } from './lease-mirror';
 import { LinkRoutes } from './routes';
-import type { MeshRoomEvents, MeshRoomOptions, SignalingStatus } from './options';
+import { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './options';
 import { closeSession, connectSession, openSession, type LinkSession } from './link-session';
 import { cleanName, parseRoomFrame, type RoomFrame } from './wire';
 import type { SignalingClient, SignalingRejection } from '../signaling-client';
 import { ErrorCode } from '../../protocol/signaling';
 import { TransportKind, type Transport } from '../transport';
 
-export type { MeshRoomEvents, MeshRoomOptions, SignalingStatus } from './options';
+export { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './options';
 
 const log = logger('kinetic:mesh:room');
 const REORDER_WINDOW_MS = 2000;
-const SERVER_UNREACHABLE = 'Signaling server unreachable: links already made keep working; retrying.';
 
 type Session = LinkSession;
 
@@ -48,8 +47,8 @@ export class MeshRoom implements Transport {
   readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
   readonly #routes = new LinkRoutes();
   #signaling: SignalingStatus = 'offline';
-  /** Plain-words problem for the UI (wrong key, duplicate id, server unreachable). */
-  problem: string | null = null;
+  /** What is wrong with the room now (wrong key, duplicate id, server unreachable), or null. */
+  problem: MeshRoomProblem | null = null;
   /** Inbound room frames that were malformed; dropped. */
   invalid = 0;
   /** The leadership lease of the current signaling session (stable across rejoins). */
@@ -172,11 +171,11 @@ export class MeshRoom implements Transport {
     this.lease.bind(client);
     session.offs.push(
       client.on('online', () => {
-        if (this.problem === SERVER_UNREACHABLE) this.problem = null;
+        if (this.problem === MeshRoomProblem.ServerUnreachable) this.problem = null;
         this.#setSignaling('connected');
       }),
       client.on('unreachable', () => {
-        this.problem ??= SERVER_UNREACHABLE;
+        this.problem ??= MeshRoomProblem.ServerUnreachable;
         this.#setSignaling('connecting');
       }),
       client.on('offline', () => this.#setSignaling(this.#session === session ? 'connecting' : 'offline')),
@@ -188,7 +187,7 @@ export class MeshRoom implements Transport {
     if (r.code !== ErrorCode.DuplicatePeer || this.opts.peerId) return this.#fail(r);
     // Another tab holds our stored id (a duplicated tab copies sessionStorage): take a fresh id and rejoin.
     log('peer id %s is taken; renewing', this.#self);
-    this.problem = 'This tab shared its peer id with another tab; it now uses a new one.';
+    this.problem = MeshRoomProblem.PeerIdTaken;
     void this.#teardown(session, 'duplicate peer id').then(() => {
       this.#self = renewTabPeerId(this.opts.storage ?? null, this.#random);
       this.#watch = new Liveness(this.#self, this.#liveness);
@@ -365,7 +364,7 @@ export class MeshRoom implements Transport {
 
   #fail(e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
-    if (err instanceof WrongRoomKeyError) this.problem = 'Wrong room key: the other peers use a different key for this room.';
+    if (err instanceof WrongRoomKeyError) this.problem = MeshRoomProblem.WrongKey;
     this.#events.emit('error', err);
   }
 }

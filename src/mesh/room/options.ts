@@ -9,6 +9,17 @@ import type { TransportEvents } from '../transport';
 
 export type SignalingStatus = 'connected' | 'connecting' | 'offline';
 
+/** What is wrong with the room as this peer sees it. The app puts it into words (workers/client/problem-words.ts). */
+export const MeshRoomProblem = {
+  /** The signaling server cannot be reached; links already made keep working, the client retries. */
+  ServerUnreachable: 'server-unreachable',
+  /** Another tab held this tab's peer id (a duplicated tab copies sessionStorage); the room took a new one. */
+  PeerIdTaken: 'peer-id-taken',
+  /** A peer's sealed message could not be opened: the peers use different keys for this room. */
+  WrongKey: 'wrong-key',
+} as const;
+export type MeshRoomProblem = (typeof MeshRoomProblem)[keyof typeof MeshRoomProblem];
+
 export type MeshRoomEvents = TransportEvents & {
   /** The membership snapshot changed (join, leave, name, state, link, RTT). */
   members: readonly MemberView[];

@@ -1,0 +1,12 @@
+// The mesh room reports what is wrong as a code; these are the words the app shows for each.
+import { MeshRoomProblem } from '../../src/mesh/room/options';
+
+const WORDS: Readonly<Record<MeshRoomProblem, string>> = {
+  [MeshRoomProblem.ServerUnreachable]: 'Signaling server unreachable: links already made keep working; retrying.',
+  [MeshRoomProblem.PeerIdTaken]: 'This tab shared its peer id with another tab; it now uses a new one.',
+  [MeshRoomProblem.WrongKey]: 'Wrong room key: the other peers use a different key for this room.',
+};
+
+export function meshProblemWords(problem: MeshRoomProblem | null): string | null {
+  return problem === null ? null : WORDS[problem];
+}
