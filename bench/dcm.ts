@@ -5,8 +5,17 @@
 //                                reactor, another peer runs it) is reported beside it
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
-//   speedupEfficiencyN5          map/reduce of 100 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5))
+//   speedupEfficiencyN5          map/reduce of 200 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5)), in one process
+//   speedupEfficiencyN5Processes the same with every peer its own OS process (1 process vs 5)
+//   speedupEfficiencyN5Loaded    the same as ...Processes while another process keeps one core busy spinning
+//   cpuMsPerReaction5Peers       5 peer processes sharing 2,000 cost-free jobs: CPU time (user + system) of every
+//                                peer process and the server, over the committed reactions; V8 CPU profiles of
+//                                the sequencer and one replica over a second such round (paths in the details)
+// DCM_PARTS=cpu,loaded,... runs only some parts (latency, throughput, mapreduce, failover, process-latency,
+// cpu, processes, loaded); the metrics of parts not run are left out.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createSignalingServer, type SignalingServer } from '../signaling-server/src/index';
 import { asPeerId } from '../src/core/ids';
@@ -161,10 +170,10 @@ interface Proc {
 }
 
 /** Peers as separate OS processes (test/dcm/process-peer.ts), each reporting JSON facts on stdout. */
-function spawnPeers(url: string, room: string, ids: readonly string[], link: 'relay' | 'webrtc' = 'relay'): Proc[] {
+function spawnPeers(url: string, room: string, ids: readonly string[], link: 'relay' | 'webrtc' = 'relay', jobs = 1, costMs = 0): Proc[] {
   const script = path.join(import.meta.dirname, '..', 'test', 'dcm', 'process-peer.ts');
   return ids.map((id) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, '1', '0', link], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, String(jobs), String(costMs), link], { stdio: ['pipe', 'pipe', 'inherit'] });
     const proc: Proc = { id, child, facts: [] };
     let buf = '';
     child.stdout?.setEncoding('utf8');
@@ -178,6 +187,107 @@ function spawnPeers(url: string, room: string, ids: readonly string[], link: 're
     });
     return proc;
   });
+}
+
+/** Facts of a type seen so far. */
+const factsOf = (p: Proc, t: string): Record<string, unknown>[] => p.facts.filter((f) => f['t'] === t);
+
+async function startedProcs(url: string, room: string, ids: readonly string[], jobs = 1, costMs = 0): Promise<Proc[]> {
+  const procs = spawnPeers(url, room, ids, 'relay', jobs, costMs);
+  try {
+    await until(() => procs.every((p) => last(p, 'status')?.['members'] === ids.length && last(p, 'status')?.['sequencer'] != null), 60_000, `${ids.length} process members`);
+  } catch (e) {
+    for (const p of procs) p.child.kill('SIGKILL');
+    throw e;
+  }
+  await sleep(300);
+  for (const p of procs) p.child.stdin?.write('quiet\n');
+  await sleep(100);
+  return procs;
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+/** CPU per committed reaction, 5 peer processes + the server (this process), and profiles of a second round. */
+async function processCpu(url: string, n = 5, jobs = 2000): Promise<Record<string, unknown>> {
+  const ids = Array.from({ length: n }, (_, i) => `c${i + 1}`);
+  const procs = await startedProcs(url, 'bench-cpu', ids);
+  const leader = last(procs[0] as Proc, 'status')?.['sequencer'] as string;
+  let target = 0;
+  const round = async (count: number, before: () => void, after: () => void): Promise<number> => {
+    const done = procs.map((p) => factsOf(p, 'throughput-done').length);
+    target += count;
+    before();
+    const t0 = performance.now();
+    procs.forEach((p, i) => p.child.stdin?.write(`throughput ${Math.floor(count / n) + (i < count % n ? 1 : 0)} ${target}\n`));
+    await until(() => procs.every((p, i) => factsOf(p, 'throughput-done').length > (done[i] ?? 0)), 120_000, 'throughput round').catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(procs.map((p) => [p.id, factsOf(p, 'throughput-done').length, last(p, 'status'), last(p, 'error')]))}`);
+    });
+    const ms = performance.now() - t0;
+    after();
+    return ms;
+  };
+  try {
+    await round(500, () => undefined, () => undefined); // warm-up: JIT, maps, buffers
+    const cpus = procs.map((p) => factsOf(p, 'cpu').length);
+    let server0 = process.cpuUsage();
+    let serverMs = 0;
+    const ms = await round(
+      jobs,
+      () => {
+        for (const p of procs) p.child.stdin?.write('cpu-start\n');
+        server0 = process.cpuUsage();
+      },
+      () => {
+        serverMs = cpuMs(process.cpuUsage(server0));
+        for (const p of procs) p.child.stdin?.write('cpu\n');
+      },
+    );
+    await until(() => procs.every((p, i) => factsOf(p, 'cpu').length > (cpus[i] ?? 0)), 10_000, 'cpu reports');
+    const peerMs = Object.fromEntries(procs.map((p) => [p.id, last(p, 'cpu')?.['ms'] as number]));
+    const totalMs = serverMs + Object.values(peerMs).reduce((a, b) => a + b, 0);
+    // A second round under the profiler (its overhead stays out of the CPU figures above).
+    const dir = path.join(import.meta.dirname, 'results', 'profiles');
+    fs.mkdirSync(dir, { recursive: true });
+    const replica = procs.find((p) => p.id !== leader) as Proc;
+    const sequencer = procs.find((p) => p.id === leader);
+    const profiled = [sequencer, replica].filter((p): p is Proc => p !== undefined);
+    const files = profiled.map((p) => path.join(dir, `dcm-${p.id === leader ? 'sequencer' : 'replica'}.cpuprofile`));
+    await round(
+      jobs,
+      () => profiled.forEach((p) => p.child.stdin?.write('profile-start\n')),
+      () => profiled.forEach((p, i) => p.child.stdin?.write(`profile-stop ${files[i]}\n`)),
+    );
+    await until(() => profiled.every((p) => last(p, 'profile') !== undefined), 20_000, 'profiles');
+    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leader, profiles: files };
+  } finally {
+    for (const p of procs) p.child.kill('SIGKILL');
+  }
+}
+
+/** A process that keeps one core busy (bounded: it ends by itself after maxMs). */
+function spinner(maxMs: number): ChildProcess {
+  return spawn(process.execPath, ['-e', `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+}
+
+/** Map/reduce of `jobs` × 20 ms with every peer its own process; ms from the driver's start to the result. */
+async function processMapReduceMs(url: string, n: number, jobs: number): Promise<number> {
+  const ids = Array.from({ length: n }, (_, i) => `m${i + 1}`);
+  const procs = await startedProcs(url, `bench-mr-${n}-${++roomNo}`, ids, jobs, 20);
+  try {
+    const t0 = performance.now();
+    let at = -1;
+    procs[0]?.child.stdin?.write('start\n');
+    await until(() => {
+      if (procs.some((p) => last(p, 'result')) && at < 0) at = performance.now();
+      return at >= 0;
+    }, 180_000, 'process map/reduce result');
+    const value = last(procs.find((p) => last(p, 'result')) as Proc, 'result')?.['value'] as { sum: number };
+    if (value.sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6) throw new Error(`wrong map/reduce sum ${value.sum}`);
+    return at - t0;
+  } finally {
+    for (const p of procs) p.child.kill('SIGKILL');
+  }
 }
 
 const last = (p: Proc, t: string): Record<string, unknown> | undefined => [...p.facts].reverse().find((f) => f['t'] === t);
@@ -253,47 +363,79 @@ async function failover(url: string): Promise<number> {
   }
 }
 
+const parts = new Set((process.env['DCM_PARTS'] ?? 'latency,throughput,mapreduce,failover,process-latency,cpu,processes,loaded').split(','));
+const MR_JOBS = 200;
+
 async function main(): Promise<void> {
   const { server, url } = await startServer();
+  const load0 = os.loadavg();
+  const metrics: Record<string, number> = {};
+  const details: Record<string, unknown> = { link: 'ws-relay through the local signaling server (Node, loopback)' };
   try {
-    const rtt = await rawRtt(url);
-    const lat = await latency(url);
-    const ls = stats(lat.samples);
-    const seen = stats(lat.seenByEmitter);
-    const rps: Record<number, number> = {};
-    for (const n of [1, 3, 5]) rps[n] = await throughput(url, n, 2000);
-    const mr: Record<number, number> = {};
-    for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, 100);
-    const fo = await failover(url);
-    const pl = await processLatency(url);
-    const pl5 = await processLatency(url, 5);
-    const plRtc = await processLatency(url, 3, 'webrtc');
-    writeResult(
-      'dcm',
-      {
-        commitLatencyP50InRtt: pl.p50 / pl.rttP50,
-        commitLatencyP99InRtt: pl.p99 / pl.rttP50,
-        commitLatencyDelegatedP50InRtt: pl.delegatedP50 / pl.rttP50,
-        commitLatencyP50InDataChannelRtt: plRtc.p50 / plRtc.rttP50,
-        reactionsPerSecond5Peers: Math.round(rps[5] ?? 0),
-        failoverMs: Math.round(fo),
-        speedupEfficiencyN5: (mr[1] ?? 0) / (5 * (mr[5] ?? 1)),
-      },
-      {
-        link: 'ws-relay through the local signaling server (Node, loopback)',
-        latencyInSeparateProcesses: inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor'),
-        latencyOverDataChannels: inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels'),
-        latencyFivePeers: inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)'),
-        inProcess: { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' },
-        reactionsPerSecondByPeers: rps,
-        mapReduceMsByPeers: mr,
-        lastMapCommittedMsByPeers: lastMapMs,
-        mapRunsByPeers,
-        speedupByPeers: Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms])),
-        leaseTtlMs: LEASE_TTL_MS,
-        failoverSetup: '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above',
-      },
-    );
+    if (parts.has('latency')) {
+      const rtt = await rawRtt(url);
+      const lat = await latency(url);
+      const ls = stats(lat.samples);
+      const seen = stats(lat.seenByEmitter);
+      details['inProcess'] = { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' };
+    }
+    if (parts.has('throughput')) {
+      const rps: Record<number, number> = {};
+      for (const n of [1, 3, 5]) rps[n] = await throughput(url, n, 2000);
+      metrics['reactionsPerSecond5Peers'] = Math.round(rps[5] ?? 0);
+      details['reactionsPerSecondByPeers'] = rps;
+    }
+    if (parts.has('cpu')) {
+      const cpu = await processCpu(url);
+      metrics['cpuMsPerReaction5Peers'] = cpu['cpuMsPerReaction'] as number;
+      metrics['reactionsPerSecond5Processes'] = Math.round(cpu['reactionsPerSecond'] as number);
+      details['cpu'] = { ...cpu, note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round' };
+    }
+    if (parts.has('mapreduce')) {
+      const mr: Record<number, number> = {};
+      for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, MR_JOBS);
+      metrics['speedupEfficiencyN5'] = (mr[1] ?? 0) / (5 * (mr[5] ?? 1));
+      details['mapReduceMsByPeers'] = mr;
+      details['lastMapCommittedMsByPeers'] = lastMapMs;
+      details['mapRunsByPeers'] = mapRunsByPeers;
+      details['speedupByPeers'] = Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms]));
+    }
+    if (parts.has('processes') || parts.has('loaded')) {
+      const t1 = await processMapReduceMs(url, 1, MR_JOBS);
+      if (parts.has('processes')) {
+        const t5 = await processMapReduceMs(url, 5, MR_JOBS);
+        metrics['speedupEfficiencyN5Processes'] = t1 / (5 * t5);
+        details['processMapReduceMs'] = { 1: t1, 5: t5 };
+      }
+      if (parts.has('loaded')) {
+        const spin = spinner(180_000);
+        try {
+          await sleep(200);
+          const t5 = await processMapReduceMs(url, 5, MR_JOBS);
+          metrics['speedupEfficiencyN5Loaded'] = t1 / (5 * t5);
+          details['loadedMapReduceMs'] = { 1: t1, 5: t5, note: 'T(1) quiet, T(5) with one core kept busy by a spinning process' };
+        } finally {
+          spin.kill('SIGKILL');
+        }
+      }
+    }
+    if (parts.has('failover')) metrics['failoverMs'] = Math.round(await failover(url));
+    if (parts.has('process-latency')) {
+      const pl = await processLatency(url);
+      const pl5 = await processLatency(url, 5);
+      const plRtc = await processLatency(url, 3, 'webrtc');
+      metrics['commitLatencyP50InRtt'] = pl.p50 / pl.rttP50;
+      metrics['commitLatencyP99InRtt'] = pl.p99 / pl.rttP50;
+      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedP50 / pl.rttP50;
+      metrics['commitLatencyP50InDataChannelRtt'] = plRtc.p50 / plRtc.rttP50;
+      details['latencyInSeparateProcesses'] = inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor');
+      details['latencyOverDataChannels'] = inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels');
+      details['latencyFivePeers'] = inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)');
+    }
+    details['leaseTtlMs'] = LEASE_TTL_MS;
+    details['failoverSetup'] = '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above';
+    details['loadAverage'] = { before: load0, after: os.loadavg() };
+    writeResult('dcm', metrics, details);
   } finally {
     await server.close();
   }

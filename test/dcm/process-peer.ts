@@ -2,9 +2,17 @@
 // stdout: one JSON line per fact (ready, status, applied entry with its wall time, result); stdin: "start"
 // makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover),
 // "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm);
-// "quiet" stops the per-entry facts (applied, status), so a measurement does not pay for its own logging.
+// "quiet" stops the per-entry facts (applied, status), so a measurement does not pay for its own logging;
+// "throughput <n> <total>" emits n cost-free jobs and reports once it applied <total> `work` commits since it
+// started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
+// the command cannot be missed);
+// "cpu-start" / "cpu" report the process's CPU time (user + system) between them; "profile-start" /
+// "profile-stop <file>" write a V8 CPU profile (the .cpuprofile of --cpu-prof) of just that stretch.
+// The result of a map/reduce is reported even when quiet.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
 // With "webrtc" the peers talk over direct data channels (@roamhq/wrtc), the relay only as a fallback.
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
 import { webRtcLink } from '../../src/mesh/webrtc';
@@ -39,8 +47,16 @@ peer.mesh.on('message', ({ from, message }) => {
   else if (m && typeof m.echoed === 'number') echoed?.();
 });
 let workCommitted: (() => void) | null = null;
+/** `work` commits applied so far (every peer's), and the count a throughput round waits for. */
+let workCommits = 0;
+let throughput: { readonly total: number; readonly t0: number } | null = null;
 peer.room.on('applied', (a) => {
-  if (a.entry.type === 'commit' && a.entry.reaction === 'work') workCommitted?.();
+  if (a.entry.type !== 'commit' || a.entry.reaction !== 'work') return;
+  workCommitted?.();
+  if (++workCommits === throughput?.total) {
+    out({ t: 'throughput-done', ms: performance.now() - throughput.t0, seen: workCommits });
+    throughput = null;
+  }
 });
 
 async function measureLatency(): Promise<void> {
@@ -88,26 +104,71 @@ async function measureLatency(): Promise<void> {
   out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(hosted, 0.5), p99: q(hosted, 0.99), delegatedP50: q(delegated, 0.5), delegatedP99: q(delegated, 0.99) });
 }
 peer.room.on('applied', (a) => {
-  if (quiet) return;
-  out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
-  if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value });
+  if (!quiet) out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
+  if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value, at: Date.now() });
 });
 peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
 // Which link each other peer is on now (a direct data channel replaces the relay once it is up).
 peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }));
 peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
+let cpu0 = process.cpuUsage();
+let profiler: Session | null = null;
+async function command(line: string): Promise<void> {
+  const [cmd = '', ...args] = line.trim().split(/\s+/);
+  switch (cmd) {
+    case 'quiet':
+      quiet = true;
+      return;
+    case 'latency':
+      return measureLatency();
+    case 'stream': {
+      let x = 0;
+      setInterval(() => loaded.emit.job({ x: ++x, total: 1e9 }), 10);
+      return;
+    }
+    case 'start':
+      for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs });
+      return out({ t: 'started' });
+    case 'throughput': {
+      const [n = 0, total = 0] = args.map(Number);
+      throughput = { total, t0: performance.now(), seen: 0 };
+      for (let i = 0; i < n; i++) pinger.emit.job(i);
+      return;
+    }
+    case 'cpu-start':
+      cpu0 = process.cpuUsage();
+      return;
+    case 'cpu': {
+      const d = process.cpuUsage(cpu0);
+      return out({ t: 'cpu', ms: (d.user + d.system) / 1000 });
+    }
+    case 'profile-start':
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+      return;
+    case 'profile-stop': {
+      if (!profiler || !args[0]) return;
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.writeFileSync(args[0], JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = null;
+      return out({ t: 'profile', path: args[0] });
+    }
+  }
+}
 out({ t: 'ready' });
 process.stdin.setEncoding('utf8');
+let pending = '';
 process.stdin.on('data', (chunk: string) => {
-  if (chunk.includes('quiet')) quiet = true;
-  if (chunk.includes('latency')) return void measureLatency();
-  if (chunk.includes('stream')) {
-    let x = 0;
-    setInterval(() => loaded.emit.job({ x: ++x, total: 1e9 }), 10);
-    return;
+  pending += chunk;
+  let nl: number;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    command(line).catch((e: unknown) => out({ t: 'error', message: String(e) }));
   }
-  if (!chunk.includes('start')) return;
-  for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs });
-  out({ t: 'started' });
 });
 process.on('SIGTERM', () => void peer.stop().finally(() => process.exit(0)));
