@@ -8,6 +8,8 @@ import {
   PeerLeftReason,
   encodeServerFrame,
   parseJson,
+  parseRawRelayBytes,
+  RAW_RELAY_TAG,
   type ServerFrameBody,
 } from '../../src/protocol/signaling';
 import { TokenBucket, type Limits } from './limits';
@@ -16,7 +18,8 @@ import { corkForTick } from '../../src/protocol/cork';
 
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
 export interface Socket {
-  send(text: string): void;
+  /** Text frames; bytes only for a raw relay frame (UTF-8 text, sent with `binary: false`). */
+  send(data: string | Uint8Array, opts: { readonly binary: boolean }): void;
   close(code: number, reason: string): void;
 }
 
@@ -31,10 +34,14 @@ export interface ServerStats {
   rejected: Record<string, number>;
 }
 
+const TEXT = { binary: false } as const;
+
 export class Connection {
   #member: (Member & { room: SignalRoom }) | null = null;
   readonly #bucket: TokenBucket;
   #lastRateErrorAt = -Infinity;
+  /** The client reads raw relay frames (it said so in its join). */
+  #rawRelay = false;
   /** Set by the liveness sweep; cleared by every pong. */
   awaitingPong = false;
 
@@ -51,7 +58,7 @@ export class Connection {
   send(frame: ServerFrameBody): void {
     corkForTick(this.socket);
     this.stats.framesOut++;
-    this.socket.send(encodeServerFrame(frame));
+    this.socket.send(encodeServerFrame(frame), TEXT);
   }
 
   /** Handle one inbound WebSocket message. */
@@ -73,6 +80,12 @@ export class Connection {
     if (isBinary) {
       this.#reject(ErrorCode.BadFrame, 'binary frames are not part of the protocol; send JSON text');
       return;
+    }
+    if (typeof data === 'string' ? data.startsWith(RAW_RELAY_TAG) : data[0] === RAW_RELAY_TAG.charCodeAt(0)) {
+      // The relay hot path: the peer id is read, the data is forwarded as it came (never decoded here).
+      const raw = parseRawRelayBytes(typeof data === 'string' ? Buffer.from(data) : data);
+      if (!raw) return this.#reject(ErrorCode.BadFrame, 'malformed raw relay frame: expected R<peer id>\\n<data>', 'relay');
+      return this.#relay(raw.peer, raw.data);
     }
     const json = parseJson(typeof data === 'string' ? data : data.toString('utf8'));
     if (json === undefined) {
@@ -104,7 +117,7 @@ export class Connection {
 
   #dispatch(f: ClientFrame): void {
     if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
-    if (f.type === 'join') return this.#join(f.room, f.peer, f.instance);
+    if (f.type === 'join') return this.#join(f.room, f.peer, f.instance, f.rawRelay === true);
     const m = this.#member;
     if (!m) return this.#reject(ErrorCode.NotJoined, `"${f.type}" needs a joined room; send "join" first`, f.type);
     switch (f.type) {
@@ -113,15 +126,14 @@ export class Connection {
         m.room.leave(m, PeerLeftReason.Leave);
         this.rooms.collect(m.room.id);
         return;
-      case 'signal':
-      case 'relay': {
+      case 'signal': {
         const target = m.room.members.get(f.to);
         if (!target) return this.#reject(ErrorCode.UnknownPeer, `peer ${f.to} is not in this room`, f.type);
-        this.stats.relayedBytes += f.type === 'signal' ? f.payload.length : f.data.length;
-        if (f.type === 'signal') target.send({ type: 'signal', from: m.peer, payload: f.payload });
-        else target.send({ type: 'relay', from: m.peer, data: f.data });
-        return;
+        this.stats.relayedBytes += f.payload.length;
+        return target.send({ type: 'signal', from: m.peer, payload: f.payload });
       }
+      case 'relay':
+        return this.#relay(f.to, f.data);
       case 'lease-request':
         return m.room.requestLease(m, f.minEpoch);
       case 'lease-release':
@@ -129,7 +141,25 @@ export class Connection {
     }
   }
 
-  #join(roomId: string, peer: string, instance: string): void {
+  #relay(to: string, data: string | Uint8Array): void {
+    const m = this.#member;
+    if (!m) return this.#reject(ErrorCode.NotJoined, '"relay" needs a joined room; send "join" first', 'relay');
+    const target = m.room.members.get(to);
+    if (!target) return this.#reject(ErrorCode.UnknownPeer, `peer ${to} is not in this room`, 'relay');
+    this.stats.relayedBytes += data.length;
+    target.relay(m.peer, data);
+  }
+
+  /** A relay frame to this client: raw bytes when it reads them, else the JSON frame. */
+  #relayOut(from: string, data: string | Uint8Array): void {
+    corkForTick(this.socket);
+    this.stats.framesOut++;
+    if (!this.#rawRelay) return this.socket.send(encodeServerFrame({ type: 'relay', from, data: typeof data === 'string' ? data : Buffer.from(data).toString('utf8') }), TEXT);
+    if (typeof data === 'string') return this.socket.send(`${RAW_RELAY_TAG}${from}\n${data}`, TEXT);
+    this.socket.send(Buffer.concat([Buffer.from(`${RAW_RELAY_TAG}${from}\n`, 'latin1'), data]), TEXT);
+  }
+
+  #join(roomId: string, peer: string, instance: string, rawRelay: boolean): void {
     if (this.#member) return this.#reject(ErrorCode.AlreadyJoined, `already in a room as ${this.#member.peer}; leave first`, 'join');
     const room = this.rooms.get(roomId);
     const existing = room.members.get(peer);
@@ -141,14 +171,22 @@ export class Connection {
       this.rooms.collect(roomId);
       return this.#reject(ErrorCode.RoomFull, `room is full (${this.limits.maxPeersPerRoom} peers)`, 'join');
     }
-    const member = { peer, instance, room, send: (f: ServerFrameBody) => this.send(f), kick: () => this.detach() };
+    this.#rawRelay = rawRelay;
+    const member = {
+      peer,
+      instance,
+      room,
+      send: (f: ServerFrameBody) => this.send(f),
+      relay: (from: string, data: string | Uint8Array) => this.#relayOut(from, data),
+      kick: () => this.detach(),
+    };
     if (existing) {
       // The same page instance reconnected before the server noticed its old socket died: swap quietly, so
       // the others see no leave/join flap and no lease is lost.
       existing.kick();
       room.members.set(peer, member);
       this.#member = member;
-      this.send({ type: 'joined', room: roomId, peer, peers: [...room.members.keys()].filter((p) => p !== peer) });
+      this.send({ type: 'joined', room: roomId, peer, peers: [...room.members.keys()].filter((p) => p !== peer), rawRelay: true });
       const lease = room.lease.snapshot();
       if (lease.epoch > 0) this.send({ type: 'lease', ...lease });
       return;

@@ -8,6 +8,8 @@ export interface Member {
   readonly peer: string;
   readonly instance: string;
   send(frame: ServerFrameBody): void;
+  /** A relay frame from `from` (JSON text, or the raw bytes of a raw relay frame). */
+  relay(from: string, data: string | Uint8Array): void;
   /** Drop this member's socket without a leave (its page instance reconnected on a new socket). */
   kick(): void;
 }
@@ -33,7 +35,7 @@ export class SignalRoom {
 
   join(member: Member): void {
     this.members.set(member.peer, member);
-    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer) });
+    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer), rawRelay: true });
     this.broadcast({ type: 'peer-joined', peer: member.peer }, member.peer);
     // A newcomer learns who leads without having to ask (the elector may only be watching).
     const lease = this.lease.snapshot();

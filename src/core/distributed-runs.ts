@@ -15,6 +15,12 @@ import { Slot, type ReactionRuntime } from './slot';
 
 /** Candidates a search looks at per distributed input: bounded so a huge room does not make every attempt O(room). */
 const MAX_CANDIDATES = 1024;
+/**
+ * The first search looks at this many candidates per input (the port starts them at a random point of the
+ * room's copies); only when it finds no match and more copies exist does a second search take MAX_CANDIDATES.
+ * With a backlog of thousands of copies, collecting 1024 of them for every run was most of a peer's CPU.
+ */
+const FIRST_CANDIDATES = 16;
 const MAX_BACKOFF_MS = 1000;
 /**
  * Runs of one reaction whose body finished and whose commit awaits its acknowledgement. These no longer
@@ -28,15 +34,22 @@ class RoomSource implements Source {
   readonly consumable = true;
   readonly copies: DistributedMolecule[] = [];
 
+  /** More copies were available than this source took. */
+  truncated = false;
+
   constructor(
     available: Iterable<DistributedMolecule>,
     pending: ReadonlySet<MoleculeId>,
     readonly blocking: boolean,
+    limit: number,
   ) {
     for (const dm of available) {
       if (pending.has(dm.id)) continue;
+      if (this.copies.length === limit) {
+        this.truncated = true;
+        break;
+      }
       this.copies.push(dm);
-      if (this.copies.length === MAX_CANDIDATES) break;
     }
   }
 
@@ -111,21 +124,12 @@ export class DistributedRuns {
     const site = r.site as Site;
     const port = s.parts.port;
     const inputs = r.spec.inputs;
-    // One source per molecule name, shared by repeated inputs (`n + n`) so they take distinct copies.
-    const room = new Map<string, RoomSource>();
-    const sources: Source[] = inputs.map((input, k) => {
-      const local = r.slots[k];
-      if (local) return local;
-      const name = input.molecule.name;
-      let src = room.get(name);
-      if (!src) {
-        const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
-        room.set(name, (src = new RoomSource(port.available(site.id, name, need), this.#pending, input.molecule.kind === 'blocking')));
-      }
-      return src;
-    });
-    const offsets = sources.map((src) => (src instanceof RoomSource ? Math.floor(s.parts.random.next() * src.size) : 0));
-    if (!s.search(r, sources, offsets)) return false;
+    let sources = this.#sources(r, FIRST_CANDIDATES);
+    if (!this.#search(r, sources)) {
+      if (!sources.some((src) => src instanceof RoomSource && src.truncated)) return false;
+      sources = this.#sources(r, MAX_CANDIDATES);
+      if (!this.#search(r, sources)) return false;
+    }
     const chosen = r.chosen;
     const values = new Array<unknown>(inputs.length);
     const copies: (DistributedMolecule | undefined)[] = new Array<DistributedMolecule | undefined>(inputs.length);
@@ -156,6 +160,30 @@ export class DistributedRuns {
       },
     );
     return true;
+  }
+
+  /** One source per input: its local bag, or the room's copies (shared by repeated inputs, `n + n`, so they take distinct copies). */
+  #sources(r: ReactionRuntime, limit: number): Source[] {
+    const inputs = r.spec.inputs;
+    const port = this.s.parts.port;
+    const site = r.site as Site;
+    const room = new Map<string, RoomSource>();
+    return inputs.map((input, k) => {
+      const local = r.slots[k];
+      if (local) return local;
+      const name = input.molecule.name;
+      let src = room.get(name);
+      if (!src) {
+        const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
+        room.set(name, (src = new RoomSource(port.available(site.id, name, need), this.#pending, input.molecule.kind === 'blocking', limit)));
+      }
+      return src;
+    });
+  }
+
+  #search(r: ReactionRuntime, sources: readonly Source[]): boolean {
+    const offsets = sources.map((src) => (src instanceof RoomSource ? Math.floor(this.s.parts.random.next() * src.size) : 0));
+    return this.s.search(r, sources, offsets);
   }
 
   #granted(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant | null): void {

@@ -10,7 +10,7 @@ import { logger } from '../core/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
-import { encodeClientFrame, parseServerFrame, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
+import { encodeClientFrame, encodeRawRelay, parseRawRelay, parseServerFrame, RAW_RELAY_TAG, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
 import { corkForTick } from '../protocol/cork';
 
 const log = logger('kinetic:mesh:signaling');
@@ -83,6 +83,8 @@ export class SignalingClient implements LeaseClient {
   readonly #factory: WebSocketFactory;
   #ws: WebSocketLike | null = null;
   #joined = false;
+  /** The server takes relay frames raw (its joined said so). */
+  #rawRelay = false;
   #closed = true;
   #peers = new Set<PeerId>();
   #retry: TimerHandle | null = null;
@@ -144,7 +146,9 @@ export class SignalingClient implements LeaseClient {
   }
 
   relay(to: PeerId, data: string): boolean {
-    return this.#sendJoined({ type: 'relay', to, data });
+    const ws = this.#ws;
+    if (!this.#rawRelay || !ws || !this.#joined) return this.#sendJoined({ type: 'relay', to, data });
+    return this.#sendText(ws, encodeRawRelay(to, data));
   }
 
   requestLease(minEpoch: number): void {
@@ -167,10 +171,14 @@ export class SignalingClient implements LeaseClient {
   }
 
   #send(ws: WebSocketLike, frame: ClientFrameBody): boolean {
+    return this.#sendText(ws, encodeClientFrame(frame));
+  }
+
+  #sendText(ws: WebSocketLike, text: string): boolean {
     if (ws.readyState !== 1) return false;
     try {
       corkForTick(ws);
-      ws.send(encodeClientFrame(frame));
+      ws.send(text);
       return true;
     } catch (err) {
       this.#events.emit('error', err instanceof Error ? err : new Error(String(err)));
@@ -188,13 +196,15 @@ export class SignalingClient implements LeaseClient {
       return;
     }
     this.#ws = ws;
+    this.#rawRelay = false; // until this server's joined says otherwise
     ws.onopen = () => {
       this.#lastHeard = this.#clock.now();
-      this.#send(ws, { type: 'join', room: this.opts.room, peer: this.peerId, instance: this.instance });
+      this.#send(ws, { type: 'join', room: this.opts.room, peer: this.peerId, instance: this.instance, rawRelay: true });
       this.#schedulePing();
     };
     ws.onmessage = (ev) => {
       this.#lastHeard = this.#clock.now();
+      if (typeof ev.data === 'string' && ev.data.startsWith(RAW_RELAY_TAG)) return this.#rawRelayIn(ev.data);
       const frame = typeof ev.data === 'string' ? parseServerFrame(ev.data) : null;
       if (frame) this.#handle(frame);
       else log('dropped an invalid frame from the server');
@@ -211,10 +221,18 @@ export class SignalingClient implements LeaseClient {
     };
   }
 
+  /** A raw relay frame: only the sender's id is read here; the data is the link's to check. */
+  #rawRelayIn(text: string): void {
+    const r = parseRawRelay(text);
+    if (r) this.#events.emit('relay', { from: asPeerId(r.peer), data: r.data });
+    else log('dropped an invalid raw relay frame from the server');
+  }
+
   #handle(f: ServerFrame): void {
     switch (f.type) {
       case 'joined':
         this.#joined = true;
+        this.#rawRelay = f.rawRelay === true;
         this.#backoff.reset();
         this.#peers = new Set(f.peers.map(asPeerId));
         log('joined as %s with %d peers', this.peerId, f.peers.length);

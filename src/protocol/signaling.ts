@@ -10,7 +10,8 @@ import { parserByType, schemasByType } from './by-type';
 export const PROTOCOL_VERSION = 1;
 
 /** Peer ids and room hashes are short tokens: no spaces, no markup, bounded length. */
-const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(/^[A-Za-z0-9_.:-]+$/));
+const TOKEN = /^[A-Za-z0-9_.:-]{1,128}$/;
+const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(TOKEN));
 const Version = v.literal(PROTOCOL_VERSION);
 const Epoch = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 
@@ -19,7 +20,8 @@ const Epoch = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.M
 export const ClientFrame = v.variant('type', [
   // `instance` is random per page load: a reconnect of the same instance replaces its stale socket, while
   // another instance claiming the same peer id (a duplicated tab) is rejected as a duplicate.
-  v.object({ v: Version, type: v.literal('join'), room: Token, peer: Token, instance: Token }),
+  // `rawRelay`: this client reads and writes relay frames as raw text (see encodeRawRelay).
+  v.object({ v: Version, type: v.literal('join'), room: Token, peer: Token, instance: Token, rawRelay: v.optional(v.literal(true)) }),
   v.object({ v: Version, type: v.literal('leave') }),
   v.object({ v: Version, type: v.literal('signal'), to: Token, payload: v.string() }),
   v.object({ v: Version, type: v.literal('relay'), to: Token, data: v.string() }),
@@ -52,7 +54,15 @@ export const PeerLeftReason = { Leave: 'leave', Closed: 'closed', Timeout: 'time
 export type PeerLeftReason = (typeof PeerLeftReason)[keyof typeof PeerLeftReason];
 
 export const ServerFrame = v.variant('type', [
-  v.object({ v: Version, type: v.literal('joined'), room: Token, peer: Token, peers: v.pipe(v.array(Token), v.maxLength(10_000)) }),
+  // `rawRelay`: this server takes relay frames as raw text too (a client sends them only then).
+  v.object({
+    v: Version,
+    type: v.literal('joined'),
+    room: Token,
+    peer: Token,
+    peers: v.pipe(v.array(Token), v.maxLength(10_000)),
+    rawRelay: v.optional(v.literal(true)),
+  }),
   v.object({ v: Version, type: v.literal('peer-joined'), peer: Token }),
   v.object({ v: Version, type: v.literal('peer-left'), peer: Token, reason: v.picklist(Object.values(PeerLeftReason)) }),
   v.object({ v: Version, type: v.literal('signal'), from: Token, payload: v.string() }),
@@ -96,3 +106,37 @@ export function parseJson(text: string): unknown {
 
 export const encodeClientFrame = (f: ClientFrameBody): string => JSON.stringify({ v: PROTOCOL_VERSION, ...f });
 export const encodeServerFrame = (f: ServerFrameBody): string => JSON.stringify({ v: PROTOCOL_VERSION, ...f });
+
+// ---- raw relay frames ----------------------------------------------------------------------------------------
+// The hot path: a relay frame as `R<peer>\n<data>` text instead of JSON — the data (already a JSON transport
+// frame) is neither escaped into a JSON string nor parsed again by the server, which only reads the peer id and
+// forwards the bytes. Client → server `<peer>` is the receiver, server → client the sender. Used only when both
+// sides said so (`rawRelay` in join and joined); a JSON frame never starts with `R`.
+
+/** First character of a raw relay frame. */
+export const RAW_RELAY_TAG = 'R';
+const RAW_RELAY_BYTE = 0x52;
+const NEWLINE = 0x0a;
+/** The newline ends the peer id: at most 128 characters after the tag. */
+const MAX_RAW_HEAD = 130;
+
+export const encodeRawRelay = (peer: string, data: string): string => `${RAW_RELAY_TAG}${peer}\n${data}`;
+
+/** A raw relay frame's peer and data, or null when it is not one (or its peer id is not a token). */
+export function parseRawRelay(text: string): { readonly peer: string; readonly data: string } | null {
+  if (text.charCodeAt(0) !== RAW_RELAY_BYTE) return null;
+  const nl = text.indexOf('\n');
+  if (nl < 2 || nl > MAX_RAW_HEAD) return null;
+  const peer = text.slice(1, nl);
+  return TOKEN.test(peer) ? { peer, data: text.slice(nl + 1) } : null;
+}
+
+/** The same on the server's raw bytes: the data stays bytes (forwarded without decoding), or null. */
+export function parseRawRelayBytes(bytes: Uint8Array): { readonly peer: string; readonly data: Uint8Array } | null {
+  if (bytes[0] !== RAW_RELAY_BYTE) return null;
+  const nl = bytes.subarray(0, MAX_RAW_HEAD + 1).indexOf(NEWLINE);
+  if (nl < 2) return null;
+  let peer = '';
+  for (let i = 1; i < nl; i++) peer += String.fromCharCode(bytes[i] as number);
+  return TOKEN.test(peer) ? { peer, data: bytes.subarray(nl + 1) } : null;
+}

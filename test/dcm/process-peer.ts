@@ -53,7 +53,7 @@ let throughput: { readonly total: number; readonly t0: number } | null = null;
 peer.room.on('applied', (a) => {
   if (a.entry.type !== 'commit' || a.entry.reaction !== 'work') return;
   workCommitted?.();
-  if (++workCommits === throughput?.total) {
+  if (++workCommits >= (throughput?.total ?? Infinity) && throughput) {
     out({ t: 'throughput-done', ms: performance.now() - throughput.t0, seen: workCommits });
     throughput = null;
   }
@@ -131,7 +131,7 @@ async function command(line: string): Promise<void> {
       return out({ t: 'started' });
     case 'throughput': {
       const [n = 0, total = 0] = args.map(Number);
-      throughput = { total, t0: performance.now(), seen: 0 };
+      throughput = { total, t0: performance.now() };
       for (let i = 0; i < n; i++) pinger.emit.job(i);
       return;
     }

@@ -5,13 +5,17 @@ import { until } from '../../src/mesh/testing/transport-suite';
 
 export class RawClient {
   readonly frames: ServerFrame[] = [];
+  /** Raw relay frames (`R<from>\n<data>`), as text. */
+  readonly raw: string[] = [];
   readonly ws: WebSocket;
   closed = false;
 
   private constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (d) => {
-      const f = parseServerFrame(d.toString());
+      const text = d.toString();
+      if (text.startsWith('R')) return void this.raw.push(text);
+      const f = parseServerFrame(text);
       if (f) this.frames.push(f);
     });
     this.ws.on('close', () => (this.closed = true));
@@ -31,8 +35,8 @@ export class RawClient {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify({ v: 1, ...frame }));
   }
 
-  async join(room: string, peer: string, instance = `${peer}-i`): Promise<ServerFrame & { type: 'joined' }> {
-    this.send({ type: 'join', room, peer, instance });
+  async join(room: string, peer: string, instance = `${peer}-i`, rawRelay = false): Promise<ServerFrame & { type: 'joined' }> {
+    this.send({ type: 'join', room, peer, instance, ...(rawRelay ? { rawRelay } : {}) });
     return this.next('joined');
   }
 
