@@ -13,27 +13,21 @@
 // - Presence: each peer announces itself with a `member` molecule; `member + member` of the same peer keeps
 //   the newer one, so reloads and renames leave one entry per peer. Who is online *now* is membership
 //   (RoomView.peers); `member` remembers names of peers that have left.
+import * as v from 'valibot';
 import { reactor } from '../core/reactor';
 
+// The shapes of the molecules the view reads; it checks every copy against these schemas.
+
 /** A message to the whole room. */
-export interface ChatPost {
-  readonly id: string;
-  readonly from: string;
-  readonly name: string;
-  readonly text: string;
-  readonly at: number;
-}
+export const ChatPostSchema = v.object({ id: v.string(), from: v.string(), name: v.string(), text: v.string(), at: v.number() });
+export type ChatPost = Readonly<v.InferOutput<typeof ChatPostSchema>>;
 
 /** A message to one peer. */
-export interface ChatDirect extends ChatPost {
-  readonly to: string;
-}
+export const ChatDirectSchema = v.object({ ...ChatPostSchema.entries, to: v.string() });
+export type ChatDirect = Readonly<v.InferOutput<typeof ChatDirectSchema>>;
 
-export interface ChatMember {
-  readonly peer: string;
-  readonly name: string;
-  readonly at: number;
-}
+export const ChatMemberSchema = v.object({ peer: v.string(), name: v.string(), at: v.number() });
+export type ChatMember = Readonly<v.InferOutput<typeof ChatMemberSchema>>;
 
 /** What the view emits to speak: the reaction stamps the sender, so a post's `from` is always its peer. */
 export interface ChatSay {

@@ -12,43 +12,51 @@
 // - `finish` runs only on the starting peer (it alone has `pending`): it stamps the wall time and emits the
 //   `report`, which stays in the room so every peer can show it. Speedup = work / wall time: the time the
 //   same jobs would take run one after another, divided by the time they took.
+import * as v from 'valibot';
 import { reactor } from '../core/reactor';
 
-export interface MapJob {
-  readonly run: string;
-  readonly x: number;
-  readonly total: number;
+// The shapes of the molecules the view reads; it checks every copy against these schemas.
+
+export const MapJobSchema = v.object({
+  run: v.string(),
+  x: v.number(),
+  total: v.number(),
   /** Milliseconds the job takes. */
-  readonly cost: number;
-}
+  cost: v.number(),
+});
+export type MapJob = Readonly<v.InferOutput<typeof MapJobSchema>>;
 
-export interface MapPartial {
-  readonly run: string;
-  readonly total: number;
+export const MapPartialSchema = v.object({
+  run: v.string(),
+  total: v.number(),
   /** Jobs summed in here. */
-  readonly n: number;
-  readonly sum: number;
+  n: v.number(),
+  sum: v.number(),
   /** Milliseconds spent in map bodies, summed. */
-  readonly work: number;
+  work: v.number(),
   /** Jobs mapped per peer id. */
-  readonly by: Readonly<Record<string, number>>;
-}
+  by: v.pipe(v.record(v.string(), v.number()), v.readonly()),
+});
+export type MapPartial = Readonly<v.InferOutput<typeof MapPartialSchema>>;
 
-export interface MapStart {
-  readonly run: string;
-  readonly jobs: number;
-  readonly cost: number;
-  readonly cpu: boolean;
+export const MapStartSchema = v.object({
+  run: v.string(),
+  jobs: v.number(),
+  cost: v.number(),
+  cpu: v.boolean(),
   /** Wall-clock ms on the starting peer. */
-  readonly at: number;
-}
+  at: v.number(),
+});
+export type MapStart = Readonly<v.InferOutput<typeof MapStartSchema>>;
 
-export interface MapReport extends MapPartial {
-  readonly cpu: boolean;
-  readonly cost: number;
-  readonly wallMs: number;
-  readonly speedup: number;
-}
+export const MapReportSchema = v.object({
+  ...MapPartialSchema.entries,
+  cpu: v.boolean(),
+  cost: v.number(),
+  wallMs: v.number(),
+  speedup: v.number(),
+});
+export type MapReport = Readonly<v.InferOutput<typeof MapReportSchema>>;
 
 /** Upper bounds the view enforces: keeps one click from flooding the room. */
 export const MAP_MAX_JOBS = 2000;

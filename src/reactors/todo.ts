@@ -13,18 +13,20 @@
 //   carries the wanted state (not "toggle"), so two peers ticking the same box agree instead of cancelling.
 // - An op whose item was removed concurrently would wait forever; a `gone` tombstone consumes it instead.
 //   Tombstones are tiny and stay in the soup; that is the price of never losing an op silently.
+import * as v from 'valibot';
 import { reactor } from '../core/reactor';
 
-/** One todo as it lives in the room. */
-export interface TodoItem {
-  readonly id: string;
-  readonly text: string;
-  readonly done: boolean;
+/** One todo as it lives in the room; the view checks every copy it reads against this schema. */
+export const TodoItemSchema = v.object({
+  id: v.string(),
+  text: v.string(),
+  done: v.boolean(),
   /** Wall-clock ms when it was added (display order). */
-  readonly at: number;
+  at: v.number(),
   /** Peer that added it. */
-  readonly by: string;
-}
+  by: v.string(),
+});
+export type TodoItem = Readonly<v.InferOutput<typeof TodoItemSchema>>;
 
 export interface TodoAdd {
   readonly id: string;

@@ -9,7 +9,12 @@ import { createMemoryStore } from '../../src/store/memory';
 import { createMachineClient, type MachineClientHandle, type PresenceMember, type RoomPresence } from '../../workers/client/machine-client';
 import { serveRoomPort } from '../../src/mesh/port/port-host';
 import type { ActivityItem, RoomView } from '../../workers/contract/room-view';
+import { remoteEmitters } from '../../workers/contract/remote-emitters';
 import { loadExampleRegistry } from '../../workers/example-registry';
+import { counter } from '../../src/reactors/counter';
+import { todo } from '../../src/reactors/todo';
+import { counterState } from '../../src/ui/models/counter';
+import { todoItems } from '../../src/ui/models/todo';
 import { openMachineHost } from '../../workers/machine-host';
 import { createProcessLocks } from '../store/locks';
 
@@ -92,5 +97,23 @@ describe('machine client', () => {
     expect(view.peers[1]).toEqual(expect.objectContaining({ id: 'bob', link: 'webrtc', state: 'busy', rttMs: 3, isSelf: false }));
     await client.close();
     await expect(client.emit('todo', 'add', {})).rejects.toThrow(/closed/);
+  });
+
+  it("emits through a reactor's own declaration: typed values reach the reactions, blocking molecules answer", async () => {
+    const client = await clientOverHost(null);
+    let latest: RoomView | null = null;
+    client.subscribe((v) => (latest = v));
+    const todoEmit = remoteEmitters(client, todo);
+    await todoEmit.add({ id: 't1', text: '  milk  ', at: 1 });
+    await until(() => todoItems(latest).length === 1, 5000, 'the added todo in the view');
+    expect(todoItems(latest)).toEqual([expect.objectContaining({ id: 't1', text: 'milk', done: false, by: 'selfpeer' })]);
+    await todoEmit.mark({ id: 't1', done: true });
+    await until(() => todoItems(latest)[0]?.done === true, 5000, 'the todo marked done');
+    const counterEmit = remoteEmitters(client, counter);
+    await until(() => counterState(latest).value !== null, 5000, 'the seeded counter');
+    const before = await counterEmit.read(undefined, 5000);
+    await counterEmit.incr();
+    await until(() => counterState(latest).value === before + 1, 5000, 'the increment applied');
+    expect(await counterEmit.read(undefined, 5000)).toBe(before + 1);
   });
 });

@@ -1,15 +1,10 @@
 // The chat view's model: room posts, direct-message threads and who is around, from the chat reactor's
 // molecules. Text is only ever handed to Svelte as text (never `{@html}`), so a message cannot inject markup.
-import * as v from 'valibot';
+import { remoteEmitters, type RemoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
-import type { ChatDirect, ChatMember, ChatPost } from '../../reactors/chat';
-import { CHAT_TEXT_MAX } from '../../reactors/chat';
+import { chat, CHAT_TEXT_MAX, ChatDirectSchema, ChatMemberSchema, ChatPostSchema, type ChatDirect, type ChatMember, type ChatPost } from '../../reactors/chat';
 import { newId } from '../lib/ids';
 import { pendingValuesOf, valuesOf } from './soup';
-
-const PostSchema = v.object({ id: v.string(), from: v.string(), name: v.string(), text: v.string(), at: v.number() });
-const DirectSchema = v.object({ ...PostSchema.entries, to: v.string() });
-const MemberSchema = v.object({ peer: v.string(), name: v.string(), at: v.number() });
 
 const byTime = <T extends { at: number; id: string }>(a: T, b: T): number => a.at - b.at || (a.id < b.id ? -1 : 1);
 
@@ -19,25 +14,25 @@ function unique<T extends { id: string }>(items: readonly T[]): T[] {
 
 /** Room messages, oldest first. */
 export const roomPosts = (view: RoomView | null): ChatPost[] =>
-  unique(valuesOf(view, 'chat', 'post', PostSchema)).sort(byTime);
+  unique(valuesOf(view, 'chat', 'post', ChatPostSchema)).sort(byTime);
 
 /** Direct messages between this peer and `peer`, both directions, oldest first. */
 export function directThread(view: RoomView | null, peer: string): ChatDirect[] {
-  const received = valuesOf(view, 'chat', 'inbox', DirectSchema).filter((m) => m.from === peer);
-  const sent = valuesOf(view, 'chat', 'sent', DirectSchema).filter((m) => m.to === peer);
+  const received = valuesOf(view, 'chat', 'inbox', ChatDirectSchema).filter((m) => m.from === peer);
+  const sent = valuesOf(view, 'chat', 'sent', ChatDirectSchema).filter((m) => m.to === peer);
   return unique([...received, ...sent]).sort(byTime);
 }
 
 /** Messages this peer sent that the room does not have yet (offline: they wait in its outbox). */
 export function pendingMessageIds(view: RoomView | null): Set<string> {
-  const own = [...pendingValuesOf(view, 'chat', 'post', PostSchema), ...pendingValuesOf(view, 'chat', 'sent', DirectSchema)];
+  const own = [...pendingValuesOf(view, 'chat', 'post', ChatPostSchema), ...pendingValuesOf(view, 'chat', 'sent', ChatDirectSchema)];
   return new Set(own.map((m) => m.id));
 }
 
 /** Direct messages received from each peer (for unread badges). */
 export function receivedCounts(view: RoomView | null): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of valuesOf(view, 'chat', 'inbox', DirectSchema)) counts.set(m.from, (counts.get(m.from) ?? 0) + 1);
+  for (const m of valuesOf(view, 'chat', 'inbox', ChatDirectSchema)) counts.set(m.from, (counts.get(m.from) ?? 0) + 1);
   return counts;
 }
 
@@ -52,7 +47,7 @@ export interface ChatPerson extends ChatMember {
  */
 export function chatPeople(view: RoomView | null): ChatPerson[] {
   const people = new Map<string, ChatPerson>();
-  for (const m of valuesOf(view, 'chat', 'member', MemberSchema)) {
+  for (const m of valuesOf(view, 'chat', 'member', ChatMemberSchema)) {
     const seen = people.get(m.peer);
     if (!seen || seen.at < m.at) people.set(m.peer, { ...m, online: false, isSelf: m.peer === view?.self });
   }
@@ -65,16 +60,16 @@ export function chatPeople(view: RoomView | null): ChatPerson[] {
 }
 
 export class ChatActions {
-  readonly #client: MachineClient;
+  readonly #emit: RemoteEmitters<typeof chat.exports>;
   readonly #name: () => string;
   constructor(client: MachineClient, name: () => string) {
-    this.#client = client;
+    this.#emit = remoteEmitters(client, chat);
     this.#name = name;
   }
 
   /** To the room, or to one peer when `to` is given. */
   send(text: string, to: string | null): Promise<void> {
     const message = { id: newId(), name: this.#name(), text: text.slice(0, CHAT_TEXT_MAX), at: Date.now() };
-    return to ? this.#client.emit('chat', 'whisper', { ...message, to }) : this.#client.emit('chat', 'say', message);
+    return to ? this.#emit.whisper({ ...message, to }) : this.#emit.say(message);
   }
 }

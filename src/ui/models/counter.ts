@@ -1,7 +1,9 @@
 // The counter view's model. The value is the sum over every `count` copy this peer sees: usually one copy,
 // briefly more while two seeds are being merged (the sum is right either way; see src/reactors/counter.ts).
 import * as v from 'valibot';
+import { remoteEmitters, type RemoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
+import { counter } from '../../reactors/counter';
 import { countOf, valuesOf } from './soup';
 
 export interface CounterState {
@@ -22,14 +24,14 @@ export function counterState(view: RoomView | null): CounterState {
 }
 
 export class CounterActions {
-  readonly #client: MachineClient;
+  readonly #emit: RemoteEmitters<typeof counter.exports>;
   constructor(client: MachineClient) {
-    this.#client = client;
+    this.#emit = remoteEmitters(client, counter);
   }
   increment(): Promise<void> {
-    return this.#client.emit('counter', 'incr');
+    return this.#emit.incr();
   }
   decrement(): Promise<void> {
-    return this.#client.emit('counter', 'decr');
+    return this.#emit.decr();
   }
 }

@@ -1,28 +1,10 @@
 // The map/reduce view's model: the latest run anywhere in the room, its progress and per-peer split,
 // and its report (result, wall time, speedup) once the starting peer has finished it.
-import * as v from 'valibot';
+import { remoteEmitters, type RemoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
-import type { MapReport } from '../../reactors/mapreduce';
+import { mapreduce, MapJobSchema, MapPartialSchema, MapReportSchema, MapStartSchema, type MapReport } from '../../reactors/mapreduce';
 import { newId } from '../lib/ids';
 import { countOf, valuesOf } from './soup';
-
-const JobSchema = v.object({ run: v.string(), x: v.number(), total: v.number(), cost: v.number() });
-const PartialSchema = v.object({
-  run: v.string(),
-  total: v.number(),
-  n: v.number(),
-  sum: v.number(),
-  work: v.number(),
-  by: v.record(v.string(), v.number()),
-});
-const ReportSchema = v.object({
-  ...PartialSchema.entries,
-  cpu: v.boolean(),
-  cost: v.number(),
-  wallMs: v.number(),
-  speedup: v.number(),
-});
-const StartSchema = v.object({ run: v.string(), jobs: v.number(), cost: v.number(), cpu: v.boolean(), at: v.number() });
 
 export interface MapRun {
   run: string;
@@ -45,11 +27,11 @@ const newer = (a: string, b: string): boolean => parseInt(a, 36) > parseInt(b, 3
 
 /** The newest run this peer knows of, or null. */
 export function latestRun(view: RoomView | null): MapRun | null {
-  const jobs = [...valuesOf(view, 'mapreduce', 'job', JobSchema), ...valuesOf(view, 'mapreduce', 'cpu-job', JobSchema)];
-  const results = valuesOf(view, 'mapreduce', 'result', PartialSchema);
-  const partials = [...valuesOf(view, 'mapreduce', 'partial', PartialSchema), ...results];
-  const reports = valuesOf(view, 'mapreduce', 'report', ReportSchema);
-  const pending = valuesOf(view, 'mapreduce', 'pending', StartSchema);
+  const jobs = [...valuesOf(view, 'mapreduce', 'job', MapJobSchema), ...valuesOf(view, 'mapreduce', 'cpu-job', MapJobSchema)];
+  const results = valuesOf(view, 'mapreduce', 'result', MapPartialSchema);
+  const partials = [...valuesOf(view, 'mapreduce', 'partial', MapPartialSchema), ...results];
+  const reports = valuesOf(view, 'mapreduce', 'report', MapReportSchema);
+  const pending = valuesOf(view, 'mapreduce', 'pending', MapStartSchema);
   let run: string | null = null;
   let total = 0;
   for (const x of [...jobs, ...partials, ...reports, ...pending.map((p) => ({ run: p.run, total: p.jobs }))]) {
@@ -76,13 +58,13 @@ export function latestRun(view: RoomView | null): MapRun | null {
 }
 
 export class MapReduceActions {
-  readonly #client: MachineClient;
+  readonly #emit: RemoteEmitters<typeof mapreduce.exports>;
   constructor(client: MachineClient) {
-    this.#client = client;
+    this.#emit = remoteEmitters(client, mapreduce);
   }
 
   start(jobs: number, cost: number, cpu: boolean): Promise<void> {
     const at = Date.now();
-    return this.#client.emit('mapreduce', 'start', { run: newId(at), jobs, cost, cpu, at });
+    return this.#emit.start({ run: newId(at), jobs, cost, cpu, at });
   }
 }

@@ -1,18 +1,9 @@
 // The todo view's model: the list as this peer sees it, and the actions a person can take on it.
-import * as v from 'valibot';
+import { remoteEmitters, type RemoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
-import type { TodoItem } from '../../reactors/todo';
-import { TODO_TEXT_MAX } from '../../reactors/todo';
+import { todo, TODO_TEXT_MAX, TodoItemSchema, type TodoItem } from '../../reactors/todo';
 import { newId } from '../lib/ids';
 import { pendingValuesOf, valuesOf } from './soup';
-
-const TodoItemSchema = v.object({
-  id: v.string(),
-  text: v.string(),
-  done: v.boolean(),
-  at: v.number(),
-  by: v.string(),
-});
 
 export type TodoFilter = 'all' | 'active' | 'done';
 
@@ -36,26 +27,26 @@ export function filterTodos(items: readonly TodoItem[], filter: TodoFilter): Tod
 
 /** Emits the todo reactor's molecules; each returns when the worker accepted the molecule. */
 export class TodoActions {
-  readonly #client: MachineClient;
+  readonly #emit: RemoteEmitters<typeof todo.exports>;
   constructor(client: MachineClient) {
-    this.#client = client;
+    this.#emit = remoteEmitters(client, todo);
   }
 
   add(text: string): Promise<void> {
-    return this.#client.emit('todo', 'add', { id: newId(), text: text.slice(0, TODO_TEXT_MAX), at: Date.now() });
+    return this.#emit.add({ id: newId(), text: text.slice(0, TODO_TEXT_MAX), at: Date.now() });
   }
 
   /** Saving an empty text deletes the item, as in TodoMVC. */
   edit(id: string, text: string): Promise<void> {
-    return text.trim() ? this.#client.emit('todo', 'edit', { id, text }) : this.remove(id);
+    return text.trim() ? this.#emit.edit({ id, text }) : this.remove(id);
   }
 
   mark(id: string, done: boolean): Promise<void> {
-    return this.#client.emit('todo', 'mark', { id, done });
+    return this.#emit.mark({ id, done });
   }
 
   remove(id: string): Promise<void> {
-    return this.#client.emit('todo', 'remove', { id });
+    return this.#emit.remove({ id });
   }
 
   /** Removes the completed items this peer sees — not ones someone else completes meanwhile. */

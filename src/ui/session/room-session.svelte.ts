@@ -1,7 +1,9 @@
 // The UI's live copy of one room: the latest RoomView snapshot and the recent activity, as Svelte state.
 // Components read from here and call `act(...)` for every user action, so an error anywhere turns into one
 // plain-words notice instead of an unhandled rejection. No business logic: that lives in the reactors.
+import { remoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { ActivityItem, MachineClient, RoomView } from '../../../workers/contract/room-view';
+import { chat } from '../../reactors/chat';
 import { plainError } from '../lib/format';
 
 /** How many activity items the feed keeps (newest first); older ones scroll away. */
@@ -77,6 +79,6 @@ export class RoomSession {
    * reactors (autoload, or the set this tab had) and emits their seeds; the UI only says who it is.
    */
   #joinChat(): Promise<void> {
-    return this.client.emit('chat', 'join', { name: this.#displayName, at: Date.now() });
+    return remoteEmitters(this.client, chat).join({ name: this.#displayName, at: Date.now() });
   }
 }
