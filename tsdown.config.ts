@@ -10,6 +10,7 @@ export default defineConfig({
     webrtc: 'src/webrtc.ts',
     peerjs: 'src/peerjs.ts',
     node: 'src/node/index.ts',
+    'kinetic-peer': 'src/node/kinetic-peer.ts',
   },
   outDir: 'dist/lib',
   format: 'esm',
@@ -20,4 +21,6 @@ export default defineConfig({
   clean: true,
   fixedExtension: false,
   tsconfig: 'tsconfig.lib.json',
+  // Node's built-ins stay imports (the neutral platform would only warn about them).
+  deps: { neverBundle: [/^node:/] },
 });
