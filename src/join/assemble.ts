@@ -12,7 +12,7 @@ import { createDistributedRoom } from '../dcm/room';
 import { randomPeerId } from '../mesh/peer-id';
 import type { WebSocketFactory } from '../mesh/signaling-client';
 import type { LinkFactory } from '../mesh/room/links';
-import { createRoom, type Room } from '../mesh/room/mesh-room';
+import { createMeshRoom, type MeshRoom } from '../mesh/room/mesh-room';
 import { parseRoomLink, type RoomLink } from '../protocol/room-link';
 import { LocalMolecules } from '../store/local-molecules';
 import { claimPeerIdentity, peerPrefix } from '../store/peer-identity';
@@ -38,7 +38,7 @@ export interface JoinPlatform {
   defaultSignalingUrl(): string | null;
   defaultLinks(signaling: boolean): LinkFactory[];
   /** Leave when the page goes away (browser); returns the undo. */
-  onPageHide?(mesh: Room, flush: () => Promise<void>): () => void;
+  onPageHide?(mesh: MeshRoom, flush: () => Promise<void>): () => void;
 }
 
 /** Room and key from a link or its parts; the link's server, if it has one, as ws(s)://host/signal. */
@@ -87,7 +87,7 @@ export async function assembleJoin<R extends ReactorSet, U extends ReactorSet>(t
     const peerStore = scopeStore(store, peerPrefix(self));
     const local = await LocalMolecules.open({ store: peerStore, clock, onError });
 
-    const mesh = createRoom({
+    const mesh = createMeshRoom({
       roomName: link.room,
       ...(link.key ? { key: link.key } : {}),
       ...(signalingUrl ? { signalingUrl } : {}),

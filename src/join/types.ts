@@ -8,7 +8,7 @@ import type { RoomTimings } from '../dcm/context';
 import type { DistributedRoom } from '../dcm/room-types';
 import type { RoomLink } from '../protocol/room-link';
 import type { LinkFactory } from '../mesh/room/links';
-import type { Room } from '../mesh/room/mesh-room';
+import type { MeshRoom } from '../mesh/room/mesh-room';
 import type { MemberView } from '../mesh/room/members';
 import type { Store } from '../store/store';
 
@@ -58,7 +58,7 @@ export interface JoinedRoom<R extends ReactorSet = ReactorSet, U extends Reactor
   /** The distributed room: status (sequencer, epoch), catalog of hosted reactors, events. */
   readonly room: DistributedRoom;
   /** The peer mesh: members, links, signaling status. */
-  readonly mesh: Room;
+  readonly mesh: MeshRoom;
   /** `emit.<reactor>.<molecule>(value)`; blocking molecules return a Promise of the reply. */
   readonly emit: EmittersOf<R> & EmittersOf<U>;
   /** Resolves once the room can be reached (emissions made before then wait in the persistent outbox). */
