@@ -63,6 +63,7 @@ try {
     log,
     ...(config.staticDir ? { staticDir: config.staticDir } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
   });
   await server.ready;
 } catch (err) {
@@ -72,7 +73,7 @@ try {
   if (e.code === 'EADDRNOTAVAIL') die(`address ${config.host} is not on this machine`, 1);
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') die(`cannot resolve host ${config.host}`, 1);
   if (err instanceof DataDirError) die(err.message, 1);
-  die(`cannot start: ${e.message.split('\n')[0]}`, 1);
+  die(e.message.startsWith('cannot reach Redis') ? e.message : `cannot start: ${e.message.split('\n')[0]}`, 1);
 }
 if (config.staticDir && !fs.existsSync(config.staticDir))
   log.warn({ static: config.staticDir }, 'the --static folder does not exist: every page will be 404');

@@ -66,6 +66,7 @@ export const SETTINGS: readonly Setting[] = [
     'string',
     'folder for the durable room records (lease epoch floors); without it they live in memory',
   ),
+  s('redis', 'string', 'redis://… URL: share rooms, leases and room records with other instances through Redis'),
   s('log-level', 'string', 'debug | info | warn | error | silent', 'info'),
   s('max-peers-per-room', 'int', 'peers in one room'),
   s('max-connections', 'int', 'WebSocket connections on this instance'),

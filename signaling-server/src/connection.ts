@@ -13,7 +13,7 @@ import {
   type ServerFrameBody,
 } from '../../src/protocol/signaling';
 import { TokenBucket, type Limits } from './limits';
-import type { Member, SignalRoom, SignalRoomRegistry } from './rooms';
+import type { Member, RoomDirectory, RoomPort } from './room-port';
 import { corkForTick } from '../../src/protocol/cork';
 
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
@@ -37,7 +37,7 @@ export interface ServerStats {
 const TEXT = { binary: false } as const;
 
 export class Connection {
-  #member: (Member & { room: SignalRoom }) | null = null;
+  #member: (Member & { room: RoomPort }) | null = null;
   readonly #bucket: TokenBucket;
   #lastRateErrorAt = -Infinity;
   /** The client reads raw relay frames (it said so in its join). */
@@ -47,7 +47,7 @@ export class Connection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly rooms: SignalRoomRegistry,
+    private readonly rooms: RoomDirectory,
     private readonly limits: Limits,
     private readonly stats: ServerStats,
     private readonly now: () => number,
@@ -172,23 +172,23 @@ export class Connection {
       return this.#reject(ErrorCode.RoomFull, `room is full (${this.limits.maxPeersPerRoom} peers)`, 'join');
     }
     this.#rawRelay = rawRelay;
-    const member = {
+    const member: Member & { room: RoomPort } = {
       peer,
       instance,
       room,
       send: (f: ServerFrameBody) => this.send(f),
       relay: (from: string, data: string | Uint8Array) => this.#relayOut(from, data),
       kick: () => this.detach(),
+      refused: () => {
+        if (this.#member === member) this.#member = null;
+      },
     };
     if (existing) {
       // The same page instance reconnected before the server noticed its old socket died: swap quietly, so
       // the others see no leave/join flap and no lease is lost.
       existing.kick();
-      room.members.set(peer, member);
       this.#member = member;
-      this.send({ type: 'joined', room: roomId, peer, peers: [...room.members.keys()].filter((p) => p !== peer), rawRelay: true });
-      const lease = room.lease.snapshot();
-      if (lease.epoch > 0) this.send({ type: 'lease', ...lease });
+      room.rejoin(member);
       return;
     }
     this.#member = member;

@@ -15,6 +15,8 @@ import { iceConfig, type IceSettings } from './ice';
 import { silentLog, type Log } from './log';
 import { originAllowed } from './origin';
 import { fileRoomRecords, memoryRoomRecords, type RoomRecords } from './room-records';
+import type { RoomDirectory } from './room-port';
+import { createRedisRooms, type RedisRooms } from './redis/redis-rooms';
 
 export type { Limits } from './limits';
 export { DEFAULT_LIMITS } from './limits';
@@ -42,6 +44,8 @@ export interface SignalingServerOptions {
   /** STUN/TURN handed to clients on GET /ice. */
   ice?: IceSettings;
   log?: Log;
+  /** redis://… : share rooms, leases and room records with the other instances using the same Redis. */
+  redisUrl?: string;
 }
 
 export interface SignalingServer {
@@ -73,7 +77,22 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     },
     close: () => store.close(),
   };
-  const rooms = new SignalRoomRegistry(limits.leaseTtlMs, now, records);
+  const redis: RedisRooms | null = opts.redisUrl
+    ? createRedisRooms({
+        url: opts.redisUrl,
+        leaseTtlMs: limits.leaseTtlMs,
+        maxPeersPerRoom: limits.maxPeersPerRoom,
+        records: store,
+        log,
+        onGrant: (room, epoch) => {
+          stats.leaseGrants++;
+          log.debug({ room, epoch }, 'lease granted');
+        },
+        onError: fail,
+        onRejected: (code) => (stats.rejected[code] = (stats.rejected[code] ?? 0) + 1),
+      })
+    : null;
+  const rooms: RoomDirectory = redis ?? new SignalRoomRegistry(limits.leaseTtlMs, now, records);
   const connections = new Map<WebSocket, Connection>();
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
   const allowOrigins = opts.allowOrigins ?? null;
@@ -170,13 +189,22 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
   }, limits.pingIntervalMs);
   sweep.unref?.();
 
-  const ready = new Promise<void>((resolve, reject) => {
+  const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
+
+  const redisReady = redis
+    ? Promise.race([
+        redis.ready,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${opts.redisUrl}`)), 5000).unref()),
+      ])
+    : Promise.resolve();
+  const ready = Promise.all([listening, redisReady]).then(() => undefined);
+  ready.catch(() => undefined); // the caller awaits it; this only keeps an unawaited rejection from being fatal
 
   return {
     ready,
@@ -196,6 +224,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       await new Promise<void>((r) => wss.close(() => r()));
       for (const ws of connections.keys()) ws.terminate();
       rooms.dispose();
+      await redis?.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       records.close();

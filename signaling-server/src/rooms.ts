@@ -1,20 +1,12 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
 import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
-import { SignalLease, type LeaseOutcome } from './room-lease';
+import { SignalLease, type LeaseOutcome, type LeaseSnapshot } from './room-lease';
 import { memoryRoomRecords, type RoomRecords } from './room-records';
+import type { Member, RoomDirectory, RoomPort } from './room-port';
 
-/** What a room needs from a connection: an address to send frames to. */
-export interface Member {
-  readonly peer: string;
-  readonly instance: string;
-  send(frame: ServerFrameBody): void;
-  /** A relay frame from `from` (JSON text, or the raw bytes of a raw relay frame). */
-  relay(from: string, data: string | Uint8Array): void;
-  /** Drop this member's socket without a leave (its page instance reconnected on a new socket). */
-  kick(): void;
-}
+export type { Member } from './room-port';
 
-export class SignalRoom {
+export class SignalRoom implements RoomPort {
   readonly members = new Map<string, Member>();
   readonly lease: SignalLease;
   #leaseTimer: ReturnType<typeof setTimeout> | null = null;
@@ -40,6 +32,17 @@ export class SignalRoom {
     // A newcomer learns who leads without having to ask (the elector may only be watching).
     const lease = this.lease.snapshot();
     if (lease.epoch > 0) member.send({ type: 'lease', ...lease });
+  }
+
+  rejoin(member: Member): void {
+    this.members.set(member.peer, member);
+    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer), rawRelay: true });
+    const lease = this.lease.snapshot();
+    if (lease.epoch > 0) member.send({ type: 'lease', ...lease });
+  }
+
+  leaseSnapshot(): LeaseSnapshot {
+    return this.lease.snapshot();
   }
 
   /** Remove a member; `clean` (an explicit leave) also hands its lease on at once. */
@@ -96,7 +99,7 @@ export class SignalRoom {
   }
 }
 
-export class SignalRoomRegistry {
+export class SignalRoomRegistry implements RoomDirectory {
   readonly #rooms = new Map<string, SignalRoom>();
 
   constructor(

@@ -1,0 +1,126 @@
+// The shared room state in Redis, changed only by these Lua scripts (each runs atomically, so one lease holder
+// per room exists across all instances, and a grant's epoch is above every epoch the room has seen). Keys of
+// one room share the hash tag {room} (Redis Cluster keeps them on one shard):
+//   kinetic:{room}:m  hash  peer → {"i": page instance, "s": server instance}
+//   kinetic:{room}:l  hash  holder, epoch, max (highest epoch ever granted: the room record), renewed (ms)
+//   kinetic:{room}:c  list  lease candidates in request order
+// Every change is published on kinetic:{room}:e inside the script, so all instances see changes in one order.
+// Time is Redis's own (TIME), so instances' clocks do not matter.
+
+const PRELUDE = `
+local M, L, C = KEYS[1], KEYS[2], KEYS[3]
+local channel = ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local holder = redis.call('HGET', L, 'holder') or ''
+local epoch = tonumber(redis.call('HGET', L, 'epoch') or '0')
+local max = tonumber(redis.call('HGET', L, 'max') or '0')
+local renewed = tonumber(redis.call('HGET', L, 'renewed') or '0')
+local ttl = tonumber(ARGV[2])
+local function snap()
+  local expires = -1
+  if holder ~= '' then expires = renewed + ttl - now end
+  return '{"holder":' .. cjson.encode(holder) .. ',"epoch":' .. epoch .. ',"ttlMs":' .. ttl .. ',"expiresIn":' .. expires .. '}'
+end
+local function save()
+  redis.call('HSET', L, 'holder', holder, 'epoch', epoch, 'max', max, 'renewed', renewed)
+end
+local function changed()
+  save()
+  local s = snap()
+  redis.call('PUBLISH', channel, '{"t":"lease","s":' .. s .. '}')
+  return {'changed', s}
+end
+local function grant(p)
+  redis.call('LREM', C, 0, p)
+  if epoch > max then max = epoch end
+  epoch = max + 1
+  max = epoch
+  holder = p
+  renewed = now
+  return changed()
+end
+local function handOver()
+  while true do
+    local n = redis.call('LPOP', C)
+    if not n then break end
+    if redis.call('HEXISTS', M, n) == 1 then return grant(n) end
+  end
+  holder = ''
+  return changed()
+end
+local function release(p)
+  redis.call('LREM', C, 0, p)
+  if holder ~= p then return {'none', snap()} end
+  return handOver()
+end
+`;
+
+/** ARGV: channel, ttl, peer, page instance, server id, max peers. → {status, members json, lease json}. */
+export const JOIN = `${PRELUDE}
+local peer, inst, sid = ARGV[3], ARGV[4], ARGV[5]
+local cur = redis.call('HGET', M, peer)
+local status = 'joined'
+if cur then
+  if cjson.decode(cur).i ~= inst then return {'duplicate', '', ''} end
+  status = 'moved'
+elseif redis.call('HLEN', M) >= tonumber(ARGV[6]) then
+  return {'full', '', ''}
+end
+local rec = cjson.encode({i = inst, s = sid})
+redis.call('HSET', M, peer, rec)
+redis.call('PUBLISH', channel, '{"t":"' .. status .. '","p":' .. cjson.encode(peer) .. ',"m":' .. rec .. '}')
+local all = redis.call('HGETALL', M)
+local parts = {}
+for k = 1, #all, 2 do parts[#parts + 1] = cjson.encode(all[k]) .. ':' .. all[k + 1] end
+return {status, '{' .. table.concat(parts, ',') .. '}', snap()}
+`;
+
+/** ARGV: channel, ttl, op, peer, minEpoch, floor, server id, reason. → {kind, lease json}. */
+export const LEASE = `${PRELUDE}
+local op, peer = ARGV[3], ARGV[4]
+local floor = math.max(tonumber(ARGV[5]), tonumber(ARGV[6]))
+if floor > max then max = floor end
+if op == 'request' then
+  if redis.call('HEXISTS', M, peer) == 0 then return {'none', snap()} end
+  if holder == peer then
+    renewed = now
+    save()
+    return {'reply', snap()}
+  end
+  if holder == '' or now - renewed > ttl then return grant(peer) end
+  if not redis.call('LPOS', C, peer) then redis.call('RPUSH', C, peer) end
+  save()
+  return {'reply', snap()}
+elseif op == 'release' then
+  return release(peer)
+elseif op == 'expire' then
+  if holder == '' or now - renewed < ttl then return {'none', snap()} end
+  return handOver()
+elseif op == 'leave' then
+  local cur = redis.call('HGET', M, peer)
+  if not cur or cjson.decode(cur).s ~= ARGV[7] then return {'none', snap()} end
+  redis.call('HDEL', M, peer)
+  redis.call('PUBLISH', channel, '{"t":"left","p":' .. cjson.encode(peer) .. ',"r":' .. cjson.encode(ARGV[8]) .. '}')
+  if ARGV[8] == 'leave' then return release(peer) end
+  redis.call('LREM', C, 0, peer)
+  return {'none', snap()}
+end
+return redis.error_reply('unknown op ' .. op)
+`;
+
+/** A dead server instance's members leave the room (timeout). ARGV: channel, ttl, dead server id. → count. */
+export const REAP = `
+local M, C = KEYS[1], KEYS[3]
+local all = redis.call('HGETALL', M)
+local n = 0
+for k = 1, #all, 2 do
+  if cjson.decode(all[k + 1]).s == ARGV[3] then
+    redis.call('HDEL', M, all[k])
+    redis.call('LREM', C, 0, all[k])
+    redis.call('PUBLISH', ARGV[1], '{"t":"left","p":' .. cjson.encode(all[k]) .. ',"r":"timeout"}')
+    n = n + 1
+  end
+end
+return n
+`;
