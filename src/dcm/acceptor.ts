@@ -2,7 +2,7 @@
 // accepts the current sequencer's log after a consistency check, acknowledges only what is durable in its
 // store, and answers a new sequencer's recovery (promise + log position, then the log itself).
 import type { PeerId } from '../core/ids';
-import type { RoomContext } from './context';
+import { MAX_EPOCH, ownedBy, type RoomContext } from './context';
 import { Learner, waitingOn } from './learner';
 import { msg, type MessageOf } from './messages';
 
@@ -16,6 +16,9 @@ export class Acceptor {
   readonly #onLeader: (l: LeaderInfo) => void;
   #leader: LeaderInfo | null = null;
   readonly #learner = new Learner();
+  /** A promise write is in flight: ballot messages queue in `#waiting` until it lands. */
+  #promising = false;
+  readonly #waiting: (() => void)[] = [];
   /** Our last acknowledgement to the sequencer we follow: its epoch, match index and time. */
   #lastAck = { epoch: -1, matchIndex: -1, at: -Infinity };
 
@@ -34,16 +37,41 @@ export class Acceptor {
   }
 
   /**
-   * A message from a sequencer of `epoch`: stale ones are refused, newer ones are promised first. The
-   * promise is recorded at once and its write queued ahead of any later write, so every acknowledgement
-   * sent after a later write resolves implies the promise is durable too. Synchronous on purpose: messages
-   * from one sequencer are handled strictly in arrival order.
+   * Whether a ballot (epoch, owner) sent by `from` may be acted on: 'same' (the one promised), 'raise' (a
+   * newer ballot to promise first) or 'refuse'. Link-authenticated: the owner must be the sender. A newer
+   * ballot must come from the peer the election names (when it names anyone) and stay within a bounded
+   * step of every epoch known here; one epoch number promised to one owner is refused to every other.
    */
-  #admit(epoch: number): Promise<void> | null {
-    if (epoch < this.#ctx.promised()) return null;
-    if (epoch === this.#ctx.promised()) return Promise.resolve();
+  #judge(from: PeerId, epoch: number, owner: string): 'same' | 'raise' | 'refuse' {
+    const ctx = this.#ctx;
+    const f = ctx.faults;
+    const promised = ctx.promised();
+    if (!ownedBy(owner, from)) return ctx.refused(from, 'ballot owned by another peer'), 'refuse';
+    if (epoch < promised) return f.admitOlderEpochs ? 'same' : 'refuse';
+    if (epoch === promised) return f.trustServerEpochs || owner === ctx.promisedOwner() ? 'same' : 'refuse';
+    if (epoch > ctx.ceiling() || epoch >= MAX_EPOCH) return ctx.refused(from, `epoch ${epoch} jumps past ${ctx.ceiling()}`), 'refuse';
+    const elected = ctx.elected();
+    if (elected !== null && elected !== from) return 'refuse'; // not (yet) elected: it asks again
+    return 'raise';
+  }
+
+  /**
+   * Act on a message of ballot (epoch, owner): `handle(true)` once the ballot is the promised one — a newer
+   * ballot is promised durably first — or `handle(false)` when refused. While a promise write is in flight,
+   * later ballot messages wait behind it in arrival order (a sequencer's messages are handled in order).
+   */
+  #ballot(from: PeerId, epoch: number, owner: string, handle: (admitted: boolean) => void): void {
+    if (this.#promising) return void this.#waiting.push(() => this.#ballot(from, epoch, owner, handle));
+    const verdict = this.#judge(from, epoch, owner);
+    if (verdict !== 'raise') return handle(verdict === 'same');
     this.#ctx.observeEpoch(epoch);
-    return this.#ctx.promise(epoch);
+    this.#promising = true;
+    const done = (ok: boolean): void => {
+      this.#promising = false;
+      handle(ok && this.#judge(from, epoch, owner) === 'same');
+      while (!this.#promising && this.#waiting.length > 0) this.#waiting.shift()?.();
+    };
+    this.#ctx.promise(epoch, owner).then(done, () => done(false));
   }
 
   #follow(leader: PeerId, epoch: number): void {
@@ -53,12 +81,18 @@ export class Acceptor {
     this.#onLeader(this.#leader);
   }
 
-  async onAppend(from: PeerId, m: MessageOf<'append'>): Promise<void> {
+  onAppend(from: PeerId, m: MessageOf<'append'>): void {
+    if (from !== m.leader) return this.#refuse(from);
+    this.#ballot(from, m.epoch, m.owner, (ok) => (ok ? void this.#append(from, m) : this.#refuse(from)));
+  }
+
+  /** Our answer to a message whose ballot we do not accept: the epoch we promised (a newer one makes the sender step down). */
+  #refuse(to: PeerId): void {
+    this.#ctx.send(to, msg('append-ack', { epoch: this.#ctx.promised(), ok: false, matchIndex: 0, hint: 0, refused: true }));
+  }
+
+  async #append(from: PeerId, m: MessageOf<'append'>): Promise<void> {
     const { ctx, rlog } = { ctx: this.#ctx, rlog: this.#ctx.rlog };
-    if (from !== m.leader || this.#admit(m.epoch) === null) {
-      ctx.send(from, msg('append-ack', { epoch: ctx.promised(), ok: false, matchIndex: 0, hint: 0 }));
-      return;
-    }
     this.#follow(m.leader, m.epoch);
     if (m.durable !== undefined) this.#learner.leaderStored(m.durable);
     const r = rlog.accept(m.prevIndex, m.prevEpoch, m.entries);
@@ -66,13 +100,14 @@ export class Acceptor {
       this.#learner.accepted(r.matchIndex);
       rlog.commitTo(Math.min(m.commitIndex, r.matchIndex));
     }
+    const ack = msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint });
+    if (ctx.faults.ackBeforeDurable && this.#needsAck(m.entries.length, r.ok, m.epoch, r.matchIndex)) ctx.send(from, ack);
     try {
       await r.durable;
     } catch {
-      return; // not durable: no acknowledgement (the store reported the error); the sequencer resends
+      return; // not durable: no acknowledgement, ever (the store failed: the replica stops)
     }
-    const ack = msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint });
-    if (this.#needsAck(m.entries.length, r.ok, m.epoch, r.matchIndex)) ctx.send(from, ack);
+    if (!ctx.faults.ackBeforeDurable && this.#needsAck(m.entries.length, r.ok, m.epoch, r.matchIndex)) ctx.send(from, ack);
     if (!r.ok || this.#learner.epoch !== m.epoch) return;
     // A waiting replica counts its own copy and the sequencer's: in a room of three that is a majority
     // once the sequencer's copy covers the append, and our acknowledgement would tell it nothing.
@@ -108,12 +143,13 @@ export class Acceptor {
     if (n > rlog.commitIndex) rlog.commitTo(n);
   }
 
-  async onSnapshot(from: PeerId, m: MessageOf<'snapshot'>): Promise<void> {
+  onSnapshot(from: PeerId, m: MessageOf<'snapshot'>): void {
+    if (from !== m.leader) return this.#refuse(from);
+    this.#ballot(from, m.epoch, m.owner, (ok) => (ok ? void this.#install(from, m) : this.#refuse(from)));
+  }
+
+  async #install(from: PeerId, m: MessageOf<'snapshot'>): Promise<void> {
     const ctx = this.#ctx;
-    if (from !== m.leader || this.#admit(m.epoch) === null) {
-      ctx.send(from, msg('append-ack', { epoch: ctx.promised(), ok: false, matchIndex: 0, hint: 0 }));
-      return;
-    }
     this.#follow(m.leader, m.epoch);
     const r = ctx.rlog.install(m.snapshot, m.entries);
     if (r.ok) {
@@ -128,36 +164,30 @@ export class Acceptor {
     ctx.send(from, msg('append-ack', { epoch: m.epoch, ok: r.ok, matchIndex: r.matchIndex, hint: r.hint }));
   }
 
-  async onRecover(from: PeerId, m: MessageOf<'recover'>): Promise<void> {
-    const ctx = this.#ctx;
-    const admitted = this.#admit(m.epoch);
-    const ok = admitted !== null;
-    if (ok) {
-      try {
-        await admitted;
-      } catch {
-        return; // the promise is not durable: do not promise
-      }
-    }
-    if (ok && this.#leader && this.#leader.epoch < m.epoch) this.#leader = null;
-    const { log, replica } = ctx.rlog;
-    ctx.send(
-      from,
-      msg('promise', {
-        epoch: ok ? m.epoch : ctx.promised(),
-        ok: ok && m.epoch === ctx.promised(),
-        lastIndex: log.lastIndex,
-        lastEpoch: log.lastEpoch,
-        commitIndex: ctx.rlog.commitIndex,
-        base: log.base,
-        members: [...replica.membersInEffect],
-      }),
-    );
+  onRecover(from: PeerId, m: MessageOf<'recover'>): void {
+    this.#ballot(from, m.epoch, m.owner, (ok) => {
+      const ctx = this.#ctx;
+      if (ok && this.#leader && this.#leader.epoch < m.epoch) this.#leader = null;
+      const { log, replica } = ctx.rlog;
+      ctx.send(
+        from,
+        msg('promise', {
+          epoch: ok ? m.epoch : ctx.promised(),
+          ok,
+          lastIndex: log.lastIndex,
+          lastEpoch: log.lastEpoch,
+          commitIndex: ctx.rlog.commitIndex,
+          base: log.base,
+          members: [...replica.membersInEffect],
+        }),
+      );
+    });
   }
 
+  /** Only the owner of the ballot we promised may read our log under it. */
   onFetch(from: PeerId, m: MessageOf<'fetch'>): void {
     const ctx = this.#ctx;
-    if (m.epoch !== ctx.promised()) return;
+    if (m.epoch !== ctx.promised() || !ownedBy(ctx.promisedOwner(), from)) return;
     const s = ctx.rlog.stateFrom(m.from);
     ctx.send(from, msg('fetched', { epoch: m.epoch, snapshot: s.snapshot, prevIndex: s.prevIndex, prevEpoch: s.prevEpoch, entries: s.entries }));
   }

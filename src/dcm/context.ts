@@ -24,6 +24,8 @@ export interface RoomTimings {
    * with history before starting a new room history (Infinity: never, wait for a peer with history).
    */
   readonly bootstrapAfterMs: number;
+  /** A candidate of the room's first epoch with no peer linked at all starts the history after this long. */
+  readonly soloBootstrapMs: number;
   /**
    * A fresh copy is left to its preferred host (rendezvous hash over the reactor's hosts) for this long
    * before any host may take it; 0 turns affinity off (every host races for every copy). Hold-backs are
@@ -41,6 +43,7 @@ export const defaultTimings: RoomTimings = {
   removeAfterMs: 1000,
   compactEvery: 1000,
   bootstrapAfterMs: 3000,
+  soloBootstrapMs: 1000,
   affinityGraceMs: 100,
 };
 
@@ -57,7 +60,25 @@ export interface ProtocolFaults {
   readonly skipRecovery?: boolean;
   /** A replica learns an entry is committed as soon as it stores it, without a majority's acknowledgements. */
   readonly learnWithoutQuorum?: boolean;
+  /** The acceptor admits ballots older than the one it promised (no epoch fencing). */
+  readonly admitOlderEpochs?: boolean;
+  /** A replica acknowledges an append before its write landed. */
+  readonly ackBeforeDurable?: boolean;
+  /** A promise counts (and is answered) before its write landed. */
+  readonly promiseBeforeDurable?: boolean;
+  /** Ballots are bare epoch numbers, trusted from the server (no owner: one number handed out twice is used twice). */
+  readonly trustServerEpochs?: boolean;
+  /** The store's write chain goes on after a failed write, so the durable mark moves past it (no fail-stop). */
+  readonly continueAfterFailedWrite?: boolean;
 }
+
+/** An epoch more than this far above the highest one known here (elector, promise, log) is refused. */
+export const MAX_EPOCH_STEP = 64;
+/** No epoch at or above this is ever promised (far below 2^53: counting up from here can never overflow). */
+export const MAX_EPOCH = 2 ** 40;
+
+/** A ballot owner: the candidate's peer id and its process incarnation (`<peer>~<incarnation>`). */
+export const ownedBy = (owner: string, peer: PeerId): boolean => owner.startsWith(`${peer}~`);
 
 export interface RoomContext {
   readonly self: PeerId;
@@ -75,9 +96,22 @@ export interface RoomContext {
   defer(fn: () => void): void;
   /** An epoch seen anywhere: the elector makes the next term higher, roles step down. */
   observeEpoch(epoch: number): void;
-  /** Persist the promise never to accept an older epoch; resolves when durable. */
-  promise(epoch: number): Promise<void>;
+  /** This process's ballot owner (`<peer id>~<incarnation>`): two processes of one peer never share a ballot. */
+  readonly owner: string;
+  /**
+   * Persist the promise never to accept a ballot older than (epoch, owner) nor the same epoch of another
+   * owner; resolves true once durable (false when the store failed or a higher promise landed first). The
+   * promise counts — `promised()` — only from then on.
+   */
+  promise(epoch: number, owner: string): Promise<boolean>;
   promised(): number;
+  promisedOwner(): string;
+  /** Who the election (lease) says leads now, or null when it says nobody / cannot say (Web Locks watchers). */
+  elected(): PeerId | null;
+  /** The highest epoch a ballot may have here now (refuse anything above: a poisoned or forged epoch). */
+  ceiling(): number;
+  /** A peer broke the protocol (forged ballot, borrowed source): dropped and counted. */
+  refused(from: PeerId, why: string): void;
   /** Observation hooks for the simulation checker and the UI. */
   record(event: RoomHistoryEvent): void;
 }

@@ -61,7 +61,7 @@ export class Dispatcher {
       case 'append-ack':
         return seq ? seq.onAck(from, m) : t.acceptor.onPeerAck(from, m);
       case 'emit':
-        return seq?.onEmit(m);
+        return seq?.onEmit(from, m);
       case 'claim':
         // Not serving: refuse at once so a confirmed claim does not hang.
         if (!seq) return void t.send(from, msg('claim-result', { claimId: m.claimId, ok: false }));

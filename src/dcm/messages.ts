@@ -57,12 +57,14 @@ const message = <T extends string, E extends v.ObjectEntries>(type: T, entries: 
 const MessageSchema = v.variant('type', [
   // Sequencer → replicas: log entries after (prevIndex, prevEpoch), and how far the log is committed.
   // `durable`: the sequencer's own log is in its store up to here (a replica counts it toward a majority).
-  message('append', { epoch: nat, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat) }),
-  message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat }),
+  // `owner`: the ballot's owner (leader id + its process incarnation), see docs/protocol.md "Ballots".
+  message('append', { epoch: nat, owner: name, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat) }),
+  // `refused`: the ballot itself was not accepted (`epoch` is the one promised here), not a log mismatch.
+  message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat, refused: v.optional(v.boolean()) }),
   // Sequencer → a replica too far behind for the log it still holds: the state, then the tail.
-  message('snapshot', { epoch: nat, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat }),
+  message('snapshot', { epoch: nat, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat }),
   // A new sequencer asks for promises (no older epoch accepted any more) and log positions.
-  message('recover', { epoch: nat }),
+  message('recover', { epoch: nat, owner: name }),
   message('promise', { epoch: nat, ok: v.boolean(), lastIndex: nat, lastEpoch: nat, commitIndex: nat, base: nat, members: v.array(peerId) }),
   // The new sequencer fetches the most advanced log it was promised.
   message('fetch', { epoch: nat, from: nat }),

@@ -47,7 +47,7 @@ export class Outbox {
     const item: OutboxItem = { seq, reactor, name, value };
     this.#items.set(seq, item);
     const ops = [Persistence.outboxPut(item)];
-    const reserve = seq >= this.#persistence.meta.nextSeqLimit ? seq + BLOCK : 0;
+    const reserve = seq >= this.#persistence.queued.nextSeqLimit ? seq + BLOCK : 0;
     const write = this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined);
     this.#writing.add(write);
     const done = (): boolean => this.#writing.delete(write);

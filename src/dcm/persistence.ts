@@ -1,7 +1,9 @@
 // How a peer's replica, log, promise and outbox sit in the Store. Writes go through one chain so they reach
 // the store in the order the protocol made them: an acknowledgement is only sent after its write resolved.
+// Fail-stop: once a write fails, no later write runs (each rejects with the first failure) and `meta` — what
+// the store durably holds — never moves past the failed write; the room stops (room.ts `halt`).
 //
-//   dcm/meta                 { promised, commitIndex, source, nextSeqLimit }
+//   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit }
 //   dcm/snapshot             Snapshot (the state at the log's base)
 //   dcm/log/<index, 12 wide> Entry
 //   dcm/outbox/<seq, 12 wide> OutboxItem
@@ -11,6 +13,11 @@ import { emptySnapshot, type Entry, type Snapshot } from './entries';
 export interface Meta {
   /** Highest epoch this peer promised to (Paxos acceptor state: must survive restarts). */
   readonly promised: number;
+  /**
+   * Whose ballot `promised` is: the candidate's peer id + process incarnation. An epoch number promised to
+   * one owner is refused to every other (two candidates handed one number never both get a majority).
+   */
+  readonly promisedOwner?: string;
   readonly commitIndex: number;
   /** This store's outbox identity (peer id + incarnation): seqs are never reused under it. */
   readonly source: string;
@@ -41,17 +48,40 @@ const SNAPSHOT = 'dcm/snapshot';
 export class Persistence {
   readonly #store: Store;
   readonly #onError: (e: Error) => void;
+  /** Mutation test only: the chain goes on after a failed write (the durable mark may pass it). */
+  readonly #continueAfterFailure: boolean;
   #chain: Promise<void> = Promise.resolve();
   #last: Promise<void> = Promise.resolve();
+  /** What the store durably holds (updated when a write lands). */
   #meta: Meta = { promised: 0, commitIndex: 0, source: '', nextSeqLimit: 0 };
+  /** What the store will hold once every queued write landed. */
+  #queued: Meta = this.#meta;
+  #failed: Error | null = null;
 
-  constructor(store: Store, onError: (e: Error) => void) {
+  constructor(store: Store, onError: (e: Error) => void, continueAfterFailure = false) {
     this.#store = store;
     this.#onError = onError;
+    this.#continueAfterFailure = continueAfterFailure;
   }
 
+  /** The meta record as durably stored: a promise counts only from here. */
   get meta(): Meta {
     return this.#meta;
+  }
+
+  /** The meta record including writes still in flight (block reservations look here to avoid reserving twice). */
+  get queued(): Meta {
+    return this.#queued;
+  }
+
+  /** The write failure that stopped this store's chain, if any. */
+  get failed(): Error | null {
+    return this.#failed;
+  }
+
+  /** Mutation test only (promise counted before its write): treat `meta` as durable now. */
+  assumeDurable(meta: Partial<Meta>): void {
+    this.#meta = { ...this.#meta, ...meta };
   }
 
   async load(): Promise<Loaded> {
@@ -61,7 +91,7 @@ export class Persistence {
       this.#store.range<Entry>('dcm/log/'),
       this.#store.range<OutboxItem>('dcm/outbox/'),
     ]);
-    if (meta) this.#meta = meta;
+    if (meta) this.#meta = this.#queued = meta;
     const base = snapshot?.index ?? 0;
     // Entries must be contiguous after the snapshot; anything else is a torn compaction's leftover.
     const entries: Entry[] = [];
@@ -74,16 +104,34 @@ export class Persistence {
     return { meta, snapshot: snapshot ?? emptySnapshot, entries, outbox: outbox.map(([, v]) => v) };
   }
 
-  /** Queue one atomic batch; resolves when it is durable. Failures reject (the caller must not acknowledge). */
+  /**
+   * Queue one atomic batch; resolves when it is durable. Failures reject (the caller must not acknowledge),
+   * and so does every write queued after a failure.
+   */
   write(ops: StoreOp[], meta?: Partial<Meta>): Promise<void> {
+    if (this.#failed && !this.#continueAfterFailure) return Promise.reject(this.#failed);
+    let landed: Meta | null = null;
     if (meta) {
-      this.#meta = { ...this.#meta, ...meta };
-      ops.push({ type: 'put', key: META, value: this.#meta });
+      landed = this.#queued = { ...this.#queued, ...meta };
+      ops.push({ type: 'put', key: META, value: landed });
     }
-    const run = this.#chain.then(() => this.#store.batch(ops));
-    this.#chain = run.catch((e: unknown) => this.#onError(e instanceof Error ? e : new Error(String(e))));
-    this.#last = run;
-    return run;
+    const run = this.#chain.then(() => {
+      if (this.#failed && !this.#continueAfterFailure) throw this.#failed;
+      return this.#store.batch(ops);
+    });
+    const done = run.then(() => {
+      if (!landed) return;
+      const m = this.#meta;
+      this.#meta = landed.promised >= m.promised ? landed : { ...landed, promised: m.promised, promisedOwner: m.promisedOwner ?? '' };
+    });
+    this.#chain = done.catch((e: unknown) => {
+      if (this.#failed) return;
+      this.#failed = e instanceof Error ? e : new Error(String(e));
+      this.#onError(this.#failed);
+      if (this.#continueAfterFailure) this.#failed = null;
+    });
+    this.#last = done;
+    return done;
   }
 
   /** Resolves once every write queued so far has run (rejects when the last one failed). */

@@ -23,6 +23,9 @@ export class Recovery {
   readonly #initialMembers: readonly PeerId[];
   #fetching: { from: PeerId; at: number } | null = null;
   #ready = false;
+  #promising = false;
+  /** Peers that refused our ballot: they may hold history, so we never start a new one while they do. */
+  readonly #refusedBy = new Set<PeerId>();
   #lastAsked = -Infinity;
 
   constructor(ctx: RoomContext, epoch: number, firstEpoch: boolean) {
@@ -41,22 +44,30 @@ export class Recovery {
   async tick(): Promise<void> {
     const ctx = this.#ctx;
     if (!this.#promises.has(ctx.self)) {
-      await ctx.promise(this.epoch);
-      if (ctx.promised() !== this.epoch) return;
+      // Our own ballot is written durably before anyone is asked for it: a restart never reuses it.
+      if (this.#promising) return;
+      this.#promising = true;
+      const ok = await ctx.promise(this.epoch, ctx.owner).finally(() => (this.#promising = false));
+      if (ctx.promised() > this.epoch || (ctx.promised() === this.epoch && ctx.promisedOwner() !== ctx.owner)) return ctx.observeEpoch(ctx.promised()); // passed: a newer term
+      if (!ok) return;
       this.#promises.set(ctx.self, this.#mine());
     }
     const now = ctx.clock.now();
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
-      for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch }));
+      for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner }));
       if (this.#fetching && now - this.#fetching.at > ctx.timings.resendMs) this.#fetching = null;
     }
     this.#evaluate();
   }
 
   onPromise(from: PeerId, m: MessageOf<'promise'>): void {
-    if (m.epoch > this.epoch) this.#ctx.observeEpoch(m.epoch);
+    // Refused with our epoch or a newer one: that number is someone else's (or passed): ask for a newer term.
+    // Refused with an older one: the replica does not know we were elected yet; we ask again.
+    if (!m.ok) this.#refusedBy.add(from);
+    if (!m.ok && m.epoch >= this.epoch) return this.#ctx.observeEpoch(m.epoch);
     if (!m.ok || m.epoch !== this.epoch) return;
+    this.#refusedBy.delete(from);
     this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members });
     this.#evaluate();
   }
@@ -101,11 +112,16 @@ export class Recovery {
     }
     const have = (p: PeerId): boolean => this.#promises.has(p);
     if (mine.members.length === 0) {
-      // Nobody we heard from has any history. Epoch 1 is the room's very first term: start the history.
+      // Nobody we heard from has any history. Epoch 1 is the room's very first term (as far as the server
+      // knows — it may have forgotten): start the history once every linked peer promised and none has
+      // history, or after soloBootstrapMs with no link at all. A refusal means a peer may hold history under
+      // a newer ballot (a fresh joiner after a server restart): never start over then, we get a newer term.
       // Otherwise history may exist on peers we cannot reach yet; wait (bootstrapAfterMs) before starting over.
       const waited = ctx.clock.now() - this.#startedAt;
-      const heardAll = ctx.peers().every(have) || waited >= ctx.timings.resendMs;
-      this.#ready = (this.#firstEpoch && heardAll) || waited >= ctx.timings.bootstrapAfterMs;
+      const linked = ctx.peers();
+      const heardAll = linked.length > 0 && (linked.every(have) || waited >= ctx.timings.resendMs) && !linked.some((p) => this.#refusedBy.has(p));
+      const alone = linked.length === 0 && waited >= ctx.timings.soloBootstrapMs;
+      this.#ready = (this.#firstEpoch && (heardAll || alone)) || waited >= ctx.timings.bootstrapAfterMs;
       return;
     }
     this.#ready = isMajority(mine.members, have) && (this.#initialMembers.length === 0 || isMajority(this.#initialMembers, have));

@@ -23,8 +23,13 @@ export interface RoomStatusView {
   readonly claimsInFlight: number;
   /** Claims this peer granted as sequencer. */
   readonly claimsGranted: number;
-  /** Inbound messages dropped because they failed validation. */
+  /** Inbound messages dropped because they failed validation or broke the protocol (forged ballot, borrowed source). */
   readonly invalidMessages: number;
+  /**
+   * Set when the replica stopped itself (fail-stop: a store write failed) — the notice to show the user, for
+   * example "store write failed: QuotaExceededError … (reload to continue)". Absent while running.
+   */
+  readonly stopped?: string;
 }
 
 // A type alias (not an interface) so it satisfies Emitter's Record<string, unknown> constraint.
@@ -36,7 +41,7 @@ export type DistributedRoomEvents = {
   /** Protocol facts in order (the simulation's history, the UI's activity). */
   history: RoomHistoryEvent;
   'invalid-message': { from: PeerId; count: number };
-  /** A background failure (store write refused, quota): the room keeps going. */
+  /** A failure: a store write refused (quota, I/O) stops the replica (status().stopped says so). */
   error: Error;
 };
 

@@ -9,7 +9,7 @@ import { logger } from '../core/log';
 import { Acceptor } from './acceptor';
 import { Affinity, onlyOne } from './affinity';
 import { Catalog } from './catalog';
-import { defaultTimings, type RoomContext, type RoomTimings } from './context';
+import { defaultTimings, MAX_EPOCH_STEP, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
 import { FreshEmissions } from './fresh';
 import { parseMessage, msg, type MessageOf } from './messages';
@@ -34,7 +34,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const events = new Emitter<DistributedRoomEvents>();
   const log = logger('kinetic:dcm').extend(self);
   const boot = Math.floor(random.next() * 2 ** 32).toString(36);
-  const persistence = new Persistence(store, (e) => events.emit('error', e));
+  /** Our ballot owner: peer id + this process's incarnation (two tabs of one identity never share a ballot). */
+  const owner = `${self}~${boot}`;
+  const faults = options.faults ?? {};
+  const persistence = new Persistence(store, (e) => halt(`store write failed: ${e.message}`, e), faults.continueAfterFailedWrite);
   const subscribers = new Set<(reactor: ReactorId, name: string) => void>();
   const notify = (reactor: ReactorId, name: string): void => {
     for (const s of subscribers) s(reactor, name);
@@ -61,6 +64,9 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   let outbox: Outbox | null = null;
   let started = false;
   let stopped = false;
+  /** Why this replica stopped itself (fail-stop), shown in status; null while running. */
+  let halted: string | null = null;
+  let refusedMessages = 0;
   let timer: TimerHandle | null = null;
   let lastOutboxSend = -Infinity;
   const beforeStart: (() => void)[] = [];
@@ -112,8 +118,9 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     random,
     rlog,
     timings,
-    faults: options.faults ?? {},
+    faults,
     log,
+    owner,
     send(to, message) {
       if (to === self) {
         queueMicrotask(() => dispatcher.handle(self, message));
@@ -128,11 +135,26 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       const mine = sequencer?.epoch ?? recovery?.epoch;
       if (mine !== undefined && epoch > mine) stepDown();
     },
-    promise(epoch) {
-      if (epoch <= persistence.meta.promised) return Promise.resolve();
-      return persistence.write([], { promised: epoch });
+    async promise(epoch, by) {
+      const m = persistence.meta;
+      if (epoch < m.promised || (epoch === m.promised && m.promisedOwner === by)) return epoch === m.promised;
+      if (epoch === m.promised && !faults.trustServerEpochs) return false;
+      if (faults.promiseBeforeDurable) {
+        persistence.assumeDurable({ promised: epoch, promisedOwner: by });
+        void persistence.write([], { promised: epoch, promisedOwner: by }).catch(() => undefined);
+        return true;
+      }
+      await persistence.write([], { promised: epoch, promisedOwner: by });
+      return persistence.meta.promised === epoch && persistence.meta.promisedOwner === by;
     },
     promised: () => persistence.meta.promised,
+    promisedOwner: () => persistence.meta.promisedOwner ?? '',
+    elected: () => elector.current().leader,
+    ceiling: () => Math.max(persistence.meta.promised, elector.current().epoch, rlog.log.lastEpoch) + MAX_EPOCH_STEP,
+    refused(from, why) {
+      refusedMessages++;
+      log('refused a message from', from, why);
+    },
     record: (event) => events.emit('history', event),
   };
 
@@ -192,20 +214,47 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     if (!l.self) return stepDown();
     if (mine === l.epoch) return;
     stepDown();
-    if (l.epoch <= persistence.meta.promised) {
-      // Someone already promised a newer term: ask the elector for a higher one.
-      elector.observeEpoch(persistence.meta.promised as never);
+    const promised = Math.max(persistence.meta.promised, persistence.queued.promised);
+    if (l.epoch <= promised) {
+      // We already promised this term or a newer one (perhaps still being written): ask for a higher one.
+      elector.observeEpoch(promised as never);
       return;
     }
     recovery = new Recovery(ctx, l.epoch, l.epoch === 1);
-    void recovery.tick();
+    tickRecovery(recovery);
+  }
+
+  /** A recovery step; a failed promise write has already stopped the replica (halt), nothing to throw. */
+  function tickRecovery(r: Recovery): void {
+    r.tick().catch((e: unknown) => log('recovery step failed', e));
+  }
+
+  /**
+   * Fail-stop: the store failed a write, so nothing after it may be acknowledged or promised. The replica
+   * stops every role (its lease goes back, peers see it as gone), tells the room it leaves, and says why in
+   * status().stopped and an 'error' event; the app shows it and reloads (a restart loads what is durable).
+   */
+  function halt(reason: string, error: Error): void {
+    if (halted !== null) return;
+    halted = reason;
+    log('stopped:', reason);
+    events.emit('error', error);
+    if (!started || stopped) return;
+    stopped = true;
+    stepDown();
+    elector.stop();
+    if (timer) clock.clearTimeout(timer);
+    outgoing.flush();
+    for (const p of transport.peers()) transport.send(p, msg('leave', {}));
+    for (const u of unsubscribe.splice(0)) u();
+    status.maybeEmit();
   }
 
   function tick(): void {
     if (stopped) return;
     const now = clock.now();
     if (recovery) {
-      void recovery.tick();
+      tickRecovery(recovery);
       if (recovery.ready) {
         sequencer = new Sequencer(ctx, recovery.epoch, left);
         recovery = null;
@@ -250,7 +299,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     outbox: outbox?.size ?? 0,
     claimsInFlight: requester.inFlight,
     claimsGranted: sequencer?.claims.size ?? 0,
-    invalidMessages: dispatcher.invalid,
+    invalidMessages: dispatcher.invalid + refusedMessages,
+    ...(halted !== null ? { stopped: halted } : {}),
   }));
 
   const unsubscribe: (() => void)[] = [];

@@ -5,7 +5,7 @@
 import type { MoleculeId, PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
-import { majorityIndex, type RoomContext } from './context';
+import { majorityIndex, ownedBy, type RoomContext } from './context';
 import type { CommitEntry, Entry } from './entries';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
@@ -103,7 +103,7 @@ export class Sequencer {
     if (f.next <= rlog.log.base) {
       const s = rlog.stateFrom(f.next);
       if (!s.snapshot) return;
-      this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex }));
+      this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, owner: this.#ctx.owner, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex }));
       f.next = last + 1;
       return;
     }
@@ -123,11 +123,14 @@ export class Sequencer {
     const f = this.#follower(p);
     f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
     const prevEpoch = rlog.log.epochAt(prevIndex) ?? 0;
-    this.#ctx.send(p, msg('append', { epoch: this.epoch, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch }));
+    this.#ctx.send(p, msg('append', { epoch: this.epoch, owner: this.#ctx.owner, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch }));
   }
 
   onAck(from: PeerId, m: MessageOf<'append-ack'>): void {
     if (m.epoch > this.epoch) return this.#ctx.observeEpoch(m.epoch);
+    // Our ballot refused: the same epoch promised to another owner means a newer term is needed; an older
+    // one means the replica has not learned of our election yet (our appends are retransmitted).
+    if (m.refused) return m.epoch >= this.epoch ? this.#ctx.observeEpoch(m.epoch) : undefined;
     if (m.epoch !== this.epoch) return;
     this.membership.heard(from);
     const f = this.#follower(from);
@@ -214,11 +217,16 @@ export class Sequencer {
     if (change) this.#propose([{ type: 'config', epoch: this.epoch, members: change }]);
   }
 
-  onEmit(m: MessageOf<'emit'>): void {
+  onEmit(from: PeerId, m: MessageOf<'emit'>): void {
     const replica = this.#ctx.rlog.replica;
     const entries: Entry[] = [];
     const seen = new Set<string>();
     for (const { source, seq, molecule } of m.items) {
+      // A peer emits only under its own sources (`<peer id>~<incarnation>`): a borrowed source is refused.
+      if (!ownedBy(source, from)) {
+        this.#ctx.refused(from, `emit under source ${source}`);
+        continue;
+      }
       const key = `${source}#${seq}`;
       if (molecule.id !== `${source}:${seq}` || seen.has(key) || replica.isDelivered(source, seq)) continue;
       seen.add(key);

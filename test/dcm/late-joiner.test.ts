@@ -20,7 +20,7 @@ function replica(persistence: Persistence, compactEvery = 1000): ReplicatedLog {
 describe('late joiner and restart with 10,000 molecules', () => {
   it('validates and installs a 10,000-molecule snapshot in < 500 ms', async () => {
     const snapshot: Snapshot = { index: N + 5, epoch: 3, members: [asPeerId('a')], molecules, delivered: [{ source: 's', upTo: N, above: [] }], commits: [] };
-    const wire = JSON.stringify(msg('snapshot', { epoch: 3, leader: asPeerId('a'), snapshot, entries: [], commitIndex: N + 5 }));
+    const wire = JSON.stringify(msg('snapshot', { epoch: 3, owner: 'a~1', leader: asPeerId('a'), snapshot, entries: [], commitIndex: N + 5 }));
     const t0 = performance.now();
     const m = parseMessage(JSON.parse(wire));
     if (m?.type !== 'snapshot') throw new Error('snapshot message did not validate');

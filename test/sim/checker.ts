@@ -35,6 +35,16 @@ export interface WorkloadExpectations {
   readonly chatOwners: ReadonlyMap<string, string>;
 }
 
+interface Emission {
+  readonly key: string;
+  readonly reactor: string;
+  readonly name: string;
+  /** Its outbox write landed. */
+  durable: boolean;
+  /** A later emission used its key (this one was lost before it was durable). */
+  superseded: boolean;
+}
+
 /** A live replica at the end of a run: its commit index, outbox and the molecules it holds. */
 export interface LiveReplica {
   readonly peer: string;
@@ -81,8 +91,23 @@ export class Checker {
 
   /** The emission `source#seq` is not applied and its outbox write never landed (so far). */
   unappliedAndNotDurable(key: string): boolean {
-    if (this.#emitApplied.has(key)) return false;
-    return !this.#facts.some((f) => f.event.type === 'emit-durable' && `${f.event.source}#${f.event.seq}` === key);
+    const e = this.#lastByKey.get(key);
+    return e ? !this.#kept(e) : !this.#emitApplied.has(key);
+  }
+
+  /**
+   * An emission is kept when its outbox write landed (durable), or when it was applied and no later
+   * emission reused its key (a seq is reused only after an emission that never became durable was lost).
+   */
+  #kept(e: Emission): boolean {
+    return e.durable || (!e.superseded && this.#emitApplied.has(e.key));
+  }
+
+  /** Emissions of (reactor, name) made and not lost (lost: never applied and never durable). */
+  emissionsKept(reactor: string, name: string): number {
+    let n = 0;
+    for (const e of this.#emissions) if (e.reactor === reactor && e.name === name && this.#kept(e)) n++;
+    return n;
   }
 
   /** Some replica already applied `index`. */
@@ -127,7 +152,21 @@ export class Checker {
     return best.members;
   }
 
+  readonly #emissions: Emission[] = [];
+  readonly #lastByKey = new Map<string, Emission>();
+
   fact(at: number, peer: string, event: RoomHistoryEvent): void {
+    if (event.type === 'emit-durable') {
+      const e = this.#lastByKey.get(`${event.source}#${event.seq}`);
+      if (e) e.durable = true;
+    }
+    if (event.type === 'emitted') {
+      const e: Emission = { key: `${event.source}#${event.seq}`, reactor: event.reactor, name: event.name, durable: false, superseded: false };
+      const before = this.#lastByKey.get(e.key);
+      if (before) before.superseded = true;
+      this.#lastByKey.set(e.key, e);
+      this.#emissions.push(e);
+    }
     this.#facts.push({ order: this.#facts.length, at, peer, event });
   }
 
@@ -220,22 +259,22 @@ export class Checker {
       else if (d && a && d.order < a.order) this.#fail('fencing', `index ${index}: commit ${claimId} appended after its claim was dropped (${d.event.type === 'claim-dropped' ? d.event.reason : ''})`);
       else if (g.event.type === 'claim-granted' && g.event.holder !== entry.holder) this.#fail('fencing', `commit ${claimId} by ${entry.holder}, claim held by ${g.event.holder}`);
     }
-    // Acknowledged never undone; every emission delivered exactly once.
-    const durable = new Set(this.#facts.flatMap((f) => (f.event.type === 'emit-durable' ? [`${f.event.source}#${f.event.seq}`] : [])));
+    // Acknowledged never undone.
     for (const f of this.#facts) {
       const e = f.event;
-      // An emission may be lost only while its outbox write had not landed (flush() not resolved).
-      if (e.type === 'emitted' && !durable.has(`${e.source}#${e.seq}`) && !this.#emitApplied.has(`${e.source}#${e.seq}`)) {
-        this.lost.add(`${e.source}#${e.seq}`);
+      if (e.type === 'commit-acknowledged' && !this.#commits.has(e.claimId)) this.#fail('acknowledged', `commit ${e.claimId} (${e.reaction}) acknowledged to ${f.peer} but not in the history`);
+    }
+    // Every durable emission applied exactly once, as itself; one may be lost only while its outbox write
+    // had not landed (flush() not resolved).
+    for (const e of this.#emissions) {
+      if (!this.#kept(e)) {
+        this.lost.add(e.key);
         continue;
       }
-      if (e.type === 'commit-acknowledged' && !this.#commits.has(e.claimId)) this.#fail('acknowledged', `commit ${e.claimId} (${e.reaction}) acknowledged to ${f.peer} but not in the history`);
-      if (e.type === 'emitted') {
-        const n = this.#emitApplied.get(`${e.source}#${e.seq}`) ?? 0;
-        if (n === 0) this.#fail('outbox', `emission ${e.source}#${e.seq} (${e.name}) never applied`);
-        const content = this.#emitContent.get(`${e.source}#${e.seq}`);
-        if (n > 0 && content !== `${e.reactor}/${e.name}`) this.#fail('outbox', `emission ${e.source}#${e.seq} (${e.reactor}/${e.name}) applied as ${content} (another peer used its key)`);
-      }
+      const n = this.#emitApplied.get(e.key) ?? 0;
+      if (n === 0) this.#fail('outbox', `emission ${e.key} (${e.name}) never applied`);
+      const content = this.#emitContent.get(e.key);
+      if (n > 0 && e.durable && content !== `${e.reactor}/${e.name}`) this.#fail('outbox', `emission ${e.key} (${e.reactor}/${e.name}) applied as ${content} (another peer used its key)`);
     }
     this.#checkWorkloads(w, counterIncrements, chats);
     return this.violations;
