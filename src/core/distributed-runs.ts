@@ -9,7 +9,7 @@ import { asError } from './errors';
 import type { MoleculeId } from './ids';
 import type { Source } from './match';
 import { RoomRun } from './room-run';
-import type { Scheduler } from './scheduler';
+import type { RunHost } from './run-host';
 import type { Site } from './site';
 import { Slot, type ReactionRuntime } from './slot';
 
@@ -78,7 +78,7 @@ export class DistributedRuns {
   /** Runs per reaction whose body finished and whose commit is awaiting its acknowledgement. */
   readonly #committing = new Map<ReactionRuntime, number>();
 
-  constructor(readonly s: Scheduler) {
+  constructor(readonly s: RunHost) {
     this.#unsubscribe = s.parts.port.subscribe((reactor, name) => this.#notified(reactor, name));
   }
 
@@ -151,7 +151,7 @@ export class DistributedRuns {
     for (const id of ids) this.#pending.add(id);
     r.inflight++;
     s.busy(1);
-    const run = new RoomRun(s, r, values, copies, ++s.runSeq);
+    const run = new RoomRun(s, r, values, copies, s.nextRunId());
     port.claim(site.id, r.spec.name, ids).then(
       (grant) => this.#granted(run, ids, grant),
       (e: unknown) => {
@@ -190,7 +190,7 @@ export class DistributedRuns {
     const { s, r } = run;
     if (!grant || !r.site.loaded || s.disposed) {
       if (grant) this.#release(run, grant);
-      else s.counters.claimsRefused++;
+      else s.count('claimsRefused');
       this.#end(run, ids, 'returned');
       return;
     }
@@ -217,7 +217,7 @@ export class DistributedRuns {
         run.applyCommitted();
         this.#end(run, ids, 'committed');
       } else {
-        s.counters.commitsFenced++;
+        s.count('commitsFenced');
         run.reportFenced();
         this.#end(run, ids, 'returned');
       }

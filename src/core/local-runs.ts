@@ -5,24 +5,25 @@ import { PendingCall } from './call';
 import { NoReplyError, asError } from './errors';
 import type { AnyMolecule } from './molecule';
 import type { ReactionResult } from './runner';
-import type { RunExecutor, Scheduler } from './scheduler';
+import type { RunExecutor, RunHost } from './run-host';
 import type { ReactionRuntime } from './slot';
 import { StaticOutputs } from './static-outputs';
 
 export class LocalRuns implements RunExecutor {
-  /** Set by the machine once the distributed side exists (it needs LocalRuns too). */
-  distributed: { attempt(r: ReactionRuntime): boolean } | undefined;
-
-  constructor(readonly s: Scheduler) {}
+  constructor(
+    readonly s: RunHost,
+    /** Where reactions with distributed inputs go (claims and commits). */
+    private readonly distributed: { attempt(r: ReactionRuntime): boolean },
+  ) {}
 
   attemptDistributed(r: ReactionRuntime): boolean {
-    return this.distributed?.attempt(r) ?? false;
+    return this.distributed.attempt(r);
   }
 
   start(r: ReactionRuntime, values: unknown[], attempt: number): void {
     const s = this.s;
-    const runId = ++s.runSeq;
-    s.counters.reactions++;
+    const runId = s.nextRunId();
+    s.count('reactions');
     r.inflight++;
     if (s.watch.consumed && attempt === 1) this.#consumed(r, values, runId); // a retry re-uses consumed inputs
     if (s.watch.started) this.#started(r, values, runId, attempt);
@@ -60,7 +61,7 @@ export class LocalRuns implements RunExecutor {
   failed(r: ReactionRuntime, values: unknown[], thrown: unknown, runId: number, t0: number, attempt: number, statics: StaticOutputs | undefined): void {
     const s = this.s;
     const error = asError(thrown);
-    s.counters.failures++;
+    s.count('failures');
     const policy = r.spec.retry;
     const retrying = policy !== undefined && attempt < policy.attempts && r.site.loaded && !s.disposed;
     if (s.watch.failed) s.fire('reaction-failed', { ...this.#base(r), runId, ms: s.parts.clock.now() - t0, error, retried: retrying });

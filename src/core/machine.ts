@@ -1,10 +1,8 @@
 // createMachine: one peer's chemical machine. Everything hangs off the instance (no module state), so a
 // test or a simulation can run many machines in one process, each with its own clock, RNG and room.
 import { systemClock, systemRandom } from './clock';
-import { DistributedRuns } from './distributed-runs';
 import type { MachineEvents } from './events';
 import { asPeerId, type ReactorId } from './ids';
-import { LocalRuns } from './local-runs';
 import type { LoadOptions, LoadedReactor, Machine, MachineOptions, MoleculeSnapshot } from './machine-api';
 import { inlineRunner } from './runner';
 import type { ReactorDefinition } from './reactor';
@@ -28,10 +26,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
     sliceSteps: options.sliceSteps ?? 50_000,
     searchBudget: options.searchBudget ?? 1_000_000,
   });
-  const local = new LocalRuns(s);
-  const distributed = new DistributedRuns(s);
-  local.distributed = distributed;
-  s.runs = local;
+  const distributed = s.distributed;
   const byId = new Map<ReactorId, Site>();
 
   const unload = (id: ReactorId): void => {
@@ -124,8 +119,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
     dispose() {
       if (s.disposed) return;
       for (const id of [...byId.keys()]) unload(id);
-      s.disposed = true;
-      distributed.dispose();
+      s.dispose();
       s.checkIdle();
       s.events.clear();
       s.refreshWatch();

@@ -6,7 +6,7 @@ import type { DistributedCall, DistributedMolecule, DistributedOutput } from './
 import { NoReplyError, asError } from './errors';
 import { MoleculeHandle, type AnyMolecule, type Call, type Out } from './molecule';
 import { replyFailure } from './reply-failure';
-import type { Scheduler } from './scheduler';
+import type { RunHost } from './run-host';
 import type { ReactionRuntime, Slot } from './slot';
 
 export type RoomRunOutcome = { readonly kind: 'ok'; readonly outputs: readonly DistributedOutput[] } | { readonly kind: 'threw'; readonly error: Error };
@@ -19,7 +19,7 @@ export class RoomRun {
   #t0 = 0;
 
   constructor(
-    readonly s: Scheduler,
+    readonly s: RunHost,
     readonly r: ReactionRuntime,
     /** Inputs as matched: local values / PendingCalls, distributed copies' values. */
     readonly values: readonly unknown[],
@@ -65,7 +65,7 @@ export class RoomRun {
   async execute(): Promise<RoomRunOutcome> {
     const { s, r } = this;
     const inputs = r.spec.inputs;
-    s.counters.reactions++;
+    s.count('reactions');
     if (s.watch.started) {
       s.fire('reaction-started', { ...this.#base(), runId: this.runId, inputs: inputs.map((_, k) => this.#key(k)), attempt: 1 });
     }
@@ -148,7 +148,7 @@ export class RoomRun {
 
   reportFailure(error: Error): void {
     const s = this.s;
-    s.counters.failures++;
+    s.count('failures');
     if (s.watch.failed) s.fire('reaction-failed', { ...this.#base(), runId: this.runId, ms: s.parts.clock.now() - this.#t0, error, retried: true });
   }
 

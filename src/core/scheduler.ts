@@ -3,15 +3,14 @@
 // other molecules are inert). Synchronous bodies run inline, without a Promise or task per reaction.
 // Invariant after each step: no reaction is enabled by the molecule just added, because we keep firing
 // its consumers until none matches (removing molecules never enables anything).
-import type { Clock, Random } from './clock';
 import { PendingCall } from './call';
-import type { DistributedPort } from './distributed-port';
+import { DistributedRuns } from './distributed-runs';
 import { NoReplyError } from './errors';
-import type { PeerId } from './ids';
+import { LocalRuns } from './local-runs';
 import { findMatch, type SearchBudget, type Source } from './match';
 import type { MachineStats } from './machine-api';
 import type { MoleculeHandle, ReactorToken } from './molecule';
-import type { ReactionRunner } from './runner';
+import type { RunCounter, RunExecutor, RunHost, SchedulerParts } from './run-host';
 import { takeChosen, type ReactionRuntime, type Slot } from './slot';
 import type { Site } from './site';
 import { SoupEvents } from './soup-events';
@@ -19,29 +18,16 @@ import { SoupEvents } from './soup-events';
 /** Queue marker: re-try a slot's consumers without adding a copy (inputs returned by a refused claim). */
 export const TRIGGER: unique symbol = Symbol('trigger');
 
-export interface SchedulerParts {
-  readonly peer: PeerId;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly port: DistributedPort;
-  readonly runner: ReactionRunner;
-  readonly sliceSteps: number;
-  readonly searchBudget: number;
-}
-
-/** Executes runs (local and distributed); implemented by Runs, kept behind an interface to break the cycle. */
-export interface RunExecutor {
-  start(r: ReactionRuntime, values: unknown[], attempt: number): void;
-  attemptDistributed(r: ReactionRuntime): boolean;
-}
-
-export class Scheduler extends SoupEvents {
+export class Scheduler extends SoupEvents implements RunHost {
   readonly sites = new Map<ReactorToken, Site>();
   readonly budget: SearchBudget = { steps: 0, limit: 0, exhausted: false };
-  readonly counters = { reactions: 0, failures: 0, claimsRefused: 0, commitsFenced: 0 };
-  runs!: RunExecutor;
-  runSeq = 0;
-  disposed = false;
+  readonly #counters: Record<RunCounter, number> = { reactions: 0, failures: 0, claimsRefused: 0, commitsFenced: 0 };
+  /** Local runs; they hand reactions with distributed inputs to `distributed`. */
+  readonly #runs: RunExecutor;
+  /** Reactions with distributed inputs: claims, commits and the copies the room announces. */
+  readonly distributed: DistributedRuns;
+  #runSeq = 0;
+  #disposed = false;
   // The emission queue: parallel arrays (no object per emission), live entries in [qHead, qTail).
   #qSlot: (Slot | undefined)[] = [];
   #qVal: unknown[] = [];
@@ -55,6 +41,26 @@ export class Scheduler extends SoupEvents {
 
   constructor(readonly parts: SchedulerParts) {
     super(parts.peer);
+    this.distributed = new DistributedRuns(this);
+    this.#runs = new LocalRuns(this, this.distributed);
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Nothing new starts from now on; runs in flight finish and their results are dropped. */
+  dispose(): void {
+    this.#disposed = true;
+    this.distributed.dispose();
+  }
+
+  nextRunId(): number {
+    return ++this.#runSeq;
+  }
+
+  count(counter: RunCounter): void {
+    this.#counters[counter]++;
   }
 
   /** Put a copy (or a blocking call, or a latched value) into the soup and run what it enables. */
@@ -214,13 +220,13 @@ export class Scheduler extends SoupEvents {
       const ins = r.slots as Slot[];
       const values = new Array<unknown>(ins.length);
       for (let k = 0; k < ins.length; k++) values[k] = (ins[k] as Slot).bag.shift();
-      this.runs.start(r, values, 1);
+      this.#runs.start(r, values, 1);
       return true;
     }
-    if (r.spec.distributed) return r.waiting ? false : this.runs.attemptDistributed(r);
+    if (r.spec.distributed) return r.waiting ? false : this.#runs.attemptDistributed(r);
     const slots = r.slots as Slot[];
     if (!this.search(r, slots, undefined, fresh ? r.pinFor(fresh) : -1, r.filters)) return false;
-    this.runs.start(r, takeChosen(slots, r.chosen), 1);
+    this.#runs.start(r, takeChosen(slots, r.chosen), 1);
     return true;
   }
 
@@ -295,6 +301,6 @@ export class Scheduler extends SoupEvents {
   }
 
   stats(): MachineStats {
-    return { ...this.counters, searchSteps: this.budget.steps };
+    return { ...this.#counters, searchSteps: this.budget.steps };
   }
 }

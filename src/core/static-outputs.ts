@@ -1,7 +1,7 @@
 // Static molecules (Chymyst): exactly one copy exists while the reactor is loaded, because every reaction
 // consuming one must re-emit it exactly once. This tracks one run of such a reaction.
 import { MoleculeHandle, type AnyMolecule, type Out } from './molecule';
-import type { Scheduler } from './scheduler';
+import type { RunHost } from './run-host';
 import type { ReactionRuntime, Slot } from './slot';
 
 export class StaticOutputs {
@@ -9,7 +9,7 @@ export class StaticOutputs {
   readonly out: Out;
 
   constructor(
-    readonly s: Scheduler,
+    readonly s: RunHost,
     readonly r: ReactionRuntime,
   ) {
     this.#reemitted = r.staticPositions.map(() => false);
