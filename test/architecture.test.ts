@@ -3,6 +3,7 @@
 //   ui ──► workers ──► dcm ──► mesh ──► protocol ──► core
 //            │          └────► store ─────────────► core
 //            └──► reactors ──► core
+//   src/index.ts, src/node, src/join (the library's entry points and one-call joinRoom) ──► dcm, mesh, store, …
 //   signaling-server ──► protocol (the wire contract it shares with the client) ──► core
 //
 // A layer may import only the layers listed for it below; nothing imports the UI; no file takes part in an
@@ -25,6 +26,7 @@ const Layer = {
   Dcm: 'dcm',
   Reactors: 'reactors',
   Workers: 'workers',
+  Join: 'join',
   Node: 'node',
   Library: 'library',
   Ui: 'ui',
@@ -40,6 +42,7 @@ const LAYER_OF_FOLDER: readonly (readonly [string, Layer])[] = [
   ['src/mesh/', Layer.Mesh],
   ['src/dcm/', Layer.Dcm],
   ['src/reactors/', Layer.Reactors],
+  ['src/join/', Layer.Join],
   ['src/node/', Layer.Node],
   ['src/ui/', Layer.Ui],
   ['workers/', Layer.Workers],
@@ -53,7 +56,7 @@ function layerOf(file: string): Layer {
   return match[1];
 }
 
-const { Core, Protocol, Store, Mesh, Dcm, Reactors, Workers, Node, Library, Ui, Signal } = Layer;
+const { Core, Protocol, Store, Mesh, Dcm, Reactors, Workers, Join, Node, Library, Ui, Signal } = Layer;
 /** What each layer may import (besides itself). */
 const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   [Core]: [],
@@ -63,8 +66,9 @@ const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   [Dcm]: [Mesh, Store, Protocol, Core],
   [Reactors]: [Core],
   [Workers]: [Dcm, Mesh, Store, Reactors, Protocol, Core],
-  [Node]: [Dcm, Mesh, Store, Reactors, Protocol, Core],
-  [Library]: [Node, Dcm, Mesh, Store, Reactors, Protocol, Core],
+  [Join]: [Dcm, Mesh, Store, Reactors, Protocol, Core],
+  [Node]: [Join, Dcm, Mesh, Store, Reactors, Protocol, Core],
+  [Library]: [Join, Node, Dcm, Mesh, Store, Reactors, Protocol, Core],
   [Ui]: [Workers, Reactors, Protocol, Core],
   [Signal]: [Protocol, Core],
 };
