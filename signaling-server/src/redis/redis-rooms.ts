@@ -110,7 +110,9 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     }
     relay(from: string, data: string | Uint8Array): void {
       const d = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
-      cmd.publish(serverChannel(this.server), JSON.stringify({ r: this.room, p: this.peer, from, d })).catch(fail);
+      cmd
+        .publish(serverChannel(this.server), JSON.stringify({ r: this.room, p: this.peer, from, d }))
+        .catch(fail);
     }
     kick(): void {
       cmd
@@ -272,15 +274,15 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
 
     /** An event on the room's channel (from any instance, this one included). */
     event(e: { t: string; p?: string; m?: Rec; r?: string; s?: LeaseState }): void {
-      if ((e.t === 'joined' || e.t === 'moved') && e.p && e.m) {
+      if ((e.t === 'joined' || e.t === 'moved' || e.t === 'rejoined') && e.p && e.m) {
         const known = this.members.get(e.p);
-        if (e.m.s === serverId) {
-          if (e.t === 'joined') this.#broadcastLocal({ type: 'peer-joined', peer: e.p }, e.p);
-          return;
+        if (e.m.s !== serverId) {
+          if (known && !(known instanceof RemoteMember)) known.kick(); // it came back through another instance
+          this.members.set(e.p, new RemoteMember(this.id, e.p, e.m.i, e.m.s));
         }
-        if (known && !(known instanceof RemoteMember)) known.kick(); // it came back through another instance
-        this.members.set(e.p, new RemoteMember(this.id, e.p, e.m.i, e.m.s));
-        if (e.t === 'joined' || !known) this.#broadcastLocal({ type: 'peer-joined', peer: e.p }, e.p);
+        if (e.t === 'rejoined')
+          this.#broadcastLocal({ type: 'peer-left', peer: e.p, reason: PeerLeftReason.Closed }, e.p);
+        if (e.t !== 'moved') this.#broadcastLocal({ type: 'peer-joined', peer: e.p }, e.p);
       } else if (e.t === 'left' && e.p) {
         const known = this.members.get(e.p);
         if (known instanceof RemoteMember) this.members.delete(e.p);
@@ -308,7 +310,14 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
   sub.on('message', (channel: string, text: string) => {
     try {
       if (channel === serverChannel(serverId)) {
-        const msg = parseJson<{ r?: string; p?: string; f?: ServerFrameBody; from?: string; d?: string; kick?: string }>(text);
+        const msg = parseJson<{
+          r?: string;
+          p?: string;
+          f?: ServerFrameBody;
+          from?: string;
+          d?: string;
+          kick?: string;
+        }>(text);
         const m = msg?.r && msg.p ? rooms.get(msg.r)?.members.get(msg.p) : undefined;
         if (!m || m instanceof RemoteMember) return;
         if (msg?.f) m.send(msg.f);

@@ -62,8 +62,11 @@ local peer, inst, sid = ARGV[3], ARGV[4], ARGV[5]
 local cur = redis.call('HGET', M, peer)
 local status = 'joined'
 if cur then
-  if cjson.decode(cur).i ~= inst then return {'duplicate', '', ''} end
-  status = 'moved'
+  local c = cjson.decode(cur)
+  if c.i ~= inst then return {'duplicate', '', ''} end
+  -- Back through another instance (its old one died or dropped it): the others see it leave and join, as
+  -- one server would show a socket that closed; through the same instance it is a quiet socket swap.
+  if c.s ~= sid then status = 'rejoined' else status = 'moved' end
 elseif redis.call('HLEN', M) >= tonumber(ARGV[6]) then
   return {'full', '', ''}
 end
