@@ -6,7 +6,7 @@
 // "throughput <n> <total>" emits n cost-free jobs and reports once it applied <total> `work` commits since it
 // started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
 // the command cannot be missed);
-// "cpu-start" / "cpu" report the process's CPU time (user + system) between them; "profile-start" /
+// "role" reports this peer's role now (even when quiet); "cpu-start" / "cpu" report the process's CPU time (user + system) between them; "profile-start" /
 // "profile-stop <file>" write a V8 CPU profile (the .cpuprofile of --cpu-prof) of just that stretch.
 // The result of a map/reduce is reported even when quiet.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
@@ -134,6 +134,10 @@ async function command(line: string): Promise<void> {
       throughput = { total, t0: performance.now() };
       for (let i = 0; i < n; i++) pinger.emit.job(i);
       return;
+    }
+    case 'role': {
+      const st = peer.room.status();
+      return out({ t: 'role', role: st.role, sequencer: st.sequencer });
     }
     case 'cpu-start':
       cpu0 = process.cpuUsage();
