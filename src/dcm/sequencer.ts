@@ -5,7 +5,7 @@
 import type { MoleculeId, PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
-import { majorityIndex, ownedBy, type RoomContext } from './context';
+import { claimOwnedBy, majorityIndex, ownedBy, type RoomContext } from './context';
 import type { CommitEntry, Entry } from './entries';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
@@ -237,6 +237,8 @@ export class Sequencer {
 
   onClaim(from: PeerId, m: MessageOf<'claim'>): void {
     const { rlog, clock, timings } = this.#ctx;
+    // Claim ids name their holder: another peer's (predictable) next id is never squatted.
+    if (!claimOwnedBy(m.claimId, from)) return this.#ctx.refused(from, `claim under id ${m.claimId}`);
     const ok =
       m.epoch === this.epoch &&
       m.ids.every((id) => rlog.replica.isAvailable(id)) &&
@@ -259,6 +261,8 @@ export class Sequencer {
 
   onCommit(from: PeerId, m: MessageOf<'commit'>): void {
     const { rlog, clock, faults } = this.#ctx;
+    // Only a claim's holder may decide its fate: a forged commit must not record "refused" for its id.
+    if (!claimOwnedBy(m.claimId, from)) return this.#ctx.refused(from, `commit under claim id ${m.claimId}`);
     const known = this.#decided.get(m.claimId);
     if (known !== undefined) return void this.#ctx.send(from, msg('commit-result', { claimId: m.claimId, ok: known }));
     if (this.#pending.has(m.claimId)) return; // a resend while the entry replicates
