@@ -51,6 +51,8 @@ export class Connection {
     private readonly limits: Limits,
     private readonly stats: ServerStats,
     private readonly now: () => number,
+    /** The room named in the WebSocket URL (`/signal?room=…`), if any: a join must name the same room. */
+    private readonly urlRoom: string | null = null,
   ) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, now);
   }
@@ -161,6 +163,7 @@ export class Connection {
 
   #join(roomId: string, peer: string, instance: string, rawRelay: boolean): void {
     if (this.#member) return this.#reject(ErrorCode.AlreadyJoined, `already in a room as ${this.#member.peer}; leave first`, 'join');
+    if (this.urlRoom !== null && roomId !== this.urlRoom) return this.#reject(ErrorCode.BadFrame, 'join names another room than the WebSocket URL (?room=)', 'join');
     const room = this.rooms.get(roomId);
     const existing = room.members.get(peer);
     if (existing && existing.instance !== instance) {

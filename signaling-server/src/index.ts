@@ -57,6 +57,15 @@ export interface SignalingServer {
   close(): Promise<void>;
 }
 
+/** `?room=` of the WebSocket URL (clients put their room there so proxies can route by it). */
+function roomOfUrl(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost').searchParams.get('room');
+  } catch {
+    return null;
+  }
+}
+
 export function createSignalingServer(opts: SignalingServerOptions = {}): SignalingServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const now = opts.now ?? (() => performance.now());
@@ -147,7 +156,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     if (server.listening) fail(err);
   });
 
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
     ws.on('error', fail);
     if (connections.size >= limits.maxConnections) {
       stats.rejected[ErrorCode.ServerFull] = (stats.rejected[ErrorCode.ServerFull] ?? 0) + 1;
@@ -155,7 +164,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       ws.close(1013, 'server full');
       return;
     }
-    const conn = new Connection(ws, rooms, limits, stats, now);
+    const conn = new Connection(ws, rooms, limits, stats, now, roomOfUrl(req.url));
     connections.set(ws, conn);
     stats.connections = connections.size;
     ws.on('pong', () => (conn.awaitingPong = false));

@@ -189,7 +189,7 @@ export class SignalingClient implements LeaseClient {
   #open(): void {
     let ws: WebSocketLike;
     try {
-      ws = this.#factory(this.opts.url);
+      ws = this.#factory(withRoom(this.opts.url, this.opts.room));
     } catch (err) {
       this.#events.emit('error', err instanceof Error ? err : new Error(String(err)));
       this.#scheduleRetry();
@@ -317,4 +317,9 @@ export class SignalingClient implements LeaseClient {
 
 function detach(ws: WebSocketLike): void {
   ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+}
+
+/** The room id in the WebSocket URL too (`?room=`), so a proxy in front of several servers can route by room. */
+function withRoom(url: string, room: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}room=${encodeURIComponent(room)}`;
 }

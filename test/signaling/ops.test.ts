@@ -213,4 +213,13 @@ describe('/metrics, /healthz, /ice and the Origin check', () => {
     expect((await fetch(`${http}/ice`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
     expect(server!.stats().rejected['bad-origin']).toBe(1);
   });
+
+  it('takes the room from the WebSocket URL too (for proxies that route by room) and holds the join to it', async () => {
+    const { url } = await boot();
+    const c = await RawClient.open(`${url}?room=room-a`);
+    clients.push(c);
+    c.send({ type: 'join', room: 'room-b', peer: 'p', instance: 'i' });
+    expect(await c.next('error')).toMatchObject({ code: 'bad-frame', ref: 'join' });
+    expect((await c.join('room-a', 'p')).peers).toEqual([]);
+  });
 });
