@@ -5,7 +5,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/', 'docs/api/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/results/', '.scratch/', '**/*.mjs', 'eslint.config.js', 'svelte.config.js', 'signaling-server/bin/'] },
+  { ignores: ['**/dist/', 'docs/api/', 'test/package/consumer/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/results/', '.scratch/', '**/*.mjs', 'eslint.config.js', 'svelte.config.js', 'signaling-server/bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

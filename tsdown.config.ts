@@ -10,6 +10,7 @@ export default defineConfig({
     webrtc: 'src/webrtc.ts',
     peerjs: 'src/peerjs.ts',
     node: 'src/node/index.ts',
+    reactors: 'src/reactors/index.ts',
     'kinetic-peer': 'src/node/kinetic-peer.ts',
   },
   outDir: 'dist/lib',

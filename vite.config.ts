@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'signaling-server/src/**/*.test.ts'],
-          exclude: wrtcTests,
+          exclude: [...wrtcTests, 'test/package/**'],
           pool: 'threads',
         },
       },

@@ -21,8 +21,6 @@ export { createMemoryStore, createMemoryBacking } from './store/memory';
 export type { IdbStore, IdbStoreOptions, IndexedDbEnv } from './store/idb';
 /** Open (creating or upgrading) a room's IndexedDB database (`name`: normally `await databaseNameFor(room)`). */
 export const openIdbStore: (options: IdbStoreOptions) => Promise<IdbStore> = openIdb;
-// The example reactors (todo, chat, counter, map/reduce, broadcast) and their registry.
-export * from './reactors/index';
 // The one-call join (browser; `kinetic-mesh/node` has the Node one, `kinetic-mesh/webrtc` one with WebRTC links).
 export { joinRoom } from './join/browser';
 export type { JoinedRoom, JoinOptions, ReactorSet, EmittersOf, RoomTarget } from './join/types';
