@@ -106,32 +106,42 @@ export class Persistence {
 
   /**
    * Queue one atomic batch; resolves when it is durable. Failures reject (the caller must not acknowledge),
-   * and so does every write queued after a failure.
+   * and so does every write queued after a failure. Group commit: writes queued while the previous batch is
+   * in flight land together as one store batch (in order), so a slow store does not grow a queue of them.
    */
   write(ops: StoreOp[], meta?: Partial<Meta>): Promise<void> {
     if (this.#failed && !this.#continueAfterFailure) return Promise.reject(this.#failed);
-    let landed: Meta | null = null;
-    if (meta) {
-      landed = this.#queued = { ...this.#queued, ...meta };
-      ops.push({ type: 'put', key: META, value: landed });
-    }
+    if (meta) this.#queued = { ...this.#queued, ...meta };
+    const g = this.#group ?? this.#openGroup();
+    for (const op of ops) g.ops.push(op);
+    if (meta) g.meta = this.#queued;
+    return g.done;
+  }
+
+  #group: { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } | null = null;
+
+  #openGroup(): { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } {
+    const g: { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } = { ops: [], meta: null, done: Promise.resolve() };
+    this.#group = g;
     const run = this.#chain.then(() => {
+      if (this.#group === g) this.#group = null; // later writes form the next group
       if (this.#failed && !this.#continueAfterFailure) throw this.#failed;
-      return this.#store.batch(ops);
+      return this.#store.batch(g.meta ? [...g.ops, { type: 'put', key: META, value: g.meta }] : g.ops);
     });
-    const done = run.then(() => {
+    g.done = run.then(() => {
+      const landed = g.meta;
       if (!landed) return;
       const m = this.#meta;
       this.#meta = landed.promised >= m.promised ? landed : { ...landed, promised: m.promised, promisedOwner: m.promisedOwner ?? '' };
     });
-    this.#chain = done.catch((e: unknown) => {
+    this.#chain = g.done.catch((e: unknown) => {
       if (this.#failed) return;
       this.#failed = e instanceof Error ? e : new Error(String(e));
       this.#onError(this.#failed);
       if (this.#continueAfterFailure) this.#failed = null;
     });
-    this.#last = done;
-    return done;
+    this.#last = g.done;
+    return g;
   }
 
   /** Resolves once every write queued so far has run (rejects when the last one failed). */

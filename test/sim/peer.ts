@@ -51,6 +51,8 @@ export class SimPeer {
   clockOffset = 0;
   /** Frozen (a suspended tab) until this virtual time. */
   frozenUntil = -Infinity;
+  /** Its signaling socket is down (died while frozen, reconnecting): no lease requests or notices until then. */
+  leaseDeafUntil = -Infinity;
   /** Peers this one's messages do not reach (one-way link loss). */
   readonly blockedTo = new Set<string>();
   oversizeDropped = 0;
@@ -71,15 +73,30 @@ export class SimPeer {
     this.#held.push(fn);
   };
 
-  /** Suspend the process for `ms`: nothing it does happens until it wakes (then its timers fire late). */
-  freeze(ms: number): void {
-    this.frozenUntil = Math.max(this.frozenUntil, this.world.sched.now() + ms);
+  /**
+   * Suspend the process for `ms`: nothing it does happens until it wakes (then its timers fire late). With
+   * `pauseClock` its clock stands still meanwhile (a machine that slept: monotonic clocks may pause), so it
+   * wakes up believing its lease still runs — while the room has elected someone else. `reconnectMs`: its
+   * signaling socket died meanwhile and takes this long after waking to come back (lease notices are lost).
+   */
+  freeze(ms: number, pauseClock = false, reconnectMs = 0): void {
+    if (this.frozen) return;
+    const start = this.world.sched.now();
+    this.frozenUntil = start + ms;
+    this.leaseDeafUntil = start + ms + reconnectMs;
+    if (pauseClock) this.#pausedAt = this.clockOffset + start * this.clockRate;
+    const boot = this.boots;
     const wake = (): void => {
-      if (this.frozen) return void this.world.sched.at(this.frozenUntil - this.world.sched.now(), wake);
+      if (this.boots !== boot || !this.alive) return; // crashed while frozen: that process is gone
+      if (this.#pausedAt !== null) {
+        this.clockOffset -= (this.world.sched.now() - start) * this.clockRate;
+        this.#pausedAt = null;
+      }
       for (const fn of this.#held.splice(0)) fn();
     };
     this.world.sched.at(ms, wake);
   }
+  #pausedAt: number | null = null;
 
   #clock(alive: () => boolean): Clock {
     const sched = this.world.sched;
@@ -88,7 +105,7 @@ export class SimPeer {
       event: { cancelled: boolean } | null;
     }
     return {
-      now: () => this.clockOffset + sched.now() * this.clockRate,
+      now: () => this.#pausedAt ?? this.clockOffset + sched.now() * this.clockRate,
       setTimeout: (fn, ms) => {
         const h: Handle = { cancelled: false, event: null };
         const run = (): void => {
@@ -122,10 +139,11 @@ export class SimPeer {
   }
 
   #lease(inner: LeaseClient): LeaseClient {
+    const deaf = (): boolean => this.world.sched.now() < this.leaseDeafUntil;
     return {
-      requestLease: (min) => inner.requestLease(min),
-      releaseLease: () => inner.releaseLease(),
-      onLease: (listener) => inner.onLease((s) => this.gate(() => listener(s))),
+      requestLease: (min) => !deaf() && inner.requestLease(min),
+      releaseLease: () => !deaf() && inner.releaseLease(),
+      onLease: (listener) => inner.onLease((s) => !deaf() && this.gate(() => !deaf() && listener(s))),
       get online() {
         return inner.online;
       },
@@ -187,6 +205,7 @@ export class SimPeer {
     this.reactors = null;
     this.#held.length = 0;
     this.frozenUntil = -Infinity;
+    this.#pausedAt = null;
   }
 
   /** The tab closes cleanly: the room stops (a sequencer hands its vote back first), then the process ends. */

@@ -142,7 +142,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
       room.on('history', (e) => {
         checker.fact(sched.now(), peer.id, e);
         if (e.type === 'emitted') lastEmitted.set(peer.id, `${e.source}#${e.seq}`);
-        if (trace && e.type !== 'emitted') say(`${peer.id} ${e.type} ${JSON.stringify({ ...e, type: undefined })}`);
+        if (trace && (e.type !== 'emitted' || process.env['SIM_EMITS'])) say(`${peer.id} ${e.type} ${JSON.stringify({ ...e, type: undefined })}`);
       });
     },
     // Store failures are faults the protocol must survive (it stops the replica and says so), not errors.
@@ -365,8 +365,10 @@ function scheduleFaults(f: FaultPlan): void {
           const victim = random.next() < 0.7 ? (sequencer ?? anyone) : anyone;
           if (!victim) return;
           const ms = r(300, 1500);
-          fault(`freeze ${victim.id} for ${ms.toFixed(0)} ms`);
-          return victim.freeze(ms);
+          const pause = random.next() < 0.5;
+          const reconnect = random.next() < 0.5 ? r(100, 800) : 0;
+          fault(`freeze ${victim.id} for ${ms.toFixed(0)} ms${pause ? ', its clock paused' : ''}${reconnect ? `, signaling back ${reconnect.toFixed(0)} ms after` : ''}`);
+          return victim.freeze(ms, pause, reconnect);
         }
         case FaultKind.cleanLeave: {
           const victim = random.next() < 0.5 ? (sequencer ?? anyone) : anyone;

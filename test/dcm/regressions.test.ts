@@ -1,0 +1,236 @@
+// The schedules of issue 11 (exactly-once under real faults) and issue 16's insider items, each as a named,
+// deterministic regression: one real room on the memory network, raw "probe" peers that send exactly the
+// messages of the schedule and record the answers, and a store whose writes can be held back or failed.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/core/clock';
+import { asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
+import { createLeaseElector } from '../../src/dcm/electors/lease';
+import type { Message } from '../../src/dcm/messages';
+import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
+import { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
+import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
+import type { Store, StoreOp } from '../../src/store/store';
+import { runSimulation } from '../sim/run';
+import { SimLeaseService } from '../sim/lease-service';
+import { VirtualScheduler } from '../sim/scheduler';
+
+/** A memory store whose writes can be held (they land on release, in order) or made to fail. */
+class HeldStore {
+  readonly #inner: Store;
+  readonly #held: (() => void)[] = [];
+  holding = false;
+  failing = 0;
+  constructor(backing: MemoryBacking) {
+    this.#inner = createMemoryStore(backing);
+  }
+  release(): void {
+    this.holding = false;
+    for (const f of this.#held.splice(0)) f();
+  }
+  get store(): Store {
+    const batch = (ops: readonly StoreOp[]): Promise<void> => {
+      if (this.failing > 0) {
+        this.failing--;
+        return Promise.reject(new Error('disk full'));
+      }
+      if (!this.holding) return this.#inner.batch(ops);
+      return new Promise((resolve, reject) => this.#held.push(() => void this.#inner.batch(ops).then(resolve, reject)));
+    };
+    return { ...this.#inner, batch, save: (key, value) => batch([{ type: 'put', key, value }]) };
+  }
+}
+
+interface Probe {
+  readonly id: PeerId;
+  readonly got: Message[];
+  send(to: PeerId, m: object): void;
+}
+
+class World {
+  readonly sched = new VirtualScheduler();
+  readonly random = seededRandom(11);
+  readonly network: MemoryNetwork = createMemoryNetwork({ clock: this.sched.clock(), random: this.random, faults: { minDelayMs: 0.2, maxDelayMs: 1 } });
+  readonly lease = new SimLeaseService(this.sched, this.random, 600);
+  readonly backing = createMemoryBacking();
+  readonly held = new HeldStore(this.backing);
+  readonly a = asPeerId('a');
+  #alive = true;
+  #transport: MemoryTransport | null = null;
+  room!: DistributedRoom;
+
+  async start(): Promise<DistributedRoom> {
+    this.#alive = true;
+    const alive = (): boolean => this.#alive;
+    const clock = this.sched.clock(alive);
+    this.#transport = this.network.transport(this.a);
+    this.room = createDistributedRoom({
+      self: this.a,
+      transport: this.#transport,
+      elector: createLeaseElector({ self: this.a, lease: this.lease.client(this.a, alive), clock }),
+      store: this.held.store,
+      clock,
+      random: this.random,
+      timings: { soloBootstrapMs: 50 },
+    });
+    await this.room.start();
+    await this.#transport.connect();
+    return this.room;
+  }
+
+  /** The process dies (no goodbye): its timers stop, its link drops; its store keeps what landed. */
+  crash(): void {
+    this.#alive = false;
+    this.#transport?.crash();
+  }
+
+  probe(name: string): Probe {
+    const id = asPeerId(name);
+    const t = this.network.transport(id);
+    const got: Message[] = [];
+    t.on('message', ({ message }) => {
+      const m = message as { type: string; messages?: Message[] };
+      got.push(...(m.type === 'batch' ? (m.messages ?? []) : [m as Message]));
+    });
+    void t.connect();
+    return { id, got, send: (to, m) => void t.send(to, { v: 1, ...m }) };
+  }
+
+  run(ms: number): Promise<void> {
+    return this.sched.run(this.sched.now() + ms);
+  }
+}
+
+const promises = (p: Probe): Extract<Message, { type: 'promise' }>[] => p.got.filter((m): m is Extract<Message, { type: 'promise' }> => m.type === 'promise');
+const acks = (p: Probe): Extract<Message, { type: 'append-ack' }>[] => p.got.filter((m): m is Extract<Message, { type: 'append-ack' }> => m.type === 'append-ack');
+
+describe('issue 11 schedules', () => {
+  it('1: a promise is answered only once its write landed; a resent recover during a stalled write is not answered; a crash then leaves nothing promised', async () => {
+    const w = new World();
+    w.lease.up = false; // nobody elected: the room cannot say who may lead, so it admits any bounded ballot
+    await w.start();
+    const b = w.probe('b');
+    await w.run(20);
+    w.held.holding = true;
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
+    await w.run(20);
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' }); // the resend of schedule 1(b)
+    await w.run(20);
+    expect(promises(b)).toEqual([]);
+    expect(w.room.status().epoch).toBe(0);
+    w.crash();
+    const again = await w.start(); // the write never landed: nothing was promised, and nothing was told
+    expect(again.status().epoch).toBe(0);
+    w.held.release();
+  });
+
+  it('1: once the write lands the promise is sent, and the same epoch is refused to every other owner (a restarted incarnation too)', async () => {
+    const w = new World();
+    w.lease.up = false;
+    await w.start();
+    const b = w.probe('b');
+    await w.run(20);
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
+    await w.run(20);
+    expect(promises(b).map((m) => m.ok)).toEqual([true]);
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~2' }); // b restarted within the lease TTL, same epoch
+    const c = w.probe('c');
+    await w.run(20);
+    c.send(w.a, { type: 'recover', epoch: 2, owner: 'c~1' }); // the server handed epoch 2 out twice
+    await w.run(20);
+    expect(promises(b).map((m) => m.ok)).toEqual([true, false]);
+    expect(promises(c).map((m) => [m.ok, m.epoch])).toEqual([[false, 2]]);
+  });
+
+  it('2: epochs come back after a server restart, the peers refuse them; a refused fresh candidate never starts a new history', async () => {
+    // A deterministic simulation seed of exactly this: the server forgets the room, a late joiner with a fresh
+    // store is granted epoch 1 while the others hold epoch 2 (replayed with every fault kind but stale stores).
+    const r = await runSimulation({ seed: 86, faultKinds: [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14] });
+    expect(r.faults.join(';')).toMatch(/forgets the room.*late joiner/);
+    expect(r.violations).toEqual([]);
+  }, 60_000);
+
+  it('3: a failed write is never acknowledged, nothing after it is written, and the replica stops and says so', async () => {
+    const w = new World();
+    w.lease.up = false;
+    await w.start();
+    const b = w.probe('b');
+    await w.run(20);
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
+    await w.run(20);
+    const term = { type: 'term', epoch: 2, leader: 'b' };
+    w.held.failing = 1;
+    b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term], commitIndex: 0 });
+    await w.run(20);
+    b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term], commitIndex: 0 });
+    await w.run(20);
+    expect(acks(b).filter((m) => m.ok)).toEqual([]);
+    expect(w.room.status().stopped).toMatch(/store write failed: disk full/);
+    expect(w.backing.entries.has('dcm/log/000000000001')).toBe(false);
+  });
+
+  it('4: an emission is durable once flush() resolves; a crash before that may lose it, never after', async () => {
+    const w = new World();
+    w.lease.up = false;
+    await w.start();
+    const reactor = asReactorId('r');
+    w.held.holding = true;
+    w.room.emit(reactor, 'x', 1);
+    let flushed = false;
+    void w.room.flush().then(() => (flushed = true));
+    await w.run(20);
+    expect(flushed).toBe(false);
+    w.crash();
+    expect((await w.start()).status().outbox).toBe(0); // lost: it never was durable, and flush never said so
+    w.held.release();
+    w.room.emit(reactor, 'x', 2);
+    await w.room.flush();
+    w.crash();
+    expect((await w.start()).status().outbox).toBe(1); // durable: it will be delivered
+  });
+});
+
+describe('issue 16 insider schedules', () => {
+  async function serving(): Promise<{ w: World; c: Probe }> {
+    const w = new World();
+    await w.start();
+    const c = w.probe('c');
+    await w.run(300);
+    expect(w.room.status().role).toBe('sequencer');
+    return { w, c };
+  }
+
+  it('5: an append from a peer the election did not pick, or under a ballot another peer owns, is refused', async () => {
+    const { w, c } = await serving();
+    const before = w.room.status();
+    const forged = { type: 'term', epoch: before.epoch + 1000, leader: 'c' };
+    c.send(w.a, { type: 'append', epoch: before.epoch + 5, owner: 'c~1', leader: 'c', prevIndex: before.lastIndex, prevEpoch: before.epoch, entries: [{ ...forged, epoch: before.epoch + 5 }], commitIndex: before.lastIndex + 1 });
+    c.send(w.a, { type: 'append', epoch: before.epoch + 1000, owner: 'c~1', leader: 'c', prevIndex: before.lastIndex, prevEpoch: before.epoch, entries: [forged], commitIndex: before.lastIndex + 1 });
+    c.send(w.a, { type: 'recover', epoch: before.epoch + 1, owner: 'a~stolen' });
+    await w.run(100);
+    const after = w.room.status();
+    expect(after.role).toBe('sequencer');
+    expect(after.epoch).toBe(before.epoch);
+    expect(acks(c).length).toBeGreaterThan(0);
+    expect(acks(c).every((m) => !m.ok && m.refused)).toBe(true);
+    expect(after.invalidMessages).toBeGreaterThan(0);
+  });
+
+  it('6: a recover with an epoch near 2^53 is refused: nothing is promised, the room keeps its sequencer', async () => {
+    const { w, c } = await serving();
+    c.send(w.a, { type: 'recover', epoch: Number.MAX_SAFE_INTEGER - 1, owner: 'c~1' });
+    await w.run(100);
+    expect(promises(c).map((m) => m.ok)).toEqual([false]);
+    expect(w.room.status().epoch).toBeLessThan(100);
+    expect(w.room.status().role).toBe('sequencer');
+  });
+
+  it("7: an emit under another peer's source is not appended; under the sender's own source it is", async () => {
+    const { w, c } = await serving();
+    const reactor = asReactorId('r');
+    const item = (source: string, seq: number) => ({ source, seq, molecule: { id: `${source}:${seq}`, reactor, name: 'x', value: seq } });
+    c.send(w.a, { type: 'emit', items: [item('b~1', 1), item('a~1', 2)] });
+    c.send(w.a, { type: 'emit', items: [item('c~1', 3)] });
+    await w.run(100);
+    expect(w.room.peek(reactor, 'x').map((m) => m.value)).toEqual([3]);
+  });
+});
