@@ -12,6 +12,7 @@ import {
   RAW_RELAY_TAG,
   type ServerFrameBody,
 } from '../../src/protocol/signaling';
+import { admissionProblem } from './admission';
 import { TokenBucket, type Limits } from './limits';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
 import { corkForTick } from '../../src/protocol/cork';
@@ -53,6 +54,8 @@ export class Connection {
     private readonly now: () => number,
     /** The room named in the WebSocket URL (`/signal?room=…`), if any: a join must name the same room. */
     private readonly urlRoom: string | null = null,
+    /** The per-address join budget (limits.ts AddressLimits); false refuses this join. */
+    private readonly joinAllowed: () => boolean = () => true,
   ) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, now);
   }
@@ -119,7 +122,7 @@ export class Connection {
 
   #dispatch(f: ClientFrame): void {
     if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
-    if (f.type === 'join') return this.#join(f.room, f.peer, f.instance, f.rawRelay === true);
+    if (f.type === 'join') return this.#join(f);
     const m = this.#member;
     if (!m) return this.#reject(ErrorCode.NotJoined, `"${f.type}" needs a joined room; send "join" first`, f.type);
     switch (f.type) {
@@ -161,10 +164,18 @@ export class Connection {
     this.socket.send(Buffer.concat([Buffer.from(`${RAW_RELAY_TAG}${from}\n`, 'latin1'), data]), TEXT);
   }
 
-  #join(roomId: string, peer: string, instance: string, rawRelay: boolean): void {
+  #join(f: Extract<ClientFrame, { type: 'join' }>): void {
+    const { room: roomId, peer, instance } = f;
+    const rawRelay = f.rawRelay === true;
     if (this.#member) return this.#reject(ErrorCode.AlreadyJoined, `already in a room as ${this.#member.peer}; leave first`, 'join');
     if (this.urlRoom !== null && roomId !== this.urlRoom) return this.#reject(ErrorCode.BadFrame, 'join names another room than the WebSocket URL (?room=)', 'join');
-    const room = this.rooms.get(roomId);
+    if (!this.joinAllowed()) {
+      this.#reject(ErrorCode.TooManyConnections, 'too many joins from this address; retry later', 'join');
+      return this.socket.close(1013, 'too many joins');
+    }
+    const refused = admissionProblem(roomId, f.proof);
+    if (refused !== null) return this.#reject(ErrorCode.AdmissionRefused, refused, 'join');
+    const room = this.rooms.get(roomId, f.tag);
     const existing = room.members.get(peer);
     if (existing && existing.instance !== instance) {
       this.rooms.collect(roomId);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode, PeerLeftReason, encodeServerFrame } from '../../src/protocol/signaling';
 import { Connection, type ServerStats } from './connection';
-import { DEFAULT_LIMITS, type Limits } from './limits';
+import { AddressLimits, DEFAULT_LIMITS, type Limits } from './limits';
 import { SignalRoomRegistry } from './rooms';
 import { staticHandler } from './static';
 import { httpHandler, type Route } from './http-routes';
@@ -103,6 +103,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     : null;
   const rooms: RoomDirectory = redis ?? new SignalRoomRegistry(limits.leaseTtlMs, now, records);
   const connections = new Map<WebSocket, Connection>();
+  const addresses = new AddressLimits(limits, now);
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
   const allowOrigins = opts.allowOrigins ?? null;
   const metrics = createMetrics(() => ({ ...stats, rooms: rooms.size }));
@@ -164,7 +165,14 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       ws.close(1013, 'server full');
       return;
     }
-    const conn = new Connection(ws, rooms, limits, stats, now, roomOfUrl(req.url));
+    const address = addresses.open(req.socket.remoteAddress ?? 'unknown');
+    if (!address) {
+      stats.rejected[ErrorCode.TooManyConnections] = (stats.rejected[ErrorCode.TooManyConnections] ?? 0) + 1;
+      ws.send(encodeServerFrame({ type: 'error', code: ErrorCode.TooManyConnections, message: 'too many connections from this address' }));
+      ws.close(1013, 'too many connections');
+      return;
+    }
+    const conn = new Connection(ws, rooms, limits, stats, now, roomOfUrl(req.url), address.joinAllowed);
     connections.set(ws, conn);
     stats.connections = connections.size;
     ws.on('pong', () => (conn.awaitingPong = false));
@@ -178,6 +186,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       }
     });
     ws.on('close', () => {
+      address.close();
       connections.delete(ws);
       stats.connections = connections.size;
       conn.closed(conn.awaitingPong ? PeerLeftReason.Timeout : PeerLeftReason.Closed);
@@ -187,6 +196,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
   // Liveness: every interval, a socket that has not answered the previous ping is dropped (its peers are told
   // within one to two intervals); the others get a fresh ping.
   const sweep = setInterval(() => {
+    addresses.sweep();
     for (const [ws, conn] of connections) {
       if (conn.awaitingPong) {
         ws.terminate();

@@ -30,7 +30,11 @@ export interface RoomPort {
 }
 
 export interface RoomDirectory {
-  get(id: string): RoomPort;
+  /**
+   * The room with this id, opened if needed. `tag`: a keyed room's short name tag, kept from the opening join
+   * for the "open under another key" hint (directories that cannot group rooms by tag ignore it).
+   */
+  get(id: string, tag?: string): RoomPort;
   /** Forget the room if nobody is in it and nobody leads it. */
   collect(id: string): void;
   readonly size: number;

@@ -1,5 +1,6 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
 import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
+import { NameTags } from './name-tags';
 import { SignalLease, type LeaseOutcome, type LeaseSnapshot } from './room-lease';
 import { memoryRoomRecords, type RoomRecords } from './room-records';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
@@ -17,6 +18,9 @@ export class SignalRoom implements RoomPort {
     private readonly now: () => number,
     private readonly onSettled: (room: SignalRoom) => void,
     private readonly records: RoomRecords,
+    /** The room name's short tag (keyed rooms), for the "open under another key" hint; null when not given. */
+    readonly tag: string | null = null,
+    private readonly hasNamesakes: (room: SignalRoom) => boolean = () => false,
   ) {
     this.lease = new SignalLease(leaseTtlMs, records.floor(id));
   }
@@ -27,7 +31,7 @@ export class SignalRoom implements RoomPort {
 
   join(member: Member): void {
     this.members.set(member.peer, member);
-    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer), rawRelay: true });
+    member.send(this.joinedFrame(member.peer));
     this.broadcast({ type: 'peer-joined', peer: member.peer }, member.peer);
     // A newcomer learns who leads without having to ask (the elector may only be watching).
     const lease = this.lease.snapshot();
@@ -36,13 +40,21 @@ export class SignalRoom implements RoomPort {
 
   rejoin(member: Member): void {
     this.members.set(member.peer, member);
-    member.send({ type: 'joined', room: this.id, peer: member.peer, peers: [...this.members.keys()].filter((p) => p !== member.peer), rawRelay: true });
+    member.send(this.joinedFrame(member.peer));
     const lease = this.lease.snapshot();
     if (lease.epoch > 0) member.send({ type: 'lease', ...lease });
   }
 
   leaseSnapshot(): LeaseSnapshot {
     return this.lease.snapshot();
+  }
+
+  /** What a (re)joining member is told: who else is here, and whether a namesake room is open. */
+  joinedFrame(peer: string): ServerFrameBody {
+    const peers = [...this.members.keys()].filter((p) => p !== peer);
+    // rawRelay: this server takes relay frames as raw text (see encodeRawRelay).
+    const frame = { type: 'joined' as const, room: this.id, peer, peers, rawRelay: true as const };
+    return this.tag === null ? frame : { ...frame, namesakes: this.hasNamesakes(this) };
   }
 
   /** Remove a member; `clean` (an explicit leave) also hands its lease on at once. */
@@ -101,6 +113,7 @@ export class SignalRoom implements RoomPort {
 
 export class SignalRoomRegistry implements RoomDirectory {
   readonly #rooms = new Map<string, SignalRoom>();
+  readonly #tags = new NameTags<SignalRoom>();
 
   constructor(
     private readonly leaseTtlMs: number,
@@ -108,9 +121,14 @@ export class SignalRoomRegistry implements RoomDirectory {
     private readonly records: RoomRecords = memoryRoomRecords(),
   ) {}
 
-  get(id: string): SignalRoom {
+  /** The room with this id, opened if needed; `tag` (the name tag of a keyed room) is kept from the opening join. */
+  get(id: string, tag?: string): SignalRoom {
     let room = this.#rooms.get(id);
-    if (!room) this.#rooms.set(id, (room = new SignalRoom(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id), this.records)));
+    if (!room) {
+      room = new SignalRoom(id, this.leaseTtlMs, this.now, (r) => this.collect(r.id), this.records, tag ?? null, (r) => this.#tags.has(r));
+      this.#rooms.set(id, room);
+      this.#tags.add(room);
+    }
     return room;
   }
 
@@ -124,6 +142,7 @@ export class SignalRoomRegistry implements RoomDirectory {
     if (room?.empty) {
       room.dispose();
       this.#rooms.delete(id);
+      this.#tags.remove(room);
     }
   }
 

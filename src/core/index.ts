@@ -16,6 +16,7 @@ export type {
   ReactorUnloadedEvent,
 } from './events';
 export { TimeoutError, NoReplyError } from './errors';
+export { ValueLimitError, DEFAULT_VALUE_LIMITS, valueProblem, type ValueLimits } from './value-limits';
 export { createSinglePeerPort, type SinglePeerPort } from './single-peer-port';
 export { inlineRunner, runReactionBody, type ReactionJob, type ReactionOutput, type ReactionResult, type ReactionRunner } from './runner';
 export { isReplyFailure, replyFailure, unwrapReply, type ReplyFailure } from './reply-failure';

@@ -7,6 +7,7 @@ import { NoReplyError, asError } from './errors';
 import { MoleculeHandle, type AnyMolecule, type Call, type Out } from './molecule';
 import { replyFailure } from './reply-failure';
 import type { RunHost } from './run-host';
+import { assertValueWithinLimits } from './value-limits';
 import type { ReactionRuntime, Slot } from './slot';
 
 export type RoomRunOutcome = { readonly kind: 'ok'; readonly outputs: readonly DistributedOutput[] } | { readonly kind: 'threw'; readonly error: Error };
@@ -35,6 +36,7 @@ export class RoomRun {
     if (m.static) throw new Error(`static molecule "${m.name}" can only be re-emitted by a reaction that consumed it`);
     if (m.distributed) {
       if (m.owner.id === undefined) throw new Error(`molecule "${m.name}" has no reactor id`);
+      assertValueWithinLimits(m.name, v);
       this.#roomOut.push({ kind: 'molecule', reactor: m.owner.id, name: m.name, value: v });
     } else this.#localOut.push([this.s.slotOf(m), v]);
   }) as Out;
@@ -58,7 +60,12 @@ export class RoomRun {
       return { value: v.value, reply: (x) => v.pending && answer(() => this.#localReplies.push([v, x])) };
     }
     const dc = v as DistributedCall;
-    return { value: dc.arg, reply: (x) => answer(() => this.#roomOut.push({ kind: 'reply', to: dc.replyTo, callId: dc.callId, value: x })) };
+    const name = this.r.spec.inputs[k]?.molecule.name ?? 'call';
+    const reply = (x: unknown): boolean => {
+      assertValueWithinLimits(`${name}'s reply`, x);
+      return answer(() => this.#roomOut.push({ kind: 'reply', to: dc.replyTo, callId: dc.callId, value: x }));
+    };
+    return { value: dc.arg, reply };
   }
 
   /** Run the body (inline or in the pool); never rejects. */

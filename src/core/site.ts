@@ -9,6 +9,7 @@ import { MoleculeHandle, type AnyMolecule, type CallOptions, type Emitters, type
 import type { ReactorDefinition } from './reactor';
 import { unwrapReply } from './reply-failure';
 import { ReactionRuntime, Slot } from './slot';
+import { assertValueWithinLimits, valueProblem, ValueLimitError } from './value-limits';
 import type { Clock } from './clock';
 import type { DistributedPort } from './distributed-port';
 import type { Watch } from './soup-events';
@@ -125,6 +126,7 @@ export class Site<E = Record<string, AnyMolecule>> implements LoadedReactor<E> {
     if (h.distributed) {
       return (v) => {
         this.#check(h);
+        assertValueWithinLimits(h.name, v);
         s.emitToRoom(h, v);
       };
     }
@@ -139,6 +141,9 @@ export class Site<E = Record<string, AnyMolecule>> implements LoadedReactor<E> {
     const timeoutMs = options?.timeoutMs;
     const clock = this.s.parts.clock;
     if (h.distributed) {
+      // Checked as it travels: wrapped in the call record (one level deeper than the argument itself).
+      const why = valueProblem({ arg });
+      if (why !== null) return Promise.reject(new ValueLimitError(`cannot call distributed molecule "${h.name}": its argument has ${why}`));
       if (this.s.watch.emitted) this.s.emitted(h, arg);
       const reply = this.s.parts.port.call(this.id, h.name, arg).then((v) => unwrapReply(h.name, v));
       if (timeoutMs === undefined) return reply;

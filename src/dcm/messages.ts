@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { parserByType } from '../protocol/by-type';
+import { isValueWithinLimits } from '../core/value-limits';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -14,7 +15,8 @@ const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
 const name = v.pipe(v.string(), v.maxLength(512));
 
 // `value` may be absent: JSON links drop undefined (a payload-less molecule such as `incr()`).
-const anyValue = v.optional(v.unknown(), () => undefined);
+// Bounded on receipt as at the emitter (src/core/value-limits): a too-deep or too-big value refuses the message.
+const anyValue = v.optional(v.custom<unknown>(isValueWithinLimits, 'value within limits'), () => undefined);
 const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: anyValue });
 const reply = v.object({ to: peerId, callId: name, value: anyValue });
 

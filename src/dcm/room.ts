@@ -360,7 +360,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       started = true;
       unsubscribe.push(
         transport.on('message', ({ from, message }) => {
-          if (!stopped) dispatcher.receive(from, message, parseMessage);
+          if (stopped) return;
+          const refusedBefore = dispatcher.invalid;
+          dispatcher.receive(from, message, parseMessage);
+          if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
         }),
         transport.on('peer-connected', ({ peerId }) => announce(peerId)),
         transport.on('peer-disconnected', ({ peerId, reason }) => {

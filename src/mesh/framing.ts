@@ -71,17 +71,22 @@ export class FramedSender {
     this.#highWater = opts.highWaterMark ?? DEFAULT_HIGH_WATER;
   }
 
-  /** Queue a JSON-compatible value. Throws only if the value cannot be serialised (a caller bug). */
-  send(value: unknown): void {
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new Error('cannot send undefined or a function: messages must be JSON values');
+  /**
+   * Queue a JSON-compatible value. Never throws: a value that cannot be encoded (too deep for the engine's
+   * stack, cyclic, a BigInt, undefined) returns the reason and nothing is queued — one message lost, never the
+   * process. Null when the value was queued.
+   */
+  send(value: unknown): string | null {
+    const json = encode(value);
+    if (typeof json !== 'string') return json.why;
     const frames = toFrames(json, this.#maxFrameBytes);
     if (frames.length === 1 && this.#head === this.#queue.length && this.sink.bufferedAmount() < this.#highWater) {
       this.sink.send(frames[0] as string); // hot path: nothing queued, room in the channel
-      return;
+      return null;
     }
     for (const f of frames) this.#queue.push(f);
     this.#flush();
+    return null;
   }
 
   /** Frames waiting for the channel to drain. */
@@ -106,6 +111,16 @@ export class FramedSender {
     this.#queue.length = 0;
     this.#head = 0;
   };
+}
+
+/** JSON text of a value, or why it has none (JSON.stringify throws on cycles, BigInt and deep nesting). */
+function encode(value: unknown): string | { why: string } {
+  try {
+    const json = JSON.stringify(value) as string | undefined;
+    return json === undefined ? { why: 'not a JSON value (undefined, a function or a symbol)' } : json;
+  } catch (err) {
+    return { why: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
 }
 
 /** Outcome of one inbound frame. */

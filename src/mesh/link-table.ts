@@ -20,6 +20,8 @@ export class LinkTable {
   #peers: readonly PeerId[] = [];
   /** Inbound frames that were not valid (bad framing or JSON); dropped. */
   invalid = 0;
+  /** Outbound messages dropped because they could not be encoded (never thrown to the sender). */
+  unencodable = 0;
 
   constructor(private readonly framing: FramingOptions = {}) {}
 
@@ -53,8 +55,12 @@ export class LinkTable {
     const link = this.#links.get(peer);
     // A closing channel counts as no link, so the room falls back to its next one.
     if (!link || link.sink.isOpen?.() === false) return false;
-    link.sender.send(value);
-    return true;
+    const why = link.sender.send(value);
+    if (why === null) return true;
+    // Not sent: the caller sees false (like a missing link) and the reason goes to the error hook.
+    this.unencodable++;
+    this.fail(new Error(`a message to ${peer} was dropped: it cannot be encoded (${why})`));
+    return false;
   }
 
   /** One inbound frame from `peer`'s channel. */

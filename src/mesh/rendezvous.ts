@@ -148,6 +148,8 @@ export class Rendezvous {
         const text = c ? await c.open(payload) : payload;
         if (text !== null) return accept(text);
         this.invalid++;
+        // A peer that proved the key and now sends what does not open is misbehaving, not using a wrong key.
+        if (this.#admitted.has(from)) return log('dropped an unopenable payload from admitted peer %s', from);
         this.#events.emit('wrong-key', { peerId: from });
         this.#events.emit('error', new WrongRoomKeyError(`wrong room key: peer ${from} and this peer do not share the room key; no link made`));
       })

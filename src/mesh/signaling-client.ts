@@ -10,7 +10,7 @@ import { logger } from '../core/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
-import { encodeClientFrame, encodeRawRelay, parseRawRelay, parseServerFrame, RAW_RELAY_TAG, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
+import { ErrorCode, encodeClientFrame, encodeRawRelay, parseRawRelay, parseServerFrame, RAW_RELAY_TAG, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
 import { corkForTick } from '../protocol/cork';
 
 const log = logger('kinetic:mesh:signaling');
@@ -49,6 +49,8 @@ export interface SignalingEvents {
   'peer-joined': { peerId: PeerId };
   'peer-left': { peerId: PeerId; reason: PeerLeftReason };
   signal: { from: PeerId; payload: string };
+  /** Whether another room with this room's name tag but a different key is open on the server. */
+  namesakes: { present: boolean };
   relay: { from: PeerId; data: string };
   rejected: SignalingRejection;
   error: Error;
@@ -60,6 +62,9 @@ export interface SignalingClientOptions {
   readonly url: string;
   /** Hash of the room name (see roomHash); the server never sees the name. */
   readonly room: string;
+  /** Keyed rooms: the admission proof (room-crypto deriveRoomSecrets) and the name tag. */
+  readonly proof?: string;
+  readonly tag?: string;
   readonly peerId: PeerId;
   /** Random per page load; lets a reconnect replace its own stale socket. */
   readonly instance?: string;
@@ -199,7 +204,8 @@ export class SignalingClient implements LeaseClient {
     this.#rawRelay = false; // until this server's joined says otherwise
     ws.onopen = () => {
       this.#lastHeard = this.#clock.now();
-      this.#send(ws, { type: 'join', room: this.opts.room, peer: this.peerId, instance: this.instance, rawRelay: true });
+      const { proof, tag } = this.opts;
+      this.#send(ws, { type: 'join', room: this.opts.room, peer: this.peerId, instance: this.instance, rawRelay: true, ...(proof ? { proof } : {}), ...(tag ? { tag } : {}) });
       this.#schedulePing();
     };
     ws.onmessage = (ev) => {
@@ -237,9 +243,12 @@ export class SignalingClient implements LeaseClient {
         this.#peers = new Set(f.peers.map(asPeerId));
         log('joined as %s with %d peers', this.peerId, f.peers.length);
         this.#events.emit('online', { peers: [...this.#peers] });
+        if (f.namesakes !== undefined) this.#events.emit('namesakes', { present: f.namesakes });
         this.#firstJoin?.resolve();
         this.#firstJoin = null;
         return;
+      case 'namesakes':
+        return this.#events.emit('namesakes', { present: f.present });
       case 'peer-joined':
         this.#peers.add(asPeerId(f.peer));
         return this.#events.emit('peer-joined', { peerId: asPeerId(f.peer) });
@@ -261,7 +270,8 @@ export class SignalingClient implements LeaseClient {
         const rejection = new SignalingRejection(f.code, f.message, f.ref);
         this.#events.emit('rejected', rejection);
         const pending = this.#firstJoin;
-        if (f.ref === 'join' && pending) {
+        // Too many joins from our address is not final: the server closes the socket and we retry with backoff.
+        if (f.ref === 'join' && pending && f.code !== ErrorCode.TooManyConnections) {
           // A refused first join (duplicate id, room full) is final for this client: the caller decides.
           this.#firstJoin = null;
           pending.reject(rejection);

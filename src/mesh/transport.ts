@@ -41,6 +41,11 @@ export interface Transport {
    * Returns false (and emits nothing) when there is no link to that peer: the caller decides what to do.
    */
   send(to: PeerId, message: unknown): boolean;
+  /**
+   * The receiver refused a message from `peer` (it failed validation above the transport). Transports that
+   * track misbehaviour count it toward cutting the peer off (the mesh room does; see misbehavior.ts).
+   */
+  refused?(peer: PeerId): void;
   /** Leave: say goodbye to peers, close links. */
   disconnect(): Promise<void>;
   on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void;

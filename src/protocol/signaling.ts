@@ -13,6 +13,14 @@ export const PROTOCOL_VERSION = 1;
 const TOKEN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(TOKEN));
 const Version = v.literal(PROTOCOL_VERSION);
+
+/**
+ * Prefix of the ids of keyed rooms: the server seats a peer there only with the admission proof whose hash is
+ * the rest of the id — `k.` + base64url(SHA-256("kinetic-mesh/admission/" + proof)) (see src/mesh/room-crypto).
+ */
+export const KEYED_ROOM_PREFIX = 'k.';
+export const ADMISSION_HASH_PREFIX = 'kinetic-mesh/admission/';
+const Tag = v.pipe(v.string(), v.minLength(1), v.maxLength(8), v.regex(/^[A-Za-z0-9_-]+$/));
 const Epoch = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 
 // ---- client → server -------------------------------------------------------------------------------------
@@ -21,7 +29,18 @@ export const ClientFrame = v.variant('type', [
   // `instance` is random per page load: a reconnect of the same instance replaces its stale socket, while
   // another instance claiming the same peer id (a duplicated tab) is rejected as a duplicate.
   // `rawRelay`: this client reads and writes relay frames as raw text (see encodeRawRelay).
-  v.object({ v: Version, type: v.literal('join'), room: Token, peer: Token, instance: Token, rawRelay: v.optional(v.literal(true)) }),
+  // A keyed room (`room` starts with `k.`) needs `proof`: the server seats the peer only if SHA-256 of it is
+  // the room id (see room-crypto). `tag` is the room name's short tag, for the "another key" hint.
+  v.object({
+    v: Version,
+    type: v.literal('join'),
+    room: Token,
+    peer: Token,
+    instance: Token,
+    rawRelay: v.optional(v.literal(true)),
+    proof: v.optional(Token),
+    tag: v.optional(Tag),
+  }),
   v.object({ v: Version, type: v.literal('leave') }),
   v.object({ v: Version, type: v.literal('signal'), to: Token, payload: v.string() }),
   v.object({ v: Version, type: v.literal('relay'), to: Token, data: v.string() }),
@@ -47,6 +66,10 @@ export const ErrorCode = {
   DuplicatePeer: 'duplicate-peer',
   UnknownPeer: 'unknown-peer',
   ShuttingDown: 'shutting-down',
+  /** A keyed room joined without the right admission proof (the peer does not have the room key). */
+  AdmissionRefused: 'admission-refused',
+  /** Too many connections or joins from one address; the client retries later with backoff. */
+  TooManyConnections: 'too-many-connections',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -62,7 +85,11 @@ export const ServerFrame = v.variant('type', [
     peer: Token,
     peers: v.pipe(v.array(Token), v.maxLength(10_000)),
     rawRelay: v.optional(v.literal(true)),
+    // `namesakes`: another room with the same name tag but a different key is open on this server.
+    namesakes: v.optional(v.boolean()),
   }),
+  // Sent when the answer to `namesakes` changes after the join (such a room opened or closed).
+  v.object({ v: Version, type: v.literal('namesakes'), present: v.boolean() }),
   v.object({ v: Version, type: v.literal('peer-joined'), peer: Token }),
   v.object({ v: Version, type: v.literal('peer-left'), peer: Token, reason: v.picklist(Object.values(PeerLeftReason)) }),
   v.object({ v: Version, type: v.literal('signal'), from: Token, payload: v.string() }),

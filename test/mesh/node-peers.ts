@@ -14,6 +14,7 @@ export async function startServer(opts: SignalingServerOptions = {}): Promise<{ 
   return { server, url: `ws://127.0.0.1:${server.address().port}/signal` };
 }
 
-export function rendezvous(url: string, room: string, peerId: PeerId, cipher: RoomCipher | null = null): Rendezvous {
-  return new Rendezvous(new SignalingClient({ url, room, peerId, webSocket: nodeWebSocket }), cipher);
+/** `admission`: a keyed room's proof and name tag (deriveRoomSecrets), so the server seats the client. */
+export function rendezvous(url: string, room: string, peerId: PeerId, cipher: RoomCipher | null = null, admission: { proof: string; tag: string } | null = null): Rendezvous {
+  return new Rendezvous(new SignalingClient({ url, room, peerId, webSocket: nodeWebSocket, ...admission }), cipher);
 }

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/src/index';
 import { asPeerId, type PeerId } from '../../src/core/ids';
-import { createRoomCipher, roomHash, WrongRoomKeyError } from '../../src/mesh/room/crypto';
+import { deriveRoomSecrets, WrongRoomKeyError } from '../../src/mesh/room/crypto';
 import type { LinkFactory } from '../../src/mesh/room/links';
 import { createMeshRoom, MeshRoomProblem, type MeshRoom, type MeshRoomOptions } from '../../src/mesh/room/mesh-room';
 import { inbox, until } from '../../src/mesh/testing/transport-suite';
@@ -128,7 +128,7 @@ describe('Room over ws-relay', () => {
     await intruder.connect();
     await until(() => errors.some((e) => e instanceof WrongRoomKeyError), 3000, 'a wrong-key error');
     expect(errors.find((e) => e instanceof WrongRoomKeyError)?.message).toMatch(/wrong room key/);
-    expect(intruder.problem).toBe(MeshRoomProblem.WrongKey);
+    expect(intruder.problem).toBe(MeshRoomProblem.KeyMismatch);
     await new Promise((r) => setTimeout(r, 200));
     expect(intruder.peers()).toEqual([]);
     expect(rs[0]!.peers()).not.toContain('intruder');
@@ -188,8 +188,9 @@ describe('Room over ws-relay', () => {
     const b = rs[0]!;
     await b.connect();
     // A raw transport (not a Room) that knows the key: admitted, but it speaks garbage.
-    const cipher = await createRoomCipher(name, 'k', 1000);
-    const raw = createWsRelayTransport({ rendezvous: rendezvous(url, await roomHash(name), asPeerId('raw'), cipher), ownsClient: true });
+    const secrets = await deriveRoomSecrets(name, 'k', 1000);
+    const admission = { proof: secrets.admission, tag: secrets.tag };
+    const raw = createWsRelayTransport({ rendezvous: rendezvous(url, secrets.roomId, asPeerId('raw'), secrets.cipher, admission), ownsClient: true });
     await raw.connect();
     await until(() => raw.peers().includes(b.self), 3000, 'raw linked');
     const got = inbox(b);

@@ -3,7 +3,7 @@
 import type { PeerId, ReactorId } from '../../src/core/ids';
 import type { TransportKind } from '../../src/mesh/transport';
 
-export type PeerStateName = 'up' | 'running' | 'busy' | 'stopped' | 'down';
+export type PeerStateName = 'up' | 'running' | 'busy' | 'stopped' | 'down' | 'misbehaving';
 
 export interface PeerView {
   id: PeerId;

@@ -65,6 +65,8 @@ export function serveRoomPort(port: PortLike, transport: Transport, lease: Lease
         return lease?.requestLease(msg.minEpoch);
       case 'lease-release':
         return lease?.releaseLease();
+      case 'refused':
+        return transport.refused?.(msg.from as Transport['self']);
     }
   };
   port.addEventListener('message', onMessage);

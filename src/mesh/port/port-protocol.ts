@@ -29,6 +29,7 @@ const ToMain = v.variant('type', [
   v.object({ v: V, type: v.literal('send'), to: v.string(), message: v.unknown() }),
   v.object({ v: V, type: v.literal('lease-request'), minEpoch: v.number() }),
   v.object({ v: V, type: v.literal('lease-release') }),
+  v.object({ v: V, type: v.literal('refused'), from: v.string() }),
 ]);
 export type ToMain = v.InferOutput<typeof ToMain>;
 

@@ -104,6 +104,7 @@ export function createPortTransport(port: PortLike, self: PeerId, kind: Transpor
     },
     whenReady: () => firstReady,
     peers: () => [...linked],
+    refused: (peer) => post({ type: 'refused', from: peer }),
     send(to, message) {
       if (!linked.has(to)) return false;
       post({ type: 'send', to, message });

@@ -12,6 +12,8 @@ export interface SessionConfig {
   readonly self: PeerId;
   readonly roomName: string;
   readonly roomHash: string;
+  /** Keyed rooms: what the server needs to seat us (see room-crypto deriveRoomSecrets). */
+  readonly admission?: { readonly proof: string; readonly tag: string };
   readonly cipher: Promise<RoomCipher | null>;
   readonly signalingUrl: string | undefined;
   readonly webSocket: WebSocketFactory | undefined;
@@ -30,7 +32,7 @@ export interface LinkSession {
 
 export function openSession(cfg: SessionConfig): LinkSession {
   const client = cfg.signalingUrl
-    ? new SignalingClient({ url: cfg.signalingUrl, room: cfg.roomHash, peerId: cfg.self, clock: cfg.clock, random: cfg.random, ...(cfg.webSocket ? { webSocket: cfg.webSocket } : {}) })
+    ? new SignalingClient({ url: cfg.signalingUrl, room: cfg.roomHash, ...cfg.admission, peerId: cfg.self, clock: cfg.clock, random: cfg.random, ...(cfg.webSocket ? { webSocket: cfg.webSocket } : {}) })
     : null;
   // The rendezvous takes the cipher as a promise: the key derives while the socket connects.
   const rendezvous = client ? new Rendezvous(client, cfg.cipher) : null;

@@ -9,10 +9,13 @@ export type PeerState = (typeof PeerState)[keyof typeof PeerState];
 export const PEER_STATES: readonly PeerState[] = Object.values(PeerState);
 
 /** One member as the UI shows it (the PeerView fields the mesh knows). */
+/** How the room shows a peer it cut off for sending what it refuses (see misbehavior.ts); never on the wire. */
+export const MISBEHAVING = 'misbehaving';
+
 export interface MemberView {
   readonly id: PeerId;
   readonly name: string;
-  readonly state: PeerState;
+  readonly state: PeerState | typeof MISBEHAVING;
   /** The link messages to this peer take now ('self' for this peer). */
   readonly link: TransportKind | 'self';
   /** Every link that is up to this peer, best first. */

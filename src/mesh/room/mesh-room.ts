@@ -11,7 +11,8 @@ import { Liveness, type LivenessIo } from '../liveness';
 import { DEFAULT_LIVENESS, MemberRecord, PeerState, type LivenessOptions, type MemberView } from './members';
 import { OrderedInbox } from '../ordered-inbox';
 import { renewTabPeerId, tabPeerId } from '../peer-id';
-import { createRoomCipher, roomHash, WrongRoomKeyError, type RoomCipher } from './crypto';
+import { Misbehavior, DEFAULT_MISBEHAVIOR } from './misbehavior';
+import { deriveRoomSecrets, roomHash, WrongRoomKeyError, type RoomCipher, type RoomSecrets } from './crypto';
 import { LeaseMirror } from './lease-mirror';
 import { LinkRoutes } from './routes';
 import { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './options';
@@ -38,8 +39,11 @@ export class MeshRoom implements Transport {
   #name: string;
   #state: PeerState = PeerState.Up;
   #session: Session | null = null;
-  #cipher: Promise<RoomCipher | null> | null = null;
+  #secrets: Promise<RoomSecrets | null> | null = null;
   #hash: string | null = null;
+  /** The server says a room by our name is open under another key. */
+  #namesakes = false;
+  readonly #misbehavior: Misbehavior;
   #ready: Deferred<void> = deferred();
   #beat: TimerHandle | null = null;
   #watch: Liveness;
@@ -61,6 +65,7 @@ export class MeshRoom implements Transport {
     this.#self = opts.peerId ?? tabPeerId(opts.storage ?? null, this.#random);
     this.#watch = new Liveness(this.#self, this.#liveness);
     this.#name = cleanName(opts.displayName ?? '') || this.#self;
+    this.#misbehavior = new Misbehavior({ ...DEFAULT_MISBEHAVIOR, ...opts.misbehavior });
   }
 
   get self(): PeerId {
@@ -107,12 +112,21 @@ export class MeshRoom implements Transport {
     this.#ready = deferred();
   }
 
-  /** Snapshot for the UI: self first, then everyone linked, by id. */
+  /**
+   * A message from `peer` was refused above the room (a protocol message that failed validation): counted
+   * toward cutting the peer off (see misbehavior.ts).
+   */
+  refused(peer: PeerId): void {
+    if (this.#misbehavior.refused(peer, this.#clock.now())) this.#cutOff(peer);
+  }
+
+  /** Snapshot for the UI: self first, then everyone linked (and anyone cut off for misbehaving), by id. */
   members(): MemberView[] {
     const self: MemberView = { id: this.#self, name: this.#name, state: this.#state, link: 'self', links: [], rttMs: 0, isSelf: true };
+    const now = this.#clock.now();
     const others = [...this.#records.values()]
-      .filter((r) => r.alive && this.#routes.has(r.id))
-      .map((r) => r.view(this.#routes.kinds(r.id)))
+      .filter((r) => (r.alive && this.#routes.has(r.id)) || this.#misbehavior.isCutOff(r.id, now))
+      .map((r) => (this.#misbehavior.isCutOff(r.id, now) ? { ...r.view(this.#routes.kinds(r.id)), state: 'misbehaving' as const } : r.view(this.#routes.kinds(r.id))))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     return [self, ...others];
   }
@@ -128,23 +142,26 @@ export class MeshRoom implements Transport {
   }
 
   /** Counters for tests and diagnostics. */
-  stats(): { invalid: number; links: Record<string, number> } {
+  stats(): { invalid: number; cutOffs: number; links: Record<string, number> } {
     const links: Record<string, number> = {};
     for (const l of this.#session?.links ?? []) links[l.kind] = (l as Partial<{ invalid: number }>).invalid ?? 0;
-    return { invalid: this.invalid, links };
+    return { invalid: this.invalid, cutOffs: this.#misbehavior.cutOffs, links };
   }
 
   // ---- session lifecycle ------------------------------------------------------------------------------------
 
   async #start(): Promise<void> {
     const { roomName, key } = this.opts;
-    // Derived once per room object: a rejoin should not pay PBKDF2 again.
-    this.#cipher ??= key ? createRoomCipher(roomName, key, this.opts.keyIterations) : Promise.resolve(null);
+    // Derived once per room object: a rejoin should not pay PBKDF2 again. A keyed room's server address comes
+    // from the key too (so the join waits for PBKDF2); a key-less room is addressed by its name's hash.
+    this.#secrets ??= key ? deriveRoomSecrets(roomName, key, this.opts.keyIterations) : Promise.resolve(null);
+    const secrets = await this.#secrets;
     const session = openSession({
       self: this.#self,
       roomName,
-      roomHash: (this.#hash ??= await roomHash(roomName)),
-      cipher: this.#cipher,
+      roomHash: secrets?.roomId ?? (this.#hash ??= await roomHash(roomName)),
+      ...(secrets ? { admission: { proof: secrets.admission, tag: secrets.tag } } : {}),
+      cipher: Promise.resolve<RoomCipher | null>(secrets?.cipher ?? null),
       signalingUrl: this.opts.signalingUrl,
       webSocket: this.opts.webSocket,
       links: this.opts.links,
@@ -180,6 +197,10 @@ export class MeshRoom implements Transport {
       }),
       client.on('offline', () => this.#setSignaling(this.#session === session ? 'connecting' : 'offline')),
       client.on('rejected', (r) => this.#onRejected(session, r)),
+      client.on('namesakes', ({ present }) => {
+        this.#namesakes = present;
+        this.#checkAlone();
+      }),
     );
   }
 
@@ -220,6 +241,10 @@ export class MeshRoom implements Transport {
 
   #linkUp(peer: PeerId, link: Transport): void {
     const first = this.#routes.add(peer, link);
+    if (this.#misbehavior.isCutOff(peer, this.#clock.now())) {
+      this.#routes.drop(peer, 'misbehaving');
+      return;
+    }
     if (first || !this.#records.get(peer)?.alive) this.#greet(peer);
     else this.#emitMembers();
   }
@@ -257,7 +282,24 @@ export class MeshRoom implements Transport {
     r.nextSeq = 0;
     this.#sendFrame(peer, { k: 'hi', n: this.#name, st: this.#state });
     if (!wasAlive) this.#events.emit('peer-connected', { peerId: peer });
+    this.#checkAlone();
     this.#emitMembers();
+  }
+
+  /** Alone while a namesake room is open: our key is probably wrong (or theirs is); company clears it. */
+  #checkAlone(): void {
+    const alone = this.peers().length === 0;
+    if (this.#namesakes && alone && this.problem !== MeshRoomProblem.KeyMismatch) {
+      this.problem = MeshRoomProblem.KeyMismatch;
+      this.#events.emit('error', new WrongRoomKeyError('wrong room key: a room by this name is open under a different key, and no peer here shares this key'));
+    } else if (!alone && this.problem === MeshRoomProblem.KeyMismatch) this.problem = null;
+  }
+
+  /** Too many refused messages: drop the peer, close its direct links, ignore it until its cool-down ends. */
+  #cutOff(peer: PeerId): void {
+    log('%s cut off: too many refused messages', peer);
+    this.#inboxes.get(peer)?.reset();
+    this.#drop(peer, 'misbehaving');
   }
 
   #peerGone(peer: PeerId, reason: string): void {
@@ -269,9 +311,11 @@ export class MeshRoom implements Transport {
   }
 
   #receive(from: PeerId, raw: unknown): void {
+    if (this.#misbehavior.isCutOff(from, this.#clock.now())) return;
     const f = parseRoomFrame(raw);
     if (!f) {
       this.invalid++;
+      this.refused(from);
       return;
     }
     let r = this.#records.get(from);
@@ -331,7 +375,8 @@ export class MeshRoom implements Transport {
   }
 
   readonly #livenessIo: LivenessIo = {
-    routed: (peer) => this.#routes.has(peer),
+    // A peer cut off for misbehaving is neither watched nor probed until its cool-down ends.
+    routed: (peer) => this.#routes.has(peer) && !this.#misbehavior.isCutOff(peer, this.#clock.now()),
     send: (peer, frame) => this.#sendFrame(peer, frame),
     drop: (peer, reason) => {
       log('%s dropped: %s', peer, reason);

@@ -6,6 +6,7 @@ import type { IdStorage } from '../peer-id';
 import type { LinkFactory } from './links';
 import type { WebSocketFactory } from '../signaling-client';
 import type { TransportEvents } from '../transport';
+import type { MisbehaviorOptions } from './misbehavior';
 
 export type SignalingStatus = 'connected' | 'connecting' | 'offline';
 
@@ -17,6 +18,11 @@ export const MeshRoomProblem = {
   PeerIdTaken: 'peer-id-taken',
   /** A peer's sealed message could not be opened: the peers use different keys for this room. */
   WrongKey: 'wrong-key',
+  /**
+   * The server says a room by this name is open under another key while no peer here shares ours: our key is
+   * probably wrong (or theirs is). Keyed rooms live at key-derived ids, so a wrong key lands alone.
+   */
+  KeyMismatch: 'key-mismatch',
 } as const;
 export type MeshRoomProblem = (typeof MeshRoomProblem)[keyof typeof MeshRoomProblem];
 
@@ -42,6 +48,8 @@ export interface MeshRoomOptions {
   readonly liveness?: Partial<LivenessOptions>;
   readonly clock?: Clock;
   readonly random?: Random;
+  /** When a peer that keeps sending refused messages is cut off, and for how long (see misbehavior.ts). */
+  readonly misbehavior?: Partial<MisbehaviorOptions>;
   /** PBKDF2 iterations (tests lower it). */
   readonly keyIterations?: number;
 }
