@@ -74,6 +74,10 @@ export const SETTINGS: readonly Setting[] = [
   s('messages-per-second', 'int', 'sustained frames per second per connection'),
   s('lease-ttl-ms', 'int', 'leadership lease validity'),
   s('ping-interval-ms', 'int', 'WebSocket ping interval; a socket that misses one is dropped'),
+  s('max-connections-per-address', 'int', 'open connections from one remote address'),
+  s('joins-per-second-per-address', 'int', 'sustained room joins per second from one remote address'),
+  s('loopback-connections-per-address', 'int', 'the same for loopback (a reverse proxy on this host, local tests)'),
+  s('loopback-joins-per-second', 'int', 'joins per second from loopback'),
   s('help', 'boolean', 'print this help'),
   s('version', 'boolean', 'print the version'),
 ];
@@ -85,6 +89,10 @@ const LIMIT_FLAGS = {
   messagesPerSecond: 'messages-per-second',
   leaseTtlMs: 'lease-ttl-ms',
   pingIntervalMs: 'ping-interval-ms',
+  maxConnectionsPerAddress: 'max-connections-per-address',
+  joinsPerSecondPerAddress: 'joins-per-second-per-address',
+  loopbackConnectionsPerAddress: 'loopback-connections-per-address',
+  loopbackJoinsPerSecond: 'loopback-joins-per-second',
 } as const satisfies Partial<Record<keyof Limits, string>>;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
