@@ -19,7 +19,7 @@ test('create a room, share its link, come back by name; a bad link is explained'
     await expect(page.getByTestId('status')).toBeVisible();
     const url = new URL(page.url());
     const params = new URLSearchParams(url.hash.slice(1));
-    expect(params.get('room')).toMatch(/^[a-z]+-[a-z]+-\d{3}$/);
+    expect(params.get('room')).toMatch(/^[a-z]+-[a-z]+-[a-km-np-z2-9]{8}$/);
     expect(params.get('key')?.length).toBeGreaterThanOrEqual(16);
     await expect(page.getByTestId('room-name')).toHaveText(params.get('room') ?? '');
     const shared = new URL((await page.getByTestId('copy-link').getAttribute('data-url')) ?? '');
