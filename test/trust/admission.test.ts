@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { asPeerId } from '../../src/core/ids';
 import { deriveRoomSecrets, roomHash, WrongRoomKeyError } from '../../src/mesh/room/crypto';
-import { createRoom, type Room } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom as createRoom, type MeshRoom as Room } from '../../src/mesh/room/mesh-room';
 import { until } from '../../src/mesh/testing/transport-suite';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import type { SignalingServer } from '../../signaling-server/src/index';
