@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { asPeerId } from '../../src/core/ids';
 import { deriveRoomSecrets, roomHash, WrongRoomKeyError } from '../../src/mesh/room/crypto';
-import { createMeshRoom as createRoom, type MeshRoom as Room } from '../../src/mesh/room/mesh-room';
+import { createMeshRoom as createRoom, MeshRoomProblem, type MeshRoom as Room } from '../../src/mesh/room/mesh-room';
+import { meshProblemWords } from '../../workers/client/problem-words';
 import { until } from '../../src/mesh/testing/transport-suite';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import type { SignalingServer } from '../../signaling-server/src/index';
@@ -85,10 +86,11 @@ describe('admission by key-derived room id', () => {
     honest[0]!.send(asPeerId('b'), { todo: 'buy milk' });
     await until(() => got.length === 1, 3000, 'a message between honest peers');
     await until(() => errors.some((e) => e instanceof WrongRoomKeyError), 3000, 'the intruder to learn its key is wrong');
-    expect(intruder.problem).toMatch(/wrong room key/i);
+    expect(intruder.problem).toBe(MeshRoomProblem.KeyMismatch);
+    expect(meshProblemWords(intruder.problem)).toMatch(/wrong room key/i);
     expect(intruder.peers()).toEqual([]);
     for (const r of honest) expect(r.peers()).not.toContain('intruder');
-    expect(honest.every((r) => r.problem === null)).toBe(true);
+    expect(honest.map((r) => r.problem)).toEqual([null, null]);
   });
 
   it('the namesake hint follows rooms opening and closing', async () => {
