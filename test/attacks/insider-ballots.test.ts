@@ -1,0 +1,94 @@
+// A key holder running modified code tries to act as sequencer, poison every promise, or make a replica
+// believe a majority stores what it does not (issue 16 items 5 and 6; issue 11's ballots). Each forged
+// message must be refused and counted; the honest room keeps committing and keeps every molecule.
+import { describe, expect, it } from 'vitest';
+import { asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { MAX_EPOCH } from '../../src/dcm/context';
+import type { Entry, Snapshot } from '../../src/dcm/entries';
+import { Learner } from '../../src/dcm/learner';
+import { attackWorld, roles, type Honest } from './harness';
+
+const reactor = asReactorId('r');
+
+async function room3(seed: number) {
+  const w = attackWorld(seed);
+  const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
+  for (const p of peers) {
+    await p.room.start();
+    await p.transport.connect();
+  }
+  const x = w.raw('x');
+  await w.run(1500);
+  return { w, peers, x, ...roles(peers) };
+}
+
+/** Emit, claim and commit one reaction on `by`: the room still makes progress. */
+async function consumeOne(w: ReturnType<typeof attackWorld>, by: Honest, value: number): Promise<boolean> {
+  by.room.emit(reactor, 'n', value);
+  await w.run(300);
+  const copy = by.room.peek(reactor, 'n').find((m) => m.value === value);
+  if (!copy) return false;
+  const grant = await by.room.claim(reactor, 'take', [copy.id]);
+  if (!grant) return false;
+  const done = by.room.commit(grant, []);
+  await w.run(400);
+  return done;
+}
+
+describe('attack: forged ballots', () => {
+  it('appends under a self-made newer epoch, another peer\'s ballot, and poisoned recovers are refused; the room goes on', async () => {
+    const { w, peers, x, sequencer, replicas } = await room3(21);
+    const victim = replicas[0] as Honest;
+    victim.room.emit(reactor, 'keep', 'precious');
+    await w.run(300);
+    const precious = victim.room.peek(reactor, 'keep')[0];
+    expect(precious).toBeDefined();
+    const s = sequencer.room.status();
+    const before = peers.map((p) => p.room.status().invalidMessages);
+    const forge = (epoch: number, owner: string, leader = x.id): unknown => {
+      const entries: Entry[] = [
+        { type: 'term', epoch, leader },
+        { type: 'commit', epoch, claimId: `${x.id}:evil:c${epoch}`, holder: x.id, reaction: 'evil', consumed: [asMoleculeId(precious!.id)], produced: [], replies: [] },
+      ];
+      return { v: 1, type: 'append', epoch, owner, leader, prevIndex: s.lastIndex, prevEpoch: s.epoch, entries, commitIndex: s.lastIndex + 2, durable: s.lastIndex + 2 };
+    };
+    // Within the bounded step but not elected; far beyond it; under the sequencer's own ballot owner; near 2^53.
+    x.toAll(forge(s.epoch + 1, `${x.id}~a`));
+    x.toAll(forge(s.epoch + 1000, `${x.id}~b`));
+    x.toAll(forge(s.epoch, `${sequencer.id}~stolen`, sequencer.id));
+    x.toAll({ v: 1, type: 'recover', epoch: Number.MAX_SAFE_INTEGER - 1, owner: `${x.id}~c` });
+    x.toAll({ v: 1, type: 'recover', epoch: MAX_EPOCH, owner: `${x.id}~d` });
+    x.toAll({ v: 1, type: 'recover', epoch: s.epoch + 1, owner: `${sequencer.id}~e` });
+    x.toAll({ v: 1, type: 'snapshot', epoch: s.epoch + 1, owner: `${x.id}~f`, leader: x.id, snapshot: { index: s.lastIndex + 5, epoch: s.epoch + 1, members: [x.id], molecules: [], delivered: [], commits: [] } satisfies Snapshot, entries: [], commitIndex: s.lastIndex + 5 });
+    await w.run(500);
+    for (const p of peers) {
+      expect(p.room.peek(reactor, 'keep').map((m) => m.value)).toEqual(['precious']);
+      expect(p.room.status().epoch).toBeLessThan(s.epoch + 64);
+    }
+    // Refused and counted (the ones that name another owner or jump too far), never applied.
+    peers.forEach((p, i) => expect(p.room.status().invalidMessages).toBeGreaterThan(before[i] as number));
+    expect(roles(peers).sequencer).toBe(sequencer);
+    expect(await consumeOne(w, victim, 7)).toBe(true);
+    expect(await consumeOne(w, sequencer, 8)).toBe(true);
+  });
+
+  it('a forged "leave" removes only its sender, and a stranger\'s append-acks do not make a learner count a majority', async () => {
+    const { w, peers, x } = await room3(22);
+    x.toAll({ v: 1, type: 'leave' });
+    await w.run(300);
+    for (const p of peers) expect([...p.room.status().members].sort()).toEqual(['p1', 'p2', 'p3']);
+    // The learner counts acknowledgements of members only, one per link-authenticated sender.
+    const learner = new Learner();
+    const [p1, p2, p3] = [asPeerId('p1'), asPeerId('p2'), asPeerId('p3')];
+    learner.follow(p1, 4);
+    learner.accepted(10);
+    learner.madeDurable(10);
+    expect(learner.acked(x.id, 4, 10)).toBe(true); // heard, but x is no member of [p1, p2, p3]
+    expect(learner.acked(p1, 4, 10)).toBe(false); // the sequencer's copy counts only through its own `durable`
+    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(0);
+    expect(learner.acked(p3, 3, 10)).toBe(false); // evidence of another term
+    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(0);
+    expect(learner.acked(p3, 4, 10)).toBe(true);
+    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(10);
+  });
+});
