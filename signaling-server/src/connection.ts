@@ -17,6 +17,9 @@ import { TokenBucket, type Limits } from './limits';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
 import { corkForTick } from '../../src/protocol/cork';
 
+/** The highest `minEpoch` a lease request may report (peers never promise a term at or above 2^40). */
+const MAX_REPORTED_EPOCH = 2 ** 39;
+
 /** The little the connection needs from a WebSocket, so tests can drive it without sockets. */
 export interface Socket {
   /** Text frames; bytes only for a raw relay frame (UTF-8 text, sent with `binary: false`). */
@@ -140,7 +143,9 @@ export class Connection {
       case 'relay':
         return this.#relay(f.to, f.data);
       case 'lease-request':
-        return m.room.requestLease(m, f.minEpoch);
+        // A reported epoch moves the room's next grant: capped far below 2^53 (peers accept terms below 2^40),
+        // so no client can make the server grant a term nobody accepts — and record it for good with --data.
+        return m.room.requestLease(m, Math.min(f.minEpoch, MAX_REPORTED_EPOCH));
       case 'lease-release':
         return m.room.releaseLease(m);
     }

@@ -9,7 +9,7 @@ import { logger } from '../core/log';
 import { Acceptor } from './acceptor';
 import { Affinity, onlyOne } from './affinity';
 import { Catalog } from './catalog';
-import { defaultTimings, MAX_EPOCH_STEP, type RoomContext, type RoomTimings } from './context';
+import { defaultTimings, MAX_EPOCH, MAX_EPOCH_STEP, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
 import { FreshEmissions } from './fresh';
 import { parseMessage, msg, type MessageOf } from './messages';
@@ -130,7 +130,11 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     },
     peers: () => transport.peers(),
     defer,
-    observeEpoch(epoch) {
+    observeEpoch(reported) {
+      // Epochs reported by peers (acks, refusals) are believed only up to the bounded step the election could
+      // have produced: a forged one near 2^53 would make the election ask for a term no peer accepts (and the
+      // server record it for good). A larger real one is reached in steps, one term at a time.
+      const epoch = Math.min(reported, ctx.ceiling(), MAX_EPOCH - 1);
       elector.observeEpoch(epoch as never);
       const mine = sequencer?.epoch ?? recovery?.epoch;
       if (mine !== undefined && epoch > mine) stepDown();

@@ -65,7 +65,9 @@ describe('attack: epochs reported by a key holder', () => {
     sequencer.transport.crash();
     await w.run(4000);
     const rest = peers.filter((p) => p !== sequencer);
-    for (const p of rest) expect(p.room.status().epoch).toBeLessThan(1000);
+    // Each poisoned refusal moves the candidate at most one bounded step (64) up: the terms climb while the
+    // attacker answers, but stay far below the end of the epoch space, and a sequencer gets through.
+    for (const p of rest) expect(p.room.status().epoch).toBeLessThan(2 ** 20);
     expect(rest.some((p) => p.room.status().role === 'sequencer')).toBe(true);
     expect(await consumeOne(w, rest[0] as Honest, 2)).toBe(true);
   });

@@ -81,6 +81,25 @@ describe('attack: the signaling server from outside', () => {
     await stillServes();
   }, 30_000);
 
+  it('a lease request reporting an epoch near 2^53 cannot make the server grant a term no client accepts', async () => {
+    const a = await RawClient.open(url);
+    const b = await RawClient.open(url);
+    try {
+      await a.join('poison-room', 'a');
+      a.send({ type: 'lease-request', minEpoch: Number.MAX_SAFE_INTEGER });
+      const granted = await a.next('lease');
+      expect(granted.holder).toBe('a');
+      expect(granted.epoch).toBeLessThan(2 ** 40);
+      a.send({ type: 'lease-release' });
+      await b.join('poison-room', 'b');
+      b.send({ type: 'lease-request', minEpoch: 0 });
+      await until(() => b.frames.some((f) => f.type === 'lease' && f.holder === 'b'), 3000, 'b to be granted a valid lease');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('slowloris: 60 requests trickling their headers do not keep honest clients out', async () => {
     const slow: net.Socket[] = [];
     for (let i = 0; i < 60; i++) {
