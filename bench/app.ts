@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { createSignalingServer } from '../signaling-server/src/index';
 import { closeAll, openPeer, type BrowserName, type PeerPage } from '../e2e/harness';
+import { topSelf } from './lib/profile-top';
 import { writeResult } from './lib/result';
 
 const dist = path.resolve(process.env['APP_BENCH_DIST'] ?? 'dist/app');
@@ -100,11 +101,19 @@ try {
   await run(driver.page, 20, COST_MS);
   const chromium = driver.browser as Browser & { startTracing?: (page: Page, o: object) => Promise<void>; stopTracing?: () => Promise<Buffer> };
   await chromium.startTracing?.(driver.page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+  // A V8 profile of the page's main thread over the same run (CDP: the workers are not reachable this way).
+  const cdp = await driver.context.newCDPSession(driver.page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
   const t0 = performance.now();
   const measured = await run(driver.page, JOBS, COST_MS);
   const driverWallMs = performance.now() - t0;
+  const { profile } = await cdp.send('Profiler.stop');
   const trace = await chromium.stopTracing?.();
   const threads = trace ? busyByThread(trace) : {};
+  const profileFile = path.join(import.meta.dirname, 'results', 'profiles', 'app-main-thread.cpuprofile');
+  fs.mkdirSync(path.dirname(profileFile), { recursive: true });
+  fs.writeFileSync(profileFile, JSON.stringify(profile));
   writeResult(
     'app',
     { mapreduceEfficiency4Browsers: measured.speedup / BROWSERS.length },
@@ -115,6 +124,8 @@ try {
       driverObservedMs: driverWallMs,
       jobsByPeer: measured.by,
       startingPeerBusyMsByThread: threads,
+      mainThreadProfile: profileFile,
+      mainThreadHotSpots: topSelf(profileFile, 15),
       setup: `${BROWSERS.join(', ')} (separate instances), loopback, room key set; ${JOBS} jobs × ${COST_MS} ms from the first Chromium after a 20-job warm-up`,
       loadAverage: { before: load0, after: os.loadavg() },
       errors: peers.flatMap((p) => p.errors),
