@@ -1,7 +1,9 @@
 // A hostile peer: it holds the room key (it is on the network like any peer) and runs modified code. It
 // listens to what the sequencer replicates to it and attacks with what it learned (docs/protocol.md, fault
 // model): appends forged under a far higher epoch, a recover with an epoch near 2^53 (poisoning every
-// promise), emits under another peer's outbox source and its next seqs, and very deep or very large values.
+// promise), emits under another peer's outbox source and its next seqs, very deep or very large values,
+// epochs near 2^53 reported in a refused append-ack and in promise refusals, and commits and claims under
+// other peers' next claim ids (test/attacks has each as a deterministic regression).
 // The honest peers' guarantees must hold throughout; the checker judges them, not this file.
 import type { Random } from '../../src/core/clock';
 import type { PeerId } from '../../src/core/ids';
@@ -18,6 +20,8 @@ interface Learned {
   readonly molecules: Map<string, { id: string; reactor: string; name: string }>;
   /** Highest seq seen per outbox source. */
   readonly sources: Map<string, number>;
+  /** Per claim-id prefix (`<peer>:<incarnation>:`), the highest claim counter seen in a commit entry. */
+  readonly claims: Map<string, number>;
 }
 
 export class HostilePeer {
@@ -25,8 +29,10 @@ export class HostilePeer {
   readonly #random: Random;
   readonly #say: (s: string) => void;
   readonly #self: PeerId;
-  readonly #learned: Learned = { epoch: 0, leader: null, lastIndex: 0, lastEpoch: 0, molecules: new Map(), sources: new Map() };
+  readonly #learned: Learned = { epoch: 0, leader: null, lastIndex: 0, lastEpoch: 0, molecules: new Map(), sources: new Map(), claims: new Map() };
   #stopped = false;
+  /** Refuses recovers with a poisoned epoch once it attacked. */
+  #armed = false;
   #seq = 0;
 
   constructor(self: PeerId, sched: VirtualScheduler, network: MemoryNetwork, random: Random, say: (s: string) => void) {
@@ -45,6 +51,11 @@ export class HostilePeer {
   #learn(from: PeerId, raw: unknown): void {
     const all = (raw as { type?: string; messages?: unknown[] }).type === 'batch' ? ((raw as { messages: unknown[] }).messages ?? []) : [raw];
     for (const m of all as { type?: string; epoch?: number; leader?: PeerId; prevIndex?: number; entries?: Entry[] }[]) {
+      // A candidate asks for our promise: refuse it with an epoch near 2^53 (believed, it would make the
+      // candidate's election ask the server for a term no peer accepts).
+      if (m.type === 'recover' && !this.#stopped && this.#armed) {
+        this.#transport.send(from, { v: 1, type: 'promise', epoch: Number.MAX_SAFE_INTEGER - 1, ok: false, lastIndex: 0, lastEpoch: 0, commitIndex: 0, base: 0, members: [] });
+      }
       if (m.type !== 'append' || !m.entries || m.epoch === undefined) continue;
       const l = this.#learned;
       l.epoch = Math.max(l.epoch, m.epoch);
@@ -56,6 +67,8 @@ export class HostilePeer {
           l.sources.set(e.source, Math.max(l.sources.get(e.source) ?? 0, e.seq));
           l.molecules.set(`${e.molecule.reactor}/${e.molecule.name}`, { id: e.molecule.id, reactor: e.molecule.reactor, name: e.molecule.name });
         }
+        const c = e.type === 'commit' ? /^(.*:)c(\d+)$/.exec(e.claimId) : null;
+        if (c) l.claims.set(c[1] as string, Math.max(l.claims.get(c[1] as string) ?? 0, Number(c[2])));
         if (e.type === 'commit') for (const p of e.produced) l.molecules.set(`${p.reactor}/${p.name}`, { id: p.id, reactor: p.reactor, name: p.name });
       });
     }
@@ -99,6 +112,17 @@ export class HostilePeer {
       return { source: own, seq: s, molecule: { id: `${own}:${s}`, reactor: 'evil-reactor', name: 'junk', value } };
     });
     if (l.leader) this.#transport.send(l.leader, { v: 1, type: 'emit', items: junk });
-    this.#say(`hostile: forged append at epoch ${epoch} after ${l.lastIndex}, poisoned recover, ${items.length} emits under ${source}, deep and large values`);
+    // A refused append-ack reporting an epoch near 2^53 to the sequencer (believed, it ends the elections).
+    if (l.leader) this.#transport.send(l.leader, { v: 1, type: 'append-ack', epoch: Number.MAX_SAFE_INTEGER - 1, ok: false, matchIndex: 0, hint: 0, refused: true });
+    this.#armed = true;
+    // Commits and claims under other peers' next claim ids (learned from the log): their real ones must not be fenced.
+    for (const [prefix, n] of l.claims) {
+      if (!l.leader || prefix.startsWith(`${this.#self}:`)) continue;
+      for (let k = n + 1; k <= n + 10; k++) {
+        this.#transport.send(l.leader, { v: 1, type: 'commit', epoch: l.epoch, claimId: `${prefix}c${k}`, reaction: 'evil', consumed: [], produced: [], replies: [] });
+        if (victim) this.#transport.send(l.leader, { v: 1, type: 'claim', epoch: l.epoch, claimId: `${prefix}c${k + 10}`, ids: [victim.id] });
+      }
+    }
+    this.#say(`hostile: forged append at epoch ${epoch} after ${l.lastIndex}, poisoned recover and epoch reports, ${items.length} emits under ${source}, deep and large values, claims under ${l.claims.size} other prefixes`);
   }
 }
