@@ -68,7 +68,7 @@ export interface ProtocolFaults {
   readonly promiseBeforeDurable?: boolean;
   /** Ballots are bare epoch numbers, trusted from the server (no owner: one number handed out twice is used twice). */
   readonly trustServerEpochs?: boolean;
-  /** The store's write chain goes on after a failed write, so the durable mark moves past it (no fail-stop). */
+  /** No fail-stop: the store's write chain goes on after a failed write (the durable mark moves past it) and the replica keeps running. */
   readonly continueAfterFailedWrite?: boolean;
 }
 

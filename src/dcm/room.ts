@@ -37,7 +37,11 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   /** Our ballot owner: peer id + this process's incarnation (two tabs of one identity never share a ballot). */
   const owner = `${self}~${boot}`;
   const faults = options.faults ?? {};
-  const persistence = new Persistence(store, (e) => halt(`store write failed: ${e.message}`, e), faults.continueAfterFailedWrite);
+  const persistence = new Persistence(
+    store,
+    (e) => (faults.continueAfterFailedWrite ? events.emit('error', e) : halt(`store write failed: ${e.message}`, e)),
+    faults.continueAfterFailedWrite,
+  );
   const subscribers = new Set<(reactor: ReactorId, name: string) => void>();
   const notify = (reactor: ReactorId, name: string): void => {
     for (const s of subscribers) s(reactor, name);

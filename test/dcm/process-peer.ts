@@ -18,6 +18,8 @@ import { reactor } from '../../src/core/reactor';
 import { webRtcLink } from '../../src/mesh/webrtc';
 import { wsRelayLink } from '../../src/mesh/ws-relay';
 import { startNodePeer } from '../../src/node/peer';
+import { createMemoryStore } from '../../src/store/memory';
+import type { Store } from '../../src/store/store';
 import { simMapReduce } from '../sim/workloads';
 
 const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20', linkArg = 'relay'] = process.argv.slice(2);
@@ -35,8 +37,16 @@ const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
   return { job };
 });
 
+// KM_FAIL_WRITE_AT=<n>: this peer's store fails its n-th write (fail-stop: the replica stops and says so).
+const failAt = Number(process.env['KM_FAIL_WRITE_AT'] ?? 0);
+let writes = 0;
+const memory = createMemoryStore();
+const store: Store = failAt
+  ? { ...memory, batch: (ops) => (++writes === failAt ? Promise.reject(new Error('simulated: disk full')) : memory.batch(ops)) }
+  : memory;
+
 const links = linkArg === 'webrtc' ? [webRtcLink({ wrtc: (await import('@roamhq/wrtc')).default as never }), wsRelayLink()] : [wsRelayLink()];
-const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 }, links });
+const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 }, links, store });
 const loaded = peer.machine.load(mapreduce);
 const pinger = peer.machine.load(ping);
 // Raw round trips over the same mesh link: echo `{ echo }` back as `{ echoed }`.
@@ -107,10 +117,10 @@ peer.room.on('applied', (a) => {
   if (!quiet) out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
   if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value, at: Date.now() });
 });
-peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex }));
+peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex, ...(s.stopped ? { stopped: s.stopped } : {}) }));
 // Which link each other peer is on now (a direct data channel replaces the relay once it is up).
 peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }));
-peer.room.on('error', (e) => out({ t: 'error', message: e.message }));
+peer.room.on('error', (e) => out({ t: e.message.startsWith('simulated: ') ? 'store-failed' : 'error', message: e.message }));
 let cpu0 = process.cpuUsage();
 let profiler: Session | null = null;
 async function command(line: string): Promise<void> {

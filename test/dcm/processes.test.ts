@@ -25,8 +25,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-function spawnPeer(url: string, id: string, checker: Checker): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, url, 'processes', id, '100', '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
+function spawnPeer(url: string, id: string, checker: Checker, env: Record<string, string> = {}, room = 'processes'): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, '100', '20'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const proc: Proc = { id, child, facts: [], killed: false };
   let buffer = '';
   child.stdout?.setEncoding('utf8');
@@ -84,4 +84,36 @@ describe('map/reduce across OS processes with a peer killed mid-run', () => {
     const errors = procs.flatMap((p) => p.facts.filter((f) => f['t'] === 'error'));
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('also with the signaling server restarted mid-run (forgetting every lease) and one peer whose store fails a write', async () => {
+    server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 600 } });
+    await server.ready;
+    const port = server.address().port;
+    const url = `ws://127.0.0.1:${port}/signal`;
+    const checker = new Checker();
+    // w3's store fails its 60th write: it stops itself (fail-stop), says so, and leaves the configuration.
+    const peers = ['w1', 'w2', 'w3', 'driver'].map((id) => spawnPeer(url, id, checker, id === 'w3' ? { KM_FAIL_WRITE_AT: '60' } : {}, 'processes-faults'));
+    await until(() => peers.every((p) => (last(p, 'status')?.['members'] as number | undefined) === 4 || last(p, 'store-failed')), 40_000, 'four members');
+    const driver = peers[3] as Proc;
+    driver.child.stdin?.write('start\n');
+    const isMap = (f: Record<string, unknown>): boolean => f['t'] === 'applied' && (f['entry'] as Entry).type === 'commit' && (f['entry'] as { reaction?: string }).reaction === 'map';
+    const maps = (): number => Math.max(...peers.map((p) => p.facts.filter(isMap).length));
+    await until(() => maps() >= 20, 30_000, 'map commits');
+    const failed = peers[2] as Proc;
+    await until(() => last(failed, 'store-failed') !== undefined, 30_000, 'the failing store to fail');
+    // The signaling server restarts on the same port and forgets every room and lease (no --data).
+    await server.close();
+    server = createSignalingServer({ port, limits: { leaseTtlMs: 600 } });
+    await server.ready;
+    expect(maps(), 'the restart happened mid-run').toBeLessThan(100);
+    const survivors = peers.filter((p) => p !== failed);
+    await until(() => survivors.some((p) => last(p, 'result')), 60_000, 'result');
+    const result = last(survivors.find((p) => last(p, 'result')) as Proc, 'result')?.['value'] as { sum: number; n: number };
+    expect(result).toEqual({ n: 100, sum: 338350, total: 100 });
+    await until(() => new Set(survivors.map((p) => last(p, 'status')?.['commitIndex'])).size === 1, 10_000, 'replicas converge');
+    expect(checker.violations).toEqual([]);
+    expect(String(failed.facts.find((f) => f['t'] === 'status' && f['stopped'])?.['stopped'])).toMatch(/store write failed: simulated: disk full/);
+    const errors = procs.flatMap((p) => p.facts.filter((f) => f['t'] === 'error'));
+    expect(errors).toEqual([]);
+  }, 180_000);
 });
