@@ -147,7 +147,7 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     const loaded = honest.machine.load(notes);
     const flooder = await rogue(started.url, 'flooder');
     const fid = asPeerId('flooder');
-    await until(() => honest.mesh.peers().includes(fid), 5000, 'the flooder linked');
+    await until(() => honest.mesh.peers().includes(fid) && flooder.peers().includes(honest.mesh.self), 10_000, 'the flooder linked both ways');
     const dropped: string[] = [];
     honest.mesh.on('peer-disconnected', ({ peerId, reason }) => peerId === fid && dropped.push(reason));
     for (let i = 0; i < 30; i++) flooder.send(honest.mesh.self, { v: 1, type: 'append', epoch: 'garbage', i });
@@ -176,7 +176,7 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     const loaded = seq.machine.load(notes);
     await until(() => seq.room.status().role === 'sequencer', 10_000, 'a sequencer');
     const attacker = await rogue(started.url, 'attacker');
-    await until(() => seq.mesh.peers().includes(asPeerId('attacker')), 5000, 'linked');
+    await until(() => seq.mesh.peers().includes(asPeerId('attacker')) && attacker.peers().includes(seq.mesh.self), 10_000, 'linked both ways');
     const deep = deepJson(20_000);
     const emit = { v: 1, type: 'emit', items: [{ source: 'attacker~1', seq: 1, molecule: { id: 'attacker~1:1', reactor: 'r', name: 'note', value: deep } }] };
     // An honest encoder cannot even serialise it: the send path reports, it does not throw.

@@ -1,0 +1,31 @@
+// A wrong key that opens the room FIRST (issue 16, attack 1): before key-derived room ids it became the
+// room's sequencer and the honest tabs never committed anything. Now it sits alone in its own room, is told
+// its key is probably wrong, and the honest tabs (separate browser instances) add todos that reach each other.
+import { expect, test } from '@playwright/test';
+import { closeAll, type PeerPage } from './harness';
+import { expectPeers, joinAs, KEY, todoTexts } from './app-driver';
+
+test('a wrong-key tab that arrives first stalls nobody and is told its key is wrong', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const room = `outsider-${Date.now()}`;
+  const link = (key: string): string => `${baseURL ?? ''}/#${new URLSearchParams({ room, key, view: 'todo' }).toString()}`;
+  const peers: PeerPage[] = [];
+  try {
+    const intruder = await joinAs('chromium', link('not-the-key'), 'Mallory');
+    peers.push(intruder);
+    // It leads its own (empty) room: the header shows it as the sequencer there, which is all it gets.
+    await expect(intruder.page.getByTestId('status')).toBeVisible();
+    const honest = await Promise.all([joinAs('chromium', link(KEY), 'Ann'), joinAs('firefox', link(KEY), 'Bob')]);
+    peers.push(...honest);
+    const [ann, bob] = honest as [PeerPage, PeerPage];
+    await expectPeers(honest, 1);
+    await ann.page.getByTestId('todo-input').fill('buy milk');
+    await ann.page.getByTestId('todo-input').press('Enter');
+    await expect(todoTexts(bob.page)).toHaveText(['buy milk'], { timeout: 20_000 });
+    await expect(intruder.page.getByTestId('problem').first()).toContainText(/wrong room key/i, { timeout: 15_000 });
+    await expect(todoTexts(intruder.page)).toHaveCount(0);
+    await expectPeers([intruder], 0);
+  } finally {
+    await closeAll(peers);
+  }
+});
