@@ -292,6 +292,7 @@ export class MeshRoom implements Transport {
     if (this.#namesakes && alone && this.problem !== MeshRoomProblem.KeyMismatch) {
       this.problem = MeshRoomProblem.KeyMismatch;
       this.#events.emit('error', new WrongRoomKeyError('wrong room key: a room by this name is open under a different key, and no peer here shares this key'));
+      this.#emitMembers(); // views re-read the room (and its problem) on this event
     } else if (!alone && this.problem === MeshRoomProblem.KeyMismatch) this.problem = null;
   }
 
