@@ -2,7 +2,7 @@
 // Core does the matching (local bags + the replica's available distributed copies, guards, patterns);
 // the port owns everything about the room: ordering, claims, fencing, the outbox, reply routing.
 // src/core ships a single-peer implementation (a room of one); src/dcm ships the real one.
-import type { MoleculeId, PeerId, ReactorId } from './ids';
+import type { ClaimId, MoleculeId, PeerId, ReactorId } from './ids';
 
 /** What a reactor declares, as other peers see it (KOS `sync`: state machines, never code). */
 export interface ReactorInfo {
@@ -29,7 +29,7 @@ export interface DistributedMolecule {
 
 /** A granted claim: these molecules are reserved for one reaction run until commit, release or expiry. */
 export interface ClaimGrant {
-  readonly claimId: string;
+  readonly claimId: ClaimId;
   readonly reactor: ReactorId;
   readonly reaction: string;
   readonly ids: readonly MoleculeId[];

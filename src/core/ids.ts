@@ -4,6 +4,8 @@ export type RoomId = string & { readonly __brand: 'RoomId' };
 export type ReactorId = string & { readonly __brand: 'ReactorId' };
 /** Globally unique id of one distributed molecule copy: `<emitting peer>:<counter>` or similar. */
 export type MoleculeId = string & { readonly __brand: 'MoleculeId' };
+/** One claim on distributed molecules (and the commit that settles it); built in src/dcm/ids.ts. */
+export type ClaimId = string & { readonly __brand: 'ClaimId' };
 /** Sequencer term; strictly increases every time authority changes hands. */
 export type Epoch = number & { readonly __brand: 'Epoch' };
 
@@ -11,4 +13,5 @@ export const asPeerId = (s: string): PeerId => s as PeerId;
 export const asRoomId = (s: string): RoomId => s as RoomId;
 export const asReactorId = (s: string): ReactorId => s as ReactorId;
 export const asMoleculeId = (s: string): MoleculeId => s as MoleculeId;
+export const asClaimId = (s: string): ClaimId => s as ClaimId;
 export const asEpoch = (n: number): Epoch => n as Epoch;

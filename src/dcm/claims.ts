@@ -2,10 +2,10 @@
 // reaction run while its holder is alive and renewing; losing the table (sequencer crash, new epoch) only
 // means in-flight commits are fenced and their inputs stay available. Nothing is ever consumed by a claim:
 // consumption happens only through a commit entry in the replicated log.
-import type { MoleculeId, PeerId } from '../core/ids';
+import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
 
 export interface Claim {
-  readonly claimId: string;
+  readonly claimId: ClaimId;
   readonly holder: PeerId;
   readonly ids: readonly MoleculeId[];
   readonly epoch: number;
@@ -21,7 +21,7 @@ export class ClaimTable {
   get size(): number {
     return this.#claims.size;
   }
-  get(claimId: string): Claim | undefined {
+  get(claimId: ClaimId): Claim | undefined {
     return this.#claims.get(claimId);
   }
   isClaimed(id: MoleculeId): boolean {
@@ -41,12 +41,12 @@ export class ClaimTable {
     return true;
   }
 
-  renew(claimId: string, holder: PeerId, until: number): void {
+  renew(claimId: ClaimId, holder: PeerId, until: number): void {
     const c = this.#claims.get(claimId);
     if (c && c.holder === holder) c.expiresAt = Math.max(c.expiresAt, until);
   }
 
-  drop(claimId: string): Claim | undefined {
+  drop(claimId: ClaimId): Claim | undefined {
     const c = this.#claims.get(claimId);
     if (!c) return undefined;
     this.#claims.delete(claimId);

@@ -3,7 +3,7 @@
 // distributed molecules. Claims are deliberately NOT entries (see docs/protocol.md): a claim lost with its
 // sequencer only fences its holder's commit, so claims live in the sequencer's memory.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { MoleculeId, PeerId } from '../core/ids';
+import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
 
 /** A reply to a distributed blocking call, delivered to `to` when the commit that carries it is applied. */
 export interface ReplyOutput {
@@ -39,7 +39,7 @@ export interface EmitEntry {
 export interface CommitEntry {
   readonly type: 'commit';
   readonly epoch: number;
-  readonly claimId: string;
+  readonly claimId: ClaimId;
   readonly holder: PeerId;
   readonly reaction: string;
   readonly consumed: readonly MoleculeId[];
@@ -67,7 +67,7 @@ export interface Snapshot {
    * Claim ids of the most recent commits (bounded): a holder whose commit entry was folded into a snapshot
    * before it saw it applied still learns that it committed.
    */
-  readonly commits: readonly string[];
+  readonly commits: readonly ClaimId[];
 }
 
 export const emptySnapshot: Snapshot = { index: 0, epoch: 0, members: [], molecules: [], delivered: [], commits: [] };

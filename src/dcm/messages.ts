@@ -1,7 +1,7 @@
 // Wire messages of the distributed-molecule protocol: a versioned discriminated union, validated with
 // valibot on the way in. parseMessage returns the message or null; the room drops and counts nulls.
 import * as v from 'valibot';
-import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import type { ClaimId, MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { parserByType } from '../protocol/by-type';
 import { isValueWithinLimits } from '../core/value-limits';
 
@@ -11,6 +11,7 @@ const id = (x: unknown): boolean => typeof x === 'string' && x.length > 0 && x.l
 const peerId = v.custom<PeerId>(id, 'peer id');
 const moleculeId = v.custom<MoleculeId>(id, 'molecule id');
 const reactorId = v.custom<ReactorId>(id, 'reactor id');
+const claimId = v.custom<ClaimId>(id, 'claim id');
 const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
 const name = v.pipe(v.string(), v.maxLength(512));
 
@@ -27,7 +28,7 @@ export const EntrySchema = v.variant('type', [
   v.object({
     type: v.literal('commit'),
     epoch: nat,
-    claimId: name,
+    claimId,
     holder: peerId,
     reaction: name,
     consumed: v.array(moleculeId),
@@ -42,7 +43,7 @@ const snapshot = v.object({
   members: v.array(peerId),
   molecules: v.array(molecule),
   delivered: v.array(v.object({ source: name, upTo: nat, above: v.array(nat) })),
-  commits: v.array(name),
+  commits: v.array(claimId),
 });
 
 const moleculeInfo = v.object({
@@ -73,23 +74,23 @@ const MessageSchema = v.variant('type', [
   message('fetched', { epoch: nat, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema) }),
   // Any peer → sequencer.
   message('emit', { items: v.array(v.object({ source: name, seq: nat, molecule })) }),
-  message('claim', { epoch: nat, claimId: name, ids: v.array(moleculeId) }),
+  message('claim', { epoch: nat, claimId, ids: v.array(moleculeId) }),
   // Emitter → the copy's preferred host, when the emitter does not host its reactor: the copy is on its way
   // to the sequencer `leader` of `epoch`; its claim may follow at once (delegation without a round trip).
   message('fresh', { epoch: nat, leader: peerId, molecule }),
-  message('renew', { epoch: nat, claimIds: v.array(name) }),
-  message('release', { epoch: nat, claimId: name }),
+  message('renew', { epoch: nat, claimIds: v.array(claimId) }),
+  message('release', { epoch: nat, claimId }),
   message('commit', {
     epoch: nat,
-    claimId: name,
+    claimId,
     reaction: name,
     consumed: v.array(moleculeId),
     produced: v.array(molecule),
     replies: v.array(reply),
   }),
   // Sequencer → one peer.
-  message('claim-result', { claimId: name, ok: v.boolean() }),
-  message('commit-result', { claimId: name, ok: v.boolean() }),
+  message('claim-result', { claimId, ok: v.boolean() }),
+  message('commit-result', { claimId, ok: v.boolean() }),
   // Sequencer → everyone: a hint of which copies are claimed right now (not durable, not authoritative).
   message('claimed', { epoch: nat, ids: v.array(moleculeId), taken: v.boolean() }),
   // Everyone → everyone: the reactors a peer hosts (KOS sync: declarations, never code).

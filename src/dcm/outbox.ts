@@ -5,7 +5,8 @@
 // Seqs are handed out in persisted blocks: a restart continues above the last block, so a seq that might
 // have reached a sequencer before a crash is never reused for a different molecule.
 import type { DistributedMolecule } from '../core/distributed-port';
-import { asMoleculeId, asReactorId, type PeerId } from '../core/ids';
+import { asReactorId } from '../core/ids';
+import { emittedMoleculeId } from './ids';
 import { Persistence, type OutboxItem } from './persistence';
 
 const BLOCK = 1000;
@@ -74,7 +75,7 @@ export class Outbox {
   }
 
   molecule(item: OutboxItem): DistributedMolecule {
-    return { id: asMoleculeId(`${this.source}:${item.seq}`), reactor: asReactorId(item.reactor), name: item.name, value: item.value };
+    return { id: emittedMoleculeId(this.source, item.seq), reactor: asReactorId(item.reactor), name: item.name, value: item.value };
   }
 
   /** The replica applied our emit entry: the emission is delivered; forget it. */
@@ -107,4 +108,3 @@ export class Outbox {
 }
 
 /** A fresh outbox identity for a store that has none: the peer id plus a random incarnation. */
-export const newSource = (self: PeerId, random: () => number): string => `${self}~${Math.floor(random() * 2 ** 32).toString(36)}`;

@@ -2,7 +2,7 @@
 // uncommitted tail. Consumers may match on tail molecules (a commit entry can only commit after the entries
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import type { ClaimId, MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { RECENT_COMMITS, emitKey, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
@@ -65,7 +65,7 @@ export class Replica {
   readonly #bags = new Map<string, IdBag>();
   readonly #delivered = new Map<string, Delivered>();
   #members: readonly PeerId[] = [];
-  readonly #recentCommits = new Set<string>();
+  readonly #recentCommits = new Set<ClaimId>();
   #applied = 0;
   #appliedEpoch = 0;
   // Overlay of the uncommitted tail.
@@ -104,7 +104,7 @@ export class Replica {
     return this.#molecules.has(id);
   }
   /** The commit of this claim was applied (within the last RECENT_COMMITS commits). */
-  committedClaim(claimId: string): boolean {
+  committedClaim(claimId: ClaimId): boolean {
     return this.#recentCommits.has(claimId);
   }
   isDelivered(source: string, seq: number): boolean {
@@ -252,9 +252,9 @@ export class Replica {
     return this.#molecules.values();
   }
 
-  #rememberCommit(claimId: string): void {
+  #rememberCommit(claimId: ClaimId): void {
     this.#recentCommits.add(claimId);
-    if (this.#recentCommits.size > RECENT_COMMITS) this.#recentCommits.delete(this.#recentCommits.values().next().value as string);
+    if (this.#recentCommits.size > RECENT_COMMITS) this.#recentCommits.delete(this.#recentCommits.values().next().value as ClaimId);
   }
 
   #addMolecule(m: DistributedMolecule): void {

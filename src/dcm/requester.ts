@@ -4,12 +4,13 @@
 // entry applied → true; a later term's first entry applied without it → false (that term adopted every
 // entry that could ever commit before it).
 import type { ClaimGrant, DistributedMolecule, DistributedOutput } from '../core/distributed-port';
-import { asMoleculeId, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
+import { type ClaimId, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import type { RoomContext } from './context';
 import type { FreshEmissions } from './fresh';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
+import { producedMoleculeId, type RequestIds } from './ids';
 
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
@@ -28,7 +29,8 @@ interface Held {
 
 export interface RequesterOptions {
   readonly mode: ClaimMode;
-  readonly boot: string;
+  /** This process's claim and call ids. */
+  readonly ids: RequestIds;
   /** Availability of (reactor, name) may have grown. */
   readonly notify: (reactor: ReactorId, name: string) => void;
   /** Whether this peer may reach for a copy now (affinity: fresh copies go to their preferred host first). */
@@ -49,7 +51,6 @@ export class Requester {
   /** Copies the sequencer said are claimed: epoch and when we heard it (soft state, it ages out). */
   readonly #hinted = new Map<MoleculeId, { epoch: number; at: number }>();
   readonly #calls = new Map<string, (value: unknown) => void>();
-  #counter = 0;
   #lastRenew = -Infinity;
 
   constructor(ctx: RoomContext, options: RequesterOptions) {
@@ -86,15 +87,12 @@ export class Requester {
     if (open < need && (open > 0 || held.length > need)) yield* held;
   }
 
-  nextId(kind: string): string {
-    return `${this.#ctx.self}:${this.#o.boot}:${kind}${this.#counter++}`;
-  }
 
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
     const replica = this.#ctx.rlog.replica;
     const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
     if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#isHinted(id))) return null;
-    const grant: ClaimGrant = { claimId: this.nextId('c'), reactor, reaction, ids: [...ids], epoch: leader.epoch };
+    const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: [...ids], epoch: leader.epoch };
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
     this.#held.set(grant.claimId, held);
     for (const id of ids) this.#inflight.add(id);
@@ -131,7 +129,7 @@ export class Requester {
     const produced: DistributedMolecule[] = [];
     const replies: { to: PeerId; callId: string; value: unknown }[] = [];
     for (const o of outputs) {
-      if (o.kind === 'molecule') produced.push({ id: asMoleculeId(`${grant.claimId}.${produced.length}`), reactor: o.reactor, name: o.name, value: o.value });
+      if (o.kind === 'molecule') produced.push({ id: producedMoleculeId(grant.claimId, produced.length), reactor: o.reactor, name: o.name, value: o.value });
       else replies.push({ to: o.to, callId: o.callId, value: o.value });
     }
     held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: [...grant.ids], produced, replies });
@@ -216,7 +214,7 @@ export class Requester {
     if (now - this.#lastRenew < timings.claimTtlMs / 3) return;
     this.#lastRenew = now;
     for (const id of [...this.#hinted.keys()]) if (!this.#isHinted(id)) this.#notifyId(id);
-    const byLeader = new Map<PeerId, { epoch: number; ids: string[] }>();
+    const byLeader = new Map<PeerId, { epoch: number; ids: ClaimId[] }>();
     for (const held of this.#held.values()) {
       if (held.state === 'rejected') continue;
       const b = byLeader.get(held.leader) ?? { epoch: held.grant.epoch, ids: [] };

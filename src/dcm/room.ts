@@ -13,7 +13,8 @@ import { defaultTimings, MAX_EPOCH, MAX_EPOCH_STEP, type RoomContext, type RoomT
 import { Dispatcher } from './dispatch';
 import { FreshEmissions } from './fresh';
 import { parseMessage, msg, type MessageOf } from './messages';
-import { Outbox, newSource } from './outbox';
+import { ballotOwner, emissionOf, newSource, randomToken, RequestIds } from './ids';
+import { Outbox } from './outbox';
 import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
 import { Recovery } from './recovery';
@@ -33,9 +34,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const timings: RoomTimings = { ...defaultTimings, ...options.timings };
   const events = new Emitter<DistributedRoomEvents>();
   const log = logger('kinetic:dcm').extend(self);
-  const boot = Math.floor(random.next() * 2 ** 32).toString(36);
+  const boot = randomToken(() => random.next());
   /** Our ballot owner: peer id + this process's incarnation (two tabs of one identity never share a ballot). */
-  const owner = `${self}~${boot}`;
+  const owner = ballotOwner(self, boot);
+  const requestIds = new RequestIds(self, boot);
   const faults = options.faults ?? {};
   const persistence = new Persistence(
     store,
@@ -181,7 +183,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   });
   const requester = new Requester(ctx, {
     mode: options.claimMode ?? 'optimistic',
-    boot,
+    ids: requestIds,
     notify,
     open: (id) => affinity.open(id),
     fresh,
@@ -343,9 +345,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const l = leaderInfo();
     if (!l || l.leader !== m.leader || l.epoch !== m.epoch || !catalog.hosts(m.molecule.reactor)) return;
     // Already in our log (the notice came late), or applied and perhaps consumed already: nothing to do.
-    const id = m.molecule.id;
-    const at = id.lastIndexOf(':');
-    if (rlog.replica.get(id) || (at > 0 && rlog.replica.isDelivered(id.slice(0, at), Number(id.slice(at + 1))))) return;
+    const emission = emissionOf(m.molecule.id);
+    if (rlog.replica.get(m.molecule.id) || (emission && rlog.replica.isDelivered(emission.source, emission.seq))) return;
     fresh.add(m.molecule, l);
     notifySoon(m.molecule.reactor, m.molecule.name);
   }
@@ -430,7 +431,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       await outbox?.flush();
     },
     call(reactor, name, arg) {
-      const callId = requester.nextId('k');
+      const callId = requestIds.call();
       const value: DistributedCall = { arg, replyTo: self, callId };
       const reply = requester.call(callId);
       emitMolecule(reactor, name, value);

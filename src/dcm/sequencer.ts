@@ -2,7 +2,7 @@
 // acknowledges only what a majority of the configuration in effect has durably stored (an acknowledged
 // operation survives any minority of crashes and every later sequencer adopts it). It grants claims
 // (volatile, fenced by epoch and expiry) and validates every commit against the log's state at its position.
-import type { MoleculeId, PeerId } from '../core/ids';
+import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
 import { claimOwnedBy, majorityIndex, ownedBy, type RoomContext } from './context';
@@ -304,13 +304,13 @@ export class Sequencer {
     this.membership.gone(p, left, this.#ctx.clock.now());
   }
 
-  #decide(claimId: string, holder: PeerId, ok: boolean): void {
+  #decide(claimId: ClaimId, holder: PeerId, ok: boolean): void {
     this.#decided.set(claimId, ok);
     if (this.#decided.size > MAX_DECIDED) this.#decided.delete(this.#decided.keys().next().value as string);
     this.#ctx.send(holder, msg('commit-result', { claimId, ok }));
   }
 
-  #dropClaim(claimId: string, reason: string): void {
+  #dropClaim(claimId: ClaimId, reason: string): void {
     const c = this.#claims.drop(claimId);
     if (!c) return;
     this.#ctx.record({ type: 'claim-dropped', claimId, reason });

@@ -2,7 +2,7 @@
 // once (fresh.ts) and commits learned by replicas from a majority's durable copies (learner.ts). Their
 // safety is the simulation's job (and the mutation test's); these pin down each piece's own contract.
 import { describe, expect, it } from 'vitest';
-import { asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
+import { asClaimId, asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
 import type { CommitEntry, Entry } from '../../src/dcm/entries';
 import { FreshEmissions } from '../../src/dcm/fresh';
 import { Learner, waitingOn } from '../../src/dcm/learner';
@@ -19,8 +19,8 @@ describe('Outgoing', () => {
       (to, m) => sent.push([to, m]) > 0,
       (fn) => deferred.push(fn),
     );
-    const m1 = msg('release', { epoch: 1, claimId: 'x' });
-    const m2 = msg('renew', { epoch: 1, claimIds: ['y'] });
+    const m1 = msg('release', { epoch: 1, claimId: asClaimId('x') });
+    const m2 = msg('renew', { epoch: 1, claimIds: [asClaimId('y')] });
     const m3 = msg('leave', {});
     out.send(a, m1);
     out.send(b, m3);
@@ -133,7 +133,7 @@ describe('Learner', () => {
     const commit = (holder: PeerId, to: PeerId[]): CommitEntry => ({
       type: 'commit',
       epoch: 1,
-      claimId: `c-${holder}`,
+      claimId: asClaimId(`c-${holder}`),
       holder,
       reaction: 'r',
       consumed: [],

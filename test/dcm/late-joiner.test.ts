@@ -2,7 +2,7 @@
 // installed, and a peer restarts from its store (snapshot + short tail), each well under 500 ms.
 import { describe, expect, it } from 'vitest';
 import type { DistributedMolecule } from '../../src/core/distributed-port';
-import { asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry, Snapshot } from '../../src/dcm/entries';
 import { msg, parseMessage } from '../../src/dcm/messages';
 import { Persistence } from '../../src/dcm/persistence';
@@ -39,7 +39,7 @@ describe('late joiner and restart with 10,000 molecules', () => {
     const rlog = replica(p, 1000);
     // 10,000 emits and 2,000 consuming commits, appended and committed in batches like a sequencer would.
     const entries: Entry[] = molecules.map((m, i) => ({ type: 'emit', epoch: 1, source: 's', seq: i + 1, molecule: m }));
-    for (let i = 0; i < 2000; i++) entries.push({ type: 'commit', epoch: 1, claimId: `c${i}`, holder: asPeerId('a'), reaction: 'done', consumed: [asMoleculeId(`s:${i + 1}`)], produced: [], replies: [] });
+    for (let i = 0; i < 2000; i++) entries.push({ type: 'commit', epoch: 1, claimId: asClaimId(`c${i}`), holder: asPeerId('a'), reaction: 'done', consumed: [asMoleculeId(`s:${i + 1}`)], produced: [], replies: [] });
     for (let i = 0; i < entries.length; i += 500) {
       await rlog.append(entries.slice(i, i + 500));
       rlog.commitTo(rlog.log.lastIndex);

@@ -6,7 +6,7 @@
 // other peers' next claim ids (test/attacks has each as a deterministic regression).
 // The honest peers' guarantees must hold throughout; the checker judges them, not this file.
 import type { Random } from '../../src/core/clock';
-import type { PeerId } from '../../src/core/ids';
+import { asClaimId, type PeerId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import type { MemoryNetwork, MemoryTransport } from '../../src/mesh/memory';
 import type { VirtualScheduler } from './scheduler';
@@ -93,7 +93,7 @@ export class HostilePeer {
       { type: 'term', epoch, leader: this.#self },
       { type: 'emit', epoch, source: own, seq, molecule: { id: `${own}:${seq}` as never, reactor: (victim?.reactor ?? 'r') as never, name: victim?.name ?? 'count', value: 999 } },
     ];
-    if (victim) forged.push({ type: 'commit', epoch, claimId: `evil.${seq}`, holder: this.#self, reaction: 'evil', consumed: [victim.id as never], produced: [], replies: [] });
+    if (victim) forged.push({ type: 'commit', epoch, claimId: asClaimId(`evil.${seq}`), holder: this.#self, reaction: 'evil', consumed: [victim.id as never], produced: [], replies: [] });
     this.#toAll({ v: 1, type: 'append', epoch, leader: this.#self, prevIndex: l.lastIndex, prevEpoch: l.lastEpoch, entries: forged, commitIndex: l.lastIndex + forged.length, durable: l.lastIndex + forged.length });
     // 6: a poisoned epoch near 2^53, then ask for everyone's log under it.
     this.#toAll({ v: 1, type: 'recover', epoch: Number.MAX_SAFE_INTEGER - 1, owner: `${this.#self}~x` });

@@ -1,0 +1,45 @@
+// Every id the distributed room makes is built here, and the one that is read back (an emitted copy's
+// source and sequence number) is parsed here too, so each format is written once:
+//   source         `<peer>~<random>`        one peer's outbox; stored, so it survives restarts
+//   ballot owner   `<peer>~<boot>`          this process's incarnation: two tabs of one identity differ
+//   emitted copy   `<source>:<seq>`         the seq-th emission of that source
+//   produced copy  `<claim>.<i>`            the i-th molecule a committed claim produced
+//   claim, call    `<peer>:<boot>:c<n>`, `<peer>:<boot>:k<n>`
+import { asClaimId, asMoleculeId, type ClaimId, type MoleculeId, type PeerId } from '../core/ids';
+
+/** A random 32-bit token in base 36 (a source's or a process's distinguishing part). */
+export const randomToken = (random: () => number): string => Math.floor(random() * 2 ** 32).toString(36);
+
+export const newSource = (self: PeerId, random: () => number): string => `${self}~${randomToken(random)}`;
+
+export const ballotOwner = (self: PeerId, boot: string): string => `${self}~${boot}`;
+
+export const emittedMoleculeId = (source: string, seq: number): MoleculeId => asMoleculeId(`${source}:${seq}`);
+
+/** The source and sequence number of an emitted copy; null for a produced copy (or a malformed id). */
+export function emissionOf(id: MoleculeId): { readonly source: string; readonly seq: number } | null {
+  const at = id.lastIndexOf(':');
+  if (at <= 0) return null;
+  const digits = id.slice(at + 1);
+  const seq = Number(digits);
+  return /^\d+$/.test(digits) && Number.isSafeInteger(seq) ? { source: id.slice(0, at), seq } : null;
+}
+
+export const producedMoleculeId = (claim: ClaimId, index: number): MoleculeId => asMoleculeId(`${claim}.${index}`);
+
+/** Ids of this process's requests: claims (`c`) and blocking calls (`k`), numbered by one counter. */
+export class RequestIds {
+  #counter = 0;
+  constructor(
+    private readonly self: PeerId,
+    private readonly boot: string,
+  ) {}
+
+  claim(): ClaimId {
+    return asClaimId(`${this.self}:${this.boot}:c${this.#counter++}`);
+  }
+
+  call(): string {
+    return `${this.self}:${this.boot}:k${this.#counter++}`;
+  }
+}
