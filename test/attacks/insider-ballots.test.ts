@@ -2,7 +2,7 @@
 // believe a majority stores what it does not (issue 16 items 5 and 6; issue 11's ballots). Each forged
 // message must be refused and counted; the honest room keeps committing and keeps every molecule.
 import { describe, expect, it } from 'vitest';
-import { asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
 import { MAX_EPOCH } from '../../src/dcm/context';
 import type { Entry, Snapshot } from '../../src/dcm/entries';
 import { Learner } from '../../src/dcm/learner';
@@ -48,7 +48,7 @@ describe('attack: forged ballots', () => {
     const forge = (epoch: number, owner: string, leader = x.id): unknown => {
       const entries: Entry[] = [
         { type: 'term', epoch, leader },
-        { type: 'commit', epoch, claimId: `${x.id}:evil:c${epoch}`, holder: x.id, reaction: 'evil', consumed: [asMoleculeId(precious!.id)], produced: [], replies: [] },
+        { type: 'commit', epoch, claimId: asClaimId(`${x.id}:evil:c${epoch}`), holder: x.id, reaction: 'evil', consumed: [asMoleculeId(precious!.id)], produced: [], replies: [] },
       ];
       return { v: 1, type: 'append', epoch, owner, leader, prevIndex: s.lastIndex, prevEpoch: s.epoch, entries, commitIndex: s.lastIndex + 2, durable: s.lastIndex + 2 };
     };
