@@ -4,11 +4,12 @@
 import { deferOn, systemClock, systemRandom, type TimerHandle } from '../core/clock';
 import type { ClaimGrant, DistributedCall, DistributedOutput } from '../core/distributed-port';
 import { Emitter } from '../core/emitter';
-import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import { asEpoch, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
 import { logger } from '../core/log';
 import { Acceptor } from './acceptor';
 import { Affinity, onlyOne } from './affinity';
 import { Catalog } from './catalog';
+import { CopyNotices } from './copy-notices';
 import { defaultTimings, MAX_EPOCH, MAX_EPOCH_STEP, type RoomContext, type RoomTimings } from './context';
 import { Dispatcher } from './dispatch';
 import { FreshEmissions } from './fresh';
@@ -19,7 +20,6 @@ import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
 import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
-import { bagKey } from './replica';
 import { Requester } from './requester';
 import { RoomStatus, type DistributedRoomEvents } from './room-status';
 import type { DistributedRoom, DistributedRoomOptions } from './room-types';
@@ -44,26 +44,9 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     (e) => (faults.continueAfterFailedWrite ? events.emit('error', e) : halt(`store write failed: ${e.message}`, e)),
     faults.continueAfterFailedWrite,
   );
-  const subscribers = new Set<(reactor: ReactorId, name: string) => void>();
-  const notify = (reactor: ReactorId, name: string): void => {
-    for (const s of subscribers) s(reactor, name);
-  };
-  // New copies in the log tail are announced once the message that brought them is handled: a claim in
-  // the same burst (say, the emitter's own, to us as sequencer) is then already known.
-  const pendingNotes = new Map<string, readonly [ReactorId, string]>();
-  const notifySoon = (reactor: ReactorId, name: string): void => {
-    if (pendingNotes.size === 0) {
-      queueMicrotask(() => {
-        const notes = [...pendingNotes.values()];
-        pendingNotes.clear();
-        for (const [r, n] of notes) notify(r, n);
-      });
-    }
-    pendingNotes.set(bagKey(reactor, name), [reactor, name]);
-  };
-  const notifyAll = (): void => {
-    for (const [r, n] of rlog.replica.names()) notify(r, n);
-  };
+  const notices = new CopyNotices();
+  const notify = (reactor: ReactorId, name: string): void => notices.now(reactor, name);
+  const notifyAll = (): void => notices.all(rlog.replica.names());
 
   let sequencer: Sequencer | null = null;
   let recovery: Recovery | null = null;
@@ -111,7 +94,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         for (const m of added) {
           if (consumed.has(m.id)) continue;
           affinity.appeared(m.id, m.reactor, m.name);
-          notifySoon(m.reactor, m.name);
+          notices.soon(m.reactor, m.name);
         }
       }
       for (const id of consumed) affinity.gone(id);
@@ -141,7 +124,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       // have produced: a forged one near 2^53 would make the election ask for a term no peer accepts (and the
       // server record it for good). A larger real one is reached in steps, one term at a time.
       const epoch = Math.min(reported, ctx.ceiling(), MAX_EPOCH - 1);
-      elector.observeEpoch(epoch as never);
+      elector.observeEpoch(asEpoch(epoch));
       const mine = sequencer?.epoch ?? recovery?.epoch;
       if (mine !== undefined && epoch > mine) stepDown();
     },
@@ -227,7 +210,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const promised = Math.max(persistence.meta.promised, persistence.queued.promised);
     if (l.epoch <= promised) {
       // We already promised this term or a newer one (perhaps still being written): ask for a higher one.
-      elector.observeEpoch(promised as never);
+      elector.observeEpoch(asEpoch(promised));
       return;
     }
     recovery = new Recovery(ctx, l.epoch, l.epoch === 1);
@@ -348,7 +331,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const emission = emissionOf(m.molecule.id);
     if (rlog.replica.get(m.molecule.id) || (emission && rlog.replica.isDelivered(emission.source, emission.seq))) return;
     fresh.add(m.molecule, l);
-    notifySoon(m.molecule.reactor, m.molecule.name);
+    notices.soon(m.molecule.reactor, m.molecule.name);
   }
 
   return {
@@ -385,7 +368,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       );
       for (const f of beforeStart.splice(0)) f();
       // Terms we promised before a restart are used up: the elector must get us a newer one.
-      if (persistence.meta.promised > 0) elector.observeEpoch(persistence.meta.promised as never);
+      if (persistence.meta.promised > 0) elector.observeEpoch(asEpoch(persistence.meta.promised));
       elector.start();
       onLeadership();
       announce();
@@ -451,8 +434,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
     release: (grant: ClaimGrant) => requester.release(grant),
     subscribe(listener) {
-      subscribers.add(listener);
-      return () => subscribers.delete(listener);
+      return notices.subscribe(listener);
     },
   };
 }
