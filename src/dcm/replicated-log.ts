@@ -24,6 +24,22 @@ export interface ReplicatedLogOptions {
   readonly onTail: (entries: readonly Entry[], truncated: boolean) => void;
   /** A snapshot replaced the committed state: effects of the entries it folded in were never applied one by one. */
   readonly onInstalled: () => void;
+  /** The sender's log holds a different entry where ours is committed or has the same epoch: histories diverged. */
+  readonly onDiverged: (index: number, detail: string) => void;
+}
+
+/** What identifies an entry's content (cheap: no hashing): two entries at one index must agree on it. */
+export function entryIdentity(e: Entry): string {
+  switch (e.type) {
+    case 'term':
+      return `term ${e.epoch} ${e.leader}`;
+    case 'config':
+      return `config ${e.epoch} ${e.members.join(',')}`;
+    case 'emit':
+      return `emit ${e.epoch} ${e.source}#${e.seq} ${e.molecule.id}`;
+    case 'commit':
+      return `commit ${e.epoch} ${e.claimId} ${e.holder} ${e.consumed.join(',')}`;
+  }
 }
 
 export class ReplicatedLog {
@@ -62,9 +78,13 @@ export class ReplicatedLog {
   accept(prevIndex: number, prevEpoch: number, entries: readonly Entry[], exact = false): AcceptResult {
     const p = this.#o.persistence;
     const resume = this.#commitIndex + 1;
-    // Entries at or below the committed prefix are already here and identical: skip them.
+    // Entries at or below the committed prefix are already here: skip them, after checking they are ours.
     let skip = 0;
-    while (prevIndex + skip < this.#commitIndex && skip < entries.length) skip++;
+    while (prevIndex + skip < this.#commitIndex && skip < entries.length) {
+      const diverged = this.#differs(prevIndex + skip + 1, entries[skip]);
+      if (diverged) return diverged;
+      skip++;
+    }
     if (skip > 0) {
       prevEpoch = entries[skip - 1]?.epoch ?? prevEpoch;
       prevIndex += skip;
@@ -75,7 +95,12 @@ export class ReplicatedLog {
       return { ok: false, matchIndex: 0, hint: Math.min(resume, this.log.lastIndex + 1), durable: Promise.resolve() };
     }
     let k = 0;
-    while (k < entries.length && this.log.epochAt(prevIndex + 1 + k) === entries[k]?.epoch) k++;
+    while (k < entries.length && this.log.epochAt(prevIndex + 1 + k) === entries[k]?.epoch) {
+      // Same index and epoch must mean the same entry (one sequencer per ballot): compare what it says.
+      const diverged = this.#differs(prevIndex + 1 + k, entries[k]);
+      if (diverged) return diverged;
+      k++;
+    }
     const from = prevIndex + 1 + k;
     const rest = entries.slice(k);
     const oldLast = this.log.lastIndex;
@@ -92,6 +117,19 @@ export class ReplicatedLog {
     // Nothing new to write: the entries are those of an earlier append, durable once its write is.
     const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest)) : p.settled();
     return { ok: true, matchIndex: prevIndex + entries.length, hint: 0, durable };
+  }
+
+  /** A failed accept when `theirs` is not the entry we hold at `index` (nothing to compare when compacted). */
+  #differs(index: number, theirs: Entry | undefined): AcceptResult | null {
+    const mine = this.log.entry(index);
+    if (!mine || !theirs) return null;
+    const a = entryIdentity(mine);
+    const b = entryIdentity(theirs);
+    if (a === b) return null;
+    this.#o.onDiverged(index, `ours ${a}, theirs ${b}`);
+    const durable = Promise.reject(new Error(`replica: diverged at index ${index}`));
+    durable.catch(() => undefined);
+    return { ok: false, matchIndex: 0, hint: 0, durable };
   }
 
   /** Replica far behind: replace everything with the sender's snapshot and tail. */

@@ -74,6 +74,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       if (a.entry.type === 'emit' && a.entry.source === outbox?.source) outbox.delivered(a.entry.seq);
       events.emit('applied', a);
     },
+    onDiverged: (index, detail) => halt(`another history of this room: the log differs at index ${index} (${detail})`, new Error(`dcm: diverged at index ${index}: ${detail}`)),
     onInstalled: () => {
       fresh.clear();
       outbox?.reconcile((source, seq) => rlog.replica.isDeliveredCommitted(source, seq));

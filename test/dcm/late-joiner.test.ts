@@ -14,7 +14,7 @@ const reactor = asReactorId('r');
 const molecules: DistributedMolecule[] = Array.from({ length: N }, (_, i) => ({ id: asMoleculeId(`s:${i + 1}`), reactor, name: 'item', value: { i, text: `todo ${i}` } }));
 
 function replica(persistence: Persistence, compactEvery = 1000): ReplicatedLog {
-  return new ReplicatedLog({ persistence, compactEvery, onApplied: () => undefined, onTail: () => undefined, onInstalled: () => undefined });
+  return new ReplicatedLog({ persistence, compactEvery, onApplied: () => undefined, onTail: () => undefined, onInstalled: () => undefined, onDiverged: (index, detail) => { throw new Error(`diverged at ${index}: ${detail}`); } });
 }
 
 describe('late joiner and restart with 10,000 molecules', () => {

@@ -72,6 +72,25 @@ describe('issue 11 schedules', () => {
     expect(w.backing.entries.has('dcm/log/000000000001')).toBe(false);
   });
 
+  it('5: equal (index, epoch) with different content is detected: the replica stops loudly instead of diverging quietly', async () => {
+    const w = new World();
+    w.lease.up = false;
+    await w.start();
+    const b = w.probe('b');
+    await w.run(20);
+    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
+    await w.run(20);
+    const emit = (source: string) => ({ type: 'emit', epoch: 2, source, seq: 1, molecule: { id: `${source}:1`, reactor: 'r', name: 'x', value: 1 } });
+    const term = { type: 'term', epoch: 2, leader: 'b' };
+    b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term, emit('b~1')], commitIndex: 0 });
+    await w.run(20);
+    expect(acks(b).at(-1)).toMatchObject({ ok: true, matchIndex: 2 });
+    b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term, emit('b~2')], commitIndex: 2 });
+    await w.run(20);
+    expect(w.room.status().stopped).toMatch(/another history of this room: the log differs at index 2/);
+    expect(w.room.status().commitIndex).toBe(0);
+  });
+
   it('4: an emission is durable once flush() resolves; a crash before that may lose it, never after', async () => {
     const w = new World();
     w.lease.up = false;
