@@ -178,6 +178,7 @@ async function runSize(n: number): Promise<SizeResult> {
     const seen = await waitAll(others, 'dropped', n - 1, 5000, (f) => f.peer === victim);
     result.deadPeerMs = seen ? Math.max(...allFacts(others, 'dropped').filter((f) => f.peer === victim).map((f) => f.at as number)) - tk : null;
     result.falseDrops = allFacts(others, 'dropped').filter((f) => f.peer !== victim).length;
+    if (process.env['SCALE_DEBUG']) for (const f of allFacts(others, 'dropped').filter((d) => d.peer !== victim)) console.error(`false drop: ${JSON.stringify(f)}`);
     result.serverRejected = (await server.usage()).rejected as Record<string, number>;
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

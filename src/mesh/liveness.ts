@@ -1,13 +1,13 @@
 // Liveness whose idle cost is linear in the room. Peers sit on a ring sorted by id; each keeps only its
 // `neighbors` predecessors and successors warm — a ping when it has sent them nothing for half a heartbeat
 // (any frame counts as heard, so a busy link never pings) — and drops a neighbour silent for `deadAfterMs`.
-// Every peer is watched by its two sides, so two crashes at once are still seen in one round. A watcher
-// that drops a peer tells the rest (`dn`), who drop it too unless they heard from it themselves just now;
-// a peer dropped by mistake answers the revive probes and is back within a heartbeat. Faster paths stay
-// in front: a goodbye, and a link going down — the signaling server closing a relay socket the moment the
-// process dies — with no other link left (with links left, the peer must answer over them within
-// `suspectMs`). SWIM's indirect probes are not needed here: every pair has a relay path through the server
-// as well as its direct one, and the server sees a dead socket itself.
+// Every peer has two watchers (its two sides). A watcher that drops a peer tells the rest (`dn`): reports
+// from both watchers drop it at once (a crash: ≤ deadAfterMs + one heartbeat); a single report (a watcher
+// whose own loop fell behind, or two neighbours crashed together) makes it a suspect that must answer an
+// echo within `suspectMs` — the suspect's own echo stands in for SWIM's indirect probes. A peer dropped by
+// mistake answers the revive probes and is back within a heartbeat. Faster paths stay in front: a goodbye,
+// and a link going down — the signaling server closing a relay socket the moment the process dies — with
+// no other link left (with links left, the peer must answer over them within `suspectMs`).
 import type { PeerId } from '../core/ids';
 import type { LivenessOptions, MemberRecord } from './room/members';
 import type { RoomFrame } from './room/wire';
@@ -100,8 +100,12 @@ export class Liveness {
     const neighbor = this.#ring.has(r.id);
     r.neighborSince = neighbor ? (r.neighborSince ?? now) : null;
     if (r.suspectSince !== null) {
-      if (r.lastHeard >= r.suspectSince) r.suspectSince = null;
-      else if (now - Math.max(r.suspectSince, this.#graceFrom) >= o.suspectMs) return 'a link went down and it did not answer on the others';
+      if (r.lastHeard >= r.suspectSince) {
+        r.suspectSince = null;
+        r.reportedBy = null;
+      } else if (now - Math.max(r.suspectSince, this.#graceFrom) >= o.suspectMs) {
+        return r.reportedBy ? `reported down by ${r.reportedBy}, no answer since` : 'a link went down and it did not answer on the others';
+      }
     }
     if (r.neighborSince === null) return null;
     const silentSince = Math.max(r.lastHeard, r.neighborSince, this.#graceFrom);

@@ -129,7 +129,7 @@ describe('room liveness (memory network, virtual clock)', () => {
     }
   });
 
-  it('two neighbours crashing together are both dropped within 1.5 s', async () => {
+  it('two neighbours crashing together are both dropped within 2 s (each has one watcher left: report + suspicion)', async () => {
     const { sched, peers } = await mesh(12);
     const victims = [peers[3] as Peer, peers[4] as Peer];
     const t0 = sched.now();
@@ -143,7 +143,7 @@ describe('room liveness (memory network, virtual clock)', () => {
       for (const v of victims) {
         const seen = p.dropped.find((d) => d.peer === v.id);
         expect(seen, `${p.id} dropped ${v.id}`).toBeDefined();
-        expect(seen!.at - t0).toBeLessThanOrEqual(1500);
+        expect(seen!.at - t0).toBeLessThanOrEqual(2000);
       }
     }
   });
@@ -157,15 +157,20 @@ describe('room liveness (memory network, virtual clock)', () => {
     for (const p of peers) expect(p.dropped, `${p.id}`).toEqual([]);
   });
 
-  it('a peer dropped on a wrong report comes back within a heartbeat or two', async () => {
+  it('one wrong report makes a live peer a suspect that clears itself; two drop it, and it comes back', async () => {
     const { sched, peers } = await mesh(6);
-    // b is not a ring neighbour of a (so a has not heard from it lately); c claims b is down.
-    const [a, c, , b] = peers as [Peer, Peer, Peer, Peer];
-    // (a ignores the report if it heard from b itself within a heartbeat, e.g. an RTT sample: try a few times.)
-    for (const t of [400, 700, 1000, 1300]) sched.at(t, () => void (a.dropped.length || c.link.send(a.id, { k: 'dn', p: b.id })));
+    // b is not a ring neighbour of a (a has not heard from it lately); c and d claim it is down.
+    const [a, c, d, b] = peers as [Peer, Peer, Peer, Peer];
+    // (a ignores a report if it heard from b within a heartbeat, e.g. an RTT sample: repeat it a few times.)
+    for (const t of [400, 700, 1000, 1300]) sched.at(t, () => void c.link.send(a.id, { k: 'dn', p: b.id }));
     await sched.run(sched.now() + 2500);
-    expect(a.dropped[0]?.reason).toBe(`reported down by ${c.id}`);
-    expect(a.dropped.map((d) => d.peer)).toContain(b.id);
+    expect(a.dropped).toEqual([]);
+    for (const t of [400, 700, 1000, 1300]) {
+      sched.at(t, () => void (a.dropped.length || c.link.send(a.id, { k: 'dn', p: b.id })));
+      sched.at(t + 1, () => void (a.dropped.length || d.link.send(a.id, { k: 'dn', p: b.id })));
+    }
+    await sched.run(sched.now() + 2500);
+    expect([`reported down by ${c.id} and ${d.id}`, `reported down by ${d.id} and ${c.id}`]).toContain(a.dropped[0]?.reason);
     expect(a.room.peers()).toContain(b.id);
   });
 });

@@ -52,8 +52,13 @@ export class MemberRecord {
   lastSent = -Infinity;
   /** Since when this peer is one of our ring neighbours (its silence counts from then), or null. */
   neighborSince: number | null = null;
-  /** A link to it went down while others stayed up: it must be heard from after this, or it is dropped. */
+  /**
+   * A link to it went down while others stayed up, or a watcher reported it down: it must be heard from
+   * after this within `suspectMs`, or it is dropped.
+   */
   suspectSince: number | null = null;
+  /** The watcher whose report made it a suspect (a second watcher's report drops it at once). */
+  reportedBy: PeerId | null = null;
   /** Pings sent to it (every few asks for an echo, for RTT). */
   pings = 0;
   /** False after a heartbeat timeout or a goodbye, until the peer is heard from again. */

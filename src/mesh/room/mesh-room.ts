@@ -279,6 +279,7 @@ export class MeshRoom implements Transport {
     r.alive = true;
     r.lastHeard = this.#clock.now();
     r.suspectSince = null;
+    r.reportedBy = null;
     r.nextSeq = 0;
     this.#sendFrame(peer, { k: 'hi', n: this.#name, st: this.#state });
     if (!wasAlive) this.#events.emit('peer-connected', { peerId: peer });
@@ -368,11 +369,22 @@ export class MeshRoom implements Transport {
   }
 
   /** A peer's ring watcher dropped `peer`: drop it too, unless we heard from it ourselves just now. */
+  /**
+   * A ring watcher dropped `peer`. Both its watchers reporting it (a crash: both see the silence) drops it
+   * at once; one report alone — perhaps from a watcher whose own event loop fell behind — makes it a
+   * suspect that must answer our echo within suspectMs. Heard from just now: the report is stale.
+   */
   #reportedDown(from: PeerId, peer: PeerId): void {
     const r = this.#records.get(peer);
-    if (peer === this.#self || !r?.alive || this.#clock.now() - r.lastHeard < this.#liveness.heartbeatMs) return;
-    log('%s reported %s down', from, peer);
-    this.#drop(peer, `reported down by ${from}`);
+    const now = this.#clock.now();
+    if (peer === this.#self || !r?.alive || now - r.lastHeard < this.#liveness.heartbeatMs) return;
+    if (r.reportedBy !== null && r.reportedBy !== from && r.suspectSince !== null && r.lastHeard < r.suspectSince) {
+      log('%s and %s reported %s down', r.reportedBy, from, peer);
+      return this.#drop(peer, `reported down by ${r.reportedBy} and ${from}`);
+    }
+    r.reportedBy = from;
+    r.suspectSince ??= now;
+    this.#sendFrame(peer, { k: 'pi', t: now, e: 1 });
   }
 
   readonly #livenessIo: LivenessIo = {
