@@ -4,7 +4,7 @@
 // says it is gone). Only claims still held when the burst ends are announced, and only announced ones freed.
 import type { MoleculeId } from '../core/ids';
 import type { ClaimTable } from './claims';
-import type { RoomContext } from './context';
+import { flushGap, type RoomContext } from './context';
 import { msg } from './messages';
 
 export class ClaimHints {
@@ -28,7 +28,8 @@ export class ClaimHints {
     for (const id of ids) this.#queue.set(id, taken);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    this.#ctx.clock.setTimeout(() => this.#flush(), 0);
+    // Paced like the sequencer's appends (one frame per peer per flush): see flushGap.
+    this.#ctx.clock.setTimeout(() => this.#flush(), flushGap(this.#ctx.peers().length));
   }
 
   /** Consumed copies need no "free again" hint: forget them. */

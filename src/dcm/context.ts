@@ -48,6 +48,14 @@ export const defaultTimings: RoomTimings = {
 };
 
 /**
+ * The least time between two flushes of appends (and claim hints) to `replicas` peers: none in a room of
+ * up to eight (latency first), then a millisecond per replica, so a busy sequencer's connection carries
+ * ≤ ~1,000 frames/s however large the room (the server allows 2,000 per connection) and each append
+ * batches the entries of those milliseconds.
+ */
+export const flushGap = (replicas: number): number => (replicas < 8 ? 0 : replicas);
+
+/**
  * Deliberate protocol bugs for the mutation test: the simulation's checker must catch each of them,
  * which shows it cannot pass vacuously. Never set outside tests.
  */

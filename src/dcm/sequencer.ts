@@ -5,7 +5,7 @@
 import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
-import { claimOwnedBy, majorityIndex, ownedBy, type RoomContext } from './context';
+import { claimOwnedBy, flushGap, majorityIndex, ownedBy, type RoomContext } from './context';
 import type { CommitEntry, Entry } from './entries';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
@@ -45,6 +45,7 @@ export class Sequencer {
   #lastBeat = -Infinity;
   #flushQueued = false;
   #flushCommit = false;
+  #lastFlush = -Infinity;
   #stopped = false;
   readonly #hints: ClaimHints;
 
@@ -167,17 +168,23 @@ export class Sequencer {
    * turn is over: the requests of one incoming burst — an emit and the claim and commit that consume it —
    * leave as one append per replica, a copy consumed in the same burst never looks free, and a fast store
    * has made the entries durable here by then (the append says so, and a replica counts it: learner.ts).
+   * In a larger room flushes are paced (flushGap): every flush costs one frame per replica, so a busy
+   * sequencer batches the entries of a few milliseconds into one append instead of one per turn.
    */
   #queueFlush(commit: boolean): void {
     this.#flushCommit ||= commit;
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    this.#ctx.defer(() => {
+    const flush = (): void => {
       this.#flushQueued = false;
+      this.#lastFlush = this.#ctx.clock.now();
       const force = this.#flushCommit;
       this.#flushCommit = false;
       if (!this.#stopped) for (const p of this.#ctx.peers()) this.#replicate(p, force);
-    });
+    };
+    const wait = this.#lastFlush + flushGap(this.#ctx.peers().length) - this.#ctx.clock.now();
+    if (wait > 0) this.#ctx.clock.setTimeout(flush, wait);
+    else this.#ctx.defer(flush);
   }
 
   /** Called for every entry the replica applies while we lead: acknowledge commits to their holders. */
