@@ -21,8 +21,9 @@ const counter = reactor({ name: 'scale-counter', version: '1.0.0' }, (r) => {
 });
 
 /** Report once when this peer has seen `target` increments (applied one by one, or in its count's value). */
-function check(r: Running): void {
+function check(r: Running, scan = false): void {
   if (r.reported || r.target === Infinity) return;
+  if (!scan && r.applied < r.target) return;
   const counts = r.peer.machine.molecules({ reactor: r.reactor }).find((m) => m.name === 'count');
   const value = (counts?.values ?? []).reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0);
   if (Math.max(r.applied, value) < r.target) return;
@@ -74,8 +75,8 @@ async function start(raw: string): Promise<void> {
     check(r);
   });
   // A replica that fell behind catches up from a snapshot: those increments are never applied one by one,
-  // so the count's value in the replica is checked too.
-  const poll = setInterval(() => check(r), 50);
+  // so the count's value in the replica is checked too (now and then: it scans the copies).
+  const poll = setInterval(() => check(r, true), 500);
   poll.unref();
 }
 out({ t: 'booted' });
