@@ -43,8 +43,6 @@ export class Liveness {
   readonly #o: LivenessOptions;
   #ring = new Set<PeerId>();
   #lastTick: number | null = null;
-  /** Silence is counted from here at the earliest: the end of our own last stall (see tick). */
-  #graceFrom = -Infinity;
   #lastSample = -Infinity;
   #sampleAt = 0;
 
@@ -65,8 +63,8 @@ export class Liveness {
   tick(now: number, records: Iterable<MemberRecord>, io: LivenessIo): PeerId[] {
     const o = this.#o;
     // Our own event loop stalled (a long task, a frozen tab): frames that arrived meanwhile are still
-    // queued behind this timer, so silence measured across the stall would drop healthy peers.
-    if (this.#lastTick !== null && now - this.#lastTick > 2 * o.heartbeatMs) this.#graceFrom = now;
+    // queued behind this timer, so this tick judges nobody; the next one sees them processed.
+    const stalled = this.#lastTick !== null && now - this.#lastTick > 2 * o.heartbeatMs;
     this.#lastTick = now;
     const all = [...records];
     const live = all.filter((r) => r.alive && io.routed(r.id));
@@ -84,7 +82,7 @@ export class Liveness {
         this.#ping(r, now, io, true);
         continue;
       }
-      const why = this.#verdict(r, now);
+      const why = this.#verdict(r, now, stalled);
       if (why) {
         io.drop(r.id, why);
         if (why === HEARTBEAT_TIMEOUT) dropped.push(r.id);
@@ -95,20 +93,21 @@ export class Liveness {
   }
 
   /** Why `r` is gone now, or null while it is fine. Updates its neighbour and suspicion marks. */
-  #verdict(r: MemberRecord, now: number): string | null {
+  #verdict(r: MemberRecord, now: number, stalled: boolean): string | null {
     const o = this.#o;
     const neighbor = this.#ring.has(r.id);
     r.neighborSince = neighbor ? (r.neighborSince ?? now) : null;
+    if (stalled) return null;
     if (r.suspectSince !== null) {
       if (r.lastHeard >= r.suspectSince) {
         r.suspectSince = null;
         r.reportedBy = null;
-      } else if (now - Math.max(r.suspectSince, this.#graceFrom) >= o.suspectMs) {
+      } else if (now - r.suspectSince >= o.suspectMs) {
         return r.reportedBy ? `reported down by ${r.reportedBy}, no answer since` : 'a link went down and it did not answer on the others';
       }
     }
     if (r.neighborSince === null) return null;
-    const silentSince = Math.max(r.lastHeard, r.neighborSince, this.#graceFrom);
+    const silentSince = Math.max(r.lastHeard, r.neighborSince);
     return now - silentSince > o.deadAfterMs ? HEARTBEAT_TIMEOUT : null;
   }
 
