@@ -93,6 +93,8 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
   const kLease = script('kLease');
   const kReap = script('kReap');
   const rooms = new Map<string, RedisRoom>();
+  /** After close(): the sockets still closing must not reach a Redis connection that is gone. */
+  let closed = false;
   const fail = (err: unknown): void => o.onError(err instanceof Error ? err : new Error(String(err)));
 
   /** A member connected to another instance: frames to it go through that instance's channel. */
@@ -151,6 +153,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     }
 
     #enter(member: Member, replacing: boolean): void {
+      if (closed) return;
       if (replacing) this.members.set(member.peer, member);
       this.#pending++;
       void this.subscribed
@@ -232,6 +235,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     }
 
     #leaseOp(op: string, member: Member | null, minEpoch: number, reason = ''): void {
+      if (closed) return;
       const floor = o.records.floor(this.id);
       void this.subscribed
         .then(() =>
@@ -388,6 +392,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
       rooms.clear();
     },
     async close() {
+      closed = true;
       if (heartbeat) clearInterval(heartbeat);
       for (const r of rooms.values()) r.dispose();
       rooms.clear();
