@@ -18,12 +18,11 @@ import { ballotOwner, emissionOf, newSource, randomToken, RequestIds } from './i
 import { Outbox } from './outbox';
 import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
-import { Recovery } from './recovery';
 import { ReplicatedLog } from './replicated-log';
 import { Requester } from './requester';
 import { RoomStatus, type DistributedRoomEvents } from './room-status';
 import type { DistributedRoom, DistributedRoomOptions } from './room-types';
-import { Sequencer } from './sequencer';
+import { Roles } from './roles';
 
 export type { DistributedRoom, DistributedRoomOptions } from './room-types';
 
@@ -48,8 +47,6 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const notify = (reactor: ReactorId, name: string): void => notices.now(reactor, name);
   const notifyAll = (): void => notices.all(rlog.replica.names());
 
-  let sequencer: Sequencer | null = null;
-  let recovery: Recovery | null = null;
   let outbox: Outbox | null = null;
   let started = false;
   let stopped = false;
@@ -69,7 +66,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     persistence,
     compactEvery: timings.compactEvery,
     onApplied: (a) => {
-      sequencer?.onApplied(a);
+      roles.sequencer?.onApplied(a);
       requester.onApplied(a);
       if (a.entry.type === 'emit' && a.entry.source === outbox?.source) outbox.delivered(a.entry.seq);
       events.emit('applied', a);
@@ -126,8 +123,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       // server record it for good). A larger real one is reached in steps, one term at a time.
       const epoch = Math.min(reported, ctx.ceiling(), MAX_EPOCH - 1);
       elector.observeEpoch(asEpoch(epoch));
-      const mine = sequencer?.epoch ?? recovery?.epoch;
-      if (mine !== undefined && epoch > mine) stepDown();
+      roles.newerEpochSeen(epoch);
     },
     async promise(epoch, by) {
       const m = persistence.meta;
@@ -152,6 +148,21 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     record: (event) => events.emit('history', event),
   };
 
+  const roles = new Roles({
+    ctx,
+    elector,
+    persistence,
+    left,
+    onServing: () => {
+      flushOutbox(true);
+      notifyAll();
+    },
+  });
+  /** The elector changed its mind (ignored before start and after stop). */
+  const onLeadership = (): void => {
+    if (started && !stopped) roles.follow();
+  };
+
   const affinity = new Affinity({
     self,
     clock,
@@ -172,12 +183,13 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     open: (id) => affinity.open(id),
     fresh,
     leader: () => leaderInfo(),
-    claimedHere: (id) => sequencer?.claims.isClaimed(id) ?? false,
+    claimedHere: (id) => roles.sequencer?.claims.isClaimed(id) ?? false,
   });
 
   /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */
   const leaderInfo = (): { leader: PeerId; epoch: number } | null => {
-    if (sequencer) return { leader: self, epoch: sequencer.epoch };
+    const serving = roles.sequencer;
+    if (serving) return { leader: self, epoch: serving.epoch };
     const l = acceptor.leader;
     return l && l.epoch === persistence.meta.promised ? l : null;
   };
@@ -189,38 +201,6 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     if (!force && now - lastOutboxSend < timings.resendMs) return;
     lastOutboxSend = now;
     for (const items of outbox.batches()) ctx.send(target.leader, msg('emit', { items }));
-  }
-
-  function stepDown(): void {
-    if (!sequencer && !recovery) return;
-    const epoch = sequencer?.epoch ?? recovery?.epoch ?? 0;
-    sequencer?.stop();
-    sequencer = null;
-    recovery = null;
-    ctx.record({ type: 'stepped-down', epoch });
-    log('stepped down from epoch', epoch);
-  }
-
-  function onLeadership(): void {
-    if (!started || stopped) return;
-    const l = elector.current();
-    const mine = sequencer?.epoch ?? recovery?.epoch;
-    if (!l.self) return stepDown();
-    if (mine === l.epoch) return;
-    stepDown();
-    const promised = Math.max(persistence.meta.promised, persistence.queued.promised);
-    if (l.epoch <= promised) {
-      // We already promised this term or a newer one (perhaps still being written): ask for a higher one.
-      elector.observeEpoch(asEpoch(promised));
-      return;
-    }
-    recovery = new Recovery(ctx, l.epoch, l.epoch === 1);
-    tickRecovery(recovery);
-  }
-
-  /** A recovery step; a failed promise write has already stopped the replica (halt), nothing to throw. */
-  function tickRecovery(r: Recovery): void {
-    r.tick().catch((e: unknown) => log('recovery step failed', e));
   }
 
   /**
@@ -235,7 +215,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     events.emit('error', error);
     if (!started || stopped) return;
     stopped = true;
-    stepDown();
+    roles.stepDown();
     elector.stop();
     if (timer) clock.clearTimeout(timer);
     outgoing.flush();
@@ -247,18 +227,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   function tick(): void {
     if (stopped) return;
     const now = clock.now();
-    if (recovery) {
-      tickRecovery(recovery);
-      if (recovery.ready) {
-        sequencer = new Sequencer(ctx, recovery.epoch, left);
-        recovery = null;
-        sequencer.start();
-        log('serving epoch', sequencer.epoch);
-        flushOutbox(true);
-        notifyAll();
-      }
-    }
-    sequencer?.tick(now);
+    roles.tick(now);
     requester.tick(now);
     flushOutbox();
     status.maybeEmit();
@@ -268,13 +237,13 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const dispatcher = new Dispatcher({
     acceptor,
     requester,
-    sequencer: () => sequencer,
-    recovery: () => recovery,
+    sequencer: () => roles.sequencer,
+    recovery: () => roles.recovery,
     leader: leaderInfo,
     catalog,
     onLeave: (p) => {
       left.add(p);
-      sequencer?.onPeerGone(p, true);
+      roles.sequencer?.onPeerGone(p, true);
     },
     onCatalog: () => events.emit('catalog', catalog.entries()),
     onFresh,
@@ -283,7 +252,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
 
   const status = new RoomStatus(events, () => ({
     self,
-    role: sequencer ? 'sequencer' : recovery ? 'recovering' : 'replica',
+    role: roles.role,
     sequencer: leaderInfo()?.leader ?? elector.current().leader,
     epoch: Math.max(persistence.meta.promised, elector.current().epoch),
     commitIndex: rlog.commitIndex,
@@ -292,7 +261,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     molecules: rlog.replica.size,
     outbox: outbox?.size ?? 0,
     claimsInFlight: requester.inFlight,
-    claimsGranted: sequencer?.claims.size ?? 0,
+    claimsGranted: roles.sequencer?.claims.size ?? 0,
     invalidMessages: dispatcher.invalid + refusedMessages,
     ...(halted !== null ? { stopped: halted } : {}),
   }));
@@ -362,7 +331,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
         transport.on('peer-disconnected', ({ peerId, reason }) => {
           outgoing.drop(peerId);
           catalog.forget(peerId);
-          sequencer?.onPeerGone(peerId, reason === 'goodbye');
+          roles.sequencer?.onPeerGone(peerId, reason === 'goodbye');
           events.emit('catalog', catalog.entries());
         }),
         elector.onChange(onLeadership),
@@ -377,18 +346,19 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     },
     async stop() {
       if (!started || stopped) return;
-      if (sequencer) {
+      const serving = roles.sequencer;
+      if (serving) {
         // Hand our vote back first so the remaining peers keep a majority without us.
-        sequencer.membership.leaving = true;
+        serving.membership.leaving = true;
         const until = clock.now() + 20 * timings.heartbeatMs;
-        while (rlog.replica.members.includes(self) && rlog.replica.members.length > 1 && clock.now() < until && sequencer) {
+        while (rlog.replica.members.includes(self) && rlog.replica.members.length > 1 && clock.now() < until && roles.sequencer) {
           await new Promise<void>((r) => clock.setTimeout(r, timings.heartbeatMs / 2));
         }
       }
       stopped = true;
       outgoing.flush();
       for (const p of transport.peers()) transport.send(p, msg('leave', {}));
-      stepDown();
+      roles.stepDown();
       elector.stop();
       if (timer) clock.clearTimeout(timer);
       for (const u of unsubscribe.splice(0)) u();

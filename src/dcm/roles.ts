@@ -1,0 +1,102 @@
+// This peer's part in leading the room: none (a replica only), recovering a term it was elected for, or
+// serving that term as the sequencer. It moves between them when the elector changes its mind, when a newer
+// epoch shows up, and when a recovery is complete; the room asks it where requests go.
+import { asEpoch, type PeerId } from '../core/ids';
+import type { RoomContext } from './context';
+import type { Elector } from './elector';
+import type { Persistence } from './persistence';
+import { Recovery } from './recovery';
+import { Sequencer } from './sequencer';
+
+export type RoleName = 'sequencer' | 'recovering' | 'replica';
+
+export interface RolesOptions {
+  readonly ctx: RoomContext;
+  readonly elector: Elector;
+  readonly persistence: Persistence;
+  /** Peers that said goodbye (a new sequencer drops them from the configuration). */
+  readonly left: ReadonlySet<PeerId>;
+  /** A recovery completed: this peer serves its term now. */
+  readonly onServing: () => void;
+}
+
+export class Roles {
+  readonly #o: RolesOptions;
+  #sequencer: Sequencer | null = null;
+  #recovery: Recovery | null = null;
+
+  constructor(options: RolesOptions) {
+    this.#o = options;
+  }
+
+  get sequencer(): Sequencer | null {
+    return this.#sequencer;
+  }
+
+  get recovery(): Recovery | null {
+    return this.#recovery;
+  }
+
+  get role(): RoleName {
+    return this.#sequencer ? 'sequencer' : this.#recovery ? 'recovering' : 'replica';
+  }
+
+  /** The term this peer serves or recovers, if any. */
+  get epoch(): number | undefined {
+    return this.#sequencer?.epoch ?? this.#recovery?.epoch;
+  }
+
+  stepDown(): void {
+    const epoch = this.epoch;
+    if (epoch === undefined) return;
+    this.#sequencer?.stop();
+    this.#sequencer = null;
+    this.#recovery = null;
+    this.#o.ctx.record({ type: 'stepped-down', epoch });
+    this.#o.ctx.log('stepped down from epoch', epoch);
+  }
+
+  /** Someone leads a newer term than ours: ours is over. */
+  newerEpochSeen(epoch: number): void {
+    const mine = this.epoch;
+    if (mine !== undefined && epoch > mine) this.stepDown();
+  }
+
+  /** The elector's view changed: recover a new term of ours, or step down from one we lost. */
+  follow(): void {
+    const { elector, persistence, ctx } = this.#o;
+    const l = elector.current();
+    if (!l.self) return this.stepDown();
+    if (this.epoch === l.epoch) return;
+    this.stepDown();
+    const promised = Math.max(persistence.meta.promised, persistence.queued.promised);
+    if (l.epoch <= promised) {
+      // We already promised this term or a newer one (perhaps still being written): ask for a higher one.
+      elector.observeEpoch(asEpoch(promised));
+      return;
+    }
+    this.#recovery = new Recovery(ctx, l.epoch, l.epoch === 1);
+    this.#tickRecovery(this.#recovery);
+  }
+
+  /** Periodic work: advance a recovery (and serve once it is complete), then the sequencer's own tick. */
+  tick(now: number): void {
+    const recovery = this.#recovery;
+    if (recovery) {
+      this.#tickRecovery(recovery);
+      if (recovery.ready) {
+        this.#sequencer = new Sequencer(this.#o.ctx, recovery.epoch, this.#o.left);
+        this.#recovery = null;
+        this.#sequencer.start();
+        this.#o.ctx.log('serving epoch', this.#sequencer.epoch);
+        this.#o.onServing();
+      }
+    }
+    this.#sequencer?.tick(now);
+  }
+
+  /** A recovery step; a failed promise write has already stopped the replica (halt), nothing to throw. */
+  #tickRecovery(r: Recovery): void {
+    r.tick().catch((e: unknown) => this.#o.ctx.log('recovery step failed', e));
+  }
+}
