@@ -22,7 +22,7 @@ test('a tab opened offline keeps its changes and delivers them when the room is 
     let reachable = false;
     const bob = await openPeer('chromium', `${baseURL}/`);
     peers.push(bob);
-    await bob.page.routeWebSocket(/\/signal$/, (ws) => {
+    await bob.page.routeWebSocket(/\/signal(\?|$)/, (ws) => {
       if (reachable) ws.connectToServer();
       else void ws.close({ code: 4000, reason: 'unreachable (test)' });
     });
