@@ -125,9 +125,23 @@ describe('rooms shared through Redis', () => {
     const e1 = await lead('p1');
     const e2 = await lead('p2');
     expect(e2).toBe(e1 + 1);
+    const stayer = await client(url);
+    await stayer.join(r, 'stayer');
     await redis.restart(); // no persistence: Redis comes back with nothing
     const e3 = await lead('p3');
     expect(e3).toBeGreaterThan(e2);
+    // A member that stayed connected through the outage is back in Redis's room: its lease request is answered.
+    stayer.frames.length = 0;
+    stayer.send({ type: 'lease-request', minEpoch: 0 });
+    await until(
+      () => stayer.frames.some((f) => f.type === 'lease' && f.holder === 'stayer'),
+      5000,
+      'the stayer to lead',
+    );
+    const e4 = (
+      stayer.frames.filter((f) => f.type === 'lease' && f.holder === 'stayer').at(-1) as { epoch: number }
+    ).epoch;
+    expect(e4).toBeGreaterThan(e3);
   });
 
   it('the members of an instance killed with SIGKILL leave the room for the others within seconds', async () => {

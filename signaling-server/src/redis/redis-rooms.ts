@@ -12,7 +12,7 @@ import type { LeaseSnapshot } from '../room-lease';
 import type { Member, RoomDirectory, RoomPort } from '../room-port';
 import type { RoomRecords } from '../room-records';
 import type { Log } from '../log';
-import { JOIN, LEASE, REAP } from './scripts';
+import { JOIN, LEASE, REAP, RESTORE } from './scripts';
 
 type ScriptFn = (keys: [string, string, string], args: (string | number)[]) => Promise<unknown>;
 
@@ -85,13 +85,15 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
   cmd.defineCommand('kJoin', { numberOfKeys: 3, lua: JOIN });
   cmd.defineCommand('kLease', { numberOfKeys: 3, lua: LEASE });
   cmd.defineCommand('kReap', { numberOfKeys: 3, lua: REAP });
-  const script = (name: 'kJoin' | 'kLease' | 'kReap'): ScriptFn => {
+  cmd.defineCommand('kRestore', { numberOfKeys: 3, lua: RESTORE });
+  const script = (name: 'kJoin' | 'kLease' | 'kReap' | 'kRestore'): ScriptFn => {
     const fn = (cmd as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!.bind(cmd);
     return (k, args) => fn(...k, ...args);
   };
   const kJoin = script('kJoin');
   const kLease = script('kLease');
   const kReap = script('kReap');
+  const kRestore = script('kRestore');
   const rooms = new Map<string, RedisRoom>();
   /** After close(): the sockets still closing must not reach a Redis connection that is gone. */
   let closed = false;
@@ -356,6 +358,19 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     }
   };
   let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  // Redis came back after an outage (maybe empty, without persistence): our clients are still here, so their
+  // membership goes back in; the lease and its epochs continue above the floors the instances kept.
+  let readies = 0;
+  cmd.on('ready', () => {
+    if (readies++ === 0 || closed) return;
+    o.log.warn({}, 'redis is back; restoring this instance’s members');
+    for (const room of rooms.values())
+      for (const m of room.members.values())
+        if (!(m instanceof RemoteMember))
+          kRestore(keys(room.id), [m.peer, JSON.stringify({ i: m.instance, s: serverId })]).catch(fail);
+    void beat().catch(fail);
+  });
 
   const ready = (async () => {
     await Promise.all([cmd.connect(), sub.connect()]).catch((e: unknown) => {

@@ -127,3 +127,9 @@ for k = 1, #all, 2 do
 end
 return n
 `;
+
+/** After Redis came back (possibly empty): put a member this instance serves back, quietly. ARGV: peer, record. */
+export const RESTORE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
