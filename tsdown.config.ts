@@ -11,6 +11,7 @@ export default defineConfig({
     peerjs: 'src/peerjs.ts',
     node: 'src/node/index.ts',
     reactors: 'src/reactors/index.ts',
+    testing: 'src/testing.ts',
     'kinetic-peer': 'src/node/kinetic-peer.ts',
   },
   outDir: 'dist/lib',

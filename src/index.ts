@@ -7,7 +7,7 @@ export * from './core/index';
 export * from './mesh/index';
 export type { Store, StoreOp } from './store/store';
 export { StoreQuotaError, StoreBlockedError } from './store/store';
-// Distributed molecules: the room port, electors, and the in-memory network used by the simulation.
+// Distributed molecules: the room port and the electors (the in-memory network is in kinetic-mesh/testing).
 export type { Elector, Leadership } from './dcm/elector';
 export { createDistributedRoom, type DistributedRoom, type DistributedRoomOptions } from './dcm/room';
 export type { RoomStatusView, DistributedRoomEvents } from './dcm/room-status';
@@ -15,7 +15,6 @@ export { createLeaseElector, type LeaseElectorOptions } from './dcm/electors/lea
 export { createWebLocksElector, storeEpochCounter, type LockManagerLike, type EpochCounter } from './dcm/electors/web-locks';
 export { defaultTimings, type RoomTimings } from './dcm/context';
 export type { ClaimMode } from './dcm/requester';
-export { createMemoryNetwork, type MemoryNetwork, type MemoryTransport, type NetworkFaults } from './mesh/memory';
 // Stores: memory and IndexedDB adapters, and the acceptance suite every adapter passes.
 export { createMemoryStore, createMemoryBacking } from './store/memory';
 export type { IdbStore, IdbStoreOptions, IndexedDbEnv } from './store/idb';

@@ -1,5 +1,6 @@
 // The README's TypeScript examples run as tests (tinybase's documentation.test idea): every ```ts block is
 // executed as a module importing 'kinetic-mesh', and each `console.log(x); // → v` line must print v.
+// (```typescript blocks need a browser or a server; the packed-tarball test type-checks them instead.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -202,9 +202,20 @@ describe('the packed packages, installed into a fresh project', () => {
         ['browser.ts'],
       ],
     ] as const;
+    // The README's browser and Node snippets (```typescript blocks) against the published types too.
+    const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+    const snippets = [...readme.matchAll(/```typescript\n([\s\S]*?)```/g)].map((m, i) => {
+      fs.writeFileSync(path.join(app, `readme-snippet-${i + 1}.ts`), m[1] ?? '');
+      return `readme-snippet-${i + 1}.ts`;
+    });
+    expect(snippets.length).toBeGreaterThan(0);
+    const all = [
+      ...configs,
+      ['README snippets', { module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'] }, snippets],
+    ] as const;
     const tsc = path.join(app, 'node_modules/typescript/bin/tsc');
     await Promise.all(
-      configs.map(([name, options, files]) => {
+      all.map(([name, options, files]) => {
         const config = path.join(app, `tsconfig.${name.replace(/\W+/g, '-')}.json`);
         fs.writeFileSync(
           config,
