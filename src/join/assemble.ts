@@ -139,6 +139,12 @@ export async function assembleJoin<R extends ReactorSet, U extends ReactorSet>(t
       close() {
         closing ??= (async () => {
           stopPageHide?.();
+          // What this peer emitted should be in the room before it leaves: durable first, then delivered (for
+          // a bounded time; whatever is still in the outbox then stays there, stored, and goes next time).
+          await room.flush().catch((e: unknown) => onError(e instanceof Error ? e : new Error(String(e))));
+          for (const end = clock.now() + (options.closeTimeoutMs ?? 3000); room.status().outbox > 0 && clock.now() < end; ) {
+            await new Promise<void>((resolve) => clock.setTimeout(resolve, 20));
+          }
           // The last snapshot is taken from the soup itself while still following it; then stop.
           await local.flush();
           await local.compact();

@@ -44,6 +44,8 @@ export interface JoinOptions<R extends ReactorSet = ReactorSet, U extends Reacto
   readonly links?: readonly LinkFactory[];
   /** Timeout of a blocking call into a `remote` reactor when the call gives none (default 10 000 ms). */
   readonly callTimeoutMs?: number;
+  /** How long `close()` waits for this peer's emissions to enter the room (default 3000 ms; the rest stays in the outbox). */
+  readonly closeTimeoutMs?: number;
   /** Background failures (the store, the connection); default: the `kinetic:join` debug log. */
   readonly onError?: (error: Error) => void;
   readonly clock?: Clock;
@@ -67,6 +69,9 @@ export interface JoinedRoom<R extends ReactorSet = ReactorSet, U extends Reactor
   members(): MemberView[];
   /** Called with the member list whenever it changes; returns the unsubscribe function. */
   onMembers(listener: (members: readonly MemberView[]) => void): () => void;
-  /** Leave: hand over the sequencer role, say goodbye, write local state, close the store. */
+  /**
+   * Leave: wait (up to `closeTimeoutMs`) for this peer's emissions to enter the room, hand over the sequencer
+   * role, say goodbye, write local state, close the store.
+   */
   close(): Promise<void>;
 }
