@@ -124,7 +124,9 @@ export class DistributedRuns {
     const site = r.site as Site;
     const port = s.parts.port;
     const inputs = r.spec.inputs;
-    let sources = this.#sources(r, FIRST_CANDIDATES);
+    // After a refusal the window may hold only copies that are not really there (an emit still on its way,
+    // taken meanwhile): the next tries look at every candidate again, until a claim goes through.
+    let sources = this.#sources(r, r.refusals > 0 ? MAX_CANDIDATES : FIRST_CANDIDATES);
     if (!this.#search(r, sources)) {
       if (!sources.some((src) => src instanceof RoomSource && src.truncated)) return false;
       sources = this.#sources(r, MAX_CANDIDATES);

@@ -44,10 +44,43 @@ export function onlyOne(items: Iterable<unknown>): boolean {
   return n === 1;
 }
 
+interface Hold {
+  readonly id: MoleculeId;
+  readonly reactor: ReactorId;
+  readonly name: string;
+  readonly until: number;
+}
+
+/** A FIFO of holds (array with a moving head, compacted when half spent). */
+class HoldQueue {
+  /** A timer is set for the head. */
+  armed = false;
+  #items: Hold[] = [];
+  #head = 0;
+  push(h: Hold): void {
+    this.#items.push(h);
+  }
+  peek(): Hold | undefined {
+    return this.#items[this.#head];
+  }
+  shift(): void {
+    if (++this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
 export class Affinity {
   readonly #o: AffinityOptions;
   /** Fresh copies not preferred to us, until their grace ends. */
   readonly #held = new Map<MoleculeId, number>();
+  /**
+   * The holds in the order they end: one queue per grace length, so each is sorted by its end, and one
+   * timer per queue aimed at its head (a timer per copy was a measurable share of a peer's CPU under a
+   * stream of jobs). Each firing ends at least the head, as that copy's own timer would have.
+   */
+  readonly #queues: [HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue()];
 
   constructor(options: AffinityOptions) {
     this.#o = options;
@@ -59,11 +92,38 @@ export class Affinity {
     if (this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === self) return;
     // A lone copy waits longer for its host: the sequencer takes each next one within its own turn, so a
     // peer that raced it after the plain grace on a loaded machine would only be fenced.
-    const graceMs = this.#o.graceMs * (this.#o.alone?.(reactor, name) ? LONE_GRACE_FACTOR : 1);
-    this.#held.set(id, clock.now() + graceMs);
-    clock.setTimeout(() => {
-      if (this.#held.delete(id)) this.#o.onOpen(reactor, name);
-    }, graceMs);
+    const lone = this.#o.alone?.(reactor, name) ?? false;
+    const graceMs = this.#o.graceMs * (lone ? LONE_GRACE_FACTOR : 1);
+    const until = clock.now() + graceMs;
+    this.#held.set(id, until);
+    const q = this.#queues[lone ? 1 : 0];
+    q.push({ id, reactor, name, until });
+    if (!q.armed) this.#arm(q, graceMs);
+  }
+
+  #arm(q: HoldQueue, ms: number): void {
+    q.armed = true;
+    this.#o.clock.setTimeout(() => this.#expire(q), Math.max(0, ms));
+  }
+
+  /**
+   * The head's grace is over (and that of every hold that began at the same moment): their copies open to
+   * every host, one notification per (reactor, name). The next firing is as far after this one as the
+   * next hold began after the head (timer time, not `now()`: a paused clock must not stall the queue).
+   */
+  #expire(q: HoldQueue): void {
+    q.armed = false;
+    const head = q.peek();
+    if (!head) return;
+    const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
+    for (let h = q.peek(); h && h.until <= head.until; h = q.peek()) {
+      q.shift();
+      // Only a hold still in place counts (the copy may be consumed, or held again since).
+      if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
+    }
+    const next = q.peek();
+    if (next) this.#arm(q, next.until - head.until);
+    for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
   }
 
   /** May this peer try the copy now? */
