@@ -2,8 +2,11 @@
 // emission gets a (source, seq) key, sits in the store until the replica applies its emit entry, and is
 // sent again to every new sequencer until then; the log applies each key at most once (exactly once).
 //
-// Seqs are handed out in persisted blocks: a restart continues above the last block, so a seq that might
-// have reached a sequencer before a crash is never reused for a different molecule.
+// Each process emits under a source of its own (peer id + a fresh incarnation): two processes of one peer
+// sharing a store (two tabs without Web Locks), or a process whose store was restored from an older copy,
+// never hand out the same (source, seq) for different molecules — the room would drop one as a duplicate
+// and its emitter would delete it as delivered. Items restored from the store keep the source they were
+// made under and are resent under it. Seqs are handed out in persisted blocks as well.
 import type { DistributedMolecule } from '../core/distributed-port';
 import { asReactorId } from '../core/ids';
 import { emittedMoleculeId } from './ids';
@@ -12,9 +15,17 @@ import { Persistence, type OutboxItem } from './persistence';
 const BLOCK = 1000;
 const MAX_BATCH = 256;
 
-export class Outbox {
+/** An item waiting for delivery: as stored (its store key), and the source it was made under. */
+interface Queued {
+  readonly stored: OutboxItem;
   readonly source: string;
-  readonly #items = new Map<number, OutboxItem>();
+}
+const keyOf = (source: string, seq: number): string => `${source}#${seq}`;
+
+export class Outbox {
+  /** This process's source: new emissions go under it. */
+  readonly source: string;
+  readonly #items = new Map<string, Queued>();
   readonly #persistence: Persistence;
   readonly #onSendable: () => void;
   readonly #onDurable: (seq: number) => void;
@@ -24,15 +35,18 @@ export class Outbox {
   /** Seqs below this are covered by a durable block reservation: only those may leave this peer. */
   #durableLimit: number;
 
-  constructor(persistence: Persistence, source: string, restored: readonly OutboxItem[], onSendable: () => void, onDurable: (seq: number) => void = () => undefined) {
+  /** `legacy`: the source of restored items written without one (older stores kept it in meta.source). */
+  constructor(persistence: Persistence, source: string, restored: readonly OutboxItem[], legacy: string, onSendable: () => void, onDurable: (seq: number) => void = () => undefined) {
     this.#persistence = persistence;
     this.#onSendable = onSendable;
     this.#onDurable = onDurable;
     this.source = source;
     this.#durableLimit = persistence.meta.nextSeqLimit;
-    for (const item of restored) this.#items.set(item.seq, item);
-    const highest = Math.max(0, ...restored.map((i) => i.seq));
-    this.#next = Math.max(persistence.meta.nextSeqLimit, highest) + 1;
+    for (const stored of restored) {
+      const q = { stored, source: stored.source ?? legacy };
+      this.#items.set(keyOf(q.source, stored.seq), q);
+    }
+    this.#next = persistence.meta.nextSeqLimit + 1;
   }
 
   get size(): number {
@@ -45,8 +59,8 @@ export class Outbox {
    */
   add(reactor: string, name: string, value: unknown): { item: OutboxItem; sendable: boolean } {
     const seq = this.#next++;
-    const item: OutboxItem = { seq, reactor, name, value };
-    this.#items.set(seq, item);
+    const item: OutboxItem = { source: this.source, seq, reactor, name, value };
+    this.#items.set(keyOf(this.source, seq), { stored: item, source: this.source });
     const ops = [Persistence.outboxPut(item)];
     const reserve = seq >= this.#persistence.queued.nextSeqLimit ? seq + BLOCK : 0;
     const write = this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined);
@@ -74,24 +88,35 @@ export class Outbox {
     await Promise.all([...this.#writing]);
   }
 
+  /** The molecule of an item this process made (`add`). */
   molecule(item: OutboxItem): DistributedMolecule {
-    return { id: emittedMoleculeId(this.source, item.seq), reactor: asReactorId(item.reactor), name: item.name, value: item.value };
+    return this.#molecule({ stored: item, source: item.source ?? this.source });
   }
 
-  /** The replica applied our emit entry: the emission is delivered; forget it. */
-  delivered(seq: number): void {
-    if (!this.#items.delete(seq)) return;
-    void this.#persistence.write([Persistence.outboxDelete(seq)]).catch(() => undefined);
+  #molecule(q: Queued): DistributedMolecule {
+    const { seq, reactor, name, value } = q.stored;
+    return { id: emittedMoleculeId(q.source, seq), reactor: asReactorId(reactor), name, value };
+  }
+
+  /** The replica applied an emit entry: if it is one of ours, it is delivered; forget it. */
+  delivered(source: string, seq: number): void {
+    const key = keyOf(source, seq);
+    const q = this.#items.get(key);
+    if (!q) return;
+    this.#items.delete(key);
+    void this.#persistence.write([Persistence.outboxDelete(q.stored)]).catch(() => undefined);
   }
 
   /** Every emission still queued, oldest first. */
   *queued(): Generator<DistributedMolecule> {
-    for (const item of this.#items.values()) yield this.molecule(item);
+    for (const q of this.#items.values()) yield this.#molecule(q);
   }
 
-  /** Everything still queued, as emit-message batches. */
+  /** Everything still queued, as emit-message batches (this process's items once their block is durable). */
   batches(): { source: string; seq: number; molecule: DistributedMolecule }[][] {
-    const all = [...this.#items.values()].filter((item) => item.seq < this.#durableLimit).map((item) => ({ source: this.source, seq: item.seq, molecule: this.molecule(item) }));
+    const all = [...this.#items.values()]
+      .filter((q) => q.source !== this.source || q.stored.seq < this.#durableLimit)
+      .map((q) => ({ source: q.source, seq: q.stored.seq, molecule: this.#molecule(q) }));
     const out: (typeof all)[] = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) out.push(all.slice(i, i + MAX_BATCH));
     return out;
@@ -99,12 +124,11 @@ export class Outbox {
 
   /** After a snapshot install: drop every emission the room already applied. */
   reconcile(delivered: (source: string, seq: number) => boolean): void {
-    for (const seq of [...this.#items.keys()]) if (delivered(this.source, seq)) this.delivered(seq);
+    for (const q of [...this.#items.values()]) if (delivered(q.source, q.stored.seq)) this.delivered(q.source, q.stored.seq);
   }
 
-  has(seq: number): boolean {
-    return this.#items.has(seq);
+  has(source: string, seq: number): boolean {
+    return this.#items.has(keyOf(source, seq));
   }
 }
 
-/** A fresh outbox identity for a store that has none: the peer id plus a random incarnation. */

@@ -6,7 +6,7 @@
 //   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit }
 //   dcm/snapshot             Snapshot (the state at the log's base)
 //   dcm/log/<index, 12 wide> Entry
-//   dcm/outbox/<seq, 12 wide> OutboxItem
+//   dcm/outbox/<source>/<seq, 12 wide> OutboxItem (stores written before sources were per process: dcm/outbox/<seq>)
 import type { Store, StoreOp } from '../store/store';
 import { emptySnapshot, type Entry, type Snapshot } from './entries';
 
@@ -26,6 +26,8 @@ export interface Meta {
 }
 
 export interface OutboxItem {
+  /** The outbox source of the process that made it; absent in older stores (then: meta.source). */
+  readonly source?: string;
   readonly seq: number;
   readonly reactor: string;
   readonly name: string;
@@ -41,7 +43,7 @@ export interface Loaded {
 
 const pad = (n: number): string => String(n).padStart(12, '0');
 export const logKey = (index: number): string => `dcm/log/${pad(index)}`;
-const outboxKey = (seq: number): string => `dcm/outbox/${pad(seq)}`;
+const outboxKey = (item: OutboxItem): string => (item.source ? `dcm/outbox/${item.source}/${pad(item.seq)}` : `dcm/outbox/${pad(item.seq)}`);
 const META = 'dcm/meta';
 const SNAPSHOT = 'dcm/snapshot';
 
@@ -166,9 +168,9 @@ export class Persistence {
   }
 
   static outboxPut(item: OutboxItem): StoreOp {
-    return { type: 'put', key: outboxKey(item.seq), value: item };
+    return { type: 'put', key: outboxKey(item), value: item };
   }
-  static outboxDelete(seq: number): StoreOp {
-    return { type: 'delete', key: outboxKey(seq) };
+  static outboxDelete(item: OutboxItem): StoreOp {
+    return { type: 'delete', key: outboxKey(item) };
   }
 }

@@ -68,7 +68,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     onApplied: (a) => {
       roles.sequencer?.onApplied(a);
       requester.onApplied(a);
-      if (a.entry.type === 'emit' && a.entry.source === outbox?.source) outbox.delivered(a.entry.seq);
+      if (a.entry.type === 'emit') outbox?.delivered(a.entry.source, a.entry.seq);
       events.emit('applied', a);
     },
     onDiverged: (index, detail) => halt(`another history of this room: the log differs at index ${index} (${detail})`, new Error(`dcm: diverged at index ${index}: ${detail}`)),
@@ -309,13 +309,15 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     async start() {
       if (started) return;
       const loaded = await persistence.load();
-      const source = loaded.meta?.source || newSource(self, () => random.next());
-      if (!loaded.meta?.source) await persistence.write([], { source });
+      // A source of this process's own (outbox.ts): another process on this store, or this store restored
+      // from an older copy, can never reuse one of its (source, seq) keys. Items of earlier ones keep theirs.
+      const source = newSource(self, () => random.next());
       rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
       outbox = new Outbox(
         persistence,
         source,
         loaded.outbox,
+        loaded.meta?.source ?? '',
         () => flushOutbox(true),
         (seq) => ctx.record({ type: 'emit-durable', source, seq }),
       );

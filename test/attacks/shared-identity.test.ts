@@ -9,11 +9,11 @@ import { attackWorld } from './harness';
 const reactor = asReactorId('r');
 
 describe('attack: two tabs share one identity and one store', () => {
-  // OPEN (see the attack report): both processes load the same outbox source and block reservation, so
-  // both hand out seq 1; the room applies one and drops the other as a duplicate, and the first process
-  // to see its key applied deletes the store's outbox item, which the other had overwritten — an emission
-  // whose flush() resolved is lost for good. Run with ATTACK_OPEN=1 to reproduce.
-  it.skipIf(!process.env['ATTACK_OPEN'])('an emission each tab flushed is delivered (OPEN: one is lost)', async () => {
+  // Was broken: both processes loaded the same outbox source and block reservation, so both handed out
+  // seq 1; the room applied one and dropped the other as a duplicate, and the first process to see its key
+  // applied deleted the store's outbox item, which the other had overwritten — an emission whose flush()
+  // resolved was lost for good. Fixed by an outbox source per process (src/dcm/outbox.ts).
+  it('an emission each tab flushed is delivered', async () => {
     const w = attackWorld(31);
     const a = w.honest('p1');
     const others = ['p2', 'p3'].map((n) => w.honest(n));
@@ -42,6 +42,9 @@ describe('attack: two tabs share one identity and one store', () => {
     for (const p of [again, ...others]) expect(p.room.peek(reactor, 'todo').map((m) => m.value).sort()).toEqual(['from tab A', 'from tab B']);
   });
 
+  // OPEN (see the attack report): the meta record (promise, commit index, block reservation) is written
+  // whole from each process's memory, so the other tab's next write puts back the promise it loaded. Run with
+  // ATTACK_OPEN=1 to reproduce.
   it.skipIf(!process.env['ATTACK_OPEN'])('a promise one tab made durable is not rolled back by the other tab\'s write (OPEN)', async () => {
     const w = attackWorld(33);
     const a = w.honest('p1');

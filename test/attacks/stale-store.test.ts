@@ -9,12 +9,11 @@ import { attackWorld } from './harness';
 const reactor = asReactorId('r');
 
 describe('attack: a store restored from an older copy', () => {
-  // OPEN (see the attack report): the restored store carries the same outbox source and an older block
-  // reservation, so the restarted peer hands out seq 1 again; the room drops it as a duplicate of the seq-1
-  // emission the peer made before the restore, and the peer deletes it from its outbox — an emission whose
-  // flush() resolved is lost. (`npm run sim -- --faults 8` shows the same: "applied as … another peer used
-  // its key".) Run with ATTACK_OPEN=1 to reproduce.
-  it.skipIf(!process.env['ATTACK_OPEN'])('an emission flushed after a stale restore is delivered (OPEN: dropped as a duplicate)', async () => {
+  // Was broken: the restored store carried the same outbox source and an older block reservation, so the
+  // restarted peer handed out seq 1 again; the room dropped it as a duplicate of the seq-1 emission made
+  // before the restore, and the peer deleted it from its outbox — an emission whose flush() resolved was
+  // lost. Fixed by an outbox source per process (src/dcm/outbox.ts).
+  it('an emission flushed after a stale restore is delivered, not dropped as a duplicate of an older one', async () => {
     const w = attackWorld(61);
     const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
     for (const p of peers) {

@@ -91,8 +91,8 @@ describe('map/reduce across OS processes with a peer killed mid-run', () => {
     const port = server.address().port;
     const url = `ws://127.0.0.1:${port}/signal`;
     const checker = new Checker();
-    // w3's store fails its 60th write: it stops itself (fail-stop), says so, and leaves the configuration.
-    const peers = ['w1', 'w2', 'w3', 'driver'].map((id) => spawnPeer(url, id, checker, id === 'w3' ? { KM_FAIL_WRITE_AT: '60' } : {}, 'processes-faults'));
+    // w3's store fails its 45th write: it stops itself (fail-stop), says so, and leaves the configuration.
+    const peers = ['w1', 'w2', 'w3', 'driver'].map((id) => spawnPeer(url, id, checker, id === 'w3' ? { KM_FAIL_WRITE_AT: '45' } : {}, 'processes-faults'));
     await until(() => peers.every((p) => (last(p, 'status')?.['members'] as number | undefined) === 4 || last(p, 'store-failed')), 40_000, 'four members');
     const driver = peers[3] as Proc;
     driver.child.stdin?.write('start\n');
