@@ -1,6 +1,6 @@
 // Every id the distributed room makes is built here, and the one that is read back (an emitted copy's
 // source and sequence number) is parsed here too, so each format is written once:
-//   source         `<peer>~<random>`        one peer's outbox; stored, so it survives restarts
+//   source         `<peer>~<random>`        one process's outbox (fresh per start; its items keep it in the store)
 //   ballot owner   `<peer>~<boot>`          this process's incarnation: two tabs of one identity differ
 //   emitted copy   `<source>:<seq>`         the seq-th emission of that source
 //   produced copy  `<claim>.<i>`            the i-th molecule a committed claim produced
