@@ -60,7 +60,7 @@ export interface SignalingEvents {
 export interface SignalingClientOptions {
   /** ws(s)://host:port/signal */
   readonly url: string;
-  /** Hash of the room name (see roomHash); the server never sees the name. */
+  /** The room's server id: key-derived for keyed rooms (deriveRoomSecrets), else roomHash(name). */
   readonly room: string;
   /** Keyed rooms: the admission proof (room-crypto deriveRoomSecrets) and the name tag. */
   readonly proof?: string;
