@@ -2,8 +2,8 @@
 // browser bundle never pulls Node code. Every frame carries the protocol version `v`; both sides parse untrusted
 // text to `Frame | null` and drop (and count) anything else.
 //
-// The server only ever sees: a room id (derived from name and key for keyed rooms), peer ids, and opaque strings (`signal.payload` is
-// AES-GCM ciphertext when the room has a key; `relay.data` is an opaque transport frame).
+// The server only ever sees: a room id (derived from name and key for keyed rooms), peer ids, and opaque
+// strings (`signal.payload` is AES-GCM ciphertext when the room has a key; `relay.data` is an opaque frame).
 import * as v from 'valibot';
 import { parserByType, schemasByType } from './by-type';
 
