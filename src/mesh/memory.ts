@@ -150,7 +150,15 @@ export function createMemoryNetwork(options: MemoryNetworkOptions): MemoryNetwor
     let at = clock.now() + delay();
     if (!faults.reorder) at = Math.max(at, lastArrival.get(key) ?? 0);
     lastArrival.set(key, at);
-    const copy = structuredClone(message);
+    let copy: unknown;
+    try {
+      copy = structuredClone(message);
+    } catch {
+      // Like a real link's encoder (framing.ts): a value that cannot be copied (too deep, a function) is one
+      // message lost, never an exception in the sender.
+      stats.dropped++;
+      return;
+    }
     clock.setTimeout(() => {
       const target = nodes.get(to);
       if (!target || !physicallyLinked(from, target) || generation(from.id, to) !== gen || !target.view.has(from.id)) {
