@@ -16,6 +16,7 @@ import { FreshEmissions } from './fresh';
 import { parseMessage, msg, type MessageOf } from './messages';
 import { ballotOwner, emissionOf, newSource, randomToken, RequestIds } from './ids';
 import { Outbox } from './outbox';
+import { OutboxSender } from './outbox-sender';
 import { Outgoing } from './outgoing';
 import { Persistence } from './persistence';
 import { ReplicatedLog } from './replicated-log';
@@ -47,14 +48,12 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const notify = (reactor: ReactorId, name: string): void => notices.now(reactor, name);
   const notifyAll = (): void => notices.all(rlog.replica.names());
 
-  let outbox: Outbox | null = null;
   let started = false;
   let stopped = false;
   /** Why this replica stopped itself (fail-stop), shown in status; null while running. */
   let halted: string | null = null;
   let refusedMessages = 0;
   let timer: TimerHandle | null = null;
-  let lastOutboxSend = -Infinity;
   const beforeStart: (() => void)[] = [];
   const left = new Set<PeerId>();
   const catalog = new Catalog(self);
@@ -68,13 +67,13 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     onApplied: (a) => {
       roles.sequencer?.onApplied(a);
       requester.onApplied(a);
-      if (a.entry.type === 'emit') outbox?.delivered(a.entry.source, a.entry.seq);
+      if (a.entry.type === 'emit') sender.outbox?.delivered(a.entry.source, a.entry.seq);
       events.emit('applied', a);
     },
     onDiverged: (index, detail) => halt(`another history of this room: the log differs at index ${index} (${detail})`, new Error(`dcm: diverged at index ${index}: ${detail}`)),
     onInstalled: () => {
       fresh.clear();
-      outbox?.reconcile((source, seq) => rlog.replica.isDeliveredCommitted(source, seq));
+      sender.outbox?.reconcile((source, seq) => rlog.replica.isDeliveredCommitted(source, seq));
       requester.reconcile();
     },
     onTail: (entries, truncated) => {
@@ -154,7 +153,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     persistence,
     left,
     onServing: () => {
-      flushOutbox(true);
+      sender.flush(true);
       notifyAll();
     },
   });
@@ -173,7 +172,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     onOpen: notify,
   });
   const acceptor = new Acceptor(ctx, () => {
-    flushOutbox(true);
+    sender.flush(true);
     notifyAll();
   });
   const requester = new Requester(ctx, {
@@ -186,6 +185,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     claimedHere: (id) => roles.sequencer?.claims.isClaimed(id) ?? false,
   });
 
+  const sender = new OutboxSender({ clock, resendMs: timings.resendMs, leader: () => leaderInfo(), send: (to, m) => ctx.send(to, m) });
+
   /** Where requests go: ourselves while serving, else the sequencer whose appends we follow. */
   const leaderInfo = (): { leader: PeerId; epoch: number } | null => {
     const serving = roles.sequencer;
@@ -193,15 +194,6 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const l = acceptor.leader;
     return l && l.epoch === persistence.meta.promised ? l : null;
   };
-
-  function flushOutbox(force = false): void {
-    const target = leaderInfo();
-    if (!outbox || !target || outbox.size === 0) return;
-    const now = clock.now();
-    if (!force && now - lastOutboxSend < timings.resendMs) return;
-    lastOutboxSend = now;
-    for (const items of outbox.batches()) ctx.send(target.leader, msg('emit', { items }));
-  }
 
   /**
    * Fail-stop: the store failed a write, so nothing after it may be acknowledged or promised. The replica
@@ -229,7 +221,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const now = clock.now();
     roles.tick(now);
     requester.tick(now);
-    flushOutbox();
+    sender.flush();
     status.maybeEmit();
     timer = clock.setTimeout(tick, Math.max(1, Math.min(timings.heartbeatMs, timings.resendMs) / 2));
   }
@@ -259,7 +251,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     lastIndex: rlog.log.lastIndex,
     members: [...rlog.replica.membersInEffect],
     molecules: rlog.replica.size,
-    outbox: outbox?.size ?? 0,
+    outbox: sender.outbox?.size ?? 0,
     claimsInFlight: requester.inFlight,
     claimsGranted: roles.sequencer?.claims.size ?? 0,
     invalidMessages: dispatcher.invalid + refusedMessages,
@@ -274,6 +266,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   }
 
   function emitMolecule(reactor: ReactorId, name: string, value: unknown): void {
+    const outbox = sender.outbox;
     if (!outbox) return void beforeStart.push(() => emitMolecule(reactor, name, value));
     const { item, sendable } = outbox.add(reactor, name, value);
     ctx.record({ type: 'emitted', source: outbox.source, seq: item.seq, reactor, name });
@@ -313,13 +306,15 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       // from an older copy, can never reuse one of its (source, seq) keys. Items of earlier ones keep theirs.
       const source = newSource(self, () => random.next());
       rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
-      outbox = new Outbox(
-        persistence,
-        source,
-        loaded.outbox,
-        loaded.meta?.source ?? '',
-        () => flushOutbox(true),
-        (seq) => ctx.record({ type: 'emit-durable', source, seq }),
+      sender.open(
+        new Outbox(
+          persistence,
+          source,
+          loaded.outbox,
+          loaded.meta?.source ?? '',
+          () => sender.flush(true),
+          (seq) => ctx.record({ type: 'emit-durable', source, seq }),
+        ),
       );
       started = true;
       unsubscribe.push(
@@ -383,8 +378,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     },
     emit: emitMolecule,
     async flush() {
-      if (!outbox) await new Promise<void>((resolve) => beforeStart.push(resolve));
-      await outbox?.flush();
+      if (!sender.outbox) await new Promise<void>((resolve) => beforeStart.push(resolve));
+      await sender.outbox?.flush();
     },
     call(reactor, name, arg) {
       const callId = requestIds.call();
@@ -396,6 +391,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     available: (reactor, name, need) => (started ? requester.available(reactor, name, need) : []),
     copies: (reactor, name) => (started ? rlog.replica.copies(reactor, name, 0) : []),
     *pending(reactor, name) {
+      const outbox = sender.outbox;
       if (!outbox) return;
       for (const m of outbox.queued()) {
         if (m.reactor !== reactor || m.name !== name || rlog.replica.get(m.id)) continue;
