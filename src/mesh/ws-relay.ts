@@ -5,7 +5,7 @@ import { deferred } from './deferred';
 import type { FrameSink } from './framing';
 import { LinkTable } from './link-table';
 import type { Rendezvous } from './rendezvous';
-import type { LinkFactory } from './room/links';
+import type { LinkFactory, SeverableLink } from './room/links';
 import { TransportKind, type Transport, type TransportEvents } from './transport';
 
 export interface WsRelayOptions {
@@ -16,7 +16,7 @@ export interface WsRelayOptions {
   readonly maxFrameBytes?: number;
 }
 
-export function createWsRelayTransport(opts: WsRelayOptions): Transport & { readonly invalid: number } {
+export function createWsRelayTransport(opts: WsRelayOptions): Transport & SeverableLink & { readonly invalid: number } {
   const rv = opts.rendezvous;
   const links = new LinkTable({ maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024 });
   const sinkFor = (peer: PeerId): FrameSink => ({
@@ -30,10 +30,19 @@ export function createWsRelayTransport(opts: WsRelayOptions): Transport & { read
       links.events.emit('peer-candidate', { peerId });
       links.add(peerId, sinkFor(peerId));
     }),
-    rv.on('departed', ({ peerId, reason }) => links.remove(peerId, reason)),
-    rv.on('relay', ({ from, frame }) => links.receive(from, frame)),
+    rv.on('departed', ({ peerId, reason }) => {
+      severed.delete(peerId);
+      links.remove(peerId, reason);
+    }),
+    rv.on('relay', ({ from, frame }) => {
+      // A peer the room cut off (sever) is carried again once it is heard from: the room decides whether
+      // it is still cut off (and severs it again at once) or may return.
+      if (severed.delete(from) && rv.isAdmitted(from)) links.add(from, sinkFor(from));
+      links.receive(from, frame);
+    }),
     rv.on('error', (e) => links.fail(e)),
   ];
+  const severed = new Set<PeerId>();
   const ready = deferred();
   let connecting: Promise<void> | null = null;
 
@@ -53,6 +62,11 @@ export function createWsRelayTransport(opts: WsRelayOptions): Transport & { read
     whenReady: () => ready.promise,
     peers: () => links.peers(),
     send: (to, message) => links.send(to, message),
+    sever(peer: PeerId, reason: string) {
+      if (!links.has(peer)) return;
+      severed.add(peer);
+      links.remove(peer, reason);
+    },
     async disconnect() {
       for (const off of offs) off();
       if (opts.ownsClient) await rv.client.close();

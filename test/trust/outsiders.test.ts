@@ -156,6 +156,7 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     expect(honest.mesh.stats().cutOffs).toBe(1);
     expect(honest.mesh.peers()).not.toContain(fid);
     expect(honest.mesh.members().find((m) => m.id === fid)?.state).toBe('misbehaving');
+    expect(honest.mesh.members().find((m) => m.id === fid)?.links).toEqual([]); // its relay link is closed too
     // While cut off nothing it sends is read.
     const before = honest.room.status().invalidMessages;
     for (let i = 0; i < 5; i++) flooder.send(honest.mesh.self, { v: 1, type: 'append', epoch: 'garbage' });

@@ -41,4 +41,14 @@ export interface DroppableLink {
 
 export const isDroppable = (t: Transport): t is Transport & DroppableLink => typeof (t as Partial<DroppableLink>).drop === 'function';
 
+/**
+ * A shared link (the relay through the signaling server) that can stop carrying one peer: used to cut off a
+ * misbehaving peer. It comes back by itself when that peer is heard from again (the room decides then).
+ */
+export interface SeverableLink {
+  sever(peer: PeerId, reason: string): void;
+}
+
+export const isSeverable = (t: Transport): t is Transport & SeverableLink => typeof (t as Partial<SeverableLink>).sever === 'function';
+
 export const linkKindOf = (t: Transport): TransportKind => t.kind;

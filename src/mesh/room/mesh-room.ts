@@ -242,7 +242,7 @@ export class MeshRoom implements Transport {
   #linkUp(peer: PeerId, link: Transport): void {
     const first = this.#routes.add(peer, link);
     if (this.#misbehavior.isCutOff(peer, this.#clock.now())) {
-      this.#routes.drop(peer, 'misbehaving');
+      this.#routes.cutOff(peer, 'misbehaving');
       return;
     }
     if (first || !this.#records.get(peer)?.alive) this.#greet(peer);
@@ -301,7 +301,8 @@ export class MeshRoom implements Transport {
   #cutOff(peer: PeerId): void {
     log('%s cut off: too many refused messages', peer);
     this.#inboxes.get(peer)?.reset();
-    this.#drop(peer, 'misbehaving');
+    this.#peerGone(peer, 'misbehaving');
+    this.#routes.cutOff(peer, 'misbehaving');
   }
 
   #peerGone(peer: PeerId, reason: string): void {

@@ -2,7 +2,7 @@
 // the moment it comes up and falls back (relay) the moment it fails.
 import type { PeerId } from '../../core/ids';
 import type { TransportKind } from '../transport';
-import { isDroppable, linkKindOf, rankOf } from './links';
+import { isDroppable, isSeverable, linkKindOf, rankOf } from './links';
 import type { Transport } from '../transport';
 
 export class LinkRoutes {
@@ -48,6 +48,14 @@ export class LinkRoutes {
   }
 
   /** Tear down links that would otherwise linger until ICE notices (10-30 s); they are re-made if the peer returns. */
+  /** Cut a misbehaving peer off every link: direct ones close, shared ones (the relay) stop carrying it. */
+  cutOff(peer: PeerId, reason: string): void {
+    for (const link of [...(this.#routes.get(peer) ?? [])]) {
+      if (isDroppable(link)) link.drop(peer, reason);
+      else if (isSeverable(link)) link.sever(peer, reason);
+    }
+  }
+
   drop(peer: PeerId, reason: string): void {
     for (const link of this.#routes.get(peer) ?? []) if (isDroppable(link)) link.drop(peer, reason);
   }
