@@ -2,7 +2,8 @@
 // accepts the current sequencer's log after a consistency check, acknowledges only what is durable in its
 // store, and answers a new sequencer's recovery (promise + log position, then the log itself).
 import type { PeerId } from '../core/ids';
-import { MAX_EPOCH, ownedBy, type RoomContext } from './context';
+import { MAX_EPOCH, type RoomContext } from './context';
+import { ownedBy } from './ids';
 import { Learner, waitingOn } from './learner';
 import { msg, type MessageOf } from './messages';
 

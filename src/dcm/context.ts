@@ -85,15 +85,6 @@ export const MAX_EPOCH_STEP = 64;
 /** No epoch at or above this is ever promised (far below 2^53: counting up from here can never overflow). */
 export const MAX_EPOCH = 2 ** 40;
 
-/** A ballot owner: the candidate's peer id and its process incarnation (`<peer>~<incarnation>`). */
-export const ownedBy = (owner: string, peer: PeerId): boolean => owner.startsWith(`${peer}~`);
-
-/** A claim id (`<peer>:<incarnation>:<kind><n>`, requester.ts) names the peer it belongs to. */
-export function claimOwnedBy(claimId: string, peer: PeerId): boolean {
-  const cut = claimId.lastIndexOf(':', claimId.lastIndexOf(':') - 1);
-  return cut > 0 && claimId.slice(0, cut) === peer;
-}
-
 export interface RoomContext {
   readonly self: PeerId;
   readonly clock: Clock;

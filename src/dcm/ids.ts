@@ -14,6 +14,15 @@ export const newSource = (self: PeerId, random: () => number): string => `${self
 
 export const ballotOwner = (self: PeerId, boot: string): string => `${self}~${boot}`;
 
+/** A ballot owner or a source (`<peer>~<token>`) belongs to this peer. */
+export const ownedBy = (owner: string, peer: PeerId): boolean => owner.startsWith(`${peer}~`);
+
+/** A claim id (`<peer>:<boot>:c<n>`) names the peer it belongs to. */
+export function claimOwnedBy(claimId: string, peer: PeerId): boolean {
+  const cut = claimId.lastIndexOf(':', claimId.lastIndexOf(':') - 1);
+  return cut > 0 && claimId.slice(0, cut) === peer;
+}
+
 export const emittedMoleculeId = (source: string, seq: number): MoleculeId => asMoleculeId(`${source}:${seq}`);
 
 /** The source and sequence number of an emitted copy; null for a produced copy (or a malformed id). */

@@ -5,7 +5,8 @@
 import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
-import { claimOwnedBy, flushGap, majorityIndex, ownedBy, type RoomContext } from './context';
+import { flushGap, majorityIndex, type RoomContext } from './context';
+import { claimOwnedBy, emittedMoleculeId, ownedBy } from './ids';
 import type { CommitEntry, Entry } from './entries';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
@@ -235,7 +236,7 @@ export class Sequencer {
         continue;
       }
       const key = `${source}#${seq}`;
-      if (molecule.id !== `${source}:${seq}` || seen.has(key) || replica.isDelivered(source, seq)) continue;
+      if (molecule.id !== emittedMoleculeId(source, seq) || seen.has(key) || replica.isDelivered(source, seq)) continue;
       seen.add(key);
       entries.push({ type: 'emit', epoch: this.epoch, source, seq, molecule });
     }
