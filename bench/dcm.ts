@@ -339,7 +339,7 @@ async function processLatency(url: string, n = 3, link: 'relay' | 'webrtc' = 're
     for (const p of procs) p.child.stdin?.write('quiet\n');
     await sleep(100);
     emitter.child.stdin?.write('latency\n');
-    await until(() => last(emitter, 'latency') !== undefined, 60_000, 'latency result');
+    await until(() => last(emitter, 'latency') !== undefined, 240_000, 'latency result');
     return last(emitter, 'latency') as unknown as ProcessLatency;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
@@ -379,27 +379,38 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   const metrics: Record<string, number> = {};
   const details: Record<string, unknown> = { link: 'ws-relay through the local signaling server (Node, loopback)' };
+  const failed: Record<string, string> = {};
+  /** One part of the benchmark: a failure is recorded and the other parts still run and are written. */
+  const part = async (name: string, fn: () => Promise<void>): Promise<void> => {
+    if (!parts.has(name)) return;
+    try {
+      await fn();
+    } catch (e) {
+      failed[name] = e instanceof Error ? e.message : String(e);
+      console.error(`bench/dcm: part ${name} failed: ${failed[name]}`);
+    }
+  };
   try {
-    if (parts.has('latency')) {
+    await part('latency', async () => {
       const rtt = await rawRtt(url);
       const lat = await latency(url);
       const ls = stats(lat.samples);
       const seen = stats(lat.seenByEmitter);
       details['inProcess'] = { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' };
-    }
-    if (parts.has('throughput')) {
+    });
+    await part('throughput', async () => {
       const rps: Record<number, number> = {};
       for (const n of [1, 3, 5]) rps[n] = await throughput(url, n, 2000);
       metrics['reactionsPerSecond5Peers'] = Math.round(rps[5] ?? 0);
       details['reactionsPerSecondByPeers'] = rps;
-    }
-    if (parts.has('cpu')) {
+    });
+    await part('cpu', async () => {
       const cpu = await processCpu(url);
       metrics['cpuMsPerReaction5Peers'] = cpu['cpuMsPerReaction'] as number;
       metrics['reactionsPerSecond5Processes'] = Math.round(cpu['reactionsPerSecond'] as number);
       details['cpu'] = { ...cpu, note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round' };
-    }
-    if (parts.has('mapreduce')) {
+    });
+    await part('mapreduce', async () => {
       const mr: Record<number, number> = {};
       for (const n of [1, 2, 3, 4, 5]) mr[n] = await mapReduceMs(url, n, MR_JOBS);
       metrics['speedupEfficiencyN5'] = (mr[1] ?? 0) / (5 * (mr[5] ?? 1));
@@ -407,8 +418,8 @@ async function main(): Promise<void> {
       details['lastMapCommittedMsByPeers'] = lastMapMs;
       details['mapRunsByPeers'] = mapRunsByPeers;
       details['speedupByPeers'] = Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms]));
-    }
-    if (parts.has('processes') || parts.has('loaded')) {
+    });
+    await part(parts.has('processes') ? 'processes' : 'loaded', async () => {
       const t1 = await processMapReduceMs(url, 1, MR_JOBS);
       if (parts.has('processes')) {
         const t5 = await processMapReduceMs(url, 5, MR_JOBS);
@@ -426,9 +437,11 @@ async function main(): Promise<void> {
           spin.kill('SIGKILL');
         }
       }
-    }
-    if (parts.has('failover')) metrics['failoverMs'] = Math.round(await failover(url));
-    if (parts.has('process-latency')) {
+    });
+    await part('failover', async () => {
+      metrics['failoverMs'] = Math.round(await failover(url));
+    });
+    await part('process-latency', async () => {
       const pl = await processLatency(url);
       const pl5 = await processLatency(url, 5);
       const plRtc = await processLatency(url, 3, 'webrtc');
@@ -439,10 +452,11 @@ async function main(): Promise<void> {
       details['latencyInSeparateProcesses'] = inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor');
       details['latencyOverDataChannels'] = inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels');
       details['latencyFivePeers'] = inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)');
-    }
+    });
     details['leaseTtlMs'] = LEASE_TTL_MS;
     details['failoverSetup'] = '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above';
     details['loadAverage'] = { before: load0, after: os.loadavg() };
+    if (Object.keys(failed).length) details['failedParts'] = failed;
     writeResult('dcm', metrics, details);
   } finally {
     await server.close();
