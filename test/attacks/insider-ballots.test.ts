@@ -91,4 +91,23 @@ describe('attack: forged ballots', () => {
     expect(learner.acked(p3, 4, 10)).toBe(true);
     expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(10);
   });
+
+  it('emits under another peer\'s source (its next seqs) are refused, and a huge seq under its own shadows nobody', async () => {
+    const { w, peers, x, sequencer, replicas } = await room3(23);
+    const victim = replicas[0] as Honest;
+    victim.room.emit(reactor, 'v', 'first');
+    await w.run(300);
+    const first = victim.room.peek(reactor, 'v')[0];
+    const at = first?.id.lastIndexOf(':') ?? -1;
+    const [source, seq] = [first?.id.slice(0, at) as string, Number(first?.id.slice(at + 1))];
+    const item = (src: string, n: number, value: unknown) => ({ source: src, seq: n, molecule: { id: `${src}:${n}`, reactor, name: 'v', value } });
+    x.send(sequencer.id, { v: 1, type: 'emit', items: [1, 2, 3].map((d) => item(source, seq + d, 'forged')) });
+    x.send(sequencer.id, { v: 1, type: 'emit', items: [item(`${x.id}~own`, Number.MAX_SAFE_INTEGER, 'huge'), item(`${x.id}~own`, 2 ** 52, 'huge too')] });
+    await w.run(300);
+    victim.room.emit(reactor, 'v', 'second');
+    victim.room.emit(reactor, 'v', 'third');
+    await victim.room.flush();
+    await w.run(500);
+    for (const p of peers) expect(p.room.peek(reactor, 'v').map((m) => m.value).sort()).toEqual(['first', 'huge', 'huge too', 'second', 'third']);
+  });
 });
