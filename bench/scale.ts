@@ -40,6 +40,8 @@ class Proc {
 
   constructor(script: string, args: string[]) {
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // A child that died (the SIGKILLed one) closes its stdin: writing to it then is not our failure.
+    this.child.stdin?.on('error', () => undefined);
     readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
       try {
         this.facts.push(JSON.parse(line) as Fact);
@@ -75,7 +77,7 @@ class Proc {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.killed) return;
     this.send('stop');
     const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
     await Promise.race([exited, sleep(4000)]);
@@ -178,8 +180,10 @@ async function runSize(n: number): Promise<SizeResult> {
     const tk = Date.now();
     victimProc.child.kill('SIGKILL');
     const others = procs.slice(0, -1);
-    const seen = await waitAll(others, 'dropped', n - 1, 5000, (f) => f.peer === victim);
-    result.deadPeerMs = seen ? Math.max(...allFacts(others, 'dropped').filter((f) => f.peer === victim).map((f) => f.at as number)) - tk : null;
+    // Only drops after the kill count (a peer that had wrongly dropped the victim before would not drop it again).
+    const afterKill = (f: Fact): boolean => f.peer === victim && (f.at as number) >= tk;
+    const seen = await waitAll(others, 'dropped', n - 1, 5000, afterKill);
+    result.deadPeerMs = seen ? Math.max(...allFacts(others, 'dropped').filter(afterKill).map((f) => f.at as number)) - tk : null;
     result.falseDrops = allFacts(others, 'dropped').filter((f) => f.peer !== victim).length;
     if (process.env['SCALE_DEBUG']) for (const f of allFacts(others, 'dropped').filter((d) => d.peer !== victim)) console.error(`false drop: ${JSON.stringify(f)}`);
     result.serverRejected = (await server.usage()).rejected as Record<string, number>;

@@ -12,6 +12,8 @@ import { startNodePeer, type NodePeer } from '../../src/node/peer';
 const [url = '', roomName = '', sizeArg = '2', idsArg = ''] = process.argv.slice(2);
 const size = Number(sizeArg);
 const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
+// The driver is gone (it stopped or crashed): nobody reads us any more.
+process.stdout.on('error', () => process.exit(0));
 
 const counter = reactor({ name: 'scale-counter', version: '1.0.0' }, (r) => {
   const count = r.molecule<number>('count', { distributed: true });
