@@ -23,6 +23,7 @@ import { ReplicatedLog } from './replicated-log';
 import { Requester } from './requester';
 import { RoomStatus, type DistributedRoomEvents } from './room-status';
 import type { DistributedRoom, DistributedRoomOptions } from './room-types';
+import { RoomLife } from './room-phase';
 import { Roles } from './roles';
 
 export type { DistributedRoom, DistributedRoomOptions } from './room-types';
@@ -48,10 +49,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const notify = (reactor: ReactorId, name: string): void => notices.now(reactor, name);
   const notifyAll = (): void => notices.all(rlog.replica.names());
 
-  let started = false;
-  let stopped = false;
-  /** Why this replica stopped itself (fail-stop), shown in status; null while running. */
-  let halted: string | null = null;
+  const life = new RoomLife();
   let refusedMessages = 0;
   let timer: TimerHandle | null = null;
   const beforeStart: (() => void)[] = [];
@@ -159,7 +157,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   });
   /** The elector changed its mind (ignored before start and after stop). */
   const onLeadership = (): void => {
-    if (started && !stopped) roles.follow();
+    if (life.running) roles.follow();
   };
 
   const affinity = new Affinity({
@@ -201,12 +199,11 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
    * status().stopped and an 'error' event; the app shows it and reloads (a restart loads what is durable).
    */
   function halt(reason: string, error: Error): void {
-    if (halted !== null) return;
-    halted = reason;
+    if (!life.halt(reason)) return;
     log('stopped:', reason);
     events.emit('error', error);
-    if (!started || stopped) return;
-    stopped = true;
+    if (!life.running) return;
+    life.stop();
     roles.stepDown();
     elector.stop();
     if (timer) clock.clearTimeout(timer);
@@ -217,7 +214,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   }
 
   function tick(): void {
-    if (stopped) return;
+    if (life.stopped) return;
     const now = clock.now();
     roles.tick(now);
     requester.tick(now);
@@ -255,7 +252,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     claimsInFlight: requester.inFlight,
     claimsGranted: roles.sequencer?.claims.size ?? 0,
     invalidMessages: dispatcher.invalid + refusedMessages,
-    ...(halted !== null ? { stopped: halted } : {}),
+    ...(life.halted !== null ? { stopped: life.halted } : {}),
   }));
 
   const unsubscribe: (() => void)[] = [];
@@ -300,7 +297,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   return {
     self,
     async start() {
-      if (started) return;
+      if (life.started) return;
       const loaded = await persistence.load();
       // A source of this process's own (outbox.ts): another process on this store, or this store restored
       // from an older copy, can never reuse one of its (source, seq) keys. Items of earlier ones keep theirs.
@@ -316,10 +313,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
           (seq) => ctx.record({ type: 'emit-durable', source, seq }),
         ),
       );
-      started = true;
+      life.start();
       unsubscribe.push(
         transport.on('message', ({ from, message }) => {
-          if (stopped) return;
+          if (life.stopped) return;
           const refusedBefore = dispatcher.invalid;
           dispatcher.receive(from, message, parseMessage);
           if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
@@ -342,7 +339,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       tick();
     },
     async stop() {
-      if (!started || stopped) return;
+      if (!life.running) return;
       const serving = roles.sequencer;
       if (serving) {
         // Hand our vote back first so the remaining peers keep a majority without us.
@@ -352,7 +349,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
           await new Promise<void>((r) => clock.setTimeout(r, timings.heartbeatMs / 2));
         }
       }
-      stopped = true;
+      life.stop();
       outgoing.flush();
       for (const p of transport.peers()) transport.send(p, msg('leave', {}));
       roles.stepDown();
@@ -388,8 +385,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       emitMolecule(reactor, name, value);
       return reply;
     },
-    available: (reactor, name, need) => (started ? requester.available(reactor, name, need) : []),
-    copies: (reactor, name) => (started ? rlog.replica.copies(reactor, name, 0) : []),
+    available: (reactor, name, need) => (life.started ? requester.available(reactor, name, need) : []),
+    copies: (reactor, name) => (life.started ? rlog.replica.copies(reactor, name, 0) : []),
     *pending(reactor, name) {
       const outbox = sender.outbox;
       if (!outbox) return;
@@ -399,7 +396,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       }
     },
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
-      started && !stopped ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
+      life.running ? requester.claim(leaderInfo(), reactor, reaction, ids) : Promise.resolve(null),
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
     release: (grant: ClaimGrant) => requester.release(grant),
     subscribe(listener) {
