@@ -257,6 +257,20 @@ describe('the packed packages, installed into a fresh project', () => {
     expect(help).toMatch(/kinetic-signal/);
     const signal = start('npx', ['--no-install', 'kinetic-signal', '--port', '0']);
     const port = (await signal.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)\/signal/, 20_000))[1];
+    // Mistakes are one line on stderr and a non-zero exit, no stack trace: an unknown flag, a port in use.
+    for (const [args, code, message] of [
+      [['--bogus'], 2, /^kinetic-signal: .*--bogus/],
+      [['--port', String(port)], 1, /^kinetic-signal: .*in use/],
+      [['--bogus'], 2, /^kinetic-peer: .*--bogus/],
+    ] as const) {
+      const bin = String(message).includes('peer') ? 'kinetic-peer' : 'kinetic-signal';
+      const r = spawnSync('npx', ['--no-install', bin, ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+      const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm '));
+      expect(r.status, r.stderr).toBe(code);
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    }
+    expect(run('npx', ['--no-install', 'kinetic-peer', '--version'], app).trim()).toBe('kinetic-peer 0.1.0');
     const link = `http://127.0.0.1:${port}/#room=tarball&key=tarball-secret`;
     const bots = ['bot-a', 'bot-b'].map((name) =>
       start('npx', [
