@@ -61,6 +61,15 @@ async function kineticInstance(redisUrl: string): Promise<{ child: ChildProcess;
     String(N + 100),
     '--max-peers-per-room',
     '64',
+    // y-webrtc's server pings every 30 s; the same here, so one overloaded client process is not dropped
+    // by our 2 s liveness sweep in the middle of the measurement.
+    '--ping-interval-ms',
+    '30000',
+    // Every client of this benchmark comes from 127.0.0.1: lift the per-address limits (y-webrtc has none).
+    '--loopback-connections-per-address',
+    String(N + 100),
+    '--loopback-joins-per-second',
+    '100000',
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -136,10 +145,13 @@ interface Client {
   onRelay: ((token: string) => void) | null;
 }
 
-async function openAll(d: Dialect): Promise<{ clients: Client[]; joinMs: number[]; failed: number }> {
+async function openAll(
+  d: Dialect,
+): Promise<{ clients: Client[]; joinMs: number[]; failed: number; errors: Record<string, number> }> {
   const clients: Client[] = new Array(N);
   const joinMs: number[] = [];
   let failed = 0;
+  const errors: Record<string, number> = {};
   let next = 0;
   const deadline = Date.now() + PHASE_MS;
   const one = (i: number): Promise<void> =>
@@ -150,6 +162,7 @@ async function openAll(d: Dialect): Promise<{ clients: Client[]; joinMs: number[
       let joined = false;
       const timer = setTimeout(() => {
         if (!joined) {
+          joined = true; // settled, as a failure
           failed++;
           ws.terminate();
           resolve();
@@ -163,6 +176,8 @@ async function openAll(d: Dialect): Promise<{ clients: Client[]; joinMs: number[
         } catch {
           return;
         }
+        if (!joined && msg['type'] === 'error')
+          errors[String(msg['code'])] = (errors[String(msg['code'])] ?? 0) + 1;
         if (!joined && d.isJoined(msg)) {
           joined = true;
           clearTimeout(timer);
@@ -175,12 +190,21 @@ async function openAll(d: Dialect): Promise<{ clients: Client[]; joinMs: number[
         if (token !== null) client.onRelay?.(token);
       });
       ws.on('error', () => undefined);
+      ws.on('close', (code) => {
+        if (joined) return;
+        joined = true; // settled, as a failure
+        errors[`close-${code}`] = (errors[`close-${code}`] ?? 0) + 1;
+        failed++;
+        clearTimeout(timer);
+        resolve();
+      });
     });
   const worker = async (): Promise<void> => {
     while (next < N && Date.now() < deadline) await one(next++);
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { clients, joinMs, failed };
+  if (failed) out(`${failed} joins got no answer within 20 s (error frames: ${JSON.stringify(errors)})`);
+  return { clients, joinMs, failed, errors };
 }
 
 async function relays(d: Dialect, clients: Client[]): Promise<number[]> {
@@ -230,6 +254,12 @@ const metric = async (port: number, name: string): Promise<number> => {
 };
 
 const redis = await startRedis();
+// Stopped early (Ctrl-C, a timeout): take the servers down too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    void redis.stop().finally(() => process.exit(1));
+  });
 try {
   out(`${N} connections, ${RELAY_SAMPLES} relay samples`);
   // kinetic-signal: two instances sharing rooms through Redis.
@@ -289,7 +319,7 @@ try {
     {
       setup:
         'loopback; kinetic-signal: 2 instances + redis-server, pairs split across instances (every relay crosses Redis); y-webrtc 10.3.0 bin/server.js: 1 process; one client process opens all sockets, 100 at a time',
-      kinetic: { join: kj, relay: kr, failedJoins: k.failed, idleRss },
+      kinetic: { join: kj, relay: kr, failedJoins: k.failed, joinErrors: k.errors, idleRss },
       yWebrtc: { join: yj, relay: yr, failedJoins: yc.failed, idleRss: yIdle },
     },
   );
