@@ -3,5 +3,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/package/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000, pool: 'forks' },
+  test: { include: ['test/package/**/*.test.ts'], testTimeout: 360_000, hookTimeout: 600_000, pool: 'forks' },
 });

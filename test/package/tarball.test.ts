@@ -108,7 +108,7 @@ beforeAll(() => {
     ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...tools],
     app,
   );
-}, 300_000);
+}, 600_000);
 
 afterAll(() => {
   // Whatever a failed case left running: its whole process group (npx and the bin it started).
