@@ -13,6 +13,7 @@ import { createDistributedRoom, type DistributedRoom } from '../dcm/room';
 import { createMeshRoom, type MeshRoom } from '../mesh/room/mesh-room';
 import type { WebSocketLike } from '../mesh/signaling-client';
 import type { LinkFactory } from '../mesh/room/links';
+import type { MisbehaviorOptions } from '../mesh/room/misbehavior';
 import { wsRelayLink } from '../mesh/ws-relay';
 import { createMemoryStore } from '../store/memory';
 import type { Store } from '../store/store';
@@ -36,6 +37,8 @@ export interface NodePeerOptions {
   readonly links?: readonly LinkFactory[];
   /** Mesh heartbeat: a peer silent this long is dropped (default: the mesh's). */
   readonly deadAfterMs?: number;
+  /** When a peer that keeps sending refused messages is cut off (default: the mesh's; see misbehavior.ts). */
+  readonly misbehavior?: Partial<MisbehaviorOptions>;
 }
 
 export interface NodePeer {
@@ -60,6 +63,7 @@ export async function startNodePeer(o: NodePeerOptions): Promise<NodePeer> {
     webSocket: nodeWebSocket,
     clock,
     random,
+    ...(o.misbehavior ? { misbehavior: o.misbehavior } : {}),
     ...(o.deadAfterMs ? { liveness: { heartbeatMs: Math.max(20, o.deadAfterMs / 5), deadAfterMs: o.deadAfterMs } } : {}),
   });
   const elector = createLeaseElector({ self: o.peerId, lease: mesh.lease, clock });
