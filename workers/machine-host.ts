@@ -112,7 +112,15 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
           onError: onStorageError,
         });
   const room = createDistributedRoom({ self, transport, elector, store: peerStore, clock, random: deps.random });
-  room.on('error', onStorageError);
+  // The replica stops itself (fail-stop) on a failed store write or a log that differs from the room's: say
+  // so in those words, not as a plain storage error — this tab no longer takes part until it reloads.
+  room.on('error', (e) => {
+    const stopped = room.status().stopped;
+    if (stopped === undefined) return onStorageError(e);
+    storageError = `This tab stopped taking part in the room (${stopped}). Reload the page to resume from what is saved.`;
+    log('room stopped', e);
+    if (ready) dirty();
+  });
   await room.start();
 
   const machine = createMachine({ peerId: self, clock, random: deps.random, distributed: room, ...(deps.runner ? { runner: deps.runner } : {}) });

@@ -8,6 +8,7 @@ import { asPeerId } from '../../src/core/ids';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/mesh/memory';
 import { until } from '../../src/mesh/testing/transport-suite';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
+import type { Store } from '../../src/store/store';
 import type { MachineSnapshot } from '../../workers/contract/machine-snapshot';
 import { serveRoomPort } from '../../src/mesh/port/port-host';
 import { loadExampleRegistry } from '../../workers/example-registry';
@@ -28,14 +29,14 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-async function openTab(net: MemoryNetwork, backing: MemoryBacking, locks: LockManager, preferred: string | null = null, displayName = 'tab', online = true): Promise<Tab> {
+async function openTab(net: MemoryNetwork, backing: MemoryBacking, locks: LockManager, preferred: string | null = null, displayName = 'tab', online = true, wrap: (s: Store) => Store = (s) => s): Promise<Tab> {
   const { port1, port2 } = new MessageChannel();
   let latest: MachineSnapshot | null = null;
   const host = await openMachineHost(
     { room: 'r', displayName, preferredPeer: preferred, signaling: false },
     {
       port: port2,
-      openStore: async () => ({ store: createMemoryStore(backing), scope: 'r-db' }),
+      openStore: async () => ({ store: wrap(createMemoryStore(backing)), scope: 'r-db' }),
       locks,
       registry: await loadExampleRegistry(),
       clock: systemClock,
@@ -127,5 +128,21 @@ describe('machine host', () => {
     offline.goOnline();
     await until(() => todoTexts(online).includes('written offline'), 10_000, 'the offline emission to reach the room');
     await until(() => offline.latest()?.outbox === 0, 10_000, 'the outbox to drain');
+  });
+
+  it('a failed store write stops the tab\'s replica and says so in plain words (fail-stop, not a plain storage error)', async () => {
+    const net = createMemoryNetwork({ clock: systemClock, random: seededRandom(4) });
+    const backing = createMemoryBacking();
+    const locks = createProcessLocks();
+    const failing = { on: false };
+    const tab = await openTab(net, backing, locks, null, 'tab', true, (store) => ({
+      ...store,
+      batch: (ops) => (failing.on ? Promise.reject(new Error('simulated: disk full')) : store.batch(ops)),
+    }));
+    await until(() => tab.latest() !== null, 5000, 'a first snapshot');
+    failing.on = true;
+    tab.host.emit('todo', 'add', { id: 'f1', text: 'never stored', at: 4 });
+    await until(() => /stopped taking part in the room/.test(tab.latest()?.storageError ?? ''), 10_000, 'the stopped notice');
+    expect(tab.latest()?.storageError).toMatch(/store write failed: simulated: disk full.*Reload the page/);
   });
 });
