@@ -2,7 +2,7 @@
 // network, the simulated signaling lease, one virtual clock) plus raw transports an attacker drives by hand.
 // Everything derives from the seed, so each attack replays exactly.
 import { seededRandom } from '../../src/core/clock';
-import { asPeerId, type PeerId } from '../../src/core/ids';
+import { asPeerId, type PeerId, type ReactorId } from '../../src/core/ids';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
 import type { DistributedRoom } from '../../src/dcm/room';
 import { createMemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
@@ -85,3 +85,36 @@ export function roles(peers: readonly Honest[]): { sequencer: Honest; replicas: 
   if (!sequencer) throw new Error(`no sequencer: ${JSON.stringify(peers.map((p) => p.room.status()))}`);
   return { sequencer, replicas: peers.filter((p) => p !== sequencer) };
 }
+
+/** Three honest peers started and linked, one raw attacker transport `x`, and who leads once elected. */
+export async function room3(seed: number) {
+  const w = attackWorld(seed);
+  const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
+  for (const p of peers) {
+    await p.room.start();
+    await p.transport.connect();
+  }
+  const x = w.raw('x');
+  await w.run(1500);
+  return { w, peers, x, ...roles(peers) };
+}
+
+/** Emit, claim and commit one `n` copy of `reactor` on `by`, settling the given times: the room still makes progress. */
+export async function consumeOne(
+  w: ReturnType<typeof attackWorld>,
+  by: Honest,
+  reactor: ReactorId,
+  value: number,
+  settle: { readonly afterEmitMs: number; readonly afterCommitMs: number },
+): Promise<boolean> {
+  by.room.emit(reactor, 'n', value);
+  await w.run(settle.afterEmitMs);
+  const copy = by.room.peek(reactor, 'n').find((m) => m.value === value);
+  if (!copy) return false;
+  const grant = await by.room.claim(reactor, 'take', [copy.id]);
+  if (!grant) return false;
+  const done = by.room.commit(grant, []);
+  await w.run(settle.afterCommitMs);
+  return done;
+}
+

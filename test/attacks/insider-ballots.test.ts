@@ -6,34 +6,10 @@ import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/i
 import { MAX_EPOCH } from '../../src/dcm/context';
 import type { Entry, Snapshot } from '../../src/dcm/entries';
 import { Learner } from '../../src/dcm/learner';
-import { attackWorld, roles, type Honest } from './harness';
+import { consumeOne, roles, room3, type Honest } from './harness';
 
 const reactor = asReactorId('r');
-
-async function room3(seed: number) {
-  const w = attackWorld(seed);
-  const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
-  for (const p of peers) {
-    await p.room.start();
-    await p.transport.connect();
-  }
-  const x = w.raw('x');
-  await w.run(1500);
-  return { w, peers, x, ...roles(peers) };
-}
-
-/** Emit, claim and commit one reaction on `by`: the room still makes progress. */
-async function consumeOne(w: ReturnType<typeof attackWorld>, by: Honest, value: number): Promise<boolean> {
-  by.room.emit(reactor, 'n', value);
-  await w.run(300);
-  const copy = by.room.peek(reactor, 'n').find((m) => m.value === value);
-  if (!copy) return false;
-  const grant = await by.room.claim(reactor, 'take', [copy.id]);
-  if (!grant) return false;
-  const done = by.room.commit(grant, []);
-  await w.run(400);
-  return done;
-}
+const SETTLE = { afterEmitMs: 300, afterCommitMs: 400 };
 
 describe('attack: forged ballots', () => {
   it('appends under a self-made newer epoch, another peer\'s ballot, and poisoned recovers are refused; the room goes on', async () => {
@@ -68,8 +44,8 @@ describe('attack: forged ballots', () => {
     // Refused and counted (the ones that name another owner or jump too far), never applied.
     peers.forEach((p, i) => expect(p.room.status().invalidMessages).toBeGreaterThan(before[i] as number));
     expect(roles(peers).sequencer).toBe(sequencer);
-    expect(await consumeOne(w, victim, 7)).toBe(true);
-    expect(await consumeOne(w, sequencer, 8)).toBe(true);
+    expect(await consumeOne(w, victim, reactor, 7, SETTLE)).toBe(true);
+    expect(await consumeOne(w, sequencer, reactor, 8, SETTLE)).toBe(true);
   });
 
   it('a forged "leave" removes only its sender, and a stranger\'s append-acks do not make a learner count a majority', async () => {

@@ -3,21 +3,9 @@
 // it likes; everything it sends arrives stamped with its own peer id (the link authenticates the sender).
 import { describe, expect, it } from 'vitest';
 import { asMoleculeId, asReactorId } from '../../src/core/ids';
-import { attackWorld, roles, type Honest } from './harness';
+import { room3, type attackWorld, type Honest } from './harness';
 
 const reactor = asReactorId('r');
-
-async function room3(seed: number) {
-  const w = attackWorld(seed);
-  const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
-  for (const p of peers) {
-    await p.room.start();
-    await p.transport.connect();
-  }
-  const x = w.raw('x');
-  await w.run(1500);
-  return { w, peers, x, ...roles(peers) };
-}
 
 function claimIdsIn(heard: readonly { message: Record<string, unknown> }[]): string[] {
   const out: string[] = [];

@@ -4,33 +4,10 @@
 // the floor is durable), so one message would end the room's elections for good (issue 16, attack 6).
 import { describe, expect, it } from 'vitest';
 import { asReactorId } from '../../src/core/ids';
-import { attackWorld, roles, type Honest } from './harness';
+import { consumeOne, roles, room3, type Honest } from './harness';
 
 const reactor = asReactorId('r');
-
-async function room3(seed: number) {
-  const w = attackWorld(seed);
-  const peers = ['p1', 'p2', 'p3'].map((n) => w.honest(n));
-  for (const p of peers) {
-    await p.room.start();
-    await p.transport.connect();
-  }
-  const x = w.raw('x');
-  await w.run(1500);
-  return { w, peers, x, ...roles(peers) };
-}
-
-async function consumeOne(w: ReturnType<typeof attackWorld>, by: Honest, value: number): Promise<boolean> {
-  by.room.emit(reactor, 'n', value);
-  await w.run(1000);
-  const copy = by.room.peek(reactor, 'n').find((m) => m.value === value);
-  if (!copy) return false;
-  const grant = await by.room.claim(reactor, 'take', [copy.id]);
-  if (!grant) return false;
-  const done = by.room.commit(grant, []);
-  await w.run(1000);
-  return done;
-}
+const SETTLE = { afterEmitMs: 1000, afterCommitMs: 1000 };
 
 describe('attack: epochs reported by a key holder', () => {
   it('a refused append-ack carrying an epoch near 2^53 neither deposes the sequencer for good nor poisons the lease', async () => {
@@ -48,7 +25,7 @@ describe('attack: epochs reported by a key holder', () => {
     await w.run(4000);
     const rest = peers.filter((p) => p !== now);
     for (const p of rest) expect(p.room.status().epoch).toBeLessThan(1000);
-    expect(await consumeOne(w, rest[0] as Honest, 1)).toBe(true);
+    expect(await consumeOne(w, rest[0] as Honest, reactor, 1, SETTLE)).toBe(true);
   });
 
   it('a promise refusal near 2^53 sent to a recovering candidate does not poison the next lease', async () => {
@@ -69,6 +46,6 @@ describe('attack: epochs reported by a key holder', () => {
     // attacker answers, but stay far below the end of the epoch space, and a sequencer gets through.
     for (const p of rest) expect(p.room.status().epoch).toBeLessThan(2 ** 20);
     expect(rest.some((p) => p.room.status().role === 'sequencer')).toBe(true);
-    expect(await consumeOne(w, rest[0] as Honest, 2)).toBe(true);
+    expect(await consumeOne(w, rest[0] as Honest, reactor, 2, SETTLE)).toBe(true);
   });
 });
