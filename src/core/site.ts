@@ -2,13 +2,14 @@
 // user's typed emitters and the shared `out` used by reaction bodies. Emitting into a site that is not
 // loaded is an error; outputs of runs that finish after unload are dropped (their ctx.signal aborted).
 import { PendingCall } from './call';
-import { TimeoutError, NoReplyError } from './errors';
+import { NoReplyError } from './errors';
 import type { PeerId, ReactorId } from './ids';
 import type { LoadedReactor } from './machine-api';
 import { MoleculeHandle, type AnyMolecule, type CallOptions, type Emitters, type Out, type ReactorToken } from './molecule';
 import type { ReactorDefinition } from './reactor';
 import { unwrapReply } from './reply-failure';
 import { ReactionRuntime, Slot } from './slot';
+import { withTimeout } from './with-timeout';
 import { assertValueWithinLimits, valueProblem, ValueLimitError } from './value-limits';
 import type { Clock } from './clock';
 import type { DistributedPort } from './distributed-port';
@@ -147,19 +148,7 @@ export class Site<E = Record<string, AnyMolecule>> implements LoadedReactor<E> {
       if (this.s.watch.emitted) this.s.emitted(h, arg);
       const reply = this.s.parts.port.call(this.id, h.name, arg).then((v) => unwrapReply(h.name, v));
       if (timeoutMs === undefined) return reply;
-      return new Promise((resolve, reject) => {
-        const timer = clock.setTimeout(() => reject(new TimeoutError(h.name, timeoutMs)), timeoutMs);
-        reply.then(
-          (v) => {
-            clock.clearTimeout(timer);
-            resolve(v);
-          },
-          (e: unknown) => {
-            clock.clearTimeout(timer);
-            reject(e instanceof Error ? e : new Error(String(e)));
-          },
-        );
-      });
+      return withTimeout(reply, h.name, timeoutMs, clock);
     }
     const call = new PendingCall(arg, h.name);
     if (timeoutMs !== undefined) call.arm(clock, timeoutMs, (c) => slot.bag.remove(c));

@@ -4,9 +4,9 @@
 // so using one here is a programmer mistake and throws at once.
 import type { Clock } from '../core/clock';
 import type { DistributedPort } from '../core/distributed-port';
-import { TimeoutError } from '../core/errors';
 import type { AnyMolecule, CallOptions, Emitters } from '../core/molecule';
 import type { ReactorDefinition } from '../core/reactor';
+import { withTimeout } from '../core/with-timeout';
 
 export function delegatedEmitters<E>(port: DistributedPort, definition: ReactorDefinition<E>, clock: Clock, defaultTimeoutMs: number): Emitters<E> {
   const emitters: Record<string, unknown> = {};
@@ -17,26 +17,10 @@ export function delegatedEmitters<E>(port: DistributedPort, definition: ReactorD
         throw new Error(`${what} is a local molecule of a reactor this peer does not host; only distributed molecules can be used from here (host it with \`reactors\` instead)`);
       };
     } else if (handle.kind === 'blocking') {
-      emitters[key] = (arg?: unknown, options?: CallOptions) => callWithTimeout(port.call(definition.id, handle.name, arg), handle.name, options?.timeoutMs ?? defaultTimeoutMs, clock);
+      emitters[key] = (arg?: unknown, options?: CallOptions) => withTimeout(port.call(definition.id, handle.name, arg), handle.name, options?.timeoutMs ?? defaultTimeoutMs, clock);
     } else {
       emitters[key] = (value?: unknown) => port.emit(definition.id, handle.name, value);
     }
   }
   return emitters as Emitters<E>;
-}
-
-function callWithTimeout<T>(call: Promise<T>, molecule: string, timeoutMs: number, clock: Clock): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new TimeoutError(molecule, timeoutMs)), timeoutMs);
-    call.then(
-      (v) => {
-        clock.clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clock.clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
