@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startRedis } from '../test/signaling/redis-server';
+import { freePort, startRedis } from '../test/signaling/redis-server';
 import { stats, writeResult } from './lib/result';
 
 const N = Math.max(2, Number(process.env['SIGNAL_BENCH_CONNECTIONS'] ?? 5000) & ~1);
@@ -21,14 +21,6 @@ const PHASE_MS = 120_000;
 const root = path.resolve(import.meta.dirname, '..');
 const children: ChildProcess[] = [];
 const out = (msg: string): void => void process.stderr.write(`bench/signal: ${msg}\n`);
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

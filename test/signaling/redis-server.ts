@@ -10,7 +10,8 @@ export interface RedisProcess {
   restart(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as net.AddressInfo).port;
