@@ -100,11 +100,12 @@ describe('map/reduce over two instances sharing rooms through Redis, one instanc
     const url = `ws://127.0.0.1:${balancer.port}/signal`;
     const checker = new Checker();
     const peers = ['w1', 'w2', 'w3', 'driver'].map((id) => spawnPeer(url, id, checker));
-    await until(
-      () => peers.every((p) => (last(p, 'status')?.['members'] as number | undefined) === 4),
-      60_000,
-      'four members',
-    );
+    // On a timeout, say what each peer last reported (role, sequencer, members, a stop reason), so a rare
+    // failure on a loaded machine explains itself.
+    await until(() => peers.every((p) => (last(p, 'status')?.['members'] as number | undefined) === 4), 60_000, 'four members').catch((e: unknown) => {
+      const seen = peers.map((p) => `${p.id}: ${JSON.stringify(last(p, 'status') ?? null)} ${JSON.stringify(last(p, 'error') ?? null)}`);
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; last status per peer: ${seen.join('; ')}`);
+    });
     // Split across the two instances (round robin): two peers each.
     expect([await connections(a.port), await connections(b.port)]).toEqual([2, 2]);
     const driver = peers[3]!;
