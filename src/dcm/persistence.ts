@@ -3,6 +3,10 @@
 // Fail-stop: once a write fails, no later write runs (each rejects with the first failure) and `meta` — what
 // the store durably holds — never moves past the failed write; the room stops (room.ts `halt`).
 //
+// The meta record only moves forward: it is merged inside each batch's transaction with what the store
+// holds (a second tab of this identity writes it too), never overwritten from this process's memory. A batch
+// that writes the log under a ballot older than the one the store holds is refused (see mergeMeta).
+//
 //   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit }
 //   dcm/snapshot             Snapshot (the state at the log's base)
 //   dcm/log/<index, 12 wide> Entry
@@ -41,11 +45,57 @@ export interface Loaded {
   readonly outbox: readonly OutboxItem[];
 }
 
+/** Thrown inside a batch (aborting it) that would write the log under a ballot the store has moved past. */
+export class StaleBallotError extends Error {
+  override readonly name = 'StaleBallotError';
+}
+
+/** The ballot `a` is behind `b`: an older epoch, or the same epoch promised to another owner. */
+const behind = (a: Meta, b: Meta): boolean => a.promised < b.promised || (a.promised === b.promised && (a.promisedOwner ?? '') !== (b.promisedOwner ?? ''));
+
+/**
+ * The meta record a write leaves when the store holds `stored` and this process writes `mine`: every field
+ * moves forward only. The promise is the higher ballot (at one epoch, the one stored first: one number is
+ * promised to one owner); commit index and seq reservation the larger; the legacy source the stored one.
+ * With `logged` (the batch writes log entries or a snapshot) a store promised past `mine` refuses the batch:
+ * another process of this peer promised a newer ballot, and entries of an older one must not land under it.
+ */
+export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean): Meta {
+  if (!stored) return mine;
+  if (logged && behind(mine, stored)) {
+    throw new StaleBallotError(`the store holds a promise of epoch ${stored.promised} (${stored.promisedOwner ?? '?'}) past this process's ${mine.promised} (${mine.promisedOwner ?? '?'}): another process of this peer moved on`);
+  }
+  const promise = mine.promised > stored.promised ? mine : stored;
+  const merged: Meta = {
+    ...stored,
+    ...mine,
+    promised: promise.promised,
+    commitIndex: Math.max(stored.commitIndex, mine.commitIndex),
+    source: stored.source || mine.source,
+    nextSeqLimit: Math.max(stored.nextSeqLimit, mine.nextSeqLimit),
+  };
+  const { promisedOwner: _ours, ...rest } = merged;
+  return promise.promisedOwner === undefined ? rest : { ...rest, promisedOwner: promise.promisedOwner };
+}
+
 const pad = (n: number): string => String(n).padStart(12, '0');
 export const logKey = (index: number): string => `dcm/log/${pad(index)}`;
 const outboxKey = (item: OutboxItem): string => (item.source ? `dcm/outbox/${item.source}/${pad(item.seq)}` : `dcm/outbox/${pad(item.seq)}`);
 const META = 'dcm/meta';
 const SNAPSHOT = 'dcm/snapshot';
+
+interface WriteGroup {
+  readonly ops: StoreOp[];
+  /** This process's meta record to merge in (set when the group changes meta or writes the log). */
+  meta: Meta | null;
+  /** The group writes log entries or a snapshot: it must not land under a newer promise (mergeMeta). */
+  logged: boolean;
+  /** The merged record the store kept (set inside the transaction; trusted once the batch resolved). */
+  landed: Meta | null;
+  done: Promise<void>;
+}
+
+const writesLog = (op: StoreOp): boolean => (op.type === 'delete-prefix' ? op.prefix : op.key).startsWith('dcm/log/') || (op.type !== 'delete-prefix' && op.key === SNAPSHOT);
 
 export class Persistence {
   readonly #store: Store;
@@ -113,28 +163,33 @@ export class Persistence {
    */
   write(ops: StoreOp[], meta?: Partial<Meta>): Promise<void> {
     if (this.#failed && !this.#continueAfterFailure) return Promise.reject(this.#failed);
-    if (meta) this.#queued = { ...this.#queued, ...meta };
+    // Forward only here too: a promise queued behind a higher one in flight does not lower the record.
+    if (meta) this.#queued = mergeMeta(this.#queued, { ...this.#queued, ...meta }, false);
     const g = this.#group ?? this.#openGroup();
     for (const op of ops) g.ops.push(op);
-    if (meta) g.meta = this.#queued;
+    g.logged ||= ops.some(writesLog);
+    if (meta || g.logged) g.meta = this.#queued;
     return g.done;
   }
 
-  #group: { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } | null = null;
+  #group: WriteGroup | null = null;
 
-  #openGroup(): { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } {
-    const g: { ops: StoreOp[]; meta: Meta | null; done: Promise<void> } = { ops: [], meta: null, done: Promise.resolve() };
+  #openGroup(): WriteGroup {
+    const g: WriteGroup = { ops: [], meta: null, logged: false, landed: null, done: Promise.resolve() };
     this.#group = g;
     const run = this.#chain.then(() => {
       if (this.#group === g) this.#group = null; // later writes form the next group
       if (this.#failed && !this.#continueAfterFailure) throw this.#failed;
-      return this.#store.batch(g.meta ? [...g.ops, { type: 'put', key: META, value: g.meta }] : g.ops);
+      const mine = g.meta;
+      if (!mine) return this.#store.batch(g.ops);
+      return this.#store.batch([...g.ops, { type: 'merge', key: META, merge: (stored) => (g.landed = mergeMeta(stored as Meta | undefined, mine, g.logged)) }]);
     });
     g.done = run.then(() => {
-      const landed = g.meta;
+      const landed = g.landed;
       if (!landed) return;
-      const m = this.#meta;
-      this.#meta = landed.promised >= m.promised ? landed : { ...landed, promised: m.promised, promisedOwner: m.promisedOwner ?? '' };
+      // What the store holds now, which may include another process's newer promise: we honour it too.
+      this.#meta = landed;
+      if (behind(this.#queued, landed)) this.#queued = mergeMeta(landed, this.#queued, false);
     });
     this.#chain = g.done.catch((e: unknown) => {
       if (this.#failed) return;

@@ -96,12 +96,14 @@ export function createDiskDatabase(dir: string): DiskDatabase {
           }),
         batch: (ops: readonly StoreOp[]) =>
           run(async (level) => {
-            // Everything is encoded before anything is written: a value that cannot be stored rejects the
-            // whole batch with nothing applied.
-            const writes: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }> = [];
+            // Everything is encoded before anything is written: a value that cannot be stored (or a merge
+            // that throws) rejects the whole batch with nothing applied. The queue is shared by every
+            // connection and LevelDB's lock keeps other processes out, so a merge's read-modify-write is atomic.
+            const writes: Write[] = [];
             for (const op of ops) {
               if (op.type === 'put') writes.push({ type: 'put', key: encodeKey(op.key), value: serialize(op.value) });
               else if (op.type === 'delete') writes.push({ type: 'del', key: encodeKey(op.key) });
+              else if (op.type === 'merge') writes.push({ type: 'put', key: encodeKey(op.key), value: serialize(op.merge(await staged(level, writes, op.key))) });
               else for (const key of await keysWith(level, op.prefix)) writes.push({ type: 'del', key });
             }
             if (writes.length) await level.batch(writes);
@@ -122,6 +124,19 @@ export function createDiskDatabase(dir: string): DiskDatabase {
       };
     },
   };
+}
+
+type Write = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** The value at `key` once the writes prepared so far in this batch apply (the latest one touching it decides). */
+async function staged(level: Db, writes: readonly Write[], key: string): Promise<unknown> {
+  const k = encodeKey(key);
+  for (let i = writes.length - 1; i >= 0; i--) {
+    const w = writes[i] as Write;
+    if (Buffer.from(w.key).equals(k)) return w.type === 'put' ? deserialize(w.value) : undefined;
+  }
+  const bytes = await level.get(k);
+  return bytes === undefined ? undefined : deserialize(bytes);
 }
 
 function describeOpenError(dir: string, e: unknown): Error {

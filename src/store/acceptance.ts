@@ -179,6 +179,42 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'a merge reads the stored value inside the batch, after the ops before it; a throwing merge applies nothing',
+    async run({ open }) {
+      const s = await open();
+      const seen: unknown[] = [];
+      const add = (key: string, n: number): StoreOp => ({ type: 'merge', key, merge: (v) => (seen.push(v), ((v as number | undefined) ?? 0) + n) });
+      await s.batch([add('n', 1)]);
+      await s.batch([{ type: 'put', key: 'n', value: 10 }, add('n', 5), { type: 'put', key: 'm', value: 'm' }, add('n', 1)]);
+      await s.batch([{ type: 'delete-prefix', prefix: 'n' }, add('n', 2)]);
+      same(seen, [undefined, 10, 15, undefined], 'values each merge saw');
+      same(await s.range(''), [['m', 'm'], ['n', 2]], 'after merges');
+      const failing: StoreOp[] = [
+        { type: 'put', key: 'm', value: 'changed' },
+        {
+          type: 'merge',
+          key: 'n',
+          merge: () => {
+            throw new Error('refused by the merge');
+          },
+        },
+      ];
+      await rejects(s.batch(failing), 'throwing merge');
+      same(await s.range(''), [['m', 'm'], ['n', 2]], 'state after a refused merge');
+      await s.close();
+    },
+  },
+  {
+    name: 'merges from two connections (tabs) never lose each other\'s update',
+    async run({ open }) {
+      const [a, b] = await Promise.all([open(), open()]);
+      const bump = (store: Store): Promise<void> => store.batch([{ type: 'merge', key: 'count', merge: (v) => ((v as number | undefined) ?? 0) + 1 }]);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 ? a : b)));
+      same(await a.load('count'), 20, 'every increment landed');
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
     name: 'data survives close and reopen',
     async run({ open }) {
       const s = await open();

@@ -108,9 +108,14 @@ export async function openIdbStore(options: IdbSchemaOptions): Promise<IdbStore>
         if (ops.length === 0) return;
         const tx = db.transaction(KV_STORE, 'readwrite');
         // Raw requests: no promise per op, and a synchronous throw (DataCloneError) aborts the whole batch.
+        // A merge reads inside the transaction (requests run in order, so it sees the ops before it) and the
+        // transaction stays open across that read: no other connection writes in between.
         const kv = unwrap(tx.store);
         try {
-          for (const op of ops) applyOp(kv, op, rangeOf);
+          for (const op of ops) {
+            if (op.type === 'merge') kv.put(op.merge(await tx.store.get(op.key)), op.key);
+            else applyOp(kv, op, rangeOf);
+          }
         } catch (e) {
           tx.abort();
           await tx.done.catch(() => undefined); // the abort itself is the expected outcome here
@@ -126,7 +131,7 @@ export async function openIdbStore(options: IdbSchemaOptions): Promise<IdbStore>
   };
 }
 
-function applyOp(kv: IDBObjectStore, op: StoreOp, rangeOf: (prefix: string) => IDBKeyRange | null): void {
+function applyOp(kv: IDBObjectStore, op: Exclude<StoreOp, { type: 'merge' }>, rangeOf: (prefix: string) => IDBKeyRange | null): void {
   switch (op.type) {
     case 'put':
       kv.put(op.value, op.key);

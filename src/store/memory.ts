@@ -44,9 +44,13 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
     },
     async batch(ops: readonly StoreOp[]) {
       live();
-      // Clone every value before touching the map: a value that cannot be cloned aborts the whole batch
-      // with nothing applied, exactly like an IndexedDB transaction that aborts on DataCloneError.
-      const prepared = ops.map((op) => (op.type === 'put' ? { ...op, value: structuredClone(op.value) } : op));
+      // Clone every value (and run every merge) before touching the map: a value that cannot be cloned, or
+      // a merge that throws, aborts the whole batch with nothing applied, like an aborted IndexedDB transaction.
+      const prepared: Prepared[] = [];
+      for (const op of ops) {
+        if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: structuredClone(op.merge(structuredClone(staged(data, prepared, op.key)))) });
+        else prepared.push(op.type === 'put' ? { ...op, value: structuredClone(op.value) } : op);
+      }
       for (const op of prepared) applyOp(data, op);
     },
     async close() {
@@ -55,7 +59,19 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
   };
 }
 
-function applyOp(data: Map<string, unknown>, op: StoreOp): void {
+type Prepared = Exclude<StoreOp, { type: 'merge' }>;
+
+/** The value at `key` once the ops prepared so far in this batch apply (the latest one touching it decides). */
+function staged(data: Map<string, unknown>, prepared: readonly Prepared[], key: string): unknown {
+  for (let i = prepared.length - 1; i >= 0; i--) {
+    const op = prepared[i] as Prepared;
+    if (op.type === 'put' && op.key === key) return op.value;
+    if ((op.type === 'delete' && op.key === key) || (op.type === 'delete-prefix' && key.startsWith(op.prefix))) return undefined;
+  }
+  return data.get(key);
+}
+
+function applyOp(data: Map<string, unknown>, op: Prepared): void {
   switch (op.type) {
     case 'put':
       data.set(op.key, op.value);

@@ -15,6 +15,8 @@ export function scopeStore(store: Store, prefix: string): Store {
         return { type: 'delete', key: prefix + op.key };
       case 'delete-prefix':
         return { type: 'delete-prefix', prefix: prefix + op.prefix };
+      case 'merge':
+        return { type: 'merge', key: prefix + op.key, merge: op.merge };
     }
   };
   return {

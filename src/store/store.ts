@@ -3,7 +3,15 @@
 export type StoreOp =
   | { readonly type: 'put'; readonly key: string; readonly value: unknown }
   | { readonly type: 'delete'; readonly key: string }
-  | { readonly type: 'delete-prefix'; readonly prefix: string };
+  | { readonly type: 'delete-prefix'; readonly prefix: string }
+  /**
+   * Read-modify-write inside the batch's transaction: stores `merge(value at key)` (undefined when absent;
+   * earlier ops of the same batch are seen). Nothing else writes between the read and the write, in this
+   * connection or any other (another tab, another connection of one folder). A throw aborts the whole batch.
+   * Records that must only move forward (a promised ballot, a commit index) are written this way, so two
+   * processes sharing one store never roll back each other's writes.
+   */
+  | { readonly type: 'merge'; readonly key: string; readonly merge: (stored: unknown) => unknown };
 
 export interface Store {
   load<T>(key: string): Promise<T | undefined>;

@@ -1,9 +1,10 @@
 // Two tabs of one browser sharing one identity (no Web Locks: src/store/peer-identity.ts lets both claim
 // it) run two processes of one peer over one store. DESIGN.md lists this in the fault model.
 import { describe, expect, it } from 'vitest';
-import { asReactorId } from '../../src/core/ids';
-import { createMemoryStore } from '../../src/store/memory';
-import { Persistence } from '../../src/dcm/persistence';
+import { asPeerId, asReactorId } from '../../src/core/ids';
+import type { Entry } from '../../src/dcm/entries';
+import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
+import { logKey, Persistence, StaleBallotError } from '../../src/dcm/persistence';
 import { attackWorld } from './harness';
 
 const reactor = asReactorId('r');
@@ -42,19 +43,43 @@ describe('attack: two tabs share one identity and one store', () => {
     for (const p of [again, ...others]) expect(p.room.peek(reactor, 'todo').map((m) => m.value).sort()).toEqual(['from tab A', 'from tab B']);
   });
 
-  // OPEN (see the attack report): the meta record (promise, commit index, block reservation) is written
-  // whole from each process's memory, so the other tab's next write puts back the promise it loaded. Run with
-  // ATTACK_OPEN=1 to reproduce.
-  it.skipIf(!process.env['ATTACK_OPEN'])('a promise one tab made durable is not rolled back by the other tab\'s write (OPEN)', async () => {
+  // Was open: the meta record (promise, commit index, block reservation) was written whole from each
+  // process's memory, so the other tab's next write put back the promise it had loaded. Fixed: the record is
+  // merged forward inside the store's transaction (src/dcm/persistence.ts mergeMeta, the Store's `merge` op).
+  it('a promise one tab made durable is not rolled back by the other tab\'s write', async () => {
     const w = attackWorld(33);
     const a = w.honest('p1');
     const pa = new Persistence(createMemoryStore(a.backing), () => undefined);
     const pb = new Persistence(createMemoryStore(a.backing), () => undefined);
     await pa.load();
     await pb.load();
-    await pa.write([], { promised: 7, promisedOwner: 'p1~a' }); // tab A promised ballot 7 (durably)
-    await pb.write([], { nextSeqLimit: 1000 }); // tab B reserves outbox seqs: it writes its whole meta
+    await pa.write([], { promised: 7, promisedOwner: 'p1~a', commitIndex: 3 }); // tab A promised ballot 7 (durably)
+    await pb.write([], { nextSeqLimit: 1000, commitIndex: 2 }); // tab B reserves outbox seqs from its older memory
+    await pb.write([], { promised: 7, promisedOwner: 'p1~b' }); // and tries to promise the same number to another owner
+    expect(pb.meta).toMatchObject({ promised: 7, promisedOwner: 'p1~a', commitIndex: 3, nextSeqLimit: 1000 }); // B learned what the store holds
     const reloaded = new Persistence(createMemoryStore(a.backing), () => undefined);
-    expect((await reloaded.load()).meta?.promised).toBe(7);
+    expect((await reloaded.load()).meta).toMatchObject({ promised: 7, promisedOwner: 'p1~a', commitIndex: 3, nextSeqLimit: 1000 });
+  });
+
+  it('a tab that still follows an older ballot cannot write the log under the newer one its sibling promised', async () => {
+    const backing = createMemoryBacking();
+    const errors: Error[] = [];
+    const pa = new Persistence(createMemoryStore(backing), () => undefined);
+    const pb = new Persistence(createMemoryStore(backing), (e) => errors.push(e));
+    await pa.load();
+    await pb.load();
+    const entry = (epoch: number): Entry => ({ type: 'term', epoch, leader: asPeerId('p9') });
+    await pb.write(Persistence.entryOps(1, 0, [entry(5)]), { promised: 5, promisedOwner: 'p9~old' });
+    await pa.write(Persistence.entryOps(1, 1, [entry(7)]), { promised: 7, promisedOwner: 'p8~new' }); // tab A moved to ballot 7
+    // Tab B, still at ballot 5, accepts another entry of the old sequencer: refused inside the transaction,
+    // nothing of it lands, and B stops (fail-stop) instead of acknowledging it.
+    await expect(pb.write(Persistence.entryOps(1, 1, [entry(5)]))).rejects.toBeInstanceOf(StaleBallotError);
+    expect(errors.map((e) => e.name)).toEqual(['StaleBallotError']);
+    expect(await createMemoryStore(backing).load(logKey(1))).toEqual(entry(7));
+    // Meta-only writes of the stale tab still merge forward (an outbox reservation is not a log write).
+    const pc = new Persistence(createMemoryStore(backing), () => undefined);
+    await pc.load();
+    await pc.write([], { nextSeqLimit: 50 });
+    expect(pc.meta).toMatchObject({ promised: 7, promisedOwner: 'p8~new', nextSeqLimit: 50 });
   });
 });

@@ -5,6 +5,7 @@
 // holders can never draw the same epoch. Followers learn who leads from the log, not from this elector.
 import { Emitter } from '../../core/emitter';
 import { asEpoch, type Epoch, type PeerId } from '../../core/ids';
+import type { Store } from '../../store/store';
 import type { Elector, Leadership } from '../elector';
 
 /** The part of `navigator.locks` this needs. */
@@ -27,12 +28,16 @@ export interface WebLocksElectorOptions {
   readonly onError?: (e: Error) => void;
 }
 
-/** An EpochCounter over any async key-value store (the room's Store): safe because only the lock holder calls it. */
-export function storeEpochCounter(store: { load<T>(key: string): Promise<T | undefined>; save(key: string, value: unknown): Promise<void> }, key = 'dcm/web-locks-epoch'): EpochCounter {
+/**
+ * An EpochCounter over the room's Store. Only the lock holder calls it, and the increment is a merge inside
+ * one transaction besides: a holder whose lock was lost (stolen, or released while it still wrote) can never
+ * hand out a number twice nor move the counter back.
+ */
+export function storeEpochCounter(store: Pick<Store, 'batch'>, key = 'dcm/web-locks-epoch'): EpochCounter {
   return {
     async next(atLeast) {
-      const epoch = Math.max((await store.load<number>(key)) ?? 0, atLeast) + 1;
-      await store.save(key, epoch);
+      let epoch = 0;
+      await store.batch([{ type: 'merge', key, merge: (stored) => (epoch = Math.max(typeof stored === 'number' ? stored : 0, atLeast) + 1) }]);
       return epoch;
     },
   };
