@@ -1,0 +1,104 @@
+// This peer's emissions of distributed molecules: into the outbox (durable, resent until applied), to the
+// sequencer it follows at once, and — local first — matchable here before the log brings them back when this
+// peer hosts the reactor (fresh.ts), or announced to the copy's preferred host when it does not.
+import type { DistributedMolecule } from '../core/distributed-port';
+import type { MoleculeId, ReactorId } from '../core/ids';
+import type { LeaderInfo } from './acceptor';
+import type { Affinity } from './affinity';
+import type { Catalog } from './catalog';
+import type { RoomContext } from './context';
+import type { CopyNotices } from './copy-notices';
+import type { FreshEmissions } from './fresh';
+import type { Entry } from './entries';
+import { emissionOf } from './ids';
+import { msg, type MessageOf } from './messages';
+import type { OutboxSender } from './outbox-sender';
+import type { RoomLife } from './room-phase';
+
+export interface EmissionsOptions {
+  readonly ctx: RoomContext;
+  readonly life: RoomLife;
+  readonly sender: OutboxSender;
+  readonly leader: () => LeaderInfo | null;
+  readonly catalog: Catalog;
+  readonly fresh: FreshEmissions;
+  readonly notices: CopyNotices;
+  readonly affinity: Affinity;
+}
+
+export class Emissions {
+  readonly #o: EmissionsOptions;
+
+  constructor(options: EmissionsOptions) {
+    this.#o = options;
+  }
+
+  /** Emit a copy: before the room started, once it has (the outbox is opened from the store then). */
+  emit(reactor: ReactorId, name: string, value: unknown): void {
+    const { ctx, sender, catalog, fresh, notices, affinity } = this.#o;
+    const outbox = sender.outbox;
+    if (!outbox) return this.#o.life.whenStarted(() => this.emit(reactor, name, value));
+    const { item, sendable } = outbox.add(reactor, name, value);
+    ctx.record({ type: 'emitted', source: outbox.source, seq: item.seq, reactor, name });
+    const target = this.#o.leader();
+    if (!sendable || !target) return;
+    const molecule = outbox.molecule(item);
+    ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule }] }));
+    // Local first: a host may match its own emission before the log brings it back (see fresh.ts).
+    if (catalog.hosts(reactor)) {
+      fresh.add(molecule, target);
+      notices.now(reactor, name);
+      return;
+    }
+    // Not a host: tell the copy's preferred host it is coming, so its claim can follow without waiting
+    // for the log (the sequencer, if preferred, has the emit already).
+    const host = affinity.preferred(molecule.id, reactor);
+    if (host && host !== target.leader && host !== ctx.self) ctx.send(host, msg('fresh', { epoch: target.epoch, leader: target.leader, molecule }));
+  }
+
+  /** A peer's emission is on its way to the sequencer we follow, and we are its preferred host. */
+  onFresh(m: MessageOf<'fresh'>): void {
+    const { ctx, catalog, fresh, notices } = this.#o;
+    const l = this.#o.leader();
+    if (!l || l.leader !== m.leader || l.epoch !== m.epoch || !catalog.hosts(m.molecule.reactor)) return;
+    // Already in our log (the notice came late), or applied and perhaps consumed already: nothing to do.
+    const emission = emissionOf(m.molecule.id);
+    const replica = ctx.rlog.replica;
+    if (replica.get(m.molecule.id) || (emission && replica.isDelivered(emission.source, emission.seq))) return;
+    fresh.add(m.molecule, l);
+    notices.soon(m.molecule.reactor, m.molecule.name);
+  }
+
+  /** Our emissions of (reactor, name) the room has not applied yet. */
+  *pending(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
+    const outbox = this.#o.sender.outbox;
+    if (!outbox) return;
+    for (const m of outbox.queued()) {
+      if (m.reactor !== reactor || m.name !== name || this.#o.ctx.rlog.replica.get(m.id)) continue;
+      yield m;
+    }
+  }
+
+  /** Entries joined the log tail: copies emitted there (and not consumed in the same append) appeared. */
+  onTail(entries: readonly Entry[], truncated: boolean): void {
+    const { fresh, notices, affinity } = this.#o;
+    if (truncated) {
+      fresh.clear();
+      return notices.all(this.#o.ctx.rlog.replica.names());
+    }
+    // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free.
+    const consumed = new Set<MoleculeId>();
+    for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) consumed.add(id);
+    for (const e of entries) {
+      if (e.type === 'emit') fresh.delete(e.molecule.id);
+      else if (e.type === 'term') fresh.dropBefore(e.epoch);
+      const added = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
+      for (const m of added) {
+        if (consumed.has(m.id)) continue;
+        affinity.appeared(m.id, m.reactor, m.name);
+        notices.soon(m.reactor, m.name);
+      }
+    }
+    for (const id of consumed) affinity.gone(id);
+  }
+}

@@ -1,0 +1,171 @@
+// A distributed room's life: start (load the replica and outbox, listen, elect, tick), the periodic tick,
+// a clean stop (a sequencer hands its vote back first), and fail-stop (halt) when the store failed a write or
+// another history of the room met ours.
+import type { Clock, Random, TimerHandle } from '../core/clock';
+import type { Emitter } from '../core/emitter';
+import { asEpoch, type PeerId } from '../core/ids';
+import type { Logger } from '../core/log';
+import type { Transport } from '../mesh/transport';
+import type { Catalog } from './catalog';
+import type { RoomContext, RoomTimings } from './context';
+import type { Dispatcher } from './dispatch';
+import type { Elector } from './elector';
+import { newSource } from './ids';
+import { msg, parseMessage } from './messages';
+import { Outbox } from './outbox';
+import type { OutboxSender } from './outbox-sender';
+import type { Outgoing } from './outgoing';
+import type { Persistence } from './persistence';
+import type { Requester } from './requester';
+import type { RoomLife } from './room-phase';
+import type { DistributedRoomEvents, RoomStatus } from './room-status';
+import type { Roles } from './roles';
+
+export interface RoomLifecycleParts {
+  readonly ctx: RoomContext;
+  readonly transport: Transport;
+  readonly elector: Elector;
+  readonly persistence: Persistence;
+  readonly life: RoomLife;
+  readonly roles: Roles;
+  readonly requester: Requester;
+  readonly sender: OutboxSender;
+  readonly outgoing: Outgoing;
+  readonly dispatcher: Dispatcher;
+  readonly catalog: Catalog;
+  readonly status: RoomStatus;
+  readonly events: Emitter<DistributedRoomEvents>;
+}
+
+/** Tell `to` (or every linked peer) which reactors this peer hosts. */
+export function announceCatalog(transport: Transport, catalog: Catalog, to?: PeerId): void {
+  const m = msg('catalog', { reactors: catalog.local().map((r) => ({ ...r, molecules: [...r.molecules] })) });
+  for (const p of to ? [to] : transport.peers()) transport.send(p, m);
+}
+
+export class RoomLifecycle {
+  readonly #p: RoomLifecycleParts;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #timings: RoomTimings;
+  readonly #log: Logger;
+  readonly #unsubscribe: (() => void)[] = [];
+  #timer: TimerHandle | null = null;
+
+  constructor(parts: RoomLifecycleParts) {
+    this.#p = parts;
+    this.#clock = parts.ctx.clock;
+    this.#random = parts.ctx.random;
+    this.#timings = parts.ctx.timings;
+    this.#log = parts.ctx.log;
+  }
+
+  async start(): Promise<void> {
+    const { ctx, transport, elector, persistence, life, roles, sender, outgoing, dispatcher, catalog, events } = this.#p;
+    if (life.started) return;
+    const loaded = await persistence.load();
+    // A source of this process's own (outbox.ts): another process on this store, or this store restored
+    // from an older copy, can never reuse one of its (source, seq) keys. Items of earlier ones keep theirs.
+    const source = newSource(ctx.self, () => this.#random.next());
+    ctx.rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
+    sender.open(
+      new Outbox(
+        persistence,
+        source,
+        loaded.outbox,
+        loaded.meta?.source ?? '',
+        () => sender.flush(true),
+        (seq) => ctx.record({ type: 'emit-durable', source, seq }),
+      ),
+    );
+    life.start();
+    this.#unsubscribe.push(
+      transport.on('message', ({ from, message }) => {
+        if (life.stopped) return;
+        const refusedBefore = dispatcher.invalid;
+        dispatcher.receive(from, message, parseMessage);
+        if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
+      }),
+      transport.on('peer-connected', ({ peerId }) => announceCatalog(transport, catalog, peerId)),
+      transport.on('peer-disconnected', ({ peerId, reason }) => {
+        outgoing.drop(peerId);
+        catalog.forget(peerId);
+        roles.sequencer?.onPeerGone(peerId, reason === 'goodbye');
+        events.emit('catalog', catalog.entries());
+      }),
+      elector.onChange(() => this.#onLeadership()),
+    );
+    life.runQueued();
+    // Terms we promised before a restart are used up: the elector must get us a newer one.
+    if (persistence.meta.promised > 0) elector.observeEpoch(asEpoch(persistence.meta.promised));
+    elector.start();
+    this.#onLeadership();
+    announceCatalog(transport, catalog);
+    this.#tick();
+  }
+
+  async stop(): Promise<void> {
+    const { ctx, transport, elector, life, roles, outgoing } = this.#p;
+    if (!life.running) return;
+    const serving = roles.sequencer;
+    if (serving) {
+      // Hand our vote back first so the remaining peers keep a majority without us.
+      serving.membership.leaving = true;
+      const clock = this.#clock;
+      const heartbeatMs = this.#timings.heartbeatMs;
+      const until = clock.now() + 20 * heartbeatMs;
+      const replica = ctx.rlog.replica;
+      while (replica.members.includes(ctx.self) && replica.members.length > 1 && clock.now() < until && roles.sequencer) {
+        await new Promise<void>((r) => clock.setTimeout(r, heartbeatMs / 2));
+      }
+    }
+    life.stop();
+    outgoing.flush();
+    for (const p of transport.peers()) transport.send(p, msg('leave', {}));
+    roles.stepDown();
+    elector.stop();
+    this.#clearTimer();
+    for (const u of this.#unsubscribe.splice(0)) u();
+  }
+
+  /**
+   * Fail-stop: the store failed a write, so nothing after it may be acknowledged or promised. The replica
+   * stops every role (its lease goes back, peers see it as gone), tells the room it leaves, and says why in
+   * status().stopped and an 'error' event; the app shows it and reloads (a restart loads what is durable).
+   */
+  halt(reason: string, error: Error): void {
+    const { transport, elector, life, roles, outgoing, status, events } = this.#p;
+    if (!life.halt(reason)) return;
+    this.#log('stopped:', reason);
+    events.emit('error', error);
+    if (!life.running) return;
+    life.stop();
+    roles.stepDown();
+    elector.stop();
+    this.#clearTimer();
+    outgoing.flush();
+    for (const p of transport.peers()) transport.send(p, msg('leave', {}));
+    for (const u of this.#unsubscribe.splice(0)) u();
+    status.maybeEmit();
+  }
+
+  /** The elector changed its mind (ignored before start and after stop). */
+  #onLeadership(): void {
+    if (this.#p.life.running) this.#p.roles.follow();
+  }
+
+  #tick(): void {
+    const { life, roles, requester, sender, status } = this.#p;
+    if (life.stopped) return;
+    const now = this.#clock.now();
+    roles.tick(now);
+    requester.tick(now);
+    sender.flush();
+    status.maybeEmit();
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(1, Math.min(this.#timings.heartbeatMs, this.#timings.resendMs) / 2));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+  }
+}
