@@ -10,7 +10,7 @@
 //                 per peer (process CPU / peers in it) and of the server, RSS per peer
 //   counter       1,000 increments (rounded up to a multiple of N) spread evenly over all peers, all emitted at
 //                 once, on one contended `count` copy: time until every peer applied all of them, commits/s,
-//                 fenced commits and refused claims per 1,000
+//                 fenced commits and refused claims per 1,000, CPU of all peers and of the server meanwhile
 //   dead peer     the lone peer's process SIGKILLed → the slowest other peer drops it; any other drop counts
 //                 as a false positive
 // Metrics: idleFramesPerSecondN40, idleCpuPercentPerPeerN40, counterMsN40, room64Works (64 peers join,
@@ -100,6 +100,11 @@ interface SizeResult {
   increments: number;
   counterMs: number | null;
   commitsPerSecond: number | null;
+  /** CPU of all peer processes / of the server from the increments' emission until the last peer counted them all. */
+  counterCpuMsPeers: number;
+  counterCpuMsServer: number;
+  /** Frames the server received from the increments' emission until the last peer counted them all, per increment. */
+  counterFramesPerIncrement: number;
   fencedPer1000: number;
   refusedPer1000: number;
   deadPeerMs: number | null;
@@ -162,16 +167,29 @@ async function runSize(n: number): Promise<SizeResult> {
     result.increments = k * n;
     procs[0]!.send('seed');
     await sleep(500);
+    const c0 = await Promise.all([server, ...procs].map((p) => p.usage()));
     const t1 = Date.now();
     for (const p of procs) p.send(`count ${k} ${k * n}`);
     const counted = await waitAll(procs, 'counted', n, 60_000);
     result.counterMs = counted ? Math.max(...allFacts(procs, 'counted').map((f) => f.at as number)) - t1 : null;
+    const c1 = await Promise.all([server, ...procs].map((p) => p.usage()));
+    const cpuOf = (i: number): number => (c1[i]!.cpuMs as number) - (c0[i]!.cpuMs as number);
+    result.counterCpuMsPeers = Math.round(procs.reduce((a, _, i) => a + cpuOf(i + 1), 0));
+    result.counterCpuMsServer = Math.round(cpuOf(0));
+    result.counterFramesPerIncrement = Math.round((((c1[0]!.framesIn as number) - (c0[0]!.framesIn as number)) / (k * n)) * 10) / 10;
+    if (process.env['SCALE_DEBUG']) console.error(`counter CPU ms per process: ${procs.map((p, i) => `${groups[i]![0]}×${groups[i]!.length} ${Math.round(cpuOf(i + 1))}`).join(', ')}`);
     result.commitsPerSecond = result.counterMs ? (k * n * 1000) / result.counterMs : null;
     const statsFrom = procs.map((p) => p.facts.length);
     for (const p of procs) p.send('stats');
     await Promise.all(procs.map((p, i) => waitAllIn(p, statsFrom[i]!)));
     const stats = procs.flatMap((p, i) => p.facts.slice(statsFrom[i]).filter((f) => f.t === 'stats'));
-    if (process.env['SCALE_DEBUG']) console.error(`fenced per peer: ${stats.map((f) => `${String(f.id)}:${String(f.fenced)}/${String(f.refused)}`).join(' ')}`);
+    if (process.env['SCALE_DEBUG']) {
+      console.error(`fenced per peer: ${stats.map((f) => `${String(f.id)}${f.role === 'sequencer' ? '*' : ''}:${String(f.fenced)}/${String(f.refused)}`).join(' ')}`);
+      const at = new Map(allFacts(procs, 'counted').map((f) => [f.id, (f.at as number) - t1]));
+      const times = [...at.values()].sort((a, b) => a - b);
+      const seq = stats.find((f) => f.role === 'sequencer');
+      console.error(`counted ms: min ${times[0]} median ${times[times.length >> 1]} max ${times[times.length - 1]}; sequencer ${String(seq?.id)} at ${at.get(seq?.id)}`);
+    }
     if (!counted) console.error(`bench/scale: N = ${n}: counter unfinished; increments applied per peer: ${stats.map((f) => f.applied as number).join(' ')}`);
     result.fencedPer1000 = (stats.reduce((a, f) => a + (f.fenced as number), 0) * 1000) / (k * n);
     result.refusedPer1000 = (stats.reduce((a, f) => a + (f.refused as number), 0) * 1000) / (k * n);
@@ -243,11 +261,11 @@ for (const r of results) {
   metrics[`fencedPer1000N${r.n}`] = Math.round(r.fencedPer1000);
   metrics[`deadPeerMsN${r.n}`] = r.deadPeerMs ?? -1;
 }
-console.log('\n  N  procs  load  join ms  members ms  idle frames/s  cpu%/peer  cpu% server  RSS MiB/peer  counter ms  commits/s  fenced/1000  refused/1000  dead ms  false drops');
+console.log('\n  N  procs  load  join ms  members ms  idle frames/s  cpu%/peer  cpu% server  RSS MiB/peer  counter ms  commits/s  counter cpu ms peers/server  fenced/1000  refused/1000  dead ms  false drops');
 for (const r of results) {
   const f = (x: number | null, d = 0): string => (x === null ? '—' : x.toFixed(d));
   console.log(
-    [r.n, r.processes, f(r.loadAvg1m, 1), f(r.joinMs), f(r.membersMs), f(r.idleFramesPerSecond), f(r.idleCpuPercentPerPeer, 2), f(r.idleCpuPercentServer, 1), f(r.rssMiBPerPeer, 0), f(r.counterMs), f(r.commitsPerSecond), f(r.fencedPer1000), f(r.refusedPer1000), f(r.deadPeerMs), r.falseDrops].join('  '),
+    [r.n, r.processes, f(r.loadAvg1m, 1), f(r.joinMs), f(r.membersMs), f(r.idleFramesPerSecond), f(r.idleCpuPercentPerPeer, 2), f(r.idleCpuPercentServer, 1), f(r.rssMiBPerPeer, 0), f(r.counterMs), f(r.commitsPerSecond), `${r.counterCpuMsPeers}/${r.counterCpuMsServer}`, f(r.fencedPer1000), f(r.refusedPer1000), f(r.deadPeerMs), r.falseDrops].join('  '),
   );
 }
 writeResult('scale', metrics, { sizes: results, idleSeconds: IDLE_S, increments: INCREMENTS });

@@ -5,6 +5,9 @@
 // `seed` (emit count(0) once), `count <k> <target>` (each peer here emits k increments and
 // reports when it has applied `target` of them), `usage` (CPU and memory of this process), `stats`
 // (fenced commits and refused claims per peer), `stop`.
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { asPeerId, type ReactorId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
 import { startNodePeer, type NodePeer } from '../../src/node/peer';
@@ -83,6 +86,26 @@ async function start(raw: string): Promise<void> {
 }
 out({ t: 'booted' });
 
+/** SCALE_PROF_DIR: a CPU profile of this process from `count` to `stats` (the counter), one file per process. */
+const profDir = process.env['SCALE_PROF_DIR'];
+let profiling: Session | null = null;
+async function profileStart(): Promise<void> {
+  if (!profDir || profiling) return;
+  profiling = new Session();
+  profiling.connect();
+  await profiling.post('Profiler.enable');
+  await profiling.post('Profiler.start');
+}
+async function profileStop(): Promise<void> {
+  const session = profiling;
+  if (!session || !profDir) return;
+  profiling = null;
+  const { profile } = await session.post('Profiler.stop');
+  fs.mkdirSync(profDir, { recursive: true });
+  fs.writeFileSync(path.join(profDir, `${idsArg.split(',')[0] ?? 'peer'}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+}
+
 async function stopAll(): Promise<void> {
   await Promise.all(running.map((r) => r.peer.stop().catch(() => undefined)));
   process.exit(0);
@@ -96,6 +119,7 @@ function command(line: string): void {
     case 'seed':
       return running[0]?.emit.count(0);
     case 'count': {
+      void profileStart();
       for (const r of running) {
         r.target = Number(b);
         check(r);
@@ -108,10 +132,13 @@ function command(line: string): void {
       return out({ t: 'usage', cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, at: Date.now() });
     }
     case 'stats':
-      for (const r of running) {
-        const s = r.peer.machine.stats();
-        out({ t: 'stats', id: r.peer.mesh.self, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length });
-      }
+      void profileStop().finally(() => {
+        for (const r of running) {
+          const s = r.peer.machine.stats();
+          const role = r.peer.room.status().role;
+          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length });
+        }
+      });
       return;
     case 'stop':
       return void stopAll();

@@ -25,9 +25,12 @@ const MAX_BACKOFF_MS = 1000;
 /**
  * Runs of one reaction whose body finished and whose commit awaits its acknowledgement. These no longer
  * count toward `concurrency` (pipelining: the next claim may start while the commit is in flight), but
- * they are bounded so an instant body cannot flood the sequencer with claims.
+ * they are bounded so an instant body cannot flood the sequencer with claims. The bound is what a chain
+ * on one contended copy gets per replication round trip (the sequencer's host takes each next copy from
+ * the log's uncommitted tail, and every link waits for its commit's quorum): at 16, a room of 40 whose
+ * round trip is ~100 ms (paced appends, loaded replicas) counted at most ~160 increments a second.
  */
-const MAX_COMMITTING = 16;
+const MAX_COMMITTING = 128;
 
 /** The room's available copies of one molecule name, minus those this machine is already claiming. */
 class RoomSource implements Source {
@@ -127,10 +130,11 @@ export class DistributedRuns {
     // After a refusal the window may hold only copies that are not really there (an emit still on its way,
     // taken meanwhile): the next tries look at every candidate again, until a claim goes through.
     let sources = this.#sources(r, r.refusals > 0 ? MAX_CANDIDATES : FIRST_CANDIDATES);
+    if (!sources) return false;
     if (!this.#search(r, sources)) {
       if (!sources.some((src) => src instanceof RoomSource && src.truncated)) return false;
       sources = this.#sources(r, MAX_CANDIDATES);
-      if (!this.#search(r, sources)) return false;
+      if (!sources || !this.#search(r, sources)) return false;
     }
     const chosen = r.chosen;
     const values = new Array<unknown>(inputs.length);
@@ -164,23 +168,35 @@ export class DistributedRuns {
     return true;
   }
 
-  /** One source per input: its local bag, or the room's copies (shared by repeated inputs, `n + n`, so they take distinct copies). */
-  #sources(r: ReactionRuntime, limit: number): Source[] {
+  /**
+   * One source per input: its local bag, or the room's copies (shared by repeated inputs, `n + n`, so they
+   * take distinct copies). Null as soon as one input has nothing to offer (every input needs a copy): local
+   * bags are looked at first, then the room's names in input order, so a reaction waiting for a copy held
+   * elsewhere (a counter's lone `count`) does not walk the room's thousand `incr` copies on every notice.
+   */
+  #sources(r: ReactionRuntime, limit: number): Source[] | null {
     const inputs = r.spec.inputs;
+    for (const local of r.slots) if (local && local.size === 0) return null;
     const port = this.s.parts.port;
     const site = r.site as Site;
     const room = new Map<string, RoomSource>();
-    return inputs.map((input, k) => {
+    const sources: Source[] = [];
+    for (const [k, input] of inputs.entries()) {
       const local = r.slots[k];
-      if (local) return local;
+      if (local) {
+        sources.push(local);
+        continue;
+      }
       const name = input.molecule.name;
       let src = room.get(name);
       if (!src) {
         const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
         room.set(name, (src = new RoomSource(port.available(site.id, name, need), this.#pending, input.molecule.kind === 'blocking', limit)));
+        if (src.size === 0) return null;
       }
-      return src;
-    });
+      sources.push(src);
+    }
+    return sources;
   }
 
   #search(r: ReactionRuntime, sources: readonly Source[]): boolean {
