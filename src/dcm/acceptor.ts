@@ -3,6 +3,7 @@
 // store, and answers a new sequencer's recovery (promise + log position, then the log itself).
 import type { PeerId } from '../core/ids';
 import { MAX_EPOCH, type RoomContext } from './context';
+import { named } from './genesis';
 import { ownedBy } from './ids';
 import { Learner, waitingOn } from './learner';
 import { msg, type MessageOf } from './messages';
@@ -96,6 +97,7 @@ export class Acceptor {
     const { ctx, rlog } = { ctx: this.#ctx, rlog: this.#ctx.rlog };
     this.#follow(m.leader, m.epoch);
     if (m.durable !== undefined) this.#learner.leaderStored(m.durable);
+    ctx.histories.join(m.genesis); // a replica without history takes the sequencer's (one write group)
     const r = rlog.accept(m.prevIndex, m.prevEpoch, m.entries);
     if (r.ok) {
       this.#learner.accepted(r.matchIndex);
@@ -152,6 +154,7 @@ export class Acceptor {
   async #install(from: PeerId, m: MessageOf<'snapshot'>): Promise<void> {
     const ctx = this.#ctx;
     this.#follow(m.leader, m.epoch);
+    ctx.histories.join(m.genesis);
     const r = ctx.rlog.install(m.snapshot, m.entries);
     if (r.ok) {
       this.#learner.accepted(r.matchIndex);
@@ -180,6 +183,7 @@ export class Acceptor {
           commitIndex: ctx.rlog.commitIndex,
           base: log.base,
           members: [...replica.membersInEffect],
+          ...named(ctx.histories.ours()),
         }),
       );
     });
@@ -190,6 +194,6 @@ export class Acceptor {
     const ctx = this.#ctx;
     if (m.epoch !== ctx.promised() || !ownedBy(ctx.promisedOwner(), from)) return;
     const s = ctx.rlog.stateFrom(m.from);
-    ctx.send(from, msg('fetched', { epoch: m.epoch, snapshot: s.snapshot, prevIndex: s.prevIndex, prevEpoch: s.prevEpoch, entries: s.entries }));
+    ctx.send(from, msg('fetched', { epoch: m.epoch, snapshot: s.snapshot, prevIndex: s.prevIndex, prevEpoch: s.prevEpoch, entries: s.entries, ...named(ctx.histories.ours()) }));
   }
 }

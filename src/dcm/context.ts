@@ -2,6 +2,7 @@
 import type { Clock, Random } from '../core/clock';
 import type { PeerId } from '../core/ids';
 import type { Logger } from '../core/log';
+import type { Histories } from './genesis';
 import type { Message } from './messages';
 import type { ReplicatedLog } from './replicated-log';
 
@@ -93,9 +94,11 @@ export interface RoomContext {
   readonly timings: RoomTimings;
   readonly faults: ProtocolFaults;
   readonly log: Logger;
+  /** Which history of the room this replica holds; who holds another (genesis.ts). */
+  readonly histories: Histories;
   /** Send to a peer: queued and sent with the rest of this turn's messages to it (to self: on a microtask). */
   send(to: PeerId, message: Message): void;
-  /** Peers with a link up now. */
+  /** Peers with a link up now, but those holding another history of the room. */
   peers(): readonly PeerId[];
   /** Run `fn` once the current turn is over (the clock's `defer`). */
   defer(fn: () => void): void;

@@ -2,6 +2,7 @@
 import type { PeerId } from '../core/ids';
 import type { Acceptor, LeaderInfo } from './acceptor';
 import type { Catalog } from './catalog';
+import type { Histories } from './genesis';
 import { msg, unbatch, type Message, type MessageOf } from './messages';
 import type { Recovery } from './recovery';
 import type { Requester } from './requester';
@@ -14,6 +15,7 @@ export interface DispatchTargets {
   readonly recovery: () => Recovery | null;
   readonly leader: () => LeaderInfo | null;
   readonly catalog: Catalog;
+  readonly histories: Histories;
   readonly onLeave: (peer: PeerId) => void;
   readonly onCatalog: () => void;
   readonly onFresh: (m: MessageOf<'fresh'>) => void;
@@ -44,6 +46,7 @@ export class Dispatcher {
 
   handle(from: PeerId, m: Message): void {
     const t = this.#t;
+    if (!this.#sameHistory(from, m)) return;
     const seq = t.sequencer();
     switch (m.type) {
       case 'append':
@@ -87,6 +90,23 @@ export class Dispatcher {
         return t.onLeave(from);
       case 'fresh':
         return t.onFresh(m);
+      case 'history':
+        return; // recorded by #sameHistory
     }
+  }
+
+  /**
+   * Refuse by name what a peer of another history of this room sends (genesis.ts): its ballot messages are
+   * answered with the history we hold, and nothing of it but its goodbye is acted on.
+   */
+  #sameHistory(from: PeerId, m: Message): boolean {
+    const h = this.#t.histories;
+    const named = m.type === 'history' || m.type === 'catalog' || m.type === 'append' || m.type === 'snapshot' || m.type === 'recover' || m.type === 'promise' || m.type === 'fetched';
+    const admitted = named ? h.admits(from, m.genesis) : !h.isForeign(from);
+    if (admitted || m.type === 'leave') return true;
+    const ours = h.ours();
+    // Tell it which history we hold (its hello too: the hellos of a link may cross one that was not heard).
+    if (ours && named && m.type !== 'history' && m.type !== 'promise' && m.type !== 'fetched') this.#t.send(from, msg('history', { genesis: ours }));
+    return false;
   }
 }

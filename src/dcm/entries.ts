@@ -17,6 +17,8 @@ export interface TermEntry {
   readonly type: 'term';
   readonly epoch: number;
   readonly leader: PeerId;
+  /** On the first term entry of a history only: the history's genesis id (genesis.ts). */
+  readonly genesis?: string | undefined;
 }
 
 /** The voting members from this entry on (in effect as soon as appended, one member changed at a time). */

@@ -14,6 +14,8 @@ const reactorId = v.custom<ReactorId>(id, 'reactor id');
 const claimId = v.custom<ClaimId>(id, 'claim id');
 const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
 const name = v.pipe(v.string(), v.maxLength(512));
+/** A history's genesis id (genesis.ts). */
+const genesis = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 // `value` may be absent: JSON links drop undefined (a payload-less molecule such as `incr()`).
 // Bounded on receipt as at the emitter (src/core/value-limits): a too-deep or too-big value refuses the message.
@@ -22,7 +24,7 @@ const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: any
 const reply = v.object({ to: peerId, callId: name, value: anyValue });
 
 export const EntrySchema = v.variant('type', [
-  v.object({ type: v.literal('term'), epoch: nat, leader: peerId }),
+  v.object({ type: v.literal('term'), epoch: nat, leader: peerId, genesis: v.optional(genesis) }),
   v.object({ type: v.literal('config'), epoch: nat, members: v.array(peerId) }),
   v.object({ type: v.literal('emit'), epoch: nat, source: name, seq: nat, molecule }),
   v.object({
@@ -61,17 +63,18 @@ const MessageSchema = v.variant('type', [
   // Sequencer → replicas: log entries after (prevIndex, prevEpoch), and how far the log is committed.
   // `durable`: the sequencer's own log is in its store up to here (a replica counts it toward a majority).
   // `owner`: the ballot's owner (leader id + its process incarnation), see docs/protocol.md "Ballots".
-  message('append', { epoch: nat, owner: name, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat) }),
+  // `genesis` (here and on snapshot, recover, promise, fetched, catalog): the history the sender holds (genesis.ts).
+  message('append', { epoch: nat, owner: name, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat), genesis: v.optional(genesis) }),
   // `refused`: the ballot itself was not accepted (`epoch` is the one promised here), not a log mismatch.
   message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat, refused: v.optional(v.boolean()) }),
   // Sequencer → a replica too far behind for the log it still holds: the state, then the tail.
-  message('snapshot', { epoch: nat, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat }),
+  message('snapshot', { epoch: nat, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat, genesis: v.optional(genesis) }),
   // A new sequencer asks for promises (no older epoch accepted any more) and log positions.
-  message('recover', { epoch: nat, owner: name }),
-  message('promise', { epoch: nat, ok: v.boolean(), lastIndex: nat, lastEpoch: nat, commitIndex: nat, base: nat, members: v.array(peerId) }),
+  message('recover', { epoch: nat, owner: name, genesis: v.optional(genesis) }),
+  message('promise', { epoch: nat, ok: v.boolean(), lastIndex: nat, lastEpoch: nat, commitIndex: nat, base: nat, members: v.array(peerId), genesis: v.optional(genesis) }),
   // The new sequencer fetches the most advanced log it was promised.
   message('fetch', { epoch: nat, from: nat }),
-  message('fetched', { epoch: nat, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema) }),
+  message('fetched', { epoch: nat, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), genesis: v.optional(genesis) }),
   // Any peer → sequencer.
   message('emit', { items: v.array(v.object({ source: name, seq: nat, molecule })) }),
   message('claim', { epoch: nat, claimId, ids: v.array(moleculeId) }),
@@ -94,7 +97,9 @@ const MessageSchema = v.variant('type', [
   // Sequencer → everyone: a hint of which copies are claimed right now (not durable, not authoritative).
   message('claimed', { epoch: nat, ids: v.array(moleculeId), taken: v.boolean() }),
   // Everyone → everyone: the reactors a peer hosts (KOS sync: declarations, never code).
-  message('catalog', { reactors: v.array(reactorInfo) }),
+  message('catalog', { reactors: v.array(reactorInfo), genesis: v.optional(genesis) }),
+  // The answer to a ballot message of another history of this room: the history we hold (refused by name).
+  message('history', { genesis }),
   message('leave', {}),
 ]);
 

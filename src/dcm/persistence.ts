@@ -7,7 +7,7 @@
 // holds (a second tab of this identity writes it too), never overwritten from this process's memory. A batch
 // that writes the log under a ballot older than the one the store holds is refused (see mergeMeta).
 //
-//   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit }
+//   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit, genesis }
 //   dcm/snapshot             Snapshot (the state at the log's base)
 //   dcm/log/<index, 12 wide> Entry
 //   dcm/outbox/<source>/<seq, 12 wide> OutboxItem (stores written before sources were per process: dcm/outbox/<seq>)
@@ -27,6 +27,8 @@ export interface Meta {
   readonly source: string;
   /** Seqs below this may have been handed out; a restart continues from here (block allocation). */
   readonly nextSeqLimit: number;
+  /** The genesis id of the room history this store holds (genesis.ts); set once, never changed. */
+  readonly genesis?: string;
 }
 
 export interface OutboxItem {
@@ -65,6 +67,10 @@ export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean)
   if (logged && behind(mine, stored)) {
     throw new StaleBallotError(`the store holds a promise of epoch ${stored.promised} (${stored.promisedOwner ?? '?'}) past this process's ${mine.promised} (${mine.promisedOwner ?? '?'}): another process of this peer moved on`);
   }
+  // The history's name is set once (genesis.ts): entries of another history never land in this store.
+  if (logged && stored.genesis && mine.genesis && stored.genesis !== mine.genesis) {
+    throw new StaleBallotError(`the store holds history ${stored.genesis}, this process ${mine.genesis}: another process of this peer joined another history`);
+  }
   const promise = mine.promised > stored.promised ? mine : stored;
   const merged: Meta = {
     ...stored,
@@ -73,6 +79,7 @@ export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean)
     commitIndex: Math.max(stored.commitIndex, mine.commitIndex),
     source: stored.source || mine.source,
     nextSeqLimit: Math.max(stored.nextSeqLimit, mine.nextSeqLimit),
+    ...((stored.genesis ?? mine.genesis) ? { genesis: stored.genesis ?? mine.genesis } : {}),
   };
   const { promisedOwner: _ours, ...rest } = merged;
   return promise.promisedOwner === undefined ? rest : { ...rest, promisedOwner: promise.promisedOwner };

@@ -4,6 +4,7 @@
 // and repeats with the configuration of the adopted log until both agree. Only then may it serve.
 import type { PeerId } from '../core/ids';
 import { isMajority, type RoomContext } from './context';
+import { named } from './genesis';
 import { OperationLog } from './log';
 import { msg, type MessageOf } from './messages';
 
@@ -11,6 +12,8 @@ interface Position {
   readonly lastIndex: number;
   readonly lastEpoch: number;
   readonly members: readonly PeerId[];
+  /** The history it holds (absent: none, or a store from before histories were named). */
+  readonly genesis?: string | undefined;
 }
 
 export class Recovery {
@@ -55,7 +58,7 @@ export class Recovery {
     const now = ctx.clock.now();
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
-      for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner }));
+      for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner, ...named(ctx.histories.ours()) }));
       if (this.#fetching && now - this.#fetching.at > ctx.timings.resendMs) this.#fetching = null;
     }
     this.#evaluate();
@@ -68,13 +71,14 @@ export class Recovery {
     if (!m.ok && m.epoch >= this.epoch) return this.#ctx.observeEpoch(m.epoch);
     if (!m.ok || m.epoch !== this.epoch) return;
     this.#refusedBy.delete(from);
-    this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members });
+    this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members, genesis: m.genesis });
     this.#evaluate();
   }
 
   onFetched(from: PeerId, m: MessageOf<'fetched'>): void {
     if (m.epoch !== this.epoch || this.#fetching?.from !== from) return;
     const rlog = this.#ctx.rlog;
+    this.#ctx.histories.join(m.genesis); // a fresh candidate takes the history it adopts (one write group)
     const r = m.snapshot ? rlog.install(m.snapshot, m.entries) : rlog.accept(m.prevIndex, m.prevEpoch, m.entries, true);
     this.#fetching = null;
     if (!r.ok) return;
@@ -90,7 +94,7 @@ export class Recovery {
 
   #mine(): Position {
     const { log, replica } = this.#ctx.rlog;
-    return { lastIndex: log.lastIndex, lastEpoch: log.lastEpoch, members: [...replica.membersInEffect] };
+    return { lastIndex: log.lastIndex, lastEpoch: log.lastEpoch, members: [...replica.membersInEffect], genesis: this.#ctx.histories.ours() ?? undefined };
   }
 
   #evaluate(): void {
@@ -101,8 +105,12 @@ export class Recovery {
       this.#ready = true;
       return;
     }
+    // Only promises of our history count (or of none: a fresh peer, an unnamed older store); a fresh
+    // candidate adopts the history of the most advanced log it was promised.
+    const ours = ctx.histories.ours();
+    const counts = (pos: Position): boolean => !ours || !pos.genesis || pos.genesis === ours;
     let best: [PeerId, Position] = [ctx.self, mine];
-    for (const [p, pos] of this.#promises) if (OperationLog.compare(pos, best[1]) > 0) best = [p, pos];
+    for (const [p, pos] of this.#promises) if (counts(pos) && OperationLog.compare(pos, best[1]) > 0) best = [p, pos];
     if (best[0] !== ctx.self) {
       if (!this.#fetching) {
         this.#fetching = { from: best[0], at: ctx.clock.now() };
@@ -110,13 +118,20 @@ export class Recovery {
       }
       return;
     }
-    const have = (p: PeerId): boolean => this.#promises.has(p);
+    const have = (p: PeerId): boolean => {
+      const pos = this.#promises.get(p);
+      return pos !== undefined && counts(pos);
+    };
     if (mine.members.length === 0) {
-      // Nobody we heard from has any history. Epoch 1 is the room's very first term (as far as the server
-      // knows — it may have forgotten): start the history once every linked peer promised and none has
-      // history, or after soloBootstrapMs with no link at all. A refusal means a peer may hold history under
-      // a newer ballot (a fresh joiner after a server restart): never start over then, we get a newer term.
-      // Otherwise history may exist on peers we cannot reach yet; wait (bootstrapAfterMs) before starting over.
+      // Nobody we heard from has any history. Only a peer allowed to start one (the room's creator:
+      // `newHistory`, or the user's explicit `startNewHistory()`) ever does, and never one that already
+      // belongs to a history (named in its store) whose entries it lacks: it waits for their holders.
+      // Epoch 1 is the room's very first term (as far as the server knows — it may have forgotten): start
+      // the history once every linked peer promised and none has history, or after soloBootstrapMs with no
+      // link at all. A refusal means a peer may hold history under a newer ballot (a fresh joiner after a
+      // server restart): never start over then, we get a newer term. Otherwise history may exist on peers
+      // we cannot reach yet; wait (bootstrapAfterMs) before starting over.
+      if (!ctx.histories.mayStart) return;
       const waited = ctx.clock.now() - this.#startedAt;
       const linked = ctx.peers();
       const heardAll = linked.length > 0 && (linked.every(have) || waited >= ctx.timings.resendMs) && !linked.some((p) => this.#refusedBy.has(p));

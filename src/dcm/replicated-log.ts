@@ -32,7 +32,7 @@ export interface ReplicatedLogOptions {
 export function entryIdentity(e: Entry): string {
   switch (e.type) {
     case 'term':
-      return `term ${e.epoch} ${e.leader}`;
+      return `term ${e.epoch} ${e.leader}${e.genesis ? ` ${e.genesis}` : ''}`;
     case 'config':
       return `config ${e.epoch} ${e.members.join(',')}`;
     case 'emit':

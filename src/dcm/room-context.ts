@@ -5,6 +5,7 @@ import type { PeerId } from '../core/ids';
 import type { Logger } from '../core/log';
 import type { Transport } from '../mesh/transport';
 import type { ProtocolFaults, RoomContext, RoomTimings } from './context';
+import type { Histories } from './genesis';
 import type { Outgoing } from './outgoing';
 import type { ReplicatedLog } from './replicated-log';
 import type { RoomSignals } from './room-signals';
@@ -37,6 +38,7 @@ export interface RoomContextParts {
   readonly outgoing: Outgoing;
   readonly defer: (fn: () => void) => void;
   readonly terms: Terms;
+  readonly histories: Histories;
   readonly refusals: Refusals;
   readonly signals: RoomSignals;
   readonly events: Emitter<DistributedRoomEvents>;
@@ -53,6 +55,7 @@ export function roomContext(p: RoomContextParts): RoomContext {
     faults: p.faults,
     log: p.log,
     owner: p.owner,
+    histories: p.histories,
     send(to, message) {
       if (to === self) {
         queueMicrotask(() => p.signals.emit('local', message));
@@ -60,7 +63,7 @@ export function roomContext(p: RoomContextParts): RoomContext {
       }
       p.outgoing.send(to, message);
     },
-    peers: () => p.transport.peers(),
+    peers: () => p.transport.peers().filter((peer) => !p.histories.isForeign(peer)),
     defer: p.defer,
     observeEpoch: (reported) => terms.observe(reported),
     promise: (epoch, by) => terms.promise(epoch, by),

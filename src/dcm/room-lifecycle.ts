@@ -10,6 +10,7 @@ import type { Catalog } from './catalog';
 import type { RoomContext, RoomTimings } from './context';
 import type { Dispatcher } from './dispatch';
 import type { Elector } from './elector';
+import { named, type Histories } from './genesis';
 import { newSource } from './ids';
 import { msg, parseMessage } from './messages';
 import { Outbox } from './outbox';
@@ -38,8 +39,8 @@ export interface RoomLifecycleParts {
 }
 
 /** Tell `to` (or every linked peer) which reactors this peer hosts. */
-export function announceCatalog(transport: Transport, catalog: Catalog, to?: PeerId): void {
-  const m = msg('catalog', { reactors: catalog.local().map((r) => ({ ...r, molecules: [...r.molecules] })) });
+export function announceCatalog(transport: Transport, catalog: Catalog, histories: Histories, to?: PeerId): void {
+  const m = msg('catalog', { reactors: catalog.local().map((r) => ({ ...r, molecules: [...r.molecules] })), ...named(histories.ours()) });
   for (const p of to ? [to] : transport.peers()) transport.send(p, m);
 }
 
@@ -79,6 +80,7 @@ export class RoomLifecycle {
       ),
     );
     life.start();
+    ctx.histories.started();
     this.#unsubscribe.push(
       transport.on('message', ({ from, message }) => {
         if (life.stopped) return;
@@ -86,10 +88,11 @@ export class RoomLifecycle {
         dispatcher.receive(from, message, parseMessage);
         if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
       }),
-      transport.on('peer-connected', ({ peerId }) => announceCatalog(transport, catalog, peerId)),
+      transport.on('peer-connected', ({ peerId }) => announceCatalog(transport, catalog, ctx.histories, peerId)),
       transport.on('peer-disconnected', ({ peerId, reason }) => {
         outgoing.drop(peerId);
         catalog.forget(peerId);
+        ctx.histories.forget(peerId);
         roles.sequencer?.onPeerGone(peerId, reason === 'goodbye');
         events.emit('catalog', catalog.entries());
       }),
@@ -100,7 +103,7 @@ export class RoomLifecycle {
     if (persistence.meta.promised > 0) elector.observeEpoch(asEpoch(persistence.meta.promised));
     elector.start();
     this.#onLeadership();
-    announceCatalog(transport, catalog);
+    announceCatalog(transport, catalog, ctx.histories);
     this.#tick();
   }
 

@@ -19,6 +19,12 @@ export interface DistributedRoomOptions {
   readonly timings?: Partial<RoomTimings>;
   /** 'optimistic' (default): bodies run while the claim travels (fewest round trips); 'confirmed': wait for the grant. */
   readonly claimMode?: ClaimMode;
+  /**
+   * Whether this peer may start the room's history when it finds nobody holding one (docs/protocol.md,
+   * "Histories meeting"). true (default here): the room's creator. false: it only ever joins an existing
+   * history and waits for a peer holding it (`status().waitingForHistory`) until `startNewHistory()`.
+   */
+  readonly newHistory?: boolean;
   /** Deliberately broken protocol variants, for the mutation test only. */
   readonly faults?: ProtocolFaults;
 }
@@ -30,6 +36,8 @@ export interface DistributedRoom extends DistributedPort {
   /** Leave cleanly: a sequencer first hands its vote back, then everyone is told goodbye. */
   stop(): Promise<void>;
   status(): RoomStatusView;
+  /** Allow this peer to start a new history of the room if it finds nobody holding one (the user's explicit act). */
+  startNewHistory(): void;
   /**
    * Resolves once every emission made so far (emit, call) is durable in this peer's store: an emission whose
    * flush resolved is never lost — it is resent to every sequencer, across crashes, until the room applies

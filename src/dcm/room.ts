@@ -19,6 +19,7 @@ import { CopyNotices } from './copy-notices';
 import { Dispatcher } from './dispatch';
 import { Emissions } from './emissions';
 import { FreshEmissions } from './fresh';
+import { Histories } from './genesis';
 import { ballotOwner, randomToken, RequestIds } from './ids';
 import { OutboxSender } from './outbox-sender';
 import { Outgoing } from './outgoing';
@@ -75,9 +76,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       }),
   });
   const terms = new Terms({ elector, persistence, rlog, faults, signals });
+  const histories = new Histories({ persistence, random: () => random.next(), now: () => clock.now(), mayStart: options.newHistory ?? true, searchMs: timings.soloBootstrapMs });
   // Our ballot owner: peer id + this process's incarnation (two tabs of one identity never share a ballot).
   const owner = ballotOwner(self, boot);
-  const ctx = roomContext({ self, clock, random, timings, faults, log, owner, rlog, transport, outgoing, defer, terms, refusals, signals, events });
+  const ctx = roomContext({ self, clock, random, timings, faults, log, owner, rlog, transport, outgoing, defer, terms, histories, refusals, signals, events });
 
   const roles = new Roles({ ctx, elector, persistence, left, onServing: () => signals.emit('leader', undefined) });
   const acceptor = new Acceptor(ctx, () => signals.emit('leader', undefined));
@@ -115,6 +117,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     recovery: () => roles.recovery,
     leader,
     catalog,
+    histories,
     onLeave: (p) => {
       left.add(p);
       roles.sequencer?.onPeerGone(p, true);
@@ -137,6 +140,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     claimsGranted: roles.sequencer?.claims.size ?? 0,
     invalidMessages: dispatcher.invalid + refusals.count,
     ...(life.halted !== null ? { stopped: life.halted } : {}),
+    ...histories.view(),
   }));
   const lifecycle = new RoomLifecycle({ ctx, transport, elector, persistence, life, roles, requester, sender, outgoing, dispatcher, catalog, status, events });
 
@@ -161,7 +165,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   signals.on('halt', ({ reason, error }) => lifecycle.halt(reason, error));
 
   const announce = (): void => {
-    announceCatalog(transport, catalog);
+    announceCatalog(transport, catalog, histories);
     events.emit('catalog', catalog.entries());
   };
 
@@ -170,6 +174,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
     status: () => status.view(),
+    startNewHistory: () => histories.allowStart(),
     peek: (reactor, name) => [...rlog.replica.committed(reactor, name)],
     catalog: () => catalog.entries(),
     on: (event, listener) => events.on(event, listener),

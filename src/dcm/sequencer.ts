@@ -8,6 +8,7 @@ import { ClaimTable } from './claims';
 import { flushGap, majorityIndex, type RoomContext } from './context';
 import { claimOwnedBy, emittedMoleculeId, ownedBy } from './ids';
 import type { CommitEntry, Entry } from './entries';
+import { named } from './genesis';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
 import { Membership } from './membership';
@@ -65,7 +66,9 @@ export class Sequencer {
   start(): void {
     const { rlog, self } = this.#ctx;
     this.#selfMatch = rlog.log.lastIndex;
-    const entries: Entry[] = [{ type: 'term', epoch: this.epoch, leader: self }];
+    // An empty log with no history named: the room's history starts here, under a new genesis id.
+    const genesis = rlog.log.lastIndex === 0 && this.#ctx.histories.ours() === null ? this.#ctx.histories.create() : null;
+    const entries: Entry[] = [{ type: 'term', epoch: this.epoch, leader: self, ...named(genesis) }];
     if (rlog.replica.membersInEffect.length === 0) entries.push({ type: 'config', epoch: this.epoch, members: [self] });
     this.#termIndex = this.#propose(entries);
     this.#ctx.record({ type: 'leading', epoch: this.epoch, lastIndex: rlog.log.lastIndex });
@@ -105,7 +108,7 @@ export class Sequencer {
     if (f.next <= rlog.log.base) {
       const s = rlog.stateFrom(f.next);
       if (!s.snapshot) return;
-      this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, owner: this.#ctx.owner, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex }));
+      this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, owner: this.#ctx.owner, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex, ...named(this.#ctx.histories.ours()) }));
       f.next = last + 1;
       return;
     }
@@ -125,7 +128,7 @@ export class Sequencer {
     const f = this.#follower(p);
     f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
     const prevEpoch = rlog.log.epochAt(prevIndex) ?? 0;
-    this.#ctx.send(p, msg('append', { epoch: this.epoch, owner: this.#ctx.owner, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch }));
+    this.#ctx.send(p, msg('append', { epoch: this.epoch, owner: this.#ctx.owner, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch, ...named(this.#ctx.histories.ours()) }));
   }
 
   onAck(from: PeerId, m: MessageOf<'append-ack'>): void {

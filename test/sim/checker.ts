@@ -110,6 +110,25 @@ export class Checker {
     return n;
   }
 
+  readonly #historyOf = new Map<string, string>();
+  readonly #histories = new Set<string>();
+
+  /**
+   * `peer` applied `index` holding the history named `genesis` (its status().genesis). A replica applies
+   * entries of one history only, for good: named before its first entry, never another one after (its
+   * store keeps the name); the first term entry carries that name; and a room has one history — this
+   * simulation starts it once (only the first boot of the initial peers may), so a second is a fork.
+   */
+  appliedIn(peer: string, index: number, entry: Entry, genesis: string | undefined): void {
+    if (!genesis) return this.#fail('history', `${peer} applied index ${index} holding no named history`);
+    if (index === 1 && (entry.type !== 'term' || entry.genesis !== genesis)) this.#fail('history', `${peer} applied ${JSON.stringify(entry)} at index 1 of history ${genesis}`);
+    const before = this.#historyOf.get(peer);
+    if (before !== undefined && before !== genesis) this.#fail('history', `${peer} applied index ${index} of history ${genesis} after entries of ${before}`);
+    this.#historyOf.set(peer, genesis);
+    this.#histories.add(genesis);
+    if (this.#histories.size === 2 && !before) this.#fail('history', `two histories of one room: ${[...this.#histories].join(', ')} (${peer} applied index ${index})`);
+  }
+
   /** Some replica already applied `index`. */
   has(index: number): boolean {
     return this.#canon.has(index);

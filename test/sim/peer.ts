@@ -56,6 +56,8 @@ export class SimPeer {
   /** Peers this one's messages do not reach (one-way link loss). */
   readonly blockedTo = new Set<string>();
   oversizeDropped = 0;
+  /** It created the room: its first boot may start the room's history (`newHistory`); later boots never. */
+  creator = false;
   readonly #held: (() => void)[] = [];
 
   constructor(
@@ -168,6 +170,7 @@ export class SimPeer {
       timings: w.timings,
       faults: w.faults,
       claimMode: w.claimMode,
+      newHistory: this.creator && boot === 1,
     });
     w.observe(this, room);
     room.on('error', (e) => w.onError(this.id, e));

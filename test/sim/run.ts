@@ -138,6 +138,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
           checker.firstApplied(peer.id, a.index, a.entry, (id) => byId.get(id)?.stores(a.index, json) ?? false, room.status().members);
         }
         checker.applied(peer.id, a.index, a.entry);
+        checker.appliedIn(peer.id, a.index, a.entry, room.status().genesis);
       });
       room.on('history', (e) => {
         checker.fact(sched.now(), peer.id, e);
@@ -152,6 +153,9 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   };
   const ids: PeerId[] = Array.from({ length: n + (late ? 1 : 0) }, (_, i) => asPeerId(`p${i}`));
   const peers = ids.map((id) => new SimPeer(id, world));
+  // The room's creators: the initial peers may start its history on their first boot only (the app's
+  // "new room" flow); restarted peers and the late joiner open the link and join the history there is.
+  for (const p of peers.slice(0, n)) p.creator = true;
   if (skew) for (const p of peers) [p.clockRate, p.clockOffset] = [r(0.97, 1.03), r(-1e6, 1e6)];
   const sleepNever = (): Promise<void> => new Promise(() => undefined);
   const chatIds = new Map(ids.map((p) => [p as string, simChat(p).id as string]));
