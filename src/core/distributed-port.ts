@@ -57,6 +57,11 @@ export interface DistributedPort {
   unhost(reactor: ReactorId): void;
   /** Put a new molecule into the room. Never throws for lack of network: queued in the outbox, delivered once. */
   emit(reactor: ReactorId, name: string, value: unknown): void;
+  /**
+   * Resolves once every emission made so far (emit, call) is durable in this peer's store: it is then never
+   * lost. Rejects when a store write failed. Optional: a port without a store has nothing to wait for.
+   */
+  flush?(): Promise<void>;
   /** Emit a distributed blocking molecule; resolves with the reply from whichever peer ran the reaction. */
   call(reactor: ReactorId, name: string, arg: unknown): Promise<unknown>;
   /**

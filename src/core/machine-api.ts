@@ -99,6 +99,15 @@ export interface Machine {
   molecules(options?: { readonly limit?: number; readonly reactor?: ReactorId }): MoleculeSnapshot[];
   /** Resolves when nothing is queued, running, or waiting on a retry timer (distributed waits excluded). */
   idle(): Promise<void>;
+  /**
+   * Durable emission: resolves once every distributed molecule this machine emitted so far (feeds, emitters,
+   * blocking calls, and outputs of local reactions that already ran) is durable in this peer's store — from
+   * then on it is never lost, whatever crashes: it is resent until the room applies it, exactly once. `emit`
+   * itself never waits; await this when it matters (before telling a user "saved", before closing).
+   * Rejects when a store write failed (the room then stops itself and says so). Local molecules live in
+   * memory only; with no room it resolves at once.
+   */
+  flush(): Promise<void>;
   stats(): MachineStats;
   /** Unload everything and stop; the machine cannot be used afterwards. */
   dispose(): void;

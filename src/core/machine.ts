@@ -115,6 +115,7 @@ export function createMachine(options: MachineOptions = {}): Machine {
     },
     molecules,
     idle: () => s.idle(),
+    flush: () => port.flush?.() ?? Promise.resolve(),
     stats: () => s.stats(),
     dispose() {
       if (s.disposed) return;

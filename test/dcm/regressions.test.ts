@@ -3,7 +3,9 @@
 // messages of the schedule and record the answers, and a store whose writes can be held back or failed.
 import { describe, expect, it } from 'vitest';
 import { asReactorId } from '../../src/core/ids';
+import { createMachine } from '../../src/core/machine';
 import { runSimulation } from '../sim/run';
+import { simCounter } from '../sim/workloads';
 import { acks, promises, World, type Probe } from './room-harness';
 
 
@@ -111,6 +113,46 @@ describe('issue 11 schedules', () => {
     // Durable: it will be delivered. (The first one's write, released after its process died, may have
     // landed too — under that process's own outbox source, so it is delivered as well, never overwritten.)
     expect([...((await w.start()).pending?.(reactor, 'x') ?? [])].map((m) => m.value)).toContain(2);
+  });
+});
+
+describe('4: machine.flush() — durable emission at the machine level', () => {
+  it('a distributed emission is durable once machine.flush() resolves: a crash inside the write window may lose it, never after', async () => {
+    const w = new World();
+    w.lease.up = false; // no room to deliver to: the emissions stay in the outbox
+    await w.start();
+    const first = createMachine({ peerId: w.a, clock: w.sched.clock(), random: w.random, distributed: w.room });
+    const counter = first.load(simCounter);
+    w.held.holding = true; // the store's writes are in flight until released
+    counter.feed('incr', 1);
+    let flushed = false;
+    void first.flush().then(() => (flushed = true));
+    await w.run(20);
+    expect(flushed).toBe(false); // inside the write window: not durable, and flush does not say it is
+    w.crash();
+    const second = await w.start();
+    expect([...(second.pending?.(simCounter.id, 'incr') ?? [])]).toEqual([]); // lost in the crash, as allowed
+    w.held.release();
+    const machine = createMachine({ peerId: w.a, clock: w.sched.clock(), random: w.random, distributed: second });
+    machine.load(simCounter).feed('incr', 2);
+    const done = machine.flush();
+    await w.run(5);
+    await done;
+    w.crash(); // right after flush resolved
+    const third = await w.start();
+    expect([...(third.pending?.(simCounter.id, 'incr') ?? [])].map((m) => m.value)).toContain(2);
+  });
+
+  it('rejects when the store failed the write (the room stops itself); resolves at once with no room', async () => {
+    const w = new World();
+    w.lease.up = false;
+    await w.start();
+    const machine = createMachine({ peerId: w.a, clock: w.sched.clock(), random: w.random, distributed: w.room });
+    w.held.failing = 1;
+    machine.load(simCounter).feed('incr', 1);
+    await expect(machine.flush()).rejects.toThrow(/disk full/);
+    expect(w.room.status().stopped).toMatch(/store write failed/);
+    await expect(createMachine().flush()).resolves.toBeUndefined();
   });
 });
 
