@@ -2,11 +2,19 @@
 // configuration). It collects promises — after which no replica accepts an older epoch — and log positions
 // from a majority of the configuration in effect, adopts the most advanced log among them (fetching it),
 // and repeats with the configuration of the adopted log until both agree. Only then may it serve.
+// A position counts only from a member of a configuration we know (a key holder outside the room cannot
+// offer a log), and a fetched log only if it reaches the position its sender claimed and is shaped like an
+// honest log (fetched-check.ts); a promiser whose log fails that, or never arrives, is passed over for this
+// term (its promise no longer counts), and when the rest cannot make a majority the term is given up.
 import type { PeerId } from '../core/ids';
 import { isMajority, type RoomContext } from './context';
+import { fetchedProblem } from './fetched-check';
 import { named } from './genesis';
 import { OperationLog } from './log';
 import { msg, type MessageOf } from './messages';
+
+/** Fetches of one promiser's log left unanswered (lost, or answered with a message that does not parse) before it is passed over. */
+const FETCH_ATTEMPTS = 4;
 
 interface Position {
   readonly lastIndex: number;
@@ -24,7 +32,10 @@ export class Recovery {
   readonly #firstEpoch: boolean;
   /** Members of our own log when we started: a majority of them must have promised too. */
   readonly #initialMembers: readonly PeerId[];
-  #fetching: { from: PeerId; at: number } | null = null;
+  #fetching: { from: PeerId; at: number; index: number } | null = null;
+  /** Unanswered fetches per promiser, and the promisers passed over for this term. */
+  readonly #attempts = new Map<PeerId, number>();
+  readonly #passedOver = new Set<PeerId>();
   #ready = false;
   #promising = false;
   /** Peers that refused our ballot: they may hold history, so we never start a new one while they do. */
@@ -59,7 +70,13 @@ export class Recovery {
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
       for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner, ...named(ctx.histories.ours()) }));
-      if (this.#fetching && now - this.#fetching.at > ctx.timings.resendMs) this.#fetching = null;
+      const f = this.#fetching;
+      if (f && now - f.at > ctx.timings.resendMs) {
+        this.#fetching = null;
+        const n = (this.#attempts.get(f.from) ?? 0) + 1;
+        this.#attempts.set(f.from, n);
+        if (n >= FETCH_ATTEMPTS) return this.#passOver(f.from, `no log after ${n} fetches`, false);
+      }
     }
     this.#evaluate();
   }
@@ -69,19 +86,25 @@ export class Recovery {
     // Refused with an older one: the replica does not know we were elected yet; we ask again.
     if (!m.ok) this.#refusedBy.add(from);
     if (!m.ok && m.epoch >= this.epoch) return this.#ctx.observeEpoch(m.epoch);
-    if (!m.ok || m.epoch !== this.epoch) return;
+    if (!m.ok || m.epoch !== this.epoch || this.#passedOver.has(from)) return;
     this.#refusedBy.delete(from);
+    // No entry of our term exists before we serve it: a log reaching it is invented.
+    if (m.lastEpoch >= this.epoch) return this.#passOver(from, `promise of a log at epoch ${m.lastEpoch} for term ${this.epoch}`, true);
     this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members, genesis: m.genesis });
     this.#evaluate();
   }
 
   onFetched(from: PeerId, m: MessageOf<'fetched'>): void {
-    if (m.epoch !== this.epoch || this.#fetching?.from !== from) return;
+    const asked = this.#fetching;
+    const claimed = this.#promises.get(from);
+    if (m.epoch !== this.epoch || asked?.from !== from || !claimed) return;
+    this.#fetching = null;
+    const problem = fetchedProblem(m, claimed, this.epoch, asked.index);
+    if (problem) return this.#passOver(from, `fetched log: ${problem}`, true);
     const rlog = this.#ctx.rlog;
     this.#ctx.histories.join(m.genesis); // a fresh candidate takes the history it adopts (one write group)
     const r = m.snapshot ? rlog.install(m.snapshot, m.entries) : rlog.accept(m.prevIndex, m.prevEpoch, m.entries, true);
-    this.#fetching = null;
-    if (!r.ok) return;
+    if (!r.ok) return this.#passOver(from, 'fetched log does not follow our committed prefix', true);
     // Our log now equals the fetched one; the write must be durable before it counts as our position.
     r.durable.then(
       () => {
@@ -90,6 +113,25 @@ export class Recovery {
       },
       () => undefined,
     );
+  }
+
+  /**
+   * Stop counting `from` for this term: its promise is dropped, so the majority must form without it and
+   * the log adopted is the best among the others. `misbehaved`: it sent something no honest peer sends
+   * (counted toward cutting it off); otherwise it just did not deliver. When the peers left cannot form a
+   * majority of a configuration we need, the term cannot complete: give it up (the election picks again).
+   */
+  #passOver(from: PeerId, why: string, misbehaved: boolean): void {
+    const ctx = this.#ctx;
+    if (from === ctx.self || this.#passedOver.has(from)) return;
+    this.#passedOver.add(from);
+    this.#promises.delete(from);
+    if (this.#fetching?.from === from) this.#fetching = null;
+    if (misbehaved) ctx.refused(from, why);
+    else ctx.log('recovery: passing over', from, why);
+    const possible = (members: readonly PeerId[]): boolean => members.length === 0 || isMajority(members, (p) => !this.#passedOver.has(p));
+    if (!possible(ctx.rlog.replica.membersInEffect) || !possible(this.#initialMembers)) return ctx.observeEpoch(this.epoch);
+    this.#evaluate();
   }
 
   #mine(): Position {
@@ -109,12 +151,18 @@ export class Recovery {
     // candidate adopts the history of the most advanced log it was promised.
     const ours = ctx.histories.ours();
     const counts = (pos: Position): boolean => !ours || !pos.genesis || pos.genesis === ours;
+    // Positions count from members of a configuration we know: ours now, or the one we started with. With
+    // no history of our own there is none to check against, so a promiser must at least be a member of the
+    // configuration it reports (docs/security.md says what a lying member can still do).
+    const known = new Set([...mine.members, ...this.#initialMembers]);
+    const member = (p: PeerId, pos: Position): boolean => (known.size > 0 ? known.has(p) : pos.members.includes(p));
     let best: [PeerId, Position] = [ctx.self, mine];
-    for (const [p, pos] of this.#promises) if (counts(pos) && OperationLog.compare(pos, best[1]) > 0) best = [p, pos];
+    for (const [p, pos] of this.#promises) if (counts(pos) && member(p, pos) && OperationLog.compare(pos, best[1]) > 0) best = [p, pos];
     if (best[0] !== ctx.self) {
       if (!this.#fetching) {
-        this.#fetching = { from: best[0], at: ctx.clock.now() };
-        ctx.send(best[0], msg('fetch', { epoch: this.epoch, from: ctx.rlog.commitIndex + 1 }));
+        const index = ctx.rlog.commitIndex + 1;
+        this.#fetching = { from: best[0], at: ctx.clock.now(), index };
+        ctx.send(best[0], msg('fetch', { epoch: this.epoch, from: index }));
       }
       return;
     }
@@ -132,6 +180,9 @@ export class Recovery {
       // server restart): never start over then, we get a newer term. Otherwise history may exist on peers
       // we cannot reach yet; wait (bootstrapAfterMs) before starting over.
       if (!ctx.histories.mayStart) return;
+      // A promiser reported history it may not offer (not a member of its own configuration): wait, as we
+      // would for its configuration's members, rather than start a second history beside it.
+      if ([...this.#promises.values()].some((pos) => counts(pos) && pos.members.length > 0)) return;
       const waited = ctx.clock.now() - this.#startedAt;
       const linked = ctx.peers();
       const heardAll = linked.length > 0 && (linked.every(have) || waited >= ctx.timings.resendMs) && !linked.some((p) => this.#refusedBy.has(p));

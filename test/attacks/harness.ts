@@ -5,6 +5,7 @@ import { seededRandom } from '../../src/core/clock';
 import { asPeerId, type PeerId, type ReactorId } from '../../src/core/ids';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
 import type { DistributedRoom } from '../../src/dcm/room';
+import type { LeaseClient } from '../../src/mesh/lease';
 import { createMemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
 import type { Store } from '../../src/store/store';
@@ -34,9 +35,14 @@ export function attackWorld(seed = 1) {
   const lease = new SimLeaseService(sched, random, 600);
   const timings = { heartbeatMs: 50, resendMs: 100, claimTtlMs: 300, removeAfterMs: 400, bootstrapAfterMs: Infinity };
 
-  function honest(name: string, backing: MemoryBacking = createMemoryBacking(), wrap: (s: Store) => Store = (s) => s): Honest {
+  /** `candidate: false`: the peer follows the lease but never asks for it (an attacker that must not lead). */
+  function honest(name: string, backing: MemoryBacking = createMemoryBacking(), wrap: (s: Store) => Store = (s) => s, candidate = true): Honest {
     const id = asPeerId(name);
     const transport = network.transport(id);
+    const client = (inner: LeaseClient): LeaseClient =>
+      candidate
+        ? inner
+        : { requestLease: () => undefined, releaseLease: () => inner.releaseLease(), onLease: (l) => inner.onLease(l), get online() { return inner.online; } };
     const peer: Honest = {
       id,
       backing,
@@ -45,7 +51,7 @@ export function attackWorld(seed = 1) {
       room: createDistributedRoom({
         self: id,
         transport,
-        elector: createLeaseElector({ self: id, lease: lease.client(id, () => peer.alive), clock }),
+        elector: createLeaseElector({ self: id, lease: client(lease.client(id, () => peer.alive)), clock }),
         store: wrap(createMemoryStore(backing)),
         clock,
         random,
