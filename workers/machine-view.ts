@@ -1,4 +1,5 @@
 // Build the worker's snapshot for the UI from the machine, the room protocol and the registry.
+import { historyNotice } from '../src/dcm/genesis';
 import type { Machine } from '../src/core/machine-api';
 import type { ReactorId } from '../src/core/ids';
 import type { DistributedRoom } from '../src/dcm/room';
@@ -63,6 +64,6 @@ export function buildSnapshot(s: SnapshotSources): MachineSnapshot {
     outbox: status.outbox,
     hosts,
     storageError: s.storageError,
-    problem: s.problem,
+    problem: s.problem ?? historyNotice(status),
   };
 }

@@ -14,7 +14,22 @@
 import type { PeerId } from '../core/ids';
 import { randomToken } from './ids';
 import type { Persistence } from './persistence';
-import type { RoomStatusView } from './room-status';
+
+/** What a room's status says about its histories (room-status.ts spreads it into RoomStatusView). */
+export interface HistoryView {
+  /** The genesis id of the room history this replica holds (absent before it holds any). */
+  readonly genesis?: string;
+  /**
+   * Linked peers holding *another* history of this room: nothing is exchanged with them. The notice to show
+   * (historyNotice): "This room has another history …" (two histories met; neither is merged into the other).
+   */
+  readonly otherHistories?: readonly { readonly peer: PeerId; readonly genesis: string }[];
+  /**
+   * This peer holds no history, found nobody holding one, and may not start one (it did not create the
+   * room): it waits for a peer with the history. `startNewHistory()` starts one instead (an explicit act).
+   */
+  readonly waitingForHistory?: true;
+}
 
 /** `{ genesis }` when named, else nothing (the field stays off the wire for a peer without history). */
 export const named = (genesis: string | null): { genesis?: string } => (genesis ? { genesis } : {});
@@ -104,7 +119,7 @@ export class Histories {
   }
 
   /** The status fields (room-status.ts). */
-  view(): Pick<RoomStatusView, 'genesis' | 'otherHistories' | 'waitingForHistory'> {
+  view(): HistoryView {
     const ours = this.ours();
     const others = this.foreign();
     const waiting = ours === null && !this.mayStart && this.#o.now() - this.#startedAt >= this.#o.searchMs;
@@ -119,4 +134,15 @@ export class Histories {
     // A failed write stops the replica (fail-stop, persistence.ts); the entries queued after it fail too.
     this.#persistence.write([], { genesis }).catch(() => undefined);
   }
+}
+
+/** What to tell the user about the room's histories (the app's notice), or null when there is nothing to say. */
+export function historyNotice(status: HistoryView): string | null {
+  const others = status.otherHistories ?? [];
+  if (others.length > 0) {
+    const who = others.map((o) => o.peer).join(', ');
+    return `This room has another history: ${who} ${others.length === 1 ? 'holds' : 'hold'} a history of it that this tab does not share (${others[0]?.genesis ?? ''}; ours: ${status.genesis ?? 'none'}). Nothing is exchanged with them and neither history is merged into the other.`;
+  }
+  if (status.waitingForHistory) return 'Waiting for the room’s history: nobody who holds it is reachable yet. It arrives when one of them comes online — or start a new history of this room.';
+  return null;
 }

@@ -3,9 +3,11 @@ import type { Emitter } from '../core/emitter';
 import type { PeerId, ReactorId } from '../core/ids';
 import type { ReactorInfo } from '../core/distributed-port';
 import type { RoomHistoryEvent } from './context';
+import type { HistoryView } from './genesis';
 import type { AppliedEntry } from './replica';
 
-export interface RoomStatusView {
+/** With the history fields (genesis.ts): genesis, otherHistories, waitingForHistory. */
+export interface RoomStatusView extends HistoryView {
   readonly self: PeerId;
   /** 'sequencer' while serving, 'recovering' while reading the previous configuration, else 'replica'. */
   readonly role: 'sequencer' | 'recovering' | 'replica';
@@ -30,18 +32,6 @@ export interface RoomStatusView {
    * example "store write failed: QuotaExceededError … (reload to continue)". Absent while running.
    */
   readonly stopped?: string;
-  /** The genesis id of the room history this replica holds (absent before it holds any). */
-  readonly genesis?: string;
-  /**
-   * Linked peers holding *another* history of this room (genesis.ts): nothing is exchanged with them. The
-   * notice to show: "This room has another history …" (two histories met; neither is merged into the other).
-   */
-  readonly otherHistories?: readonly { readonly peer: PeerId; readonly genesis: string }[];
-  /**
-   * This peer holds no history, found nobody holding one, and may not start one (it did not create the
-   * room): it waits for a peer with the history. `startNewHistory()` starts one instead (an explicit act).
-   */
-  readonly waitingForHistory?: true;
 }
 
 // A type alias (not an interface) so it satisfies Emitter's Record<string, unknown> constraint.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/clock';
 import { asPeerId, type PeerId } from '../../src/core/ids';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
-import { Histories } from '../../src/dcm/genesis';
+import { Histories, historyNotice } from '../../src/dcm/genesis';
 import { Persistence } from '../../src/dcm/persistence';
 import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
 import { createMemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
@@ -54,6 +54,14 @@ describe('Histories', () => {
     expect(genesis).toMatch(/^g[0-9a-z]+$/);
     expect(joiner.mayStart).toBe(false);
     expect(joiner.view()).toEqual({ genesis });
+  });
+});
+
+describe('historyNotice (what the app shows)', () => {
+  it('names the peers of another history, says we wait, or says nothing', () => {
+    expect(historyNotice({ genesis: 'gA', otherHistories: [{ peer: asPeerId('p3'), genesis: 'gB' }] })).toMatch(/^This room has another history: p3 holds .*gB; ours: gA/);
+    expect(historyNotice({ waitingForHistory: true })).toMatch(/^Waiting for the room’s history/);
+    expect(historyNotice({ genesis: 'gA' })).toBeNull();
   });
 });
 
