@@ -57,6 +57,7 @@ export function buildSnapshot(s: SnapshotSources): MachineSnapshot {
     displayName: s.displayName,
     role: status.role,
     sequencer: status.sequencer,
+    members: status.members,
     epoch: status.epoch,
     reactors: [...reactors.values()],
     molecules,

@@ -231,13 +231,16 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
 }
 
 export function helpText(): string {
-  const lines = SETTINGS.map((x) => {
+  const rows = SETTINGS.map((x) => {
     const arg =
       x.kind === 'boolean' ? '' : ` <${x.kind === 'list' ? 'a,b' : x.kind === 'string' ? 'value' : 'n'}>`;
     const def = x.fallback ? ` (default ${x.fallback})` : '';
     const env = x.kind === 'boolean' ? '' : `  [${x.env}]`;
-    return `  --${x.flag}${arg}`.padEnd(32) + `${x.help}${def}${env}`;
+    return { name: `  --${x.flag}${arg}`, text: `${x.help}${def}${env}` };
   });
+  // The description column starts two spaces after the longest flag, so no flag runs into its text.
+  const width = Math.max(...rows.map((r) => r.name.length)) + 2;
+  const lines = rows.map((r) => r.name.padEnd(width) + r.text);
   return [
     'usage: kinetic-signal [options]',
     '',

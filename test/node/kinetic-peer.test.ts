@@ -92,7 +92,7 @@ describe('kinetic-peer', () => {
 
   it('answers usage mistakes in one line with exit code 2', async () => {
     for (const [argv, message] of [
-      [['--bogus'], /Unknown option '--bogus'/],
+      [['--bogus'], /Unknown option '--bogus' \(see/],
       [[], /missing the room link/],
       [['http://h/#room=a&key=b'], /missing --reactors/],
       [['http://h/#room=a&key=b', '--reactors', './nope.js'], /no such file/],

@@ -97,7 +97,10 @@ describe('the kinetic-signal bin', () => {
 
   it('--version, --help, and one-line errors for an unknown flag and a port in use', async () => {
     expect(run(['--version']).stdout).toMatch(/^kinetic-signal \d+\.\d+\.\d+\n$/);
-    expect(run(['--help']).stdout).toContain('--allow-origin');
+    const help = run(['--help']).stdout;
+    expect(help).toContain('--allow-origin');
+    // Every flag stands apart from its description, however long the flag (it once ran into it).
+    for (const line of help.split('\n').filter((l) => l.startsWith('  --'))) expect(line).toMatch(/^  --\S+( <[^>]+>)? {2,}\S/);
     const unknown = run(['--frobnicate']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe("kinetic-signal: Unknown option '--frobnicate' (see --help)\n");

@@ -3,6 +3,7 @@
 // composed at most every `intervalMs` (default 100 ms, so ≤ 10/s) however busy the machine is, and a new
 // subscriber gets the latest view at once.
 import type { PeerId } from '../../src/core/ids';
+import { waitingForQuorum } from '../../src/dcm/quorum-wait';
 import type { MachineSnapshot } from '../contract/machine-snapshot';
 import type { ActivityItem, MachineClient, PeerStateName, PeerView, RoomView } from '../contract/room-view';
 
@@ -83,7 +84,8 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       signaling: presence?.signaling ?? 'offline',
       problem: mainProblem ?? s.storageError ?? s.problem ?? presence?.problem ?? null,
       sequencer: s.sequencer,
-      isSequencer: s.sequencer === s.self,
+      isSequencer: s.sequencer === s.self && s.role === 'sequencer',
+      waitingFor: waitingFor(s, members),
       epoch: s.epoch,
       peers,
       reactors: s.reactors,
@@ -161,4 +163,10 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       schedule();
     },
   };
+}
+
+/** The configuration members the room waits for (see waitingForQuorum). */
+function waitingFor(s: MachineSnapshot, members: readonly PresenceMember[]): PeerId[] {
+  const online = new Set<PeerId>([s.self, ...members.filter((m) => m.state !== 'down' && m.state !== 'stopped' && m.state !== 'misbehaving').map((m) => m.id)]);
+  return waitingForQuorum(s.members, online);
 }

@@ -10,6 +10,8 @@ export interface MachineSnapshot {
   readonly displayName: string;
   readonly role: 'sequencer' | 'recovering' | 'replica';
   readonly sequencer: PeerId | null;
+  /** Voting members of the room's configuration, as this replica knows it. */
+  readonly members: readonly PeerId[];
   readonly epoch: number;
   readonly reactors: ReactorView[];
   readonly molecules: MoleculeGroupView[];

@@ -67,7 +67,13 @@ export interface RoomView {
   /** Plain-words problem to show, e.g. "Signaling server unreachable — running on local state." */
   problem: string | null;
   sequencer: PeerId | null;
+  /** True while this tab serves as the room's sequencer (not while it is still recovering the log). */
   isSequencer: boolean;
+  /**
+   * The room's members that must come back before anything commits: a majority of the configuration is not
+   * online (empty while it is). Changes made meanwhile wait in this tab's outbox.
+   */
+  waitingFor: PeerId[];
   epoch: number;
   peers: PeerView[];
   reactors: ReactorView[];

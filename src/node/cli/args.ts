@@ -49,7 +49,8 @@ export function parsePeerArgs(argv: readonly string[]): PeerCliConfig {
       },
     });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    // parseArgs's advice about '--' (for a positional starting with '-') does not fit a room link; keep its first sentence.
+    throw new UsageError((e instanceof Error ? e.message : String(e)).replace(/\. To specify a positional[\s\S]*$/, ''));
   }
   const { values, positionals } = parsed;
   const help = values.help ?? false;
