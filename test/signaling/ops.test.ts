@@ -100,7 +100,7 @@ describe('the kinetic-signal bin', () => {
     const help = run(['--help']).stdout;
     expect(help).toContain('--allow-origin');
     // Every flag stands apart from its description, however long the flag (it once ran into it).
-    for (const line of help.split('\n').filter((l) => l.startsWith('  --'))) expect(line).toMatch(/^  --\S+( <[^>]+>)? {2,}\S/);
+    for (const line of help.split('\n').filter((l) => l.startsWith('  --'))) expect(line).toMatch(/^ {2}--\S+( <[^>]+>)? {2,}\S/);
     const unknown = run(['--frobnicate']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe("kinetic-signal: Unknown option '--frobnicate' (see --help)\n");
