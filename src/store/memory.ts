@@ -1,6 +1,8 @@
 // In-memory Store: the first-class fake for tests and the simulation, and the fallback when a browser has
 // no IndexedDB (private windows in some browsers). Values are structured-cloned on the way in and out so
-// callers see the same copy semantics as IndexedDB (mutating a loaded object never changes the store).
+// callers see the same copy semantics as IndexedDB (mutating a loaded object never changes the store);
+// plain data is copied without leaving JavaScript (clone.ts), which made the store a smaller share of a peer.
+import { cloneValue } from './clone';
 import type { Store, StoreOp } from './store';
 
 /**
@@ -27,11 +29,11 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
   return {
     async load<T>(key: string): Promise<T | undefined> {
       live();
-      return data.has(key) ? (structuredClone(data.get(key)) as T) : undefined;
+      return data.has(key) ? cloneValue(data.get(key) as T) : undefined;
     },
     async save(key, value) {
       live();
-      data.set(key, structuredClone(value));
+      data.set(key, cloneValue(value));
     },
     async remove(key) {
       live();
@@ -40,7 +42,7 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
     async range<T>(prefix: string): Promise<Array<readonly [string, T]>> {
       live();
       const keys = [...data.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
-      return keys.map((k) => [k, structuredClone(data.get(k)) as T] as const);
+      return keys.map((k) => [k, cloneValue(data.get(k) as T)] as const);
     },
     async batch(ops: readonly StoreOp[]) {
       live();
@@ -48,8 +50,8 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       // a merge that throws, aborts the whole batch with nothing applied, like an aborted IndexedDB transaction.
       const prepared: Prepared[] = [];
       for (const op of ops) {
-        if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: structuredClone(op.merge(structuredClone(staged(data, prepared, op.key)))) });
-        else prepared.push(op.type === 'put' ? { ...op, value: structuredClone(op.value) } : op);
+        if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, op.key)))) });
+        else prepared.push(op.type === 'put' ? { ...op, value: cloneValue(op.value) } : op);
       }
       for (const op of prepared) applyOp(data, op);
     },
