@@ -1,11 +1,16 @@
 // The operation log in memory: a compacted base (snapshot index/epoch) plus the entries after it.
 // Indices start at 1; index `base` is covered by the snapshot. Only an uncommitted tail is ever truncated.
+// Compacted entries may be *kept* a while for replicas that lag behind the snapshot (a sequencer sends them
+// the entries instead of the whole state): they are outside the log proper (`entry`, `slice` never see them).
 import type { Entry } from './entries';
 
 export class OperationLog {
   #base = 0;
   #baseEpoch = 0;
   #entries: Entry[] = [];
+  /** Compacted entries still held: indices (keptBase, base], and the epoch at keptBase. */
+  #kept: Entry[] = [];
+  #keptBaseEpoch = 0;
 
   /** Index covered by the snapshot (entries at or below it are gone). */
   get base(): number {
@@ -19,6 +24,29 @@ export class OperationLog {
   }
   get lastEpoch(): number {
     return this.epochAt(this.lastIndex) ?? 0;
+  }
+
+  /** Entries after this index can still be sent as entries (kept or in the log); at or below it only a snapshot. */
+  get keptBase(): number {
+    return this.#base - this.#kept.length;
+  }
+
+  /** Entries in [from, to] including kept compacted ones (clipped to what is held): for replicas behind the base. */
+  sliceKept(from: number, to = this.lastIndex): Entry[] {
+    if (from > this.#base) return this.slice(from, to);
+    const kb = this.keptBase;
+    const start = Math.max(from, kb + 1) - kb - 1;
+    const end = Math.min(to, this.#base) - kb;
+    const kept = start < end ? this.#kept.slice(start, end) : [];
+    return to > this.#base ? kept.concat(this.slice(this.#base + 1, to)) : kept;
+  }
+
+  /** Epoch at `index`, looking into kept compacted entries too. */
+  keptEpochAt(index: number): number | undefined {
+    const kb = this.keptBase;
+    if (index >= this.#base) return this.epochAt(index);
+    if (index === kb) return this.#keptBaseEpoch;
+    return index > kb ? this.#kept[index - kb - 1]?.epoch : undefined;
   }
 
   /** Epoch of the entry at `index`; undefined when it is compacted away (below base) or beyond the end. */
@@ -49,11 +77,16 @@ export class OperationLog {
     this.#entries.length = Math.max(0, from - this.#base - 1);
   }
 
-  /** Forget entries up to `index` (they are in a snapshot now). */
-  compactTo(index: number): void {
+  /** Forget entries up to `index` (they are in a snapshot now), keeping the last `keep` of them aside. */
+  compactTo(index: number, keep = 0): void {
     if (index <= this.#base) return;
     const epoch = this.epochAt(index);
     if (epoch === undefined) throw new Error(`log: cannot compact to ${index}, last is ${this.lastIndex}`);
+    if (this.#kept.length === 0) this.#keptBaseEpoch = this.#baseEpoch;
+    const kept = this.#kept.concat(this.#entries.slice(0, index - this.#base));
+    const drop = Math.max(0, kept.length - Math.max(0, keep));
+    if (drop > 0) this.#keptBaseEpoch = (kept[drop - 1] as Entry).epoch;
+    this.#kept = drop > 0 ? kept.slice(drop) : kept;
     this.#entries = this.#entries.slice(index - this.#base);
     this.#base = index;
     this.#baseEpoch = epoch;
@@ -64,6 +97,8 @@ export class OperationLog {
     this.#base = base;
     this.#baseEpoch = baseEpoch;
     this.#entries = [...entries];
+    this.#kept = [];
+    this.#keptBaseEpoch = baseEpoch;
   }
 
   /** Raft's log ordering: the higher last epoch wins, then the longer log. */

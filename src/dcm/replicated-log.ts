@@ -169,7 +169,9 @@ export class ReplicatedLog {
   compact(): Promise<void> {
     const oldBase = this.log.base;
     const snapshot = this.replica.snapshot();
-    this.log.compactTo(snapshot.index);
+    // Keep two periods of compacted entries in memory: a replica that lags behind the new base by less
+    // gets them as an ordinary append, not the whole state as a snapshot.
+    this.log.compactTo(snapshot.index, 2 * this.#o.compactEvery);
     return this.#o.persistence.write(Persistence.snapshotOps(snapshot, oldBase), { commitIndex: this.#commitIndex });
   }
 

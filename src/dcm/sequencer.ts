@@ -105,7 +105,7 @@ export class Sequencer {
     const { rlog, self } = this.#ctx;
     const f = this.#follower(p);
     const last = rlog.log.lastIndex;
-    if (f.next <= rlog.log.base) {
+    if (f.next <= rlog.log.keptBase) {
       const s = rlog.stateFrom(f.next);
       if (!s.snapshot) return;
       this.#ctx.send(p, msg('snapshot', { epoch: this.epoch, owner: this.#ctx.owner, leader: self, snapshot: s.snapshot, entries: s.entries, commitIndex: rlog.commitIndex, ...named(this.#ctx.histories.ours()) }));
@@ -115,10 +115,10 @@ export class Sequencer {
     if (f.next > last || f.next - f.match > MAX_IN_FLIGHT) {
       // Nothing new, or the window is full: a forced call still carries the commit index, anchored at the
       // last index known to match (so it never fails the consistency check for entries still in flight).
-      if (force) this.#send(p, f.match >= rlog.log.base ? f.match : f.next - 1, []);
+      if (force) this.#send(p, f.match >= rlog.log.keptBase ? f.match : f.next - 1, []);
       return;
     }
-    const entries = rlog.log.slice(f.next, f.next + MAX_BATCH - 1);
+    const entries = rlog.log.sliceKept(f.next, f.next + MAX_BATCH - 1);
     this.#send(p, f.next - 1, entries);
     f.next += entries.length; // pipelining: assume it arrives; an ack with ok=false rewinds
   }
@@ -127,7 +127,7 @@ export class Sequencer {
     const rlog = this.#ctx.rlog;
     const f = this.#follower(p);
     f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
-    const prevEpoch = rlog.log.epochAt(prevIndex) ?? 0;
+    const prevEpoch = rlog.log.keptEpochAt(prevIndex) ?? 0;
     this.#ctx.send(p, msg('append', { epoch: this.epoch, owner: this.#ctx.owner, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch, ...named(this.#ctx.histories.ours()) }));
   }
 
