@@ -140,6 +140,11 @@ export class Affinity {
     this.#held.delete(id);
   }
 
+  /** Whether this peer is the preferred host of a copy (always, with affinity off). */
+  mine(id: MoleculeId, reactor: ReactorId, name: string): boolean {
+    return this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === this.#o.self;
+  }
+
   /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
   preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
     return this.#preferred(id, reactor);

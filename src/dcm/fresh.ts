@@ -4,6 +4,10 @@
 // entry to come back — one round trip less per reaction when the emitter hosts the reactor. Nothing is
 // decided here: the sequencer validates that claim like any other (a lost or reordered emit, or a new
 // sequencer, only means a refused claim and a body run for nothing).
+// Only a *young* copy — emitted in the current turn — is matched regardless of affinity: its claim leaves in
+// the same batch as its emit, so it never looks free to anyone. An older one (a burst larger than this
+// peer's claims in flight) has gone out to every host in an append by now: the emitter then reaches for
+// it only if it is the copy's preferred host, else like any held-back copy (fewer fenced races).
 import type { DistributedMolecule } from '../core/distributed-port';
 import type { MoleculeId, PeerId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
@@ -21,6 +25,13 @@ interface Fresh {
 export class FreshEmissions {
   readonly #byId = new Map<MoleculeId, Fresh>();
   readonly #bags = new Map<string, Set<MoleculeId>>();
+  /** Copies added in the current turn (cleared by `defer` once it is over). */
+  readonly #young = new Set<MoleculeId>();
+  readonly #defer: (fn: () => void) => void;
+
+  constructor(defer: (fn: () => void) => void) {
+    this.#defer = defer;
+  }
 
   get size(): number {
     return this.#byId.size;
@@ -30,6 +41,8 @@ export class FreshEmissions {
   add(molecule: DistributedMolecule, to: LeaderInfo): void {
     if (this.#byId.size >= MAX_FRESH) return;
     this.#byId.set(molecule.id, { molecule, leader: to.leader, epoch: to.epoch });
+    if (this.#young.size === 0) this.#defer(() => this.#young.clear());
+    this.#young.add(molecule.id);
     const key = bagKey(molecule.reactor, molecule.name);
     let bag = this.#bags.get(key);
     if (!bag) this.#bags.set(key, (bag = new Set()));
@@ -45,6 +58,11 @@ export class FreshEmissions {
     const bag = this.#bags.get(key);
     bag?.delete(id);
     if (bag?.size === 0) this.#bags.delete(key);
+  }
+
+  /** Added in the current turn: its claim, if made now, leaves in the same batch as its emit. */
+  isYoung(id: MoleculeId): boolean {
+    return this.#young.has(id);
   }
 
   /** Sent to `leader` in its term: a claim sent to it now follows the emit. */
@@ -70,6 +88,7 @@ export class FreshEmissions {
 
   clear(): void {
     this.#byId.clear();
+    this.#young.clear();
     this.#bags.clear();
   }
 }

@@ -37,6 +37,8 @@ export interface RequesterOptions {
   readonly open: (id: MoleculeId) => boolean;
   /** Our own emissions on their way to the sequencer (matched first: see fresh.ts). */
   readonly fresh: FreshEmissions;
+  /** Whether this peer is a copy's preferred host (affinity): an older fresh copy is offered only then. */
+  readonly preferred: (m: DistributedMolecule) => boolean;
   /** Where claims go now. */
   readonly leader: () => LeaderInfo | null;
   /** While we are the sequencer: the copy is claimed by someone (our own claim table is the truth). */
@@ -74,8 +76,10 @@ export class Requester {
     let open = 0;
     for (const m of this.#o.fresh.copies(reactor, name, this.#o.leader())) {
       if (this.#inflight.has(m.id) || this.#o.claimedHere(m.id)) continue;
-      open++;
-      yield m;
+      if (this.#o.fresh.isYoung(m.id) || this.#o.preferred(m)) {
+        open++;
+        yield m;
+      } else if (held.length < MAX_STOLEN) held.push(m);
     }
     for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
       if (this.#inflight.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;

@@ -51,10 +51,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const life = new RoomLife();
   const left = new Set<PeerId>();
   const catalog = new Catalog(self);
-  const fresh = new FreshEmissions();
   const notices = new CopyNotices();
   const refusals = new Refusals();
   const defer = deferOn(clock);
+  const fresh = new FreshEmissions(defer);
   const outgoing = new Outgoing((to, m) => transport.send(to, m), defer);
 
   const persistence = new Persistence(
@@ -105,6 +105,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     notify: (reactor, name) => notices.now(reactor, name),
     open: (id) => affinity.open(id),
     fresh,
+    preferred: (m) => affinity.mine(m.id, m.reactor, m.name),
     leader,
     claimedHere: (id) => roles.sequencer?.claims.isClaimed(id) ?? false,
   });

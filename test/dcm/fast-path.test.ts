@@ -67,7 +67,7 @@ describe('FreshEmissions', () => {
   const leader = { leader: a, epoch: 3 };
 
   it('offers its own emissions only to claims that go to the sequencer they were sent to', () => {
-    const f = new FreshEmissions();
+    const f = new FreshEmissions(() => undefined);
     f.add(m(1), leader);
     f.add(m(2, 'other'), leader);
     expect([...f.copies('r', 'job', leader)].map((x) => x.value)).toEqual([1]);
@@ -78,7 +78,7 @@ describe('FreshEmissions', () => {
   });
 
   it('forgets a copy once the log brought it back, and everything sent in older terms', () => {
-    const f = new FreshEmissions();
+    const f = new FreshEmissions(() => undefined);
     f.add(m(1), leader);
     f.add(m(2), { leader: b, epoch: 4 });
     f.delete(m(1).id);
@@ -86,6 +86,20 @@ describe('FreshEmissions', () => {
     f.dropBefore(5);
     expect(f.size).toBe(0);
     expect([...f.copies('r', 'job', leader)]).toEqual([]);
+  });
+
+  it('calls a copy young only in the turn that emitted it', () => {
+    const turnOver: (() => void)[] = [];
+    const f = new FreshEmissions((fn) => void turnOver.push(fn));
+    f.add(m(1), leader);
+    f.add(m(2), leader);
+    expect(turnOver).toHaveLength(1); // one deferred reset per turn
+    expect(f.isYoung(m(1).id) && f.isYoung(m(2).id)).toBe(true);
+    for (const fn of turnOver.splice(0)) fn();
+    expect(f.isYoung(m(1).id)).toBe(false);
+    expect([...f.copies('r', 'job', leader)].map((x) => x.value)).toEqual([1, 2]); // still fresh, just not young
+    f.add(m(3), leader);
+    expect(f.isYoung(m(3).id) && !f.isYoung(m(2).id)).toBe(true);
   });
 });
 
