@@ -210,7 +210,7 @@ async function startedProcs(url: string, room: string, ids: readonly string[], j
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 /** CPU per committed reaction, 5 peer processes + the server (this process), and profiles of a second round. */
-async function processCpu(url: string, n = 5, jobs = 2000): Promise<Record<string, unknown>> {
+async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 2000): Promise<Record<string, unknown>> {
   const ids = Array.from({ length: n }, (_, i) => `c${i + 1}`);
   const procs = await startedProcs(url, 'bench-cpu', ids);
   const leader = last(procs[0] as Proc, 'status')?.['sequencer'] as string;
@@ -237,19 +237,26 @@ async function processCpu(url: string, n = 5, jobs = 2000): Promise<Record<strin
     const cpus = procs.map((p) => factsOf(p, 'cpu').length);
     let server0 = process.cpuUsage();
     let serverMs = 0;
+    let frames0 = server.stats();
+    let frames = { in: 0, bytes: 0 };
     const ms = await round(
       jobs,
       () => {
         for (const p of procs) p.child.stdin?.write('cpu-start\n');
         server0 = process.cpuUsage();
+        frames0 = server.stats();
       },
       () => {
         serverMs = cpuMs(process.cpuUsage(server0));
+        const f = server.stats();
+        frames = { in: f.framesIn - frames0.framesIn, bytes: f.relayedBytes - frames0.relayedBytes };
         for (const p of procs) p.child.stdin?.write('cpu\n');
       },
     );
     await until(() => procs.every((p, i) => factsOf(p, 'cpu').length > (cpus[i] ?? 0)), 10_000, 'cpu reports');
     const peerMs = Object.fromEntries(procs.map((p) => [p.id, last(p, 'cpu')?.['ms'] as number]));
+    // Bodies whose commit was fenced (another peer claimed the copy first), summed since the peers started.
+    const fenced = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fenced'] as number | undefined) ?? 0), 0);
     const totalMs = serverMs + Object.values(peerMs).reduce((a, b) => a + b, 0);
     // A second round under the profiler (its overhead stays out of the CPU figures above).
     const dir = path.join(import.meta.dirname, 'results', 'profiles');
@@ -267,7 +274,7 @@ async function processCpu(url: string, n = 5, jobs = 2000): Promise<Record<strin
       () => profiled.forEach((p, i) => p.child.stdin?.write(`profile-stop ${files[i]}\n`)),
     );
     await until(() => profiled.every((p) => last(p, 'profile') !== undefined), 20_000, 'profiles');
-    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
+    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }
@@ -405,7 +412,7 @@ async function main(): Promise<void> {
       details['reactionsPerSecondByPeers'] = rps;
     });
     await part('cpu', async () => {
-      const cpu = await processCpu(url);
+      const cpu = await processCpu(server, url);
       metrics['cpuMsPerReaction5Peers'] = cpu['cpuMsPerReaction'] as number;
       metrics['reactionsPerSecond5Processes'] = Math.round(cpu['reactionsPerSecond'] as number);
       details['cpu'] = { ...cpu, note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round' };

@@ -158,7 +158,7 @@ async function command(line: string): Promise<void> {
       return;
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
-      return out({ t: 'cpu', ms: (d.user + d.system) / 1000 });
+      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced: peer.machine.stats().commitsFenced });
     }
     case 'profile-start':
       profiler = new Session();
