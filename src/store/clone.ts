@@ -27,6 +27,9 @@ function copy(v: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
+    // An own "__proto__" key (JSON.parse makes one from a peer's value): assigning it would set the copy's
+    // prototype instead of copying the key. structuredClone copies it as data.
+    if (k === '__proto__') return NOT_PLAIN;
     const c = copy(o[k], depth + 1);
     if (c === NOT_PLAIN) return NOT_PLAIN;
     out[k] = c;
