@@ -36,6 +36,8 @@ export class Recovery {
   /** Unanswered fetches per promiser, and the promisers passed over for this term. */
   readonly #attempts = new Map<PeerId, number>();
   readonly #passedOver = new Set<PeerId>();
+  /** When the first promiser was passed over: the term is given back if it is still not ready a while later. */
+  #passedOverAt = Infinity;
   #ready = false;
   #promising = false;
   /** Peers that refused our ballot: they may hold history, so we never start a new one while they do. */
@@ -69,6 +71,12 @@ export class Recovery {
     const now = ctx.clock.now();
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
+      // Passing over may have left us waiting on peers that are down (or a promiser that only lost messages,
+      // which a new term asks again): give this term back rather than wait on it for good.
+      if (now - this.#passedOverAt > FETCH_ATTEMPTS * ctx.timings.resendMs) {
+        this.#passedOverAt = Infinity;
+        return ctx.observeEpoch(this.epoch);
+      }
       for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner, ...named(ctx.histories.ours()) }));
       const f = this.#fetching;
       if (f && now - f.at > ctx.timings.resendMs) {
@@ -119,12 +127,14 @@ export class Recovery {
    * Stop counting `from` for this term: its promise is dropped, so the majority must form without it and
    * the log adopted is the best among the others. `misbehaved`: it sent something no honest peer sends
    * (counted toward cutting it off); otherwise it just did not deliver. When the peers left cannot form a
-   * majority of a configuration we need, the term cannot complete: give it up (the election picks again).
+   * majority of a configuration we need, the term cannot complete: give it up (the election picks again);
+   * when they could but do not within a few resend periods, the tick gives it up too.
    */
   #passOver(from: PeerId, why: string, misbehaved: boolean): void {
     const ctx = this.#ctx;
     if (from === ctx.self || this.#passedOver.has(from)) return;
     this.#passedOver.add(from);
+    this.#passedOverAt = Math.min(this.#passedOverAt, ctx.clock.now());
     this.#promises.delete(from);
     if (this.#fetching?.from === from) this.#fetching = null;
     if (misbehaved) ctx.refused(from, why);

@@ -65,17 +65,22 @@ describe('attack: a crafted log offered to a recovering sequencer', () => {
 
   // A member (honest code, hostile link) claims a position three entries ahead in its promise and then answers
   // the fetch with `answer`. The candidate must pass it over and recover from the other members.
-  async function lyingMember(seed: number, answer: (fetched: Message & { type: 'fetched' }) => unknown): Promise<{ rest: Honest[]; liar: Honest; w: ReturnType<typeof attackWorld>; refused: number; lies: number }> {
+  async function lyingMember(
+    seed: number,
+    answer: (fetched: Message & { type: 'fetched' }) => unknown,
+    size = 5,
+  ): Promise<{ rest: Honest[]; liar: Honest; sequencer: Honest; w: ReturnType<typeof attackWorld>; refused: number; lies: () => number }> {
     const w = attackWorld(seed);
-    // The liar (p5) never asks for the lease: it must answer a candidate's recovery, not run one.
-    const peers = ['p1', 'p2', 'p3', 'p4', 'p5'].map((n) => w.honest(n, undefined, undefined, n !== 'p5'));
+    // The liar (the last peer) never asks for the lease: it must answer a candidate's recovery, not run one.
+    const names = Array.from({ length: size }, (_, i) => `p${i + 1}`);
+    const peers = names.map((n, i) => w.honest(n, undefined, undefined, i < size - 1));
     for (const p of peers) {
       await p.room.start();
       await p.transport.connect();
     }
     await w.run(2500);
     const { sequencer } = roles(peers);
-    const liar = peers[4] as Honest;
+    const liar = peers[size - 1] as Honest;
     expect(liar.room.status().members).toContain(liar.id);
     const send = liar.transport.send.bind(liar.transport);
     let lies = 0;
@@ -105,26 +110,44 @@ describe('attack: a crafted log offered to a recovering sequencer', () => {
     await w.run(6000);
     const rest = peers.filter((q) => q !== sequencer && q !== liar);
     const refused = rest.reduce((n, p) => n + p.room.status().invalidMessages, 0);
-    return { rest, liar, w, refused, lies };
+    return { rest, liar, sequencer, w, refused, lies: () => lies };
   }
 
   it('a member whose fetched log does not parse is passed over: the candidate recovers from the others (no stall)', async () => {
     const { rest, w, lies } = await lyingMember(52, (m) => ({ ...m, entries: [{ type: 'nonsense' }] }));
-    expect(lies).toBe(4); // fetched (and answered with garbage) four times, then passed over
+    expect(lies()).toBe(4); // fetched (and answered with garbage) four times, then passed over
     expect(rest.some((p) => p.room.status().role === 'sequencer')).toBe(true);
     expect(await consumeOne(w, rest[0] as Honest, reactor, 2, SETTLE)).toBe(true);
   });
 
+  it('when the liar is needed for a majority, the candidate gives its terms back rather than adopt or wait on it; the room recovers once the crashed member returns', async () => {
+    // Three members: the sequencer crashes, so the candidate needs the liar's promise, and its log never parses.
+    const { rest, sequencer, w, lies } = await lyingMember(56, (m) => ({ ...m, entries: [{ type: 'nonsense' }] }), 3);
+    const [candidate] = rest as [Honest];
+    expect(lies()).toBeGreaterThanOrEqual(4); // passed over after four fetches (asked again in each new term)
+    expect(candidate.room.status().role).not.toBe('sequencer');
+    // Terms given back and asked for again: they climb slowly (one per few resend periods), nothing wedges.
+    expect(candidate.room.status().epoch).toBeGreaterThan(2);
+    expect(candidate.room.status().epoch).toBeLessThan(40);
+    // The crashed sequencer comes back (its store intact): a majority without the liar exists again.
+    const back = w.honest(sequencer.id, sequencer.backing);
+    await back.room.start();
+    await back.transport.connect();
+    await w.run(6000);
+    expect([candidate, back].some((p) => p.room.status().role === 'sequencer')).toBe(true);
+    expect(await consumeOne(w, candidate, reactor, 5, SETTLE)).toBe(true);
+  });
+
   it('a member whose log falls short of the position it promised, or plants a malformed entry, is passed over', async () => {
     const short = await lyingMember(53, (m) => m); // its real log: three entries short of what it claimed
-    expect(short.lies).toBeGreaterThan(0);
+    expect(short.lies()).toBeGreaterThan(0);
     expect(short.refused).toBeGreaterThan(0);
     expect(short.rest.some((p) => p.room.status().role === 'sequencer')).toBe(true);
     expect(await consumeOne(short.w, short.rest[0] as Honest, reactor, 3, SETTLE)).toBe(true);
 
     // The claimed position reached, but with an emit whose copy id does not name its source and seq.
     const bad = await lyingMember(54, (m) => ({ ...m, entries: [...m.entries, { ...planted(m.entries.at(-1)?.epoch ?? 1), molecule: { id: 'p4~other:9', reactor, name: 'planted', value: 1 } }] }));
-    expect(bad.lies).toBeGreaterThan(0);
+    expect(bad.lies()).toBeGreaterThan(0);
     expect(bad.refused).toBeGreaterThan(0);
     expect(bad.rest.some((p) => p.room.status().role === 'sequencer')).toBe(true);
     expect(await consumeOne(bad.w, bad.rest[0] as Honest, reactor, 4, SETTLE)).toBe(true);
