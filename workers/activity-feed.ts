@@ -1,7 +1,7 @@
 // The activity feed: reactions this peer ran (machine events) and commits other peers made that this
 // replica applied (room events), batched so a busy machine sends one message per interval, not one per run.
 import type { Clock, TimerHandle } from '../src/core/clock';
-import type { PeerId } from '../src/core/ids';
+import { asReactorId, type PeerId } from '../src/core/ids';
 import type { Machine } from '../src/core/machine-api';
 import type { DistributedRoom } from '../src/dcm/room';
 import type { ActivityItem } from './contract/room-view';
@@ -36,7 +36,7 @@ export class ActivityFeed {
       ),
     ];
     if (room) {
-      const nameOf = (id: string): string => room.catalog().find((c) => c.info.id === id)?.info.name ?? machine.get(id as never)?.name ?? '?';
+      const nameOf = (id: string): string => room.catalog().find((c) => c.info.id === id)?.info.name ?? machine.get(asReactorId(id))?.name ?? '?';
       offs.push(
         room.on('applied', (a) => {
           const e = a.entry;

@@ -2,7 +2,7 @@
 // Core does the matching (local bags + the replica's available distributed copies, guards, patterns);
 // the port owns everything about the room: ordering, claims, fencing, the outbox, reply routing.
 // src/core ships a single-peer implementation (a room of one); src/dcm ships the real one.
-import type { ClaimId, MoleculeId, PeerId, ReactorId } from './ids';
+import type { ClaimId, Epoch, MoleculeId, PeerId, ReactorId } from './ids';
 
 /** What a reactor declares, as other peers see it (KOS `sync`: state machines, never code). */
 export interface ReactorInfo {
@@ -34,7 +34,7 @@ export interface ClaimGrant {
   readonly reaction: string;
   readonly ids: readonly MoleculeId[];
   /** Sequencer term the grant was made in; a commit from an older term is fenced. */
-  readonly epoch: number;
+  readonly epoch: Epoch;
 }
 
 /** Everything a distributed reaction produced; applied atomically with the consumption of its inputs, or not at all. */

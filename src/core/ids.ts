@@ -15,3 +15,7 @@ export const asReactorId = (s: string): ReactorId => s as ReactorId;
 export const asMoleculeId = (s: string): MoleculeId => s as MoleculeId;
 export const asClaimId = (s: string): ClaimId => s as ClaimId;
 export const asEpoch = (n: number): Epoch => n as Epoch;
+/** Before the first term (an empty log, nothing promised). */
+export const NO_EPOCH = asEpoch(0);
+/** The highest of some epochs (NO_EPOCH for none). */
+export const maxEpoch = (...epochs: readonly Epoch[]): Epoch => asEpoch(Math.max(NO_EPOCH, ...epochs));

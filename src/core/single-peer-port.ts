@@ -2,7 +2,7 @@
 // applies atomically, release returns the copies. It is the machine's default room, and it lets core test
 // the distributed code path (claim → body → commit/fence/release) without src/dcm.
 import type { ClaimGrant, DistributedCall, DistributedMolecule, DistributedOutput, DistributedPort, ReactorInfo } from './distributed-port';
-import { asClaimId, asMoleculeId, asPeerId, type MoleculeId, type PeerId, type ReactorId } from './ids';
+import { asClaimId, asEpoch, asMoleculeId, asPeerId, type MoleculeId, type PeerId, type ReactorId } from './ids';
 import { logger } from './log';
 
 const log = logger('kinetic:core:single-peer-port');
@@ -88,7 +88,7 @@ export function createSinglePeerPort(self: PeerId = asPeerId('local')): SinglePe
       await Promise.resolve(); // a claim is a round trip in a real room; keep callers honest about asynchrony
       if (!hosted.has(reactor) || new Set(ids).size !== ids.length) return null;
       for (const id of ids) if (claimedBy.has(id) || find(id)?.reactor !== reactor) return null;
-      const grant: ClaimGrant = { claimId: asClaimId(`${self}:claim:${++seq}`), reactor, reaction, ids: [...ids], epoch: 1 };
+      const grant: ClaimGrant = { claimId: asClaimId(`${self}:claim:${++seq}`), reactor, reaction, ids: [...ids], epoch: asEpoch(1) };
       claims.set(grant.claimId, grant);
       for (const id of ids) claimedBy.set(id, grant.claimId);
       return grant;

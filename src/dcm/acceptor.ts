@@ -1,7 +1,7 @@
 // The replica role every peer plays (the sequencer too, towards the next one): it promises epochs,
 // accepts the current sequencer's log after a consistency check, acknowledges only what is durable in its
 // store, and answers a new sequencer's recovery (promise + log position, then the log itself).
-import type { PeerId } from '../core/ids';
+import type { Epoch, PeerId } from '../core/ids';
 import { MAX_EPOCH, type RoomContext } from './context';
 import { named } from './genesis';
 import { ownedBy } from './ids';
@@ -10,7 +10,7 @@ import { msg, type MessageOf } from './messages';
 
 export interface LeaderInfo {
   readonly leader: PeerId;
-  readonly epoch: number;
+  readonly epoch: Epoch;
 }
 
 export class Acceptor {
@@ -44,7 +44,7 @@ export class Acceptor {
    * ballot must come from the peer the election names (when it names anyone) and stay within a bounded
    * step of every epoch known here; one epoch number promised to one owner is refused to every other.
    */
-  #judge(from: PeerId, epoch: number, owner: string): 'same' | 'raise' | 'refuse' {
+  #judge(from: PeerId, epoch: Epoch, owner: string): 'same' | 'raise' | 'refuse' {
     const ctx = this.#ctx;
     const f = ctx.faults;
     const promised = ctx.promised();
@@ -62,7 +62,7 @@ export class Acceptor {
    * ballot is promised durably first — or `handle(false)` when refused. While a promise write is in flight,
    * later ballot messages wait behind it in arrival order (a sequencer's messages are handled in order).
    */
-  #ballot(from: PeerId, epoch: number, owner: string, handle: (admitted: boolean) => void): void {
+  #ballot(from: PeerId, epoch: Epoch, owner: string, handle: (admitted: boolean) => void): void {
     if (this.#promising) return void this.#waiting.push(() => this.#ballot(from, epoch, owner, handle));
     const verdict = this.#judge(from, epoch, owner);
     if (verdict !== 'raise') return handle(verdict === 'same');
@@ -76,7 +76,7 @@ export class Acceptor {
     this.#ctx.promise(epoch, owner).then(done, () => done(false));
   }
 
-  #follow(leader: PeerId, epoch: number): void {
+  #follow(leader: PeerId, epoch: Epoch): void {
     this.#learner.follow(leader, epoch);
     if (this.#leader?.leader === leader && this.#leader.epoch === epoch) return;
     this.#leader = { leader, epoch };
@@ -126,7 +126,7 @@ export class Acceptor {
    * when we answered recently: the answer would repeat our match index. Heartbeats are still answered
    * (the sequencer's liveness view), and so is everything that failed or moved our match index.
    */
-  #needsAck(entries: number, ok: boolean, epoch: number, matchIndex: number): boolean {
+  #needsAck(entries: number, ok: boolean, epoch: Epoch, matchIndex: number): boolean {
     const now = this.#ctx.clock.now();
     const last = this.#lastAck;
     const repeat = entries === 0 && ok && epoch === last.epoch && matchIndex <= last.matchIndex && now - last.at < this.#ctx.timings.heartbeatMs / 2;

@@ -2,14 +2,14 @@
 // others hold. They are coalesced until the next turn of the event loop: an optimistic claim is usually
 // followed by its commit in the same burst, and then nobody needs to hear that the copy was taken (the log
 // says it is gone). Only claims still held when the burst ends are announced, and only announced ones freed.
-import type { MoleculeId } from '../core/ids';
+import type { Epoch, MoleculeId } from '../core/ids';
 import type { ClaimTable } from './claims';
 import { flushGap, type RoomContext } from './context';
 import { msg } from './messages';
 
 export class ClaimHints {
   readonly #ctx: RoomContext;
-  readonly #epoch: number;
+  readonly #epoch: Epoch;
   readonly #claims: ClaimTable;
   readonly #stopped: () => boolean;
   readonly #queue = new Map<MoleculeId, boolean>();
@@ -17,7 +17,7 @@ export class ClaimHints {
   readonly #announced = new Set<MoleculeId>();
   #scheduled = false;
 
-  constructor(ctx: RoomContext, epoch: number, claims: ClaimTable, stopped: () => boolean) {
+  constructor(ctx: RoomContext, epoch: Epoch, claims: ClaimTable, stopped: () => boolean) {
     this.#ctx = ctx;
     this.#epoch = epoch;
     this.#claims = claims;

@@ -2,13 +2,13 @@
 // reaction run while its holder is alive and renewing; losing the table (sequencer crash, new epoch) only
 // means in-flight commits are fenced and their inputs stay available. Nothing is ever consumed by a claim:
 // consumption happens only through a commit entry in the replicated log.
-import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
+import type { ClaimId, Epoch, MoleculeId, PeerId } from '../core/ids';
 
 export interface Claim {
   readonly claimId: ClaimId;
   readonly holder: PeerId;
   readonly ids: readonly MoleculeId[];
-  readonly epoch: number;
+  readonly epoch: Epoch;
   expiresAt: number;
 }
 

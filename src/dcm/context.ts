@@ -1,6 +1,6 @@
 // What the roles of one peer (replica, recovering sequencer, serving sequencer, requester) share.
 import type { Clock, Random } from '../core/clock';
-import type { PeerId } from '../core/ids';
+import type { ClaimId, Epoch, MoleculeId, PeerId } from '../core/ids';
 import type { Logger } from '../core/log';
 import type { Histories } from './genesis';
 import type { Message } from './messages';
@@ -103,7 +103,7 @@ export interface RoomContext {
   /** Run `fn` once the current turn is over (the clock's `defer`). */
   defer(fn: () => void): void;
   /** An epoch seen anywhere: the elector makes the next term higher, roles step down. */
-  observeEpoch(epoch: number): void;
+  observeEpoch(epoch: Epoch): void;
   /** This process's ballot owner (`<peer id>~<incarnation>`): two processes of one peer never share a ballot. */
   readonly owner: string;
   /**
@@ -111,13 +111,13 @@ export interface RoomContext {
    * owner; resolves true once durable (false when the store failed or a higher promise landed first). The
    * promise counts — `promised()` — only from then on.
    */
-  promise(epoch: number, owner: string): Promise<boolean>;
-  promised(): number;
+  promise(epoch: Epoch, owner: string): Promise<boolean>;
+  promised(): Epoch;
   promisedOwner(): string;
   /** Who the election (lease) says leads now, or null when it says nobody / cannot say (Web Locks watchers). */
   elected(): PeerId | null;
   /** The highest epoch a ballot may have here now (refuse anything above: a poisoned or forged epoch). */
-  ceiling(): number;
+  ceiling(): Epoch;
   /** A peer broke the protocol (forged ballot, borrowed source): dropped and counted. */
   refused(from: PeerId, why: string): void;
   /** Observation hooks for the simulation checker and the UI. */
@@ -126,16 +126,16 @@ export interface RoomContext {
 
 /** Facts a room reports about itself, in the order they happened (the simulation's history). */
 export type RoomHistoryEvent =
-  | { readonly type: 'claim-granted'; readonly claimId: string; readonly holder: PeerId; readonly epoch: number; readonly ids: readonly string[] }
-  | { readonly type: 'claim-dropped'; readonly claimId: string; readonly reason: string }
-  | { readonly type: 'commit-appended'; readonly claimId: string; readonly claimEpoch: number; readonly epoch: number; readonly index: number; readonly claimLive: boolean }
-  | { readonly type: 'commit-acknowledged'; readonly claimId: string; readonly reaction: string }
-  | { readonly type: 'commit-fenced'; readonly claimId: string; readonly reaction: string }
+  | { readonly type: 'claim-granted'; readonly claimId: ClaimId; readonly holder: PeerId; readonly epoch: Epoch; readonly ids: readonly MoleculeId[] }
+  | { readonly type: 'claim-dropped'; readonly claimId: ClaimId; readonly reason: string }
+  | { readonly type: 'commit-appended'; readonly claimId: ClaimId; readonly claimEpoch: Epoch | null; readonly epoch: Epoch; readonly index: number; readonly claimLive: boolean }
+  | { readonly type: 'commit-acknowledged'; readonly claimId: ClaimId; readonly reaction: string }
+  | { readonly type: 'commit-fenced'; readonly claimId: ClaimId; readonly reaction: string }
   | { readonly type: 'emitted'; readonly source: string; readonly seq: number; readonly reactor: string; readonly name: string }
   /** The emission's outbox write landed: from now on it is never lost. */
   | { readonly type: 'emit-durable'; readonly source: string; readonly seq: number }
-  | { readonly type: 'leading'; readonly epoch: number; readonly lastIndex: number }
-  | { readonly type: 'stepped-down'; readonly epoch: number };
+  | { readonly type: 'leading'; readonly epoch: Epoch; readonly lastIndex: number }
+  | { readonly type: 'stepped-down'; readonly epoch: Epoch };
 
 /** Index replicated on a majority of `members` (each member's match index; absent members count 0). */
 export function majorityIndex(members: readonly PeerId[], match: (p: PeerId) => number): number {

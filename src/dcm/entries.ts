@@ -3,7 +3,7 @@
 // distributed molecules. Claims are deliberately NOT entries (see docs/protocol.md): a claim lost with its
 // sequencer only fences its holder's commit, so claims live in the sequencer's memory.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
+import { NO_EPOCH, type ClaimId, type Epoch, type MoleculeId, type PeerId } from '../core/ids';
 
 /** A reply to a distributed blocking call, delivered to `to` when the commit that carries it is applied. */
 export interface ReplyOutput {
@@ -15,7 +15,7 @@ export interface ReplyOutput {
 /** First entry of every sequencer term: committing it decides every entry before it (Raft's no-op). */
 export interface TermEntry {
   readonly type: 'term';
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly leader: PeerId;
   /** On the first term entry of a history only: the history's genesis id (genesis.ts). */
   readonly genesis?: string | undefined;
@@ -24,14 +24,14 @@ export interface TermEntry {
 /** The voting members from this entry on (in effect as soon as appended, one member changed at a time). */
 export interface ConfigEntry {
   readonly type: 'config';
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly members: readonly PeerId[];
 }
 
 /** A molecule enters the room. (source, seq) is the outbox idempotency key: applied at most once. */
 export interface EmitEntry {
   readonly type: 'emit';
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly source: string;
   readonly seq: number;
   readonly molecule: DistributedMolecule;
@@ -40,7 +40,7 @@ export interface EmitEntry {
 /** One reaction's effect, atomically: inputs removed, outputs added, replies routed. */
 export interface CommitEntry {
   readonly type: 'commit';
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly claimId: ClaimId;
   readonly holder: PeerId;
   readonly reaction: string;
@@ -61,7 +61,7 @@ export interface DeliveredSeqs {
 /** The replica state at `index`, replacing the log prefix up to it (late joiners, compaction). */
 export interface Snapshot {
   readonly index: number;
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly members: readonly PeerId[];
   readonly molecules: readonly DistributedMolecule[];
   readonly delivered: readonly DeliveredSeqs[];
@@ -72,9 +72,7 @@ export interface Snapshot {
   readonly commits: readonly ClaimId[];
 }
 
-export const emptySnapshot: Snapshot = { index: 0, epoch: 0, members: [], molecules: [], delivered: [], commits: [] };
+export const emptySnapshot: Snapshot = { index: 0, epoch: NO_EPOCH, members: [], molecules: [], delivered: [], commits: [] };
 
 /** How many recent commit claim ids a replica (and its snapshots) remember. */
 export const RECENT_COMMITS = 10_000;
-
-export const emitKey = (source: string, seq: number): string => `${source}#${seq}`;

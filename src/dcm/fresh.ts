@@ -9,7 +9,7 @@
 // peer's claims in flight) has gone out to every host in an append by now: the emitter then reaches for
 // it only if it is the copy's preferred host, else like any held-back copy (fewer fenced races).
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { MoleculeId, PeerId } from '../core/ids';
+import type { Epoch, MoleculeId, PeerId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import { bagKey } from './replica';
 
@@ -19,7 +19,7 @@ const MAX_FRESH = 4096;
 interface Fresh {
   readonly molecule: DistributedMolecule;
   readonly leader: PeerId;
-  readonly epoch: number;
+  readonly epoch: Epoch;
 }
 
 export class FreshEmissions {
@@ -82,7 +82,7 @@ export class FreshEmissions {
   }
 
   /** A new term began: emits sent to older sequencers are not known to the new one until resent and appended. */
-  dropBefore(epoch: number): void {
+  dropBefore(epoch: Epoch): void {
     for (const [id, f] of this.#byId) if (f.epoch < epoch) this.delete(id);
   }
 

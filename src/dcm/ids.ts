@@ -3,6 +3,7 @@
 //   source         `<peer>~<random>`        one process's outbox (fresh per start; its items keep it in the store)
 //   ballot owner   `<peer>~<boot>`          this process's incarnation: two tabs of one identity differ
 //   emitted copy   `<source>:<seq>`         the seq-th emission of that source
+//   emission key   `<source>#<seq>`         the same emission as a key (outbox, de-duplication)
 //   produced copy  `<claim>.<i>`            the i-th molecule a committed claim produced
 //   claim, call    `<peer>:<boot>:c<n>`, `<peer>:<boot>:k<n>`
 import { asClaimId, asMoleculeId, type ClaimId, type MoleculeId, type PeerId } from '../core/ids';
@@ -22,6 +23,9 @@ export function claimOwnedBy(claimId: string, peer: PeerId): boolean {
   const cut = claimId.lastIndexOf(':', claimId.lastIndexOf(':') - 1);
   return cut > 0 && claimId.slice(0, cut) === peer;
 }
+
+/** The key of the seq-th emission of `source` (an outbox item, a de-duplicated emit). */
+export const emitKey = (source: string, seq: number): string => `${source}#${seq}`;
 
 export const emittedMoleculeId = (source: string, seq: number): MoleculeId => asMoleculeId(`${source}:${seq}`);
 

@@ -6,7 +6,7 @@
 // entry and everything before it are committed — Raft's commit rule, evaluated by a learner with the same
 // facts the leader counts. In a room of three, the emitter of a molecule it consumes itself learns the
 // commit one round trip after sending it (its own copy plus the sequencer's make a majority).
-import type { PeerId } from '../core/ids';
+import type { Epoch, PeerId } from '../core/ids';
 import { majorityIndex } from './context';
 import type { Entry } from './entries';
 
@@ -35,7 +35,7 @@ export class Learner {
   readonly #acks = new Map<PeerId, number>();
 
   /** Following `leader` in `epoch` now: evidence gathered in another term counts for nothing. */
-  follow(leader: PeerId, epoch: number): void {
+  follow(leader: PeerId, epoch: Epoch): void {
     if (this.#leader === leader && this.#epoch === epoch) return;
     this.#leader = leader;
     this.#epoch = epoch;
@@ -63,7 +63,7 @@ export class Learner {
   }
 
   /** Another replica durably stores this term's log up to `matchIndex`. */
-  acked(from: PeerId, epoch: number, matchIndex: number): boolean {
+  acked(from: PeerId, epoch: Epoch, matchIndex: number): boolean {
     if (epoch !== this.#epoch || from === this.#leader) return false;
     if ((this.#acks.get(from) ?? 0) >= matchIndex) return false;
     this.#acks.set(from, matchIndex);
@@ -77,7 +77,7 @@ export class Learner {
   committable(
     self: PeerId,
     members: readonly PeerId[],
-    epochAt: (i: number) => number | undefined,
+    epochAt: (i: number) => Epoch | undefined,
     skipQuorum = false,
   ): number {
     const mine = Math.min(this.#matched, this.#durable);

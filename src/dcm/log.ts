@@ -2,28 +2,29 @@
 // Indices start at 1; index `base` is covered by the snapshot. Only an uncommitted tail is ever truncated.
 // Compacted entries may be *kept* a while for replicas that lag behind the snapshot (a sequencer sends them
 // the entries instead of the whole state): they are outside the log proper (`entry`, `slice` never see them).
+import { type Epoch, NO_EPOCH } from '../core/ids';
 import type { Entry } from './entries';
 
 export class OperationLog {
   #base = 0;
-  #baseEpoch = 0;
+  #baseEpoch = NO_EPOCH;
   #entries: Entry[] = [];
   /** Compacted entries still held: indices (keptBase, base], and the epoch at keptBase. */
   #kept: Entry[] = [];
-  #keptBaseEpoch = 0;
+  #keptBaseEpoch = NO_EPOCH;
 
   /** Index covered by the snapshot (entries at or below it are gone). */
   get base(): number {
     return this.#base;
   }
-  get baseEpoch(): number {
+  get baseEpoch(): Epoch {
     return this.#baseEpoch;
   }
   get lastIndex(): number {
     return this.#base + this.#entries.length;
   }
-  get lastEpoch(): number {
-    return this.epochAt(this.lastIndex) ?? 0;
+  get lastEpoch(): Epoch {
+    return this.epochAt(this.lastIndex) ?? NO_EPOCH;
   }
 
   /** Entries after this index can still be sent as entries (kept or in the log); at or below it only a snapshot. */
@@ -42,7 +43,7 @@ export class OperationLog {
   }
 
   /** Epoch at `index`, looking into kept compacted entries too. */
-  keptEpochAt(index: number): number | undefined {
+  keptEpochAt(index: number): Epoch | undefined {
     const kb = this.keptBase;
     if (index >= this.#base) return this.epochAt(index);
     if (index === kb) return this.#keptBaseEpoch;
@@ -50,7 +51,7 @@ export class OperationLog {
   }
 
   /** Epoch of the entry at `index`; undefined when it is compacted away (below base) or beyond the end. */
-  epochAt(index: number): number | undefined {
+  epochAt(index: number): Epoch | undefined {
     if (index === this.#base) return this.#baseEpoch;
     return this.entry(index)?.epoch;
   }
@@ -93,7 +94,7 @@ export class OperationLog {
   }
 
   /** Replace everything with a snapshot base followed by `entries`. */
-  reset(base: number, baseEpoch: number, entries: readonly Entry[] = []): void {
+  reset(base: number, baseEpoch: Epoch, entries: readonly Entry[] = []): void {
     this.#base = base;
     this.#baseEpoch = baseEpoch;
     this.#entries = [...entries];
@@ -102,7 +103,7 @@ export class OperationLog {
   }
 
   /** Raft's log ordering: the higher last epoch wins, then the longer log. */
-  static compare(a: { lastEpoch: number; lastIndex: number }, b: { lastEpoch: number; lastIndex: number }): number {
+  static compare(a: { lastEpoch: Epoch; lastIndex: number }, b: { lastEpoch: Epoch; lastIndex: number }): number {
     return a.lastEpoch - b.lastEpoch || a.lastIndex - b.lastIndex;
   }
 }

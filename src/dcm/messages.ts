@@ -1,7 +1,7 @@
 // Wire messages of the distributed-molecule protocol: a versioned discriminated union, validated with
 // valibot on the way in. parseMessage returns the message or null; the room drops and counts nulls.
 import * as v from 'valibot';
-import type { ClaimId, MoleculeId, PeerId, ReactorId } from '../core/ids';
+import type { ClaimId, Epoch, MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { parserByType } from '../protocol/by-type';
 import { isValueWithinLimits } from '../core/value-limits';
 
@@ -13,6 +13,8 @@ const moleculeId = v.custom<MoleculeId>(id, 'molecule id');
 const reactorId = v.custom<ReactorId>(id, 'reactor id');
 const claimId = v.custom<ClaimId>(id, 'claim id');
 const nat = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A sequencer term: a natural number, typed apart from log indexes and counts. */
+const epoch = v.custom<Epoch>((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0, 'epoch');
 const name = v.pipe(v.string(), v.maxLength(512));
 /** A history's genesis id (genesis.ts). */
 const genesis = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
@@ -24,12 +26,12 @@ const molecule = v.object({ id: moleculeId, reactor: reactorId, name, value: any
 const reply = v.object({ to: peerId, callId: name, value: anyValue });
 
 export const EntrySchema = v.variant('type', [
-  v.object({ type: v.literal('term'), epoch: nat, leader: peerId, genesis: v.optional(genesis) }),
-  v.object({ type: v.literal('config'), epoch: nat, members: v.array(peerId) }),
-  v.object({ type: v.literal('emit'), epoch: nat, source: name, seq: nat, molecule }),
+  v.object({ type: v.literal('term'), epoch, leader: peerId, genesis: v.optional(genesis) }),
+  v.object({ type: v.literal('config'), epoch, members: v.array(peerId) }),
+  v.object({ type: v.literal('emit'), epoch, source: name, seq: nat, molecule }),
   v.object({
     type: v.literal('commit'),
-    epoch: nat,
+    epoch,
     claimId,
     holder: peerId,
     reaction: name,
@@ -41,7 +43,7 @@ export const EntrySchema = v.variant('type', [
 
 const snapshot = v.object({
   index: nat,
-  epoch: nat,
+  epoch,
   members: v.array(peerId),
   molecules: v.array(molecule),
   delivered: v.array(v.object({ source: name, upTo: nat, above: v.array(nat) })),
@@ -64,27 +66,27 @@ const MessageSchema = v.variant('type', [
   // `durable`: the sequencer's own log is in its store up to here (a replica counts it toward a majority).
   // `owner`: the ballot's owner (leader id + its process incarnation), see docs/protocol.md "Ballots".
   // `genesis` (here and on snapshot, recover, promise, fetched, catalog): the history the sender holds (genesis.ts).
-  message('append', { epoch: nat, owner: name, leader: peerId, prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat), genesis: v.optional(genesis) }),
+  message('append', { epoch, owner: name, leader: peerId, prevIndex: nat, prevEpoch: epoch, entries: v.array(EntrySchema), commitIndex: nat, durable: v.optional(nat), genesis: v.optional(genesis) }),
   // `refused`: the ballot itself was not accepted (`epoch` is the one promised here), not a log mismatch.
-  message('append-ack', { epoch: nat, ok: v.boolean(), matchIndex: nat, hint: nat, refused: v.optional(v.boolean()) }),
+  message('append-ack', { epoch, ok: v.boolean(), matchIndex: nat, hint: nat, refused: v.optional(v.boolean()) }),
   // Sequencer → a replica too far behind for the log it still holds: the state, then the tail.
-  message('snapshot', { epoch: nat, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat, genesis: v.optional(genesis) }),
+  message('snapshot', { epoch, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat, genesis: v.optional(genesis) }),
   // A new sequencer asks for promises (no older epoch accepted any more) and log positions.
-  message('recover', { epoch: nat, owner: name, genesis: v.optional(genesis) }),
-  message('promise', { epoch: nat, ok: v.boolean(), lastIndex: nat, lastEpoch: nat, commitIndex: nat, base: nat, members: v.array(peerId), genesis: v.optional(genesis) }),
+  message('recover', { epoch, owner: name, genesis: v.optional(genesis) }),
+  message('promise', { epoch, ok: v.boolean(), lastIndex: nat, lastEpoch: epoch, commitIndex: nat, base: nat, members: v.array(peerId), genesis: v.optional(genesis) }),
   // The new sequencer fetches the most advanced log it was promised.
-  message('fetch', { epoch: nat, from: nat }),
-  message('fetched', { epoch: nat, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: nat, entries: v.array(EntrySchema), genesis: v.optional(genesis) }),
+  message('fetch', { epoch, from: nat }),
+  message('fetched', { epoch, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: epoch, entries: v.array(EntrySchema), genesis: v.optional(genesis) }),
   // Any peer → sequencer.
   message('emit', { items: v.array(v.object({ source: name, seq: nat, molecule })) }),
-  message('claim', { epoch: nat, claimId, ids: v.array(moleculeId) }),
+  message('claim', { epoch, claimId, ids: v.array(moleculeId) }),
   // Emitter → the copy's preferred host, when the emitter does not host its reactor: the copy is on its way
   // to the sequencer `leader` of `epoch`; its claim may follow at once (delegation without a round trip).
-  message('fresh', { epoch: nat, leader: peerId, molecule }),
-  message('renew', { epoch: nat, claimIds: v.array(claimId) }),
-  message('release', { epoch: nat, claimId }),
+  message('fresh', { epoch, leader: peerId, molecule }),
+  message('renew', { epoch, claimIds: v.array(claimId) }),
+  message('release', { epoch, claimId }),
   message('commit', {
-    epoch: nat,
+    epoch,
     claimId,
     reaction: name,
     consumed: v.array(moleculeId),
@@ -95,7 +97,7 @@ const MessageSchema = v.variant('type', [
   message('claim-result', { claimId, ok: v.boolean() }),
   message('commit-result', { claimId, ok: v.boolean() }),
   // Sequencer → everyone: a hint of which copies are claimed right now (not durable, not authoritative).
-  message('claimed', { epoch: nat, ids: v.array(moleculeId), taken: v.boolean() }),
+  message('claimed', { epoch, ids: v.array(moleculeId), taken: v.boolean() }),
   // Everyone → everyone: the reactors a peer hosts (KOS sync: declarations, never code).
   message('catalog', { reactors: v.array(reactorInfo), genesis: v.optional(genesis) }),
   // The answer to a ballot message of another history of this room: the history we hold (refused by name).

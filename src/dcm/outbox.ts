@@ -9,7 +9,7 @@
 // made under and are resent under it. Seqs are handed out in persisted blocks as well.
 import type { DistributedMolecule } from '../core/distributed-port';
 import { asReactorId } from '../core/ids';
-import { emittedMoleculeId } from './ids';
+import { emitKey, emittedMoleculeId } from './ids';
 import { Persistence, type OutboxItem } from './persistence';
 
 const BLOCK = 1000;
@@ -20,7 +20,6 @@ interface Queued {
   readonly stored: OutboxItem;
   readonly source: string;
 }
-const keyOf = (source: string, seq: number): string => `${source}#${seq}`;
 
 export class Outbox {
   /** This process's source: new emissions go under it. */
@@ -44,7 +43,7 @@ export class Outbox {
     this.#durableLimit = persistence.meta.nextSeqLimit;
     for (const stored of restored) {
       const q = { stored, source: stored.source ?? legacy };
-      this.#items.set(keyOf(q.source, stored.seq), q);
+      this.#items.set(emitKey(q.source, stored.seq), q);
     }
     this.#next = persistence.meta.nextSeqLimit + 1;
   }
@@ -60,7 +59,7 @@ export class Outbox {
   add(reactor: string, name: string, value: unknown): { item: OutboxItem; sendable: boolean } {
     const seq = this.#next++;
     const item: OutboxItem = { source: this.source, seq, reactor, name, value };
-    this.#items.set(keyOf(this.source, seq), { stored: item, source: this.source });
+    this.#items.set(emitKey(this.source, seq), { stored: item, source: this.source });
     const ops = [Persistence.outboxPut(item)];
     const reserve = seq >= this.#persistence.queued.nextSeqLimit ? seq + BLOCK : 0;
     const write = this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined);
@@ -100,7 +99,7 @@ export class Outbox {
 
   /** The replica applied an emit entry: if it is one of ours, it is delivered; forget it. */
   delivered(source: string, seq: number): void {
-    const key = keyOf(source, seq);
+    const key = emitKey(source, seq);
     const q = this.#items.get(key);
     if (!q) return;
     this.#items.delete(key);
@@ -128,7 +127,7 @@ export class Outbox {
   }
 
   has(source: string, seq: number): boolean {
-    return this.#items.has(keyOf(source, seq));
+    return this.#items.has(emitKey(source, seq));
   }
 }
 

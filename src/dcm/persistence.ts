@@ -11,12 +11,13 @@
 //   dcm/snapshot             Snapshot (the state at the log's base)
 //   dcm/log/<index, 12 wide> Entry
 //   dcm/outbox/<source>/<seq, 12 wide> OutboxItem (stores written before sources were per process: dcm/outbox/<seq>)
+import { NO_EPOCH, type Epoch } from '../core/ids';
 import type { Store, StoreOp } from '../store/store';
 import { emptySnapshot, type Entry, type Snapshot } from './entries';
 
 export interface Meta {
   /** Highest epoch this peer promised to (Paxos acceptor state: must survive restarts). */
-  readonly promised: number;
+  readonly promised: Epoch;
   /**
    * Whose ballot `promised` is: the candidate's peer id + process incarnation. An epoch number promised to
    * one owner is refused to every other (two candidates handed one number never both get a majority).
@@ -112,7 +113,7 @@ export class Persistence {
   #chain: Promise<void> = Promise.resolve();
   #last: Promise<void> = Promise.resolve();
   /** What the store durably holds (updated when a write lands). */
-  #meta: Meta = { promised: 0, commitIndex: 0, source: '', nextSeqLimit: 0 };
+  #meta: Meta = { promised: NO_EPOCH, commitIndex: 0, source: '', nextSeqLimit: 0 };
   /** What the store will hold once every queued write landed. */
   #queued: Meta = this.#meta;
   #failed: Error | null = null;

@@ -6,7 +6,7 @@
 // offer a log), and a fetched log only if it reaches the position its sender claimed and is shaped like an
 // honest log (fetched-check.ts); a promiser whose log fails that, or never arrives, is passed over for this
 // term (its promise no longer counts), and when the rest cannot make a majority the term is given up.
-import type { PeerId } from '../core/ids';
+import type { Epoch, PeerId } from '../core/ids';
 import { isMajority, type RoomContext } from './context';
 import { fetchedProblem } from './fetched-check';
 import { named } from './genesis';
@@ -18,7 +18,7 @@ const FETCH_ATTEMPTS = 4;
 
 interface Position {
   readonly lastIndex: number;
-  readonly lastEpoch: number;
+  readonly lastEpoch: Epoch;
   readonly members: readonly PeerId[];
   /** The history it holds (absent: none, or a store from before histories were named). */
   readonly genesis?: string | undefined;
@@ -26,7 +26,7 @@ interface Position {
 
 export class Recovery {
   readonly #ctx: RoomContext;
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly #promises = new Map<PeerId, Position>();
   readonly #startedAt: number;
   readonly #firstEpoch: boolean;
@@ -44,7 +44,7 @@ export class Recovery {
   readonly #refusedBy = new Set<PeerId>();
   #lastAsked = -Infinity;
 
-  constructor(ctx: RoomContext, epoch: number, firstEpoch: boolean) {
+  constructor(ctx: RoomContext, epoch: Epoch, firstEpoch: boolean) {
     this.#ctx = ctx;
     this.epoch = epoch;
     this.#firstEpoch = firstEpoch;

@@ -2,8 +2,9 @@
 // uncommitted tail. Consumers may match on tail molecules (a commit entry can only commit after the entries
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { ClaimId, MoleculeId, PeerId, ReactorId } from '../core/ids';
-import { RECENT_COMMITS, emitKey, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
+import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
+import { emitKey } from './ids';
+import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
 export interface AppliedEntry {
@@ -67,7 +68,7 @@ export class Replica {
   #members: readonly PeerId[] = [];
   readonly #recentCommits = new Set<ClaimId>();
   #applied = 0;
-  #appliedEpoch = 0;
+  #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail.
   readonly #tailAdded = new Map<MoleculeId, DistributedMolecule>();
   readonly #tailBags = new Map<string, IdBag>();
@@ -78,7 +79,7 @@ export class Replica {
   get appliedIndex(): number {
     return this.#applied;
   }
-  get appliedEpoch(): number {
+  get appliedEpoch(): Epoch {
     return this.#appliedEpoch;
   }
   /** Committed members. */

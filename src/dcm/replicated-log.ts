@@ -1,6 +1,7 @@
 // The log + replica + their persistence, with the Raft rules every role shares: appending (sequencer),
 // accepting appends after a consistency check (replica), installing snapshots (late joiners), applying the
 // committed prefix in order, and compacting it into a snapshot so start-up does not grow with history.
+import { type Epoch, NO_EPOCH } from '../core/ids';
 import type { Entry, Snapshot } from './entries';
 import { OperationLog } from './log';
 import { Persistence } from './persistence';
@@ -75,7 +76,7 @@ export class ReplicatedLog {
   }
 
   /** Replica: Raft AppendEntries. Entries that match are skipped, a conflicting uncommitted suffix is cut. */
-  accept(prevIndex: number, prevEpoch: number, entries: readonly Entry[], exact = false): AcceptResult {
+  accept(prevIndex: number, prevEpoch: Epoch, entries: readonly Entry[], exact = false): AcceptResult {
     const p = this.#o.persistence;
     const resume = this.#commitIndex + 1;
     // Entries at or below the committed prefix are already here: skip them, after checking they are ours.
@@ -137,7 +138,7 @@ export class ReplicatedLog {
     if (snapshot.index <= this.#commitIndex) {
       // We already have that state; treat the entries as an ordinary append after it.
       const tail = entries.slice(this.#commitIndex - snapshot.index);
-      return this.accept(this.#commitIndex, this.log.epochAt(this.#commitIndex) ?? 0, tail);
+      return this.accept(this.#commitIndex, this.log.epochAt(this.#commitIndex) ?? NO_EPOCH, tail);
     }
     const oldBase = this.log.base;
     this.replica.restore(snapshot);
@@ -176,10 +177,10 @@ export class ReplicatedLog {
   }
 
   /** The committed state plus the log after it: what a late joiner or a recovering sequencer needs. */
-  stateFrom(from: number): { snapshot: Snapshot | null; prevIndex: number; prevEpoch: number; entries: Entry[] } {
+  stateFrom(from: number): { snapshot: Snapshot | null; prevIndex: number; prevEpoch: Epoch; entries: Entry[] } {
     if (from > this.log.base) {
       const prevIndex = Math.min(from - 1, this.log.lastIndex);
-      return { snapshot: null, prevIndex, prevEpoch: this.log.epochAt(prevIndex) ?? 0, entries: this.log.slice(prevIndex + 1) };
+      return { snapshot: null, prevIndex, prevEpoch: this.log.epochAt(prevIndex) ?? NO_EPOCH, entries: this.log.slice(prevIndex + 1) };
     }
     const snapshot = this.replica.snapshot();
     return { snapshot, prevIndex: snapshot.index, prevEpoch: snapshot.epoch, entries: this.log.slice(snapshot.index + 1) };

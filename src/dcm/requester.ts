@@ -4,7 +4,7 @@
 // entry applied → true; a later term's first entry applied without it → false (that term adopted every
 // entry that could ever commit before it).
 import type { ClaimGrant, DistributedMolecule, DistributedOutput } from '../core/distributed-port';
-import { type ClaimId, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
+import { type ClaimId, type Epoch, type MoleculeId, type PeerId, type ReactorId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import type { RoomContext } from './context';
 import type { FreshEmissions } from './fresh';
@@ -51,7 +51,7 @@ export class Requester {
   readonly #held = new Map<string, Held>();
   readonly #inflight = new Set<MoleculeId>();
   /** Copies the sequencer said are claimed: epoch and when we heard it (soft state, it ages out). */
-  readonly #hinted = new Map<MoleculeId, { epoch: number; at: number }>();
+  readonly #hinted = new Map<MoleculeId, { epoch: Epoch; at: number }>();
   readonly #calls = new Map<string, (value: unknown) => void>();
   #lastRenew = -Infinity;
 
@@ -218,7 +218,7 @@ export class Requester {
     if (now - this.#lastRenew < timings.claimTtlMs / 3) return;
     this.#lastRenew = now;
     for (const id of [...this.#hinted.keys()]) if (!this.#isHinted(id)) this.#notifyId(id);
-    const byLeader = new Map<PeerId, { epoch: number; ids: ClaimId[] }>();
+    const byLeader = new Map<PeerId, { epoch: Epoch; ids: ClaimId[] }>();
     for (const held of this.#held.values()) {
       if (held.state === 'rejected') continue;
       const b = byLeader.get(held.leader) ?? { epoch: held.grant.epoch, ids: [] };

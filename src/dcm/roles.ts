@@ -1,7 +1,7 @@
 // This peer's part in leading the room: none (a replica only), recovering a term it was elected for, or
 // serving that term as the sequencer. It moves between them when the elector changes its mind, when a newer
 // epoch shows up, and when a recovery is complete; the room asks it where requests go.
-import { asEpoch, type PeerId } from '../core/ids';
+import { maxEpoch, type Epoch, type PeerId } from '../core/ids';
 import type { RoomContext } from './context';
 import type { Elector } from './elector';
 import type { Persistence } from './persistence';
@@ -42,7 +42,7 @@ export class Roles {
   }
 
   /** The term this peer serves or recovers, if any. */
-  get epoch(): number | undefined {
+  get epoch(): Epoch | undefined {
     return this.#sequencer?.epoch ?? this.#recovery?.epoch;
   }
 
@@ -57,7 +57,7 @@ export class Roles {
   }
 
   /** Someone leads a newer term than ours: ours is over. */
-  newerEpochSeen(epoch: number): void {
+  newerEpochSeen(epoch: Epoch): void {
     const mine = this.epoch;
     if (mine !== undefined && epoch > mine) this.stepDown();
   }
@@ -69,10 +69,10 @@ export class Roles {
     if (!l.self) return this.stepDown();
     if (this.epoch === l.epoch) return;
     this.stepDown();
-    const promised = Math.max(persistence.meta.promised, persistence.queued.promised);
+    const promised = maxEpoch(persistence.meta.promised, persistence.queued.promised);
     if (l.epoch <= promised) {
       // We already promised this term or a newer one (perhaps still being written): ask for a higher one.
-      elector.observeEpoch(asEpoch(promised));
+      elector.observeEpoch(promised);
       return;
     }
     this.#recovery = new Recovery(ctx, l.epoch, l.epoch === 1);

@@ -3,7 +3,7 @@
 // another history of the room met ours.
 import type { Clock, Random, TimerHandle } from '../core/clock';
 import type { Emitter } from '../core/emitter';
-import { asEpoch, type PeerId } from '../core/ids';
+import type { PeerId } from '../core/ids';
 import type { Logger } from '../core/log';
 import type { Transport } from '../mesh/transport';
 import type { Catalog } from './catalog';
@@ -100,7 +100,7 @@ export class RoomLifecycle {
     );
     life.runQueued();
     // Terms we promised before a restart are used up: the elector must get us a newer one.
-    if (persistence.meta.promised > 0) elector.observeEpoch(asEpoch(persistence.meta.promised));
+    if (persistence.meta.promised > 0) elector.observeEpoch(persistence.meta.promised);
     elector.start();
     this.#onLeadership();
     announceCatalog(transport, catalog, ctx.histories);

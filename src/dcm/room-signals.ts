@@ -3,6 +3,7 @@
 // requester an entry was applied, a message this peer sends itself reaching the dispatcher, a store failure
 // stopping the room) are signals here, subscribed once every part exists (see room.ts).
 import { Emitter } from '../core/emitter';
+import type { Epoch } from '../core/ids';
 import type { Entry } from './entries';
 import type { Message } from './messages';
 import type { AppliedEntry } from './replica';
@@ -20,7 +21,7 @@ export type RoomSignalMap = {
   /** A message this peer sent itself (delivered on a microtask). */
   local: Message;
   /** An epoch reported by a peer, bounded (roles step down from an older term). */
-  epoch: number;
+  epoch: Epoch;
   /** The replica must stop itself (fail-stop): a store write failed, or another history of the room met ours. */
   halt: { readonly reason: string; readonly error: Error };
 };

@@ -2,11 +2,11 @@
 // acknowledges only what a majority of the configuration in effect has durably stored (an acknowledged
 // operation survives any minority of crashes and every later sequencer adopts it). It grants claims
 // (volatile, fenced by epoch and expiry) and validates every commit against the log's state at its position.
-import type { ClaimId, MoleculeId, PeerId } from '../core/ids';
+import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId } from '../core/ids';
 import { ClaimHints } from './claim-hints';
 import { ClaimTable } from './claims';
 import { flushGap, majorityIndex, type RoomContext } from './context';
-import { claimOwnedBy, emittedMoleculeId, ownedBy } from './ids';
+import { claimOwnedBy, emitKey, emittedMoleculeId, ownedBy, producedMoleculeId } from './ids';
 import type { CommitEntry, Entry } from './entries';
 import { named } from './genesis';
 import { msg, type MessageOf } from './messages';
@@ -35,7 +35,7 @@ const MAX_IN_FLIGHT = 1024;
 const MAX_DECIDED = 10_000;
 
 export class Sequencer {
-  readonly epoch: number;
+  readonly epoch: Epoch;
   readonly #ctx: RoomContext;
   readonly #claims = new ClaimTable();
   readonly #followers = new Map<PeerId, Follower>();
@@ -51,7 +51,7 @@ export class Sequencer {
   #stopped = false;
   readonly #hints: ClaimHints;
 
-  constructor(ctx: RoomContext, epoch: number, left: ReadonlySet<PeerId>) {
+  constructor(ctx: RoomContext, epoch: Epoch, left: ReadonlySet<PeerId>) {
     this.#ctx = ctx;
     this.epoch = epoch;
     this.membership = new Membership(ctx, left);
@@ -127,7 +127,7 @@ export class Sequencer {
     const rlog = this.#ctx.rlog;
     const f = this.#follower(p);
     f.told = Math.max(f.told, Math.min(rlog.commitIndex, prevIndex + entries.length));
-    const prevEpoch = rlog.log.keptEpochAt(prevIndex) ?? 0;
+    const prevEpoch = rlog.log.keptEpochAt(prevIndex) ?? NO_EPOCH;
     this.#ctx.send(p, msg('append', { epoch: this.epoch, owner: this.#ctx.owner, leader: this.#ctx.self, prevIndex, prevEpoch, entries, commitIndex: rlog.commitIndex, durable: this.#selfMatch, ...named(this.#ctx.histories.ours()) }));
   }
 
@@ -238,7 +238,7 @@ export class Sequencer {
         this.#ctx.refused(from, `emit under source ${source}`);
         continue;
       }
-      const key = `${source}#${seq}`;
+      const key = emitKey(source, seq);
       if (molecule.id !== emittedMoleculeId(source, seq) || seen.has(key) || replica.isDelivered(source, seq)) continue;
       seen.add(key);
       entries.push({ type: 'emit', epoch: this.epoch, source, seq, molecule });
@@ -288,7 +288,7 @@ export class Sequencer {
     const valid =
       new Set(m.consumed).size === m.consumed.length &&
       m.consumed.every((id) => rlog.replica.isAvailable(id)) &&
-      m.produced.every((p, i) => p.id === `${m.claimId}.${i}` && rlog.replica.get(p.id) === undefined);
+      m.produced.every((p, i) => p.id === producedMoleculeId(m.claimId, i) && rlog.replica.get(p.id) === undefined);
     if (!valid || !(live || faults.skipFencing)) {
       if (claim?.holder === from) this.#dropClaim(m.claimId, 'rejected');
       return this.#decide(m.claimId, from, false);
@@ -306,7 +306,7 @@ export class Sequencer {
     this.#claims.drop(m.claimId); // consumed by the entry now; its fate is the entry's
     this.#pending.set(m.claimId, from);
     const index = this.#propose([entry]);
-    this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? -1, epoch: this.epoch, index, claimLive: live });
+    this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? null, epoch: this.epoch, index, claimLive: live });
   }
 
   /** The peer left or its link died: its claims end now, so its inputs return to the room. */

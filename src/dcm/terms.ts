@@ -1,7 +1,7 @@
 // The terms (epochs) this replica has promised and believes in: the promise written before it counts, the
 // ceiling above which a ballot is refused as forged, and epochs reported by peers, passed to the elector
 // (its next term is higher) and signalled to the roles (an older term of ours is over).
-import { asEpoch, type PeerId } from '../core/ids';
+import { asEpoch, maxEpoch, type Epoch, type PeerId } from '../core/ids';
 import { MAX_EPOCH, MAX_EPOCH_STEP, type ProtocolFaults } from './context';
 import type { Elector } from './elector';
 import type { Persistence } from './persistence';
@@ -24,17 +24,17 @@ export class Terms {
   }
 
   /** See RoomContext.observeEpoch. */
-  observe(reported: number): void {
+  observe(reported: Epoch): void {
     // Epochs reported by peers (acks, refusals) are believed only up to the bounded step the election could
     // have produced: a forged one near 2^53 would make the election ask for a term no peer accepts (and the
     // server record it for good). A larger real one is reached in steps, one term at a time.
-    const epoch = Math.min(reported, this.ceiling(), MAX_EPOCH - 1);
-    this.#o.elector.observeEpoch(asEpoch(epoch));
+    const epoch = asEpoch(Math.min(reported, this.ceiling(), MAX_EPOCH - 1));
+    this.#o.elector.observeEpoch(epoch);
     this.#o.signals.emit('epoch', epoch);
   }
 
   /** See RoomContext.promise. */
-  async promise(epoch: number, by: string): Promise<boolean> {
+  async promise(epoch: Epoch, by: string): Promise<boolean> {
     const { persistence, faults } = this.#o;
     const m = persistence.meta;
     if (epoch < m.promised || (epoch === m.promised && m.promisedOwner === by)) return epoch === m.promised;
@@ -48,7 +48,7 @@ export class Terms {
     return persistence.meta.promised === epoch && persistence.meta.promisedOwner === by;
   }
 
-  promised(): number {
+  promised(): Epoch {
     return this.#o.persistence.meta.promised;
   }
 
@@ -61,13 +61,13 @@ export class Terms {
   }
 
   /** The highest epoch a ballot may have here now. */
-  ceiling(): number {
+  ceiling(): Epoch {
     const { persistence, elector, rlog } = this.#o;
-    return Math.max(persistence.meta.promised, elector.current().epoch, rlog.log.lastEpoch) + MAX_EPOCH_STEP;
+    return asEpoch(maxEpoch(persistence.meta.promised, elector.current().epoch, rlog.log.lastEpoch) + MAX_EPOCH_STEP);
   }
 
   /** The epoch the status shows: the highest promised here or known to the election. */
-  known(): number {
-    return Math.max(this.#o.persistence.meta.promised, this.#o.elector.current().epoch);
+  known(): Epoch {
+    return maxEpoch(this.#o.persistence.meta.promised, this.#o.elector.current().epoch);
   }
 }

@@ -2,7 +2,7 @@
 // believe a majority stores what it does not (issue 16 items 5 and 6; issue 11's ballots). Each forged
 // message must be refused and counted; the honest room keeps committing and keeps every molecule.
 import { describe, expect, it } from 'vitest';
-import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
 import { MAX_EPOCH } from '../../src/dcm/context';
 import type { Entry, Snapshot } from '../../src/dcm/entries';
 import { Learner } from '../../src/dcm/learner';
@@ -21,7 +21,8 @@ describe('attack: forged ballots', () => {
     expect(precious).toBeDefined();
     const s = sequencer.room.status();
     const before = peers.map((p) => p.room.status().invalidMessages);
-    const forge = (epoch: number, owner: string, leader = x.id): unknown => {
+    const forge = (at: number, owner: string, leader = x.id): unknown => {
+      const epoch = asEpoch(at);
       const entries: Entry[] = [
         { type: 'term', epoch, leader },
         { type: 'commit', epoch, claimId: asClaimId(`${x.id}:evil:c${epoch}`), holder: x.id, reaction: 'evil', consumed: [asMoleculeId(precious!.id)], produced: [], replies: [] },
@@ -35,7 +36,7 @@ describe('attack: forged ballots', () => {
     x.toAll({ v: 1, type: 'recover', epoch: Number.MAX_SAFE_INTEGER - 1, owner: `${x.id}~c` });
     x.toAll({ v: 1, type: 'recover', epoch: MAX_EPOCH, owner: `${x.id}~d` });
     x.toAll({ v: 1, type: 'recover', epoch: s.epoch + 1, owner: `${sequencer.id}~e` });
-    x.toAll({ v: 1, type: 'snapshot', epoch: s.epoch + 1, owner: `${x.id}~f`, leader: x.id, snapshot: { index: s.lastIndex + 5, epoch: s.epoch + 1, members: [x.id], molecules: [], delivered: [], commits: [] } satisfies Snapshot, entries: [], commitIndex: s.lastIndex + 5 });
+    x.toAll({ v: 1, type: 'snapshot', epoch: s.epoch + 1, owner: `${x.id}~f`, leader: x.id, snapshot: { index: s.lastIndex + 5, epoch: asEpoch(s.epoch + 1), members: [x.id], molecules: [], delivered: [], commits: [] } satisfies Snapshot, entries: [], commitIndex: s.lastIndex + 5 });
     await w.run(500);
     for (const p of peers) {
       expect(p.room.peek(reactor, 'keep').map((m) => m.value)).toEqual(['precious']);
@@ -56,16 +57,16 @@ describe('attack: forged ballots', () => {
     // The learner counts acknowledgements of members only, one per link-authenticated sender.
     const learner = new Learner();
     const [p1, p2, p3] = [asPeerId('p1'), asPeerId('p2'), asPeerId('p3')];
-    learner.follow(p1, 4);
+    learner.follow(p1, asEpoch(4));
     learner.accepted(10);
     learner.madeDurable(10);
-    expect(learner.acked(x.id, 4, 10)).toBe(true); // heard, but x is no member of [p1, p2, p3]
-    expect(learner.acked(p1, 4, 10)).toBe(false); // the sequencer's copy counts only through its own `durable`
-    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(0);
-    expect(learner.acked(p3, 3, 10)).toBe(false); // evidence of another term
-    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(0);
-    expect(learner.acked(p3, 4, 10)).toBe(true);
-    expect(learner.committable(p2, [p1, p2, p3], () => 4)).toBe(10);
+    expect(learner.acked(x.id, asEpoch(4), 10)).toBe(true); // heard, but x is no member of [p1, p2, p3]
+    expect(learner.acked(p1, asEpoch(4), 10)).toBe(false); // the sequencer's copy counts only through its own `durable`
+    expect(learner.committable(p2, [p1, p2, p3], () => asEpoch(4))).toBe(0);
+    expect(learner.acked(p3, asEpoch(3), 10)).toBe(false); // evidence of another term
+    expect(learner.committable(p2, [p1, p2, p3], () => asEpoch(4))).toBe(0);
+    expect(learner.acked(p3, asEpoch(4), 10)).toBe(true);
+    expect(learner.committable(p2, [p1, p2, p3], () => asEpoch(4))).toBe(10);
   });
 
   it('emits under another peer\'s source (its next seqs) are refused, and a huge seq under its own shadows nobody', async () => {

@@ -11,14 +11,14 @@
 // A member lying with a well-formed invented log is out of scope (docs/security.md, "A member that lies in
 // recovery"): without Byzantine quorums nothing can tell its log from a real one.
 import { describe, expect, it } from 'vitest';
-import { asReactorId } from '../../src/core/ids';
+import { asEpoch, asMoleculeId, asReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import type { Message } from '../../src/dcm/messages';
 import { attackWorld, consumeOne, roles, type Honest } from './harness';
 
 const reactor = asReactorId('r');
 const SETTLE = { afterEmitMs: 1000, afterCommitMs: 1000 };
-const planted = (epoch: number): Entry => ({ type: 'emit', epoch, source: 'p2~forged', seq: 1, molecule: { id: 'p2~forged:1' as never, reactor, name: 'planted', value: 'by x' } });
+const planted = (epoch: number): Entry => ({ type: 'emit', epoch: asEpoch(epoch), source: 'p2~forged', seq: 1, molecule: { id: asMoleculeId('p2~forged:1'), reactor, name: 'planted', value: 'by x' } });
 
 describe('attack: a crafted log offered to a recovering sequencer', () => {
   it('a non-member cannot make a new sequencer adopt entries nobody appended', async () => {

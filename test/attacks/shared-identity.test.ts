@@ -1,7 +1,7 @@
 // Two tabs of one browser sharing one identity (no Web Locks: src/store/peer-identity.ts lets both claim
 // it) run two processes of one peer over one store. DESIGN.md lists this in the fault model.
 import { describe, expect, it } from 'vitest';
-import { asPeerId, asReactorId } from '../../src/core/ids';
+import { asEpoch, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
 import { logKey, Persistence, StaleBallotError } from '../../src/dcm/persistence';
@@ -53,9 +53,9 @@ describe('attack: two tabs share one identity and one store', () => {
     const pb = new Persistence(createMemoryStore(a.backing), () => undefined);
     await pa.load();
     await pb.load();
-    await pa.write([], { promised: 7, promisedOwner: 'p1~a', commitIndex: 3 }); // tab A promised ballot 7 (durably)
+    await pa.write([], { promised: asEpoch(7), promisedOwner: 'p1~a', commitIndex: 3 }); // tab A promised ballot 7 (durably)
     await pb.write([], { nextSeqLimit: 1000, commitIndex: 2 }); // tab B reserves outbox seqs from its older memory
-    await pb.write([], { promised: 7, promisedOwner: 'p1~b' }); // and tries to promise the same number to another owner
+    await pb.write([], { promised: asEpoch(7), promisedOwner: 'p1~b' }); // and tries to promise the same number to another owner
     expect(pb.meta).toMatchObject({ promised: 7, promisedOwner: 'p1~a', commitIndex: 3, nextSeqLimit: 1000 }); // B learned what the store holds
     const reloaded = new Persistence(createMemoryStore(a.backing), () => undefined);
     expect((await reloaded.load()).meta).toMatchObject({ promised: 7, promisedOwner: 'p1~a', commitIndex: 3, nextSeqLimit: 1000 });
@@ -68,9 +68,9 @@ describe('attack: two tabs share one identity and one store', () => {
     const pb = new Persistence(createMemoryStore(backing), (e) => errors.push(e));
     await pa.load();
     await pb.load();
-    const entry = (epoch: number): Entry => ({ type: 'term', epoch, leader: asPeerId('p9') });
-    await pb.write(Persistence.entryOps(1, 0, [entry(5)]), { promised: 5, promisedOwner: 'p9~old' });
-    await pa.write(Persistence.entryOps(1, 1, [entry(7)]), { promised: 7, promisedOwner: 'p8~new' }); // tab A moved to ballot 7
+    const entry = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p9') });
+    await pb.write(Persistence.entryOps(1, 0, [entry(5)]), { promised: asEpoch(5), promisedOwner: 'p9~old' });
+    await pa.write(Persistence.entryOps(1, 1, [entry(7)]), { promised: asEpoch(7), promisedOwner: 'p8~new' }); // tab A moved to ballot 7
     // Tab B, still at ballot 5, accepts another entry of the old sequencer: refused inside the transaction,
     // nothing of it lands, and B stops (fail-stop) instead of acknowledging it.
     await expect(pb.write(Persistence.entryOps(1, 1, [entry(5)]))).rejects.toBeInstanceOf(StaleBallotError);

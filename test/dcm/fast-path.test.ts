@@ -2,7 +2,7 @@
 // once (fresh.ts) and commits learned by replicas from a majority's durable copies (learner.ts). Their
 // safety is the simulation's job (and the mutation test's); these pin down each piece's own contract.
 import { describe, expect, it } from 'vitest';
-import { asClaimId, asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
 import type { CommitEntry, Entry } from '../../src/dcm/entries';
 import { FreshEmissions } from '../../src/dcm/fresh';
 import { Learner, waitingOn } from '../../src/dcm/learner';
@@ -19,8 +19,8 @@ describe('Outgoing', () => {
       (to, m) => sent.push([to, m]) > 0,
       (fn) => deferred.push(fn),
     );
-    const m1 = msg('release', { epoch: 1, claimId: asClaimId('x') });
-    const m2 = msg('renew', { epoch: 1, claimIds: [asClaimId('y')] });
+    const m1 = msg('release', { epoch: asEpoch(1), claimId: asClaimId('x') });
+    const m2 = msg('renew', { epoch: asEpoch(1), claimIds: [asClaimId('y')] });
     const m3 = msg('leave', {});
     out.send(a, m1);
     out.send(b, m3);
@@ -64,7 +64,7 @@ describe('FreshEmissions', () => {
     name,
     value: n,
   });
-  const leader = { leader: a, epoch: 3 };
+  const leader = { leader: a, epoch: asEpoch(3) };
 
   it('offers its own emissions only to claims that go to the sequencer they were sent to', () => {
     const f = new FreshEmissions(() => undefined);
@@ -72,18 +72,18 @@ describe('FreshEmissions', () => {
     f.add(m(2, 'other'), leader);
     expect([...f.copies('r', 'job', leader)].map((x) => x.value)).toEqual([1]);
     expect(f.has(m(1).id, leader)).toBe(true);
-    expect(f.has(m(1).id, { leader: b, epoch: 3 })).toBe(false);
-    expect(f.has(m(1).id, { leader: a, epoch: 4 })).toBe(false);
+    expect(f.has(m(1).id, { leader: b, epoch: asEpoch(3) })).toBe(false);
+    expect(f.has(m(1).id, { leader: a, epoch: asEpoch(4) })).toBe(false);
     expect([...f.copies('r', 'job', null)]).toEqual([]);
   });
 
   it('forgets a copy once the log brought it back, and everything sent in older terms', () => {
     const f = new FreshEmissions(() => undefined);
     f.add(m(1), leader);
-    f.add(m(2), { leader: b, epoch: 4 });
+    f.add(m(2), { leader: b, epoch: asEpoch(4) });
     f.delete(m(1).id);
     expect(f.size).toBe(1);
-    f.dropBefore(5);
+    f.dropBefore(asEpoch(5));
     expect(f.size).toBe(0);
     expect([...f.copies('r', 'job', leader)]).toEqual([]);
   });
@@ -104,11 +104,11 @@ describe('FreshEmissions', () => {
 });
 
 describe('Learner', () => {
-  const epochAt = (term: number) => (i: number) => (i >= 1 ? term : undefined);
+  const epochAt = (term: number) => (i: number) => (i >= 1 ? asEpoch(term) : undefined);
 
   it('commits what the sequencer and this replica both hold durably, in a room of three', () => {
     const l = new Learner();
-    l.follow(a, 2);
+    l.follow(a, asEpoch(2));
     l.accepted(5);
     l.leaderStored(5);
     expect(l.committable(b, [a, b, c], epochAt(2))).toBe(0); // our own copy is not durable yet
@@ -118,35 +118,35 @@ describe('Learner', () => {
 
   it('needs a majority: in a room of five, one more replica acknowledgement', () => {
     const l = new Learner();
-    l.follow(a, 2);
+    l.follow(a, asEpoch(2));
     l.accepted(7);
     l.madeDurable(7);
     l.leaderStored(7);
     const members = [a, b, c, d, e];
     expect(l.committable(b, members, epochAt(2))).toBe(0);
-    expect(l.acked(c, 2, 6)).toBe(true);
+    expect(l.acked(c, asEpoch(2), 6)).toBe(true);
     expect(l.committable(b, members, epochAt(2))).toBe(6);
   });
 
   it('never counts evidence from another term, nor beyond what this replica shares with the sequencer', () => {
     const l = new Learner();
-    l.follow(a, 2);
+    l.follow(a, asEpoch(2));
     l.accepted(4);
     l.madeDurable(9);
-    expect(l.acked(c, 1, 9)).toBe(false);
+    expect(l.acked(c, asEpoch(1), 9)).toBe(false);
     l.leaderStored(9);
     expect(l.committable(b, [a, b, c], epochAt(2))).toBe(4);
     // Only an entry of the current term commits by counting (Raft §5.4.2).
     expect(l.committable(b, [a, b, c], epochAt(1))).toBe(0);
     // A new term forgets everything.
-    l.follow(c, 3);
+    l.follow(c, asEpoch(3));
     expect(l.committable(b, [a, b, c], epochAt(3))).toBe(0);
   });
 
   it('tells which peers wait on an append: commit holders and reply receivers, not the sender or self', () => {
     const commit = (holder: PeerId, to: PeerId[]): CommitEntry => ({
       type: 'commit',
-      epoch: 1,
+      epoch: asEpoch(1),
       claimId: asClaimId(`c-${holder}`),
       holder,
       reaction: 'r',
@@ -154,7 +154,7 @@ describe('Learner', () => {
       produced: [],
       replies: to.map((p) => ({ to: p, callId: 'k', value: null })),
     });
-    const entries: Entry[] = [{ type: 'term', epoch: 1, leader: a }, commit(b, [c]), commit(a, [d])];
+    const entries: Entry[] = [{ type: 'term', epoch: asEpoch(1), leader: a }, commit(b, [c]), commit(a, [d])];
     expect(waitingOn(entries, [a, e]).sort()).toEqual([b, c, d]);
   });
 });

@@ -2,7 +2,7 @@
 // installed, and a peer restarts from its store (snapshot + short tail), each well under 500 ms.
 import { describe, expect, it } from 'vitest';
 import type { DistributedMolecule } from '../../src/core/distributed-port';
-import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry, Snapshot } from '../../src/dcm/entries';
 import { msg, parseMessage } from '../../src/dcm/messages';
 import { Persistence } from '../../src/dcm/persistence';
@@ -19,8 +19,8 @@ function replica(persistence: Persistence, compactEvery = 1000): ReplicatedLog {
 
 describe('late joiner and restart with 10,000 molecules', () => {
   it('validates and installs a 10,000-molecule snapshot quickly (target < 500 ms)', async () => {
-    const snapshot: Snapshot = { index: N + 5, epoch: 3, members: [asPeerId('a')], molecules, delivered: [{ source: 's', upTo: N, above: [] }], commits: [] };
-    const wire = JSON.stringify(msg('snapshot', { epoch: 3, owner: 'a~1', leader: asPeerId('a'), snapshot, entries: [], commitIndex: N + 5 }));
+    const snapshot: Snapshot = { index: N + 5, epoch: asEpoch(3), members: [asPeerId('a')], molecules, delivered: [{ source: 's', upTo: N, above: [] }], commits: [] };
+    const wire = JSON.stringify(msg('snapshot', { epoch: asEpoch(3), owner: 'a~1', leader: asPeerId('a'), snapshot, entries: [], commitIndex: N + 5 }));
     const t0 = performance.now();
     const m = parseMessage(JSON.parse(wire));
     if (m?.type !== 'snapshot') throw new Error('snapshot message did not validate');
@@ -38,8 +38,8 @@ describe('late joiner and restart with 10,000 molecules', () => {
     const p = new Persistence(createMemoryStore(backing), (e) => { throw e; });
     const rlog = replica(p, 1000);
     // 10,000 emits and 2,000 consuming commits, appended and committed in batches like a sequencer would.
-    const entries: Entry[] = molecules.map((m, i) => ({ type: 'emit', epoch: 1, source: 's', seq: i + 1, molecule: m }));
-    for (let i = 0; i < 2000; i++) entries.push({ type: 'commit', epoch: 1, claimId: asClaimId(`c${i}`), holder: asPeerId('a'), reaction: 'done', consumed: [asMoleculeId(`s:${i + 1}`)], produced: [], replies: [] });
+    const entries: Entry[] = molecules.map((m, i) => ({ type: 'emit', epoch: asEpoch(1), source: 's', seq: i + 1, molecule: m }));
+    for (let i = 0; i < 2000; i++) entries.push({ type: 'commit', epoch: asEpoch(1), claimId: asClaimId(`c${i}`), holder: asPeerId('a'), reaction: 'done', consumed: [asMoleculeId(`s:${i + 1}`)], produced: [], replies: [] });
     for (let i = 0; i < entries.length; i += 500) {
       await rlog.append(entries.slice(i, i + 500));
       rlog.commitTo(rlog.log.lastIndex);

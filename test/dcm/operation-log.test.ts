@@ -1,11 +1,11 @@
 // The in-memory operation log: compaction keeps a bounded window of folded entries for replicas that lag
 // behind the snapshot, outside the log proper.
 import { describe, expect, it } from 'vitest';
-import { asPeerId } from '../../src/core/ids';
+import { asEpoch, asPeerId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import { OperationLog } from '../../src/dcm/log';
 
-const term = (epoch: number): Entry => ({ type: 'term', epoch, leader: asPeerId('a') });
+const term = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('a') });
 const log = (epochs: readonly number[]): OperationLog => {
   const l = new OperationLog();
   l.append(epochs.map(term));
@@ -36,7 +36,7 @@ describe('OperationLog kept entries', () => {
     expect(l.sliceKept(4).map((e) => e.epoch)).toEqual([2, 2, 2, 2, 3, 3, 3]);
     l.compactTo(8, 0);
     expect(l.keptBase).toBe(8);
-    l.reset(20, 4, [term(4)]);
+    l.reset(20, asEpoch(4), [term(4)]);
     expect([l.keptBase, l.keptEpochAt(20), l.lastIndex]).toEqual([20, 4, 21]);
   });
 });

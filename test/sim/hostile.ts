@@ -6,7 +6,7 @@
 // other peers' next claim ids (test/attacks has each as a deterministic regression).
 // The honest peers' guarantees must hold throughout; the checker judges them, not this file.
 import type { Random } from '../../src/core/clock';
-import { asClaimId, type PeerId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asMoleculeId, asReactorId, type MoleculeId, type PeerId, type ReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import type { MemoryNetwork, MemoryTransport } from '../../src/mesh/memory';
 import type { VirtualScheduler } from './scheduler';
@@ -17,7 +17,7 @@ interface Learned {
   lastIndex: number;
   lastEpoch: number;
   /** A live molecule id per (reactor, name) and the reactor of `count`/`incr`. */
-  readonly molecules: Map<string, { id: string; reactor: string; name: string }>;
+  readonly molecules: Map<string, { id: MoleculeId; reactor: ReactorId; name: string }>;
   /** Highest seq seen per outbox source. */
   readonly sources: Map<string, number>;
   /** Per claim-id prefix (`<peer>:<incarnation>:`), the highest claim counter seen in a commit entry. */
@@ -87,13 +87,13 @@ export class HostilePeer {
     const victim = some[Math.floor(this.#random.next() * some.length)];
     // 5: act as sequencer under an epoch far above the one in use, with a commit that consumes a live molecule
     // and an emit that adds one, "committed" at once.
-    const epoch = l.epoch + 1000;
+    const epoch = asEpoch(l.epoch + 1000);
     const seq = ++this.#seq;
     const forged: Entry[] = [
       { type: 'term', epoch, leader: this.#self },
-      { type: 'emit', epoch, source: own, seq, molecule: { id: `${own}:${seq}` as never, reactor: (victim?.reactor ?? 'r') as never, name: victim?.name ?? 'count', value: 999 } },
+      { type: 'emit', epoch, source: own, seq, molecule: { id: asMoleculeId(`${own}:${seq}`), reactor: victim?.reactor ?? asReactorId('r'), name: victim?.name ?? 'count', value: 999 } },
     ];
-    if (victim) forged.push({ type: 'commit', epoch, claimId: asClaimId(`evil.${seq}`), holder: this.#self, reaction: 'evil', consumed: [victim.id as never], produced: [], replies: [] });
+    if (victim) forged.push({ type: 'commit', epoch, claimId: asClaimId(`evil.${seq}`), holder: this.#self, reaction: 'evil', consumed: [victim.id], produced: [], replies: [] });
     this.#toAll({ v: 1, type: 'append', epoch, leader: this.#self, prevIndex: l.lastIndex, prevEpoch: l.lastEpoch, entries: forged, commitIndex: l.lastIndex + forged.length, durable: l.lastIndex + forged.length });
     // 6: a poisoned epoch near 2^53, then ask for everyone's log under it.
     this.#toAll({ v: 1, type: 'recover', epoch: Number.MAX_SAFE_INTEGER - 1, owner: `${this.#self}~x` });

@@ -1,15 +1,15 @@
 // The checks a recovering sequencer makes on a fetched log before adopting it (src/dcm/fetched-check.ts).
 import { describe, expect, it } from 'vitest';
-import { asClaimId, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asMoleculeId, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import { fetchedProblem } from '../../src/dcm/fetched-check';
 
 const reactor = asReactorId('r');
-const term = (epoch: number): Entry => ({ type: 'term', epoch, leader: asPeerId('p1') });
-const emit = (epoch: number, seq: number, id = `p1~a:${seq}`): Entry => ({ type: 'emit', epoch, source: 'p1~a', seq, molecule: { id: asMoleculeId(id), reactor, name: 'n', value: seq } });
+const term = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p1') });
+const emit = (epoch: number, seq: number, id = `p1~a:${seq}`): Entry => ({ type: 'emit', epoch: asEpoch(epoch), source: 'p1~a', seq, molecule: { id: asMoleculeId(id), reactor, name: 'n', value: seq } });
 const commit = (epoch: number, claim: string, holder: string, produced: string[]): Entry => ({
   type: 'commit',
-  epoch,
+  epoch: asEpoch(epoch),
   claimId: asClaimId(claim),
   holder: asPeerId(holder),
   reaction: 'take',
@@ -43,6 +43,6 @@ describe('a fetched log is adopted only when it is shaped like an honest one', (
     expect(fetchedProblem(fetched([term(1), emit(1, 1, 'p2~b:1')]), { lastIndex: 2, lastEpoch: 1 }, 4, 1)).toMatch(/carries copy p2~b:1/);
     expect(fetchedProblem(fetched([term(1), commit(1, 'p2:b:c0', 'p3', [])]), { lastIndex: 2, lastEpoch: 1 }, 4, 1)).toMatch(/held by p3/);
     expect(fetchedProblem(fetched([term(1), commit(1, 'p2:b:c0', 'p2', ['p1~a:7'])]), { lastIndex: 2, lastEpoch: 1 }, 4, 1)).toMatch(/other ids/);
-    expect(fetchedProblem(fetched([term(1), { type: 'config', epoch: 1, members: [asPeerId('p1'), asPeerId('p1')] }]), { lastIndex: 2, lastEpoch: 1 }, 4, 1)).toMatch(/twice/);
+    expect(fetchedProblem(fetched([term(1), { type: 'config', epoch: asEpoch(1), members: [asPeerId('p1'), asPeerId('p1')] }]), { lastIndex: 2, lastEpoch: 1 }, 4, 1)).toMatch(/twice/);
   });
 });

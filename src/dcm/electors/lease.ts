@@ -5,7 +5,7 @@
 // and epoch fencing do — but it keeps two sequencers from granting the same claims at once.)
 import type { Clock, TimerHandle } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
-import { asEpoch, type Epoch, type PeerId } from '../../core/ids';
+import { NO_EPOCH, type Epoch, type PeerId } from '../../core/ids';
 import type { LeaseClient, LeaseState } from '../../mesh/lease';
 import type { Elector, Leadership } from '../elector';
 
@@ -31,7 +31,7 @@ export function createLeaseElector(options: LeaseElectorOptions): Elector {
   const retryMs = options.retryMs ?? 200;
   const watchRetryMs = options.watchRetryMs ?? 1000;
   const events = new Emitter<{ change: Leadership }>();
-  let state: Leadership = { leader: null, epoch: asEpoch(0), self: false };
+  let state: Leadership = { leader: null, epoch: NO_EPOCH, self: false };
   let maxEpoch = 0;
   let oldestUnanswered: number | null = null;
   let validUntil = -Infinity;

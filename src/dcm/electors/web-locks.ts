@@ -4,7 +4,7 @@
 // increments while holding the lock (in storage every tab shares, e.g. the room's Store): two successive
 // holders can never draw the same epoch. Followers learn who leads from the log, not from this elector.
 import { Emitter } from '../../core/emitter';
-import { asEpoch, type Epoch, type PeerId } from '../../core/ids';
+import { asEpoch, NO_EPOCH, type Epoch, type PeerId } from '../../core/ids';
 import type { Store } from '../../store/store';
 import type { Elector, Leadership } from '../elector';
 
@@ -45,7 +45,7 @@ export function storeEpochCounter(store: Pick<Store, 'batch'>, key = 'dcm/web-lo
 
 export function createWebLocksElector(o: WebLocksElectorOptions): Elector {
   const events = new Emitter<{ change: Leadership }>();
-  let state: Leadership = { leader: null, epoch: asEpoch(0), self: false };
+  let state: Leadership = { leader: null, epoch: NO_EPOCH, self: false };
   let maxEpoch = 0;
   let abort: AbortController | null = null;
   let release: (() => void) | null = null;
