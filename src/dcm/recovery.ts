@@ -15,6 +15,8 @@ import { msg, type MessageOf } from './messages';
 
 /** Fetches of one promiser's log left unanswered (lost, or answered with a message that does not parse) before it is passed over. */
 const FETCH_ATTEMPTS = 4;
+/** A recovery not complete after this many resend periods gives its term back (when others could lead). */
+const PATIENCE_RESENDS = 12;
 
 interface Position {
   readonly lastIndex: number;
@@ -36,13 +38,12 @@ export class Recovery {
   /** Unanswered fetches per promiser, and the promisers passed over for this term. */
   readonly #attempts = new Map<PeerId, number>();
   readonly #passedOver = new Set<PeerId>();
-  /** When the first promiser was passed over: the term is given back if it is still not ready a while later. */
-  #passedOverAt = Infinity;
   #ready = false;
   #promising = false;
   /** Peers that refused our ballot: they may hold history, so we never start a new one while they do. */
   readonly #refusedBy = new Set<PeerId>();
   #lastAsked = -Infinity;
+  #gaveUp = false;
 
   constructor(ctx: RoomContext, epoch: Epoch, firstEpoch: boolean) {
     this.#ctx = ctx;
@@ -71,10 +72,13 @@ export class Recovery {
     const now = ctx.clock.now();
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
-      // Passing over may have left us waiting on peers that are down (or a promiser that only lost messages,
-      // which a new term asks again): give this term back rather than wait on it for good.
-      if (now - this.#passedOverAt > FETCH_ATTEMPTS * ctx.timings.resendMs) {
-        this.#passedOverAt = Infinity;
+      // A term that does not complete is given back while other peers are linked: we may be waiting on
+      // members that are gone for good (our log is stale: the configuration moved on without us), on a
+      // promiser we passed over that only lost messages (a new term asks it again), or on peers that are
+      // down. The lease goes to the next candidate, whose configuration may be the current one.
+      if (now - this.#startedAt > PATIENCE_RESENDS * ctx.timings.resendMs && ctx.peers().length > 0 && !this.#gaveUp) {
+        this.#gaveUp = true;
+        ctx.log('recovery: giving term', this.epoch, 'back, not complete after', now - this.#startedAt, 'ms');
         return ctx.observeEpoch(this.epoch);
       }
       for (const p of ctx.peers()) if (!this.#promises.has(p)) ctx.send(p, msg('recover', { epoch: this.epoch, owner: ctx.owner, ...named(ctx.histories.ours()) }));
@@ -128,13 +132,12 @@ export class Recovery {
    * the log adopted is the best among the others. `misbehaved`: it sent something no honest peer sends
    * (counted toward cutting it off); otherwise it just did not deliver. When the peers left cannot form a
    * majority of a configuration we need, the term cannot complete: give it up (the election picks again);
-   * when they could but do not within a few resend periods, the tick gives it up too.
+   * when they could but do not, the tick gives it up after PATIENCE_RESENDS.
    */
   #passOver(from: PeerId, why: string, misbehaved: boolean): void {
     const ctx = this.#ctx;
     if (from === ctx.self || this.#passedOver.has(from)) return;
     this.#passedOver.add(from);
-    this.#passedOverAt = Math.min(this.#passedOverAt, ctx.clock.now());
     this.#promises.delete(from);
     if (this.#fetching?.from === from) this.#fetching = null;
     if (misbehaved) ctx.refused(from, why);
