@@ -31,6 +31,15 @@ const MAX_BACKOFF_MS = 1000;
  * round trip is ~100 ms (paced appends, loaded replicas) counted at most ~160 increments a second.
  */
 const MAX_COMMITTING = 128;
+/**
+ * The bound adapts per reaction (additive increase, multiplicative decrease, as TCP's window): it starts at
+ * 16, grows by one per acknowledged commit up to MAX_COMMITTING, and halves (not below MIN_COMMITTING) on
+ * every fenced one. A chain nobody else races for opens the whole window; hosts racing for the same copies
+ * of a backlog (5 peers × 128 optimistic claims in flight: 2-3 fenced bodies per committed one in bench dcm)
+ * shrink theirs until collisions are rare.
+ */
+const START_COMMITTING = 16;
+const MIN_COMMITTING = 4;
 
 /** The room's available copies of one molecule name, minus those this machine is already claiming. */
 class RoomSource implements Source {
@@ -80,6 +89,8 @@ export class DistributedRuns {
   readonly #unsubscribe: () => void;
   /** Runs per reaction whose body finished and whose commit is awaiting its acknowledgement. */
   readonly #committing = new Map<ReactionRuntime, number>();
+  /** The adaptive bound on `#committing` per reaction (absent: START_COMMITTING). */
+  readonly #window = new Map<ReactionRuntime, number>();
 
   constructor(readonly s: RunHost) {
     this.#unsubscribe = s.parts.port.subscribe((reactor, name) => this.#notified(reactor, name));
@@ -100,6 +111,7 @@ export class DistributedRuns {
   }
 
   unregister(site: Site): void {
+    for (const r of site.reactions) this.#window.delete(r);
     for (const [key, list] of this.#readers) {
       const kept = list.filter((r) => r.site !== site);
       if (kept.length) this.#readers.set(key, kept);
@@ -122,7 +134,7 @@ export class DistributedRuns {
 
   /** Try to start one run of `r`; true when it took inputs and sent a claim. */
   attempt(r: ReactionRuntime): boolean {
-    if ((this.#committing.get(r) ?? 0) >= MAX_COMMITTING) return false; // rescheduled when one ends
+    if ((this.#committing.get(r) ?? 0) >= (this.#window.get(r) ?? START_COMMITTING)) return false; // rescheduled when one ends
     const s = this.s;
     const site = r.site as Site;
     const port = s.parts.port;
@@ -231,6 +243,8 @@ export class DistributedRuns {
       if (left > 0) this.#committing.set(r, left);
       else this.#committing.delete(r);
       r.inflight++; // #end releases it
+      const w = this.#window.get(r) ?? START_COMMITTING;
+      this.#window.set(r, ok ? Math.min(MAX_COMMITTING, w + 1) : Math.max(MIN_COMMITTING, Math.floor(w / 2)));
       if (ok) {
         run.applyCommitted();
         this.#end(run, ids, 'committed');

@@ -192,3 +192,47 @@ describe('distributed reactions with a room of one', () => {
     b.dispose();
   });
 });
+
+describe('the commit window (runs whose body finished, awaiting their acknowledgement)', () => {
+  it('starts at 16, grows by one per acknowledged commit and halves (to no less than 4) per fenced one', async () => {
+    const port = createSinglePeerPort();
+    // Hold every commit until the test lets it go, so the runs awaiting acknowledgement can be counted.
+    const held: { go: () => Promise<boolean>; done: (ok: boolean) => void }[] = [];
+    const slow = new Proxy(port, {
+      get(target, key) {
+        if (key === 'commit') {
+          return (...args: Parameters<typeof port.commit>) =>
+            new Promise<boolean>((done) => held.push({ go: () => port.commit(...args), done }));
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const jobs = reactor({ name: 'window', version: '1' }, (r) => {
+      const job = r.molecule<number>('job', { distributed: true });
+      r.react('work', [job], () => undefined);
+      return { job };
+    });
+    const machine = createMachine({ distributed: slow });
+    const j = machine.load(jobs);
+    for (let i = 0; i < 200; i++) j.emit.job(i);
+    const settle = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const release = async (n: number): Promise<void> => {
+      for (const h of held.splice(0, n)) h.done(await h.go());
+      await settle();
+    };
+    await settle();
+    expect(held).toHaveLength(16);
+    await release(16); // 16 acknowledged: the window is 32
+    expect(held).toHaveLength(32);
+    port.revokeClaims(); // every claim in flight lost (a new sequencer): each of these commits is fenced
+    await release(32);
+    // 32 halvings end at the floor; the fenced runs retry after their backoff (≤ 1.5 s)
+    for (let i = 0; i < 100 && held.length < 4; i++) await settle();
+    await settle(100);
+    expect(held).toHaveLength(4);
+    expect(machine.stats().commitsFenced).toBe(32);
+    for (let i = 0; i < 100 && held.length > 0; i++) await release(held.length);
+    machine.dispose();
+  });
+});
