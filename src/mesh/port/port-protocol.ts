@@ -2,45 +2,93 @@
 // only there) and the machine worker (which owns the machine, the dcm protocol and the store). The worker
 // sees a Transport and a LeaseClient; the main thread serves the real ones. Versioned and validated on
 // receipt like any wire protocol: a malformed message is dropped and counted.
-import * as v from 'valibot';
+// Checked by hand, not with a schema library: every application message of the room crosses this port
+// twice (in and out), so the check must cost next to nothing (as the room's own frames: mesh/room/wire.ts).
 
 export const ROOM_PORT_VERSION = 1;
 
-const V = v.literal(ROOM_PORT_VERSION);
-
 /** Main thread → worker. */
-const ToWorker = v.variant('type', [
-  v.object({ v: V, type: v.literal('peers'), peers: v.array(v.string()) }),
-  v.object({ v: V, type: v.literal('peer-candidate'), peerId: v.string() }),
-  v.object({ v: V, type: v.literal('peer-connected'), peerId: v.string() }),
-  v.object({ v: V, type: v.literal('peer-disconnected'), peerId: v.string(), reason: v.string() }),
-  v.object({ v: V, type: v.literal('message'), from: v.string(), message: v.unknown() }),
-  v.object({ v: V, type: v.literal('error'), message: v.string() }),
-  v.object({ v: V, type: v.literal('done'), id: v.number(), error: v.nullable(v.string()) }),
-  v.object({ v: V, type: v.literal('lease'), holder: v.nullable(v.string()), epoch: v.number(), ttlMs: v.number() }),
-  v.object({ v: V, type: v.literal('online'), online: v.boolean() }),
-]);
-export type ToWorker = v.InferOutput<typeof ToWorker>;
+export type ToWorker =
+  | { readonly v: 1; readonly type: 'peers'; readonly peers: string[] }
+  | { readonly v: 1; readonly type: 'peer-candidate'; readonly peerId: string }
+  | { readonly v: 1; readonly type: 'peer-connected'; readonly peerId: string }
+  | { readonly v: 1; readonly type: 'peer-disconnected'; readonly peerId: string; readonly reason: string }
+  | { readonly v: 1; readonly type: 'message'; readonly from: string; readonly message: unknown }
+  | { readonly v: 1; readonly type: 'error'; readonly message: string }
+  | { readonly v: 1; readonly type: 'done'; readonly id: number; readonly error: string | null }
+  | { readonly v: 1; readonly type: 'lease'; readonly holder: string | null; readonly epoch: number; readonly ttlMs: number }
+  | { readonly v: 1; readonly type: 'online'; readonly online: boolean };
 
 /** Worker → main thread. */
-const ToMain = v.variant('type', [
-  v.object({ v: V, type: v.literal('connect'), id: v.number() }),
-  v.object({ v: V, type: v.literal('disconnect'), id: v.number() }),
-  v.object({ v: V, type: v.literal('send'), to: v.string(), message: v.unknown() }),
-  v.object({ v: V, type: v.literal('lease-request'), minEpoch: v.number() }),
-  v.object({ v: V, type: v.literal('lease-release') }),
-  v.object({ v: V, type: v.literal('refused'), from: v.string() }),
-]);
-export type ToMain = v.InferOutput<typeof ToMain>;
+export type ToMain =
+  | { readonly v: 1; readonly type: 'connect'; readonly id: number }
+  | { readonly v: 1; readonly type: 'disconnect'; readonly id: number }
+  | { readonly v: 1; readonly type: 'send'; readonly to: string; readonly message: unknown }
+  | { readonly v: 1; readonly type: 'lease-request'; readonly minEpoch: number }
+  | { readonly v: 1; readonly type: 'lease-release' }
+  | { readonly v: 1; readonly type: 'refused'; readonly from: string };
+
+type Fields = Record<string, unknown>;
+const str = (x: unknown): boolean => typeof x === 'string';
+const num = (x: unknown): boolean => typeof x === 'number' && !Number.isNaN(x);
+
+/** The message as a record of this protocol version, or null. */
+function record(data: unknown): Fields | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const f = data as Fields;
+  return f['v'] === ROOM_PORT_VERSION ? f : null;
+}
+
+function validToWorker(f: Fields): boolean {
+  switch (f['type']) {
+    case 'message':
+      return str(f['from']) && 'message' in f;
+    case 'peers':
+      return Array.isArray(f['peers']) && (f['peers'] as unknown[]).every(str);
+    case 'peer-candidate':
+    case 'peer-connected':
+      return str(f['peerId']);
+    case 'peer-disconnected':
+      return str(f['peerId']) && str(f['reason']);
+    case 'error':
+      return str(f['message']);
+    case 'done':
+      return num(f['id']) && (f['error'] === null || str(f['error']));
+    case 'lease':
+      return (f['holder'] === null || str(f['holder'])) && num(f['epoch']) && num(f['ttlMs']);
+    case 'online':
+      return typeof f['online'] === 'boolean';
+    default:
+      return false;
+  }
+}
+
+function validToMain(f: Fields): boolean {
+  switch (f['type']) {
+    case 'send':
+      return str(f['to']) && 'message' in f;
+    case 'connect':
+    case 'disconnect':
+      return num(f['id']);
+    case 'lease-request':
+      return num(f['minEpoch']);
+    case 'lease-release':
+      return true;
+    case 'refused':
+      return str(f['from']);
+    default:
+      return false;
+  }
+}
 
 export function parseToWorker(data: unknown): ToWorker | null {
-  const r = v.safeParse(ToWorker, data);
-  return r.success ? r.output : null;
+  const f = record(data);
+  return f && validToWorker(f) ? (f as ToWorker) : null;
 }
 
 export function parseToMain(data: unknown): ToMain | null {
-  const r = v.safeParse(ToMain, data);
-  return r.success ? r.output : null;
+  const f = record(data);
+  return f && validToMain(f) ? (f as ToMain) : null;
 }
 
 /** The part of MessagePort both halves use (a worker's `self` or a MessageChannel port). */
