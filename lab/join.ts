@@ -12,7 +12,7 @@ const joined = (): JoinedRoom<{ counter: typeof counter }> => {
 
 const join = {
   async join(name: string): Promise<string> {
-    room = await joinRoom(location.href, { reactors: { counter }, name });
+    room = await joinRoom(location.href, { reactors: { counter }, name, newHistory: true }); // the test's pages create the room
     room.emit.counter.count(0); // every peer seeds 0; merge folds the copies
     await room.connected;
     return room.peerId;

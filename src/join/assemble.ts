@@ -103,7 +103,7 @@ export async function assembleJoin<R extends ReactorSet, U extends ReactorSet>(t
       signalingUrl || !platform.locks
         ? createLeaseElector({ self, lease: mesh.lease, clock })
         : createWebLocksElector({ self, locks: platform.locks, name: `kinetic-mesh/${scope}/sequencer`, counter: storeEpochCounter(store, 'sequencer/epoch'), onError });
-    const room = createDistributedRoom({ self, transport: mesh, elector, store: peerStore, clock, random, ...(options.timings ? { timings: options.timings } : {}) });
+    const room = createDistributedRoom({ self, transport: mesh, elector, store: peerStore, clock, random, newHistory: options.newHistory ?? false, ...(options.timings ? { timings: options.timings } : {}) });
     room.on('error', onError);
     await room.start();
     const machine = createMachine({ peerId: self, clock, random, distributed: room });

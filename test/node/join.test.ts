@@ -55,7 +55,7 @@ describe('joinRoom (Node)', () => {
     await server.ready;
     const link = `http://127.0.0.1:${server.address().port}/#room=join-test&key=secret-key`;
     const hostData = tmp();
-    const host = await joinRoom(link, { reactors: { counter }, data: hostData, name: 'host' });
+    const host = await joinRoom(link, { reactors: { counter }, data: hostData, name: 'host', newHistory: true });
     open.push(host);
     host.emit.counter.count(0);
     const user = await joinRoom(link, { remote: { counter }, data: tmp(), name: 'user', callTimeoutMs: 3000 });

@@ -56,7 +56,7 @@ describe('kinetic-peer', () => {
     server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 600 } });
     await server.ready;
     const link = `http://127.0.0.1:${server.address().port}/#room=cli-test&key=cli-key`;
-    const argv = [link, '--name', 'bot', '--reactors', './reactors.mjs', '--data', './bot-data'];
+    const argv = [link, '--name', 'bot', '--reactors', './reactors.mjs', '--data', './bot-data', '--new-history'];
     const bot = startCli(argv);
     await until(() => bot.out.some((l) => l.includes('in the room')), 10_000, 'the bot to join');
     const peerId = /\((\w+)\) hosting counter/.exec(bot.out.join('\n'))?.[1];

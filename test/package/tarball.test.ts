@@ -283,6 +283,7 @@ describe('the packed packages, installed into a fresh project', () => {
         './reactors.js',
         '--data',
         `./${name}-data`,
+        '--new-history',
       ]),
     );
     const ids = await Promise.all(

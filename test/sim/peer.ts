@@ -14,7 +14,7 @@ import { logKey } from '../../src/dcm/persistence';
 import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
 import type { ClaimMode } from '../../src/dcm/requester';
 import type { LeaseClient } from '../../src/mesh/lease';
-import type { MemoryNetwork, MemoryTransport } from '../../src/mesh/memory';
+import { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
 import type { Transport, TransportEvents } from '../../src/mesh/transport';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
 import { faultyStore, type StoreFaults } from './faulty-store';
@@ -219,6 +219,29 @@ export class SimPeer {
     await room.stop();
     await transport.disconnect();
     this.crash();
+  }
+
+  /**
+   * A second process of this peer on the same store (two tabs sharing one identity): the server refuses it
+   * as a duplicate, so it runs offline — a network of its own and a lease service it cannot reach — and only
+   * its store is shared. Its fail-stop on a newer promise of the first process is expected, not an error.
+   */
+  twin(): SimPeer {
+    const w = this.world;
+    const network = createMemoryNetwork({ clock: w.sched.clock(), random: w.random });
+    const offline: LeaseClient = { requestLease: () => undefined, releaseLease: () => undefined, onLease: () => () => undefined, online: false };
+    const lease = { client: () => offline } as unknown as SimLeaseService;
+    const shared = (): MemoryBacking => this.backing;
+    const twin = new SimPeer(this.id, {
+      ...w,
+      network,
+      lease,
+      onError: (peer, e) => {
+        if (!/another process of this peer/.test(e.message)) w.onError(peer, e);
+      },
+    });
+    Object.defineProperty(twin, 'backing', { get: shared, set: () => undefined });
+    return twin;
   }
 
   /** A copy of the store as it is now (what a backup or a synced profile might later bring back). */

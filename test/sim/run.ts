@@ -68,13 +68,22 @@ export const FaultKind = {
   lateJoiner: 13,
   /** The link refuses messages over a size limit. */
   frameLimit: 14,
+  /**
+   * Two tabs share one identity (no Web Locks): a second process of a peer runs on the same store, refused
+   * by the server as a duplicate (offline: its own network, no lease) and emitting meanwhile; then both close
+   * and the peer reopens.
+   */
+  sharedIdentity: 15,
 } as const;
+
+/** Kinds that are conditions of a whole run rather than events in the fault window. */
+const CONDITIONS: readonly number[] = [FaultKind.storeLatency, FaultKind.storeFailures, FaultKind.clockSkew, FaultKind.lateJoiner, FaultKind.frameLimit];
 
 /**
  * What `npm run sim` runs by default: every fault kind but a stale store, which no quorum protocol survives
  * in general (a replica that forgets what it acknowledged is a lost disk; docs/protocol.md, fault model).
  */
-export const DEFAULT_FAULT_KINDS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14];
+export const DEFAULT_FAULT_KINDS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15];
 export const ALL_FAULT_KINDS: readonly number[] = Object.values(FaultKind);
 
 // Faults start once the workloads' setup emissions (count, roster, broadcast, jobs; all made by 200 ms) are
@@ -237,8 +246,18 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   sched.at(25, supervise);
   sched.at(FAULT_WINDOW[0], () => (storePhase = 'faults'));
   const hostile = kinds.has(FaultKind.hostilePeer) ? new HostilePeer(asPeerId('x'), sched, network, random, say) : null;
-  const scheduled = [...kinds].filter((k) => k < FaultKind.storeLatency);
-  if (scheduled.length) scheduleFaults({ random, sched, peers, network, lease, fault, boot, r, kinds: scheduled, hostile });
+  const scheduled = [...kinds].filter((k) => !CONDITIONS.includes(k));
+  /** A second tab of `p` (shared identity) emits `count` increments while it runs. */
+  const twinIncrements = (twin: SimPeer, count: number): void => {
+    for (let k = 0; k < count; k++) {
+      sched.at(r(0, 150), () => {
+        if (!twin.reactors) return;
+        twin.reactors.counter.feed('incr', 1);
+        increments++;
+      });
+    }
+  };
+  if (scheduled.length) scheduleFaults({ random, sched, peers, network, lease, fault, boot, r, kinds: scheduled, hostile, twinIncrements, errors });
   sched.at(HEAL_AT, () => {
     network.heal();
     network.setFaults({ dropRate: 0, duplicateRate: 0 });
@@ -311,6 +330,8 @@ interface FaultPlan {
   readonly r: (a: number, b: number) => number;
   readonly kinds: readonly number[];
   readonly hostile: HostilePeer | null;
+  readonly twinIncrements: (twin: SimPeer, count: number) => void;
+  readonly errors: string[];
 }
 
 function scheduleFaults(f: FaultPlan): void {
@@ -403,6 +424,23 @@ function scheduleFaults(f: FaultPlan): void {
         case FaultKind.hostilePeer:
           fault('hostile peer attacks');
           return f.hostile?.attack();
+        case FaultKind.sharedIdentity: {
+          const victim = anyone;
+          if (!victim || victim.frozen) return;
+          fault(`a second tab of ${victim.id} opens on its store (shared identity, refused by the server as a duplicate)`);
+          const twin = victim.twin();
+          void twin.boot().catch((e: unknown) => {
+            if (!/simulated: |another process of this peer/.test(String(e))) f.errors.push(`${victim.id} (second tab) boot: ${String(e)}`);
+          });
+          f.twinIncrements(twin, 1 + randomInt(random, 3));
+          return void sched.at(r(200, 900), () => {
+            fault(`both tabs of ${victim.id} close; ${victim.id} reopens`);
+            twin.crash();
+            if (!victim.alive) return;
+            victim.crash();
+            sched.at(r(20, 200), () => !victim.alive && boot(victim));
+          });
+        }
       }
     });
   }

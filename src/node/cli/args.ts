@@ -13,6 +13,8 @@ Joins the room as a headless peer, hosts the reactors the file exports, keeps th
   --name <name>         the name other peers see (default: kinetic-peer)
   --data <dir>          where the room's state lives (default: ./.kinetic-mesh)
   --signal <url>        ws(s)://host/signal, when the link does not name the server
+  --new-history         this peer creates the room: it may start the room's history when nobody holds
+                        one (without it, it only joins the history there is and waits for it)
   --quiet               print only errors
   -h, --help            this text
   -v, --version         the version`;
@@ -28,6 +30,8 @@ export interface PeerCliConfig {
   readonly data: string | undefined;
   readonly signal: string | undefined;
   readonly quiet: boolean;
+  /** --new-history: this peer creates the room (may start its history). */
+  readonly newHistory: boolean;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -44,6 +48,7 @@ export function parsePeerArgs(argv: readonly string[]): PeerCliConfig {
         data: { type: 'string' },
         signal: { type: 'string' },
         quiet: { type: 'boolean' },
+        'new-history': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -67,6 +72,7 @@ export function parsePeerArgs(argv: readonly string[]): PeerCliConfig {
     data: values.data,
     signal: values.signal,
     quiet: values.quiet ?? false,
+    newHistory: values['new-history'] ?? false,
     help,
     version,
   };

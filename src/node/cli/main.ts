@@ -30,6 +30,7 @@ export async function runPeerCli(argv: readonly string[], io: PeerCliIo): Promis
     joined = await joinRoom(config.link, {
       reactors,
       name: config.name,
+      newHistory: config.newHistory,
       data: path.resolve(io.cwd, config.data ?? '.kinetic-mesh'),
       ...(config.signal ? { signalingUrl: config.signal } : {}),
       onError: (e) => io.err(`kinetic-peer: ${e.message}`),

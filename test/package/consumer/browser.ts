@@ -15,7 +15,7 @@ export const counter = reactor({ name: 'counter', version: '1.0.0' }, (r) => {
 });
 
 export async function start(): Promise<JoinedRoom> {
-  const room = await joinRoom(location.href, { reactors: { counter }, name: 'tab', iceServers: [{ urls: 'stun:stun.example.org' }] });
+  const room = await joinRoom(location.href, { reactors: { counter }, name: 'tab', newHistory: true, iceServers: [{ urls: 'stun:stun.example.org' }] });
   room.emit.counter.incr();
   const n: number = await room.emit.counter.read(undefined, { timeoutMs: 1000 });
   document.title = String(n);
