@@ -25,7 +25,11 @@ export function logger(namespace: string): Logger {
   const ns = namespace.startsWith('kinetic') ? namespace : `kinetic:${namespace}`;
   const enabled = pattern()?.test(ns) ?? false;
   const log = ((...args: unknown[]) => {
-    if (enabled) console.debug(ns, ...args);
+    if (!enabled) return;
+    // The namespace joins a leading message so its %s / %d placeholders are filled, as in `debug`.
+    const [first, ...rest] = args;
+    if (typeof first === 'string') console.debug(`${ns} ${first}`, ...rest);
+    else console.debug(ns, ...args);
   }) as Logger;
   Object.defineProperty(log, 'enabled', { value: enabled });
   Object.defineProperty(log, 'extend', { value: (sub: string) => logger(`${ns}:${sub}`) });

@@ -78,7 +78,7 @@ const lockName = (scope: string, id: PeerId): string => `kinetic-mesh/${scope}/p
  */
 async function tryLock(locks: LockManager | null, name: string): Promise<(() => void) | null> {
   if (!locks) {
-    log('Web Locks unavailable: tabs of this browser may share a peer identity');
+    log('no Web Locks: every stored identity counts as free (right for one process per store, as in Node; tabs of a browser without them may share a peer identity)');
     return () => undefined;
   }
   return new Promise((resolve, reject) => {
