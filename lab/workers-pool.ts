@@ -1,11 +1,12 @@
 // Reaction-pool experiments for the lab page. The pool lives in a worker (as in the app, where the machine
 // worker owns it); this page only asks and watches its own main thread for long tasks. The single-thread
 // baseline runs the same reaction body here, on the main thread.
-import { wrap } from 'comlink';
+import { transfer, wrap, type Remote } from 'comlink';
 import { asPeerId } from '../src/core/ids';
 import type { ReactorDefinition } from '../src/core/reactor';
 import { runReactionBody } from '../src/core/runner';
 import { mapreduce } from '../src/reactors/mapreduce';
+import { servePoolSpawns } from '../workers/pool-spawn';
 import type { LabPoolApi } from './workers-pool.worker';
 
 export interface MapReduceRun {
@@ -38,12 +39,20 @@ function watchLongTasks(): { stop(): { count: number; longest: number } } {
   };
 }
 
-let host: ReturnType<typeof wrap<LabPoolApi>> | null = null;
-const poolHost = () => (host ??= wrap<LabPoolApi>(new Worker(new URL('./workers-pool.worker.ts', import.meta.url), { type: 'module' })));
+let host: Promise<Remote<LabPoolApi>> | null = null;
+/** The lab's pool owner, with this page starting its pool workers (as the app's page does for the machine worker). */
+const poolHost = (): Promise<Remote<LabPoolApi>> =>
+  (host ??= (async () => {
+    const api = wrap<LabPoolApi>(new Worker(new URL('./workers-pool.worker.ts', import.meta.url), { type: 'module' }));
+    const { port1, port2 } = new MessageChannel();
+    servePoolSpawns(port1, () => new Worker(new URL('../workers/pool.worker.ts', import.meta.url), { type: 'module' }));
+    await api.attachPool(transfer(port2, [port2]));
+    return api;
+  })());
 
 export async function poolMapReduce(jobs: number, costMs: number): Promise<MapReduceRun> {
   const watch = watchLongTasks();
-  const r = await poolHost().mapReduce(jobs, costMs);
+  const r = await (await poolHost()).mapReduce(jobs, costMs);
   // Let the observer deliver entries for tasks that just ended.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const lt = watch.stop();
@@ -69,4 +78,4 @@ export async function singleThreadMapReduce(jobs: number, costMs: number): Promi
   return { sum, expected: sumOfSquares(jobs), wallMs, longTasks: lt.count, longestTaskMs: lt.longest, workers: 1 };
 }
 
-export const poolFailures = (): ReturnType<LabPoolApi['failures']> => poolHost().failures();
+export const poolFailures = async (): ReturnType<LabPoolApi['failures']> => (await poolHost()).failures();

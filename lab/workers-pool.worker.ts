@@ -1,5 +1,5 @@
-// The lab's stand-in for the machine worker: it owns a reaction pool, as the machine worker does in the app,
-// and runs the CPU-bound map step of the mapreduce reactor in it. Reactor modules are imported dynamically
+// The lab's stand-in for the machine worker: it owns a reaction pool, as the machine worker does in the app
+// (its pool workers started by the page, see workers/pool-spawn.ts), and runs the CPU-bound map step of the mapreduce reactor in it. Reactor modules are imported dynamically
 // here so the build gives each its own chunk with its exports: that chunk's URL is the reactor's `module`,
 // which every pool worker imports.
 import { expose } from 'comlink';
@@ -8,6 +8,7 @@ import type { ReactorDefinition } from '../src/core/reactor';
 import type { ReactionJob } from '../src/core/runner';
 import { createReactionPool, type ReactionPool } from '../workers/pool';
 import { inPoolWorkerRealm } from '../workers/pool-realm';
+import { spawnThroughPage, type PoolSpawner } from '../workers/pool-spawn';
 
 const sumOfSquares = (n: number): number => (n * (n + 1) * (2 * n + 1)) / 6;
 
@@ -28,10 +29,17 @@ const mapJob = (def: ReactorDefinition, x: number, total: number, cost: number):
 const failure = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 let pool: ReactionPool | null = null;
-const thePool = (): ReactionPool =>
-  (pool ??= createReactionPool({ spawn: () => new Worker(new URL('../workers/pool.worker.ts', import.meta.url), { type: 'module' }) }));
+let spawner: PoolSpawner | null = null;
+const thePool = (): ReactionPool => {
+  if (!spawner) throw new Error('attachPool first: the page starts the pool workers');
+  return (pool ??= createReactionPool({ spawn: spawner.spawn }));
+};
 
 const api = {
+  /** The page starts pool workers for this worker over `port` (as it does for the machine worker). */
+  attachPool(port: MessagePort): void {
+    spawner ??= spawnThroughPage(port);
+  },
   /** Run `jobs` CPU-bound map jobs of `costMs` each in the pool and sum their squares. */
   async mapReduce(jobs: number, costMs: number): Promise<{ sum: number; expected: number; wallMs: number; workers: number }> {
     const def = await mapreduce();

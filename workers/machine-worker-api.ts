@@ -11,12 +11,16 @@ import type { ActivityItem } from './contract/room-view';
 import { loadExampleRegistry } from './example-registry';
 import { openMachineHost, type MachineHost, type MachineHostInit } from './machine-host';
 import { createReactionPool, type ReactionPool } from './pool';
+import { spawnThroughPage, type PoolSpawner } from './pool-spawn';
 
 const log = logger('kinetic:worker');
 
 export interface MachineWorkerApi {
-  /** Open the room: restore everything from storage, then join through `port`. Resolves with this tab's peer id. */
-  open(init: MachineHostInit, port: MessagePort, onSnapshot: (s: MachineSnapshot) => void, onActivity: (items: ActivityItem[]) => void): Promise<{ peerId: string }>;
+  /**
+   * Open the room: restore everything from storage, then join through `port`. Pool workers are started by
+   * the page at the other end of `poolPort` (see pool-spawn.ts). Resolves with this tab's peer id.
+   */
+  open(init: MachineHostInit, port: MessagePort, poolPort: MessagePort, onSnapshot: (s: MachineSnapshot) => void, onActivity: (items: ActivityItem[]) => void): Promise<{ peerId: string }>;
   emit(reactor: string, molecule: string, value?: unknown): Promise<void>;
   call(reactor: string, molecule: string, value?: unknown, timeoutMs?: number): Promise<unknown>;
   load(reactor: string): Promise<void>;
@@ -29,6 +33,7 @@ export interface MachineWorkerApi {
 export function serveMachineWorker(endpoint: Endpoint): void {
   let host: MachineHost | null = null;
   let pool: ReactionPool | null = null;
+  let spawner: PoolSpawner | null = null;
   const nav = (globalThis as { navigator?: { locks?: LockManager } }).navigator;
 
   const opened = (): MachineHost => {
@@ -37,12 +42,10 @@ export function serveMachineWorker(endpoint: Endpoint): void {
   };
 
   const api: MachineWorkerApi = {
-    async open(init, port, onSnapshot, onActivity) {
+    async open(init, port, poolPort, onSnapshot, onActivity) {
       if (host) throw new Error('the machine worker already has a room open');
-      pool = createReactionPool({
-        spawn: () => new Worker(new URL('./pool.worker.ts', import.meta.url), { type: 'module' }),
-        onError: (e) => log('pool', e),
-      });
+      spawner = spawnThroughPage(poolPort);
+      pool = createReactionPool({ spawn: spawner.spawn, onError: (e) => log('pool', e) });
       host = await openMachineHost(init, {
         port,
         openStore: async (room, onError) => {
@@ -72,6 +75,8 @@ export function serveMachineWorker(endpoint: Endpoint): void {
       host = null;
       pool?.close();
       pool = null;
+      spawner?.close();
+      spawner = null;
     },
   };
   expose(api, endpoint);

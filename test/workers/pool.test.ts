@@ -2,11 +2,10 @@
 // MessageChannel, importing the reactor module by its URL exactly as a pool worker does. The browser run
 // (real Workers, Web Lock death detection, long tasks) is e2e/pool.spec.ts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { asPeerId } from '../../src/core/ids';
 import type { ReactionJob } from '../../src/core/runner';
 import { createReactionPool, PoolWorkerDiedError, type PoolWorkerHandle, type ReactionPool } from '../../workers/pool';
 import { servePoolWorker } from '../../workers/pool-serve';
-import { heavy } from './fixtures/heavy';
+import { heavy, heavyJob as job } from './fixtures/heavy';
 
 function channelWorker(): PoolWorkerHandle {
   const { port1, port2 } = new MessageChannel();
@@ -26,16 +25,6 @@ function channelWorker(): PoolWorkerHandle {
   };
 }
 
-const job = (reaction: string, values: unknown[], over: Partial<ReactionJob> = {}): ReactionJob => ({
-  reactor: heavy.id,
-  reactorName: heavy.name,
-  module: heavy.module,
-  reaction,
-  values,
-  peer: asPeerId('p1'),
-  definition: heavy,
-  ...over,
-});
 
 let pool: ReactionPool | null = null;
 afterEach(() => pool?.close());

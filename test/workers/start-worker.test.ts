@@ -55,6 +55,7 @@ describe('startMachineWorker', () => {
     expect(stalls).toEqual([1]);
     expect(made.map((w) => w.terminated)).toEqual([true, false]);
     started.port.close();
+    started.stopPool();
     started.worker.terminate();
   });
 

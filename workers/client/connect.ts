@@ -96,6 +96,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       await room?.disconnect();
       stopServing?.();
       started?.worker.terminate();
+      started?.stopPool();
       ice?.dispose();
       timers.clock?.dispose();
       timers.worker?.terminate();
