@@ -44,4 +44,23 @@ describe('kinetic-peer report', () => {
     expect(lines).toHaveLength(2);
     stop();
   });
+
+  it('says when there is no history to join (a fresh room whose bots all wait) and suggests --new-history', async () => {
+    const sched = new VirtualScheduler();
+    let status: { members: PeerId[]; waitingForHistory?: true } = { members: [], waitingForHistory: true };
+    const joined = {
+      machine: { on: () => () => {} },
+      onMembers: () => () => {},
+      members: () => [],
+      room: { status: () => status },
+    } as unknown as JoinedRoom;
+    const lines: string[] = [];
+    const stop = reportActivity(joined, (l) => lines.push(l), sched.clock(), 1000, 5000);
+    await sched.run(8000);
+    expect(lines).toEqual([expect.stringMatching(/^waiting for the room's history: .*--new-history$/)]);
+    status = { members: ids('a') };
+    await sched.run(10_000);
+    expect(lines).toHaveLength(1);
+    stop();
+  });
 });

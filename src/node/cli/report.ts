@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../../core/clock';
 import type { JoinedRoom } from '../../join/types';
 import type { MemberView } from '../../mesh/room/members';
 import { waitingForQuorum } from '../../dcm/quorum-wait';
+import { historyNotice } from '../../dcm/genesis';
 import type { PeerId } from '../../core/ids';
 
 export function describeMembers(members: readonly MemberView[]): string {
@@ -24,29 +25,42 @@ export function describeQuorumWait(joined: Pick<JoinedRoom, 'room' | 'members'>)
   return `waiting for ${missing.join(', ')} to come back: the room commits only while a majority of its members is online; emissions wait in the outbox meanwhile`;
 }
 
+/**
+ * The line to print when this peer has no history to join (nobody holding the room's history is reachable
+ * and it may not start one) or meets peers of another history; null otherwise.
+ */
+export function describeHistory(joined: Pick<JoinedRoom, 'room'>): string | null {
+  const s = joined.room.status();
+  if (s.waitingForHistory) return "waiting for the room's history: no peer holding it is reachable. If this peer creates the room, start it with --new-history";
+  return s.otherHistories?.length ? historyNotice(s) : null;
+}
+
 /** Follow `joined` and print through `write`; returns the function that stops (and prints what is pending). */
 export function reportActivity(joined: JoinedRoom, write: (line: string) => void, clock: Clock, everyMs = 1000, patienceMs = 5000): () => void {
   const counts = new Map<string, number>();
   let timer: TimerHandle | null = null;
   let lastMembers = '';
-  // A room without a majority online looks like a hang: say whom it waits for, once per change, after a
-  // patience that lets a normal start (members still linking) go by silently.
-  let quorumLine: string | null = null;
-  let quorumSince: number | null = null;
-  let quorumSaid: string | null = null;
-  const checkQuorum = (): void => {
-    quorumLine = describeQuorumWait(joined);
-    if (quorumLine === null) {
-      if (quorumSaid !== null) write('the room has a majority of its members online again');
-      quorumSince = null;
-      quorumSaid = null;
-    } else {
-      quorumSince ??= clock.now();
-      if (clock.now() - quorumSince >= patienceMs && quorumLine !== quorumSaid) write((quorumSaid = quorumLine));
+  // A room that cannot make progress looks like a hang: say why (no majority online, no history to join,
+  // another history met), once per change, after a patience that lets a normal start go by silently.
+  const conditions = [
+    { line: () => describeQuorumWait(joined), cleared: 'the room has a majority of its members online again' },
+    { line: () => describeHistory(joined), cleared: null },
+  ].map((c) => ({ ...c, since: null as number | null, said: null as string | null }));
+  const check = (): void => {
+    for (const c of conditions) {
+      const line = c.line();
+      if (line === null) {
+        if (c.said !== null && c.cleared) write(c.cleared);
+        c.since = null;
+        c.said = null;
+      } else {
+        c.since ??= clock.now();
+        if (clock.now() - c.since >= patienceMs && line !== c.said) write((c.said = line));
+      }
     }
-    quorumTimer = clock.setTimeout(checkQuorum, everyMs);
+    checkTimer = clock.setTimeout(check, everyMs);
   };
-  let quorumTimer: TimerHandle = clock.setTimeout(checkQuorum, everyMs);
+  let checkTimer: TimerHandle = clock.setTimeout(check, everyMs);
   const flush = (): void => {
     timer = null;
     if (!counts.size) return;
@@ -68,7 +82,7 @@ export function reportActivity(joined: JoinedRoom, write: (line: string) => void
   return () => {
     for (const off of offs) off();
     if (timer) clock.clearTimeout(timer);
-    clock.clearTimeout(quorumTimer);
+    clock.clearTimeout(checkTimer);
     flush();
   };
 }
