@@ -57,7 +57,7 @@ describe('kinetic-peer report', () => {
     const lines: string[] = [];
     const stop = reportActivity(joined, (l) => lines.push(l), sched.clock(), 1000, 5000);
     await sched.run(8000);
-    expect(lines).toEqual([expect.stringMatching(/^waiting for the room's history: .*--new-history$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^Waiting for the room’s history.*--new-history makes this peer start one\)$/)]);
     status = { members: ids('a') };
     await sched.run(10_000);
     expect(lines).toHaveLength(1);

@@ -31,8 +31,8 @@ export function describeQuorumWait(joined: Pick<JoinedRoom, 'room' | 'members'>)
  */
 export function describeHistory(joined: Pick<JoinedRoom, 'room'>): string | null {
   const s = joined.room.status();
-  if (s.waitingForHistory) return "waiting for the room's history: no peer holding it is reachable. If this peer creates the room, start it with --new-history";
-  return s.otherHistories?.length ? historyNotice(s) : null;
+  const notice = historyNotice(s);
+  return notice !== null && s.waitingForHistory ? `${notice} (--new-history makes this peer start one)` : notice;
 }
 
 /** Follow `joined` and print through `write`; returns the function that stops (and prints what is pending). */
