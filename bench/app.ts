@@ -2,14 +2,15 @@
 // map/reduce of 200 latency-bound jobs (20 ms each) from the Map/Reduce view (build first: `npx vite build`).
 //   mapreduceEfficiency4Browsers  the app's own speedup (summed map time ÷ wall time on the starting peer) ÷ 4
 // Details: where the starting Chromium peer spent its time during the run, per thread (main thread, machine
-// worker, pool workers), from a Chromium trace; the jobs each peer mapped; the load average.
+// worker, pool workers): busy time and V8 profiles with their hot spots, from one Chromium trace; the jobs
+// each peer mapped; the load average.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { createSignalingServer } from '../signaling-server/src/index';
 import { closeAll, openPeer, type BrowserName, type PeerPage } from '../e2e/harness';
-import { topSelf } from './lib/profile-top';
+import { traceProfiles } from './lib/trace-profiles';
 import { writeResult } from './lib/result';
 
 const dist = path.resolve(process.env['APP_BENCH_DIST'] ?? 'dist/app');
@@ -100,20 +101,16 @@ try {
   // Warm-up: code paths, links and workers are hot before the measured run.
   await run(driver.page, 20, COST_MS);
   const chromium = driver.browser as Browser & { startTracing?: (page: Page, o: object) => Promise<void>; stopTracing?: () => Promise<Buffer> };
-  await chromium.startTracing?.(driver.page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
-  // A V8 profile of the page's main thread over the same run (CDP: the workers are not reachable this way).
-  const cdp = await driver.context.newCDPSession(driver.page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.start');
+  // One trace of the starting tab: busy time per thread, and V8 profiles of every thread (main thread, machine
+  // worker, pool workers) from the trace's sampling profiler.
+  await chromium.startTracing?.(driver.page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'] });
   const t0 = performance.now();
   const measured = await run(driver.page, JOBS, COST_MS);
   const driverWallMs = performance.now() - t0;
-  const { profile } = await cdp.send('Profiler.stop');
   const trace = await chromium.stopTracing?.();
   const threads = trace ? busyByThread(trace) : {};
-  const profileFile = path.join(import.meta.dirname, 'results', 'profiles', 'app-main-thread.cpuprofile');
-  fs.mkdirSync(path.dirname(profileFile), { recursive: true });
-  fs.writeFileSync(profileFile, JSON.stringify(profile));
+  const profileDir = path.join(import.meta.dirname, 'results', 'profiles');
+  const profiles = trace ? traceProfiles(trace, profileDir, 'app-thread') : [];
   writeResult(
     'app',
     { mapreduceEfficiency4Browsers: measured.speedup / BROWSERS.length },
@@ -124,8 +121,8 @@ try {
       driverObservedMs: driverWallMs,
       jobsByPeer: measured.by,
       startingPeerBusyMsByThread: threads,
-      mainThreadProfile: profileFile,
-      mainThreadHotSpots: topSelf(profileFile, 15),
+      // Sampled busy ms, the .cpuprofile and the top self-time functions of each thread of the starting tab.
+      profilesByThread: profiles,
       setup: `${BROWSERS.join(', ')} (separate instances), loopback, room key set; ${JOBS} jobs × ${COST_MS} ms from the first Chromium after a 20-job warm-up`,
       loadAverage: { before: load0, after: os.loadavg() },
       errors: peers.flatMap((p) => p.errors),
