@@ -90,6 +90,18 @@ describe('kinetic-peer', () => {
     await user.close();
   }, 60_000);
 
+  it('without --new-history it only joins: alone in a fresh room it says it waits for the history, and starts none', async () => {
+    fs.writeFileSync(path.join(dir, 'reactors.mjs'), counterSource);
+    server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 600 } });
+    await server.ready;
+    const link = `http://127.0.0.1:${server.address().port}/#room=cli-wait&key=cli-key`;
+    const bot = startCli([link, '--name', 'joiner', '--reactors', './reactors.mjs', '--data', './joiner-data']);
+    await until(() => bot.out.some((l) => l.startsWith("waiting for the room's history") && l.includes('--new-history')), 15_000, 'the waiting notice');
+    bot.stop('SIGTERM');
+    expect(await bot.exit).toBe(0);
+    expect(bot.err).toEqual([]);
+  }, 30_000);
+
   it('answers usage mistakes in one line with exit code 2', async () => {
     for (const [argv, message] of [
       [['--bogus'], /Unknown option '--bogus' \(see/],
