@@ -96,7 +96,7 @@ describe('kinetic-peer', () => {
     await server.ready;
     const link = `http://127.0.0.1:${server.address().port}/#room=cli-wait&key=cli-key`;
     const bot = startCli([link, '--name', 'joiner', '--reactors', './reactors.mjs', '--data', './joiner-data']);
-    await until(() => bot.out.some((l) => l.startsWith("waiting for the room's history") && l.includes('--new-history')), 15_000, 'the waiting notice');
+    await until(() => bot.out.some((l) => /^waiting for the room[’']s history/i.test(l) && l.includes('--new-history')), 15_000, 'the waiting notice');
     bot.stop('SIGTERM');
     expect(await bot.exit).toBe(0);
     expect(bot.err).toEqual([]);
