@@ -121,6 +121,21 @@ export class Liveness {
     this.#ping(r, now, io, true);
   }
 
+  /**
+   * A ring watcher (`from`) dropped the peer of `r`. Both its watchers reporting it (a crash: both see the
+   * silence) drops it at once; one report alone — perhaps from a watcher whose own event loop fell behind —
+   * makes it a suspect that must answer our echo within suspectMs. Heard from just now: the report is stale.
+   */
+  reportedDown(from: PeerId, r: MemberRecord | undefined, now: number, io: LivenessIo): void {
+    if (!r?.alive || r.id === this.#self || now - r.lastHeard < this.#o.heartbeatMs) return;
+    if (r.reportedBy !== null && r.reportedBy !== from && r.suspectSince !== null && r.lastHeard < r.suspectSince) {
+      return io.drop(r.id, `reported down by ${r.reportedBy} and ${from}`);
+    }
+    r.reportedBy = from;
+    r.suspectSince ??= now;
+    io.send(r.id, { k: 'pi', t: now, e: 1 });
+  }
+
   #ping(r: MemberRecord, now: number, io: LivenessIo, echo: boolean): void {
     r.pings++;
     io.send(r.id, echo ? { k: 'pi', t: now, e: 1 } : { k: 'pi', t: now });

@@ -54,3 +54,10 @@ export async function closeSession(s: LinkSession, onError: (e: unknown) => void
   await Promise.all(s.links.map((l) => l.disconnect().catch(onError)));
   await s.client?.close();
 }
+
+/** The reason Promise.any gave up (an empty AggregateError means the room had no usable link at all). */
+export function firstError(e: unknown): Error {
+  const first: unknown = e instanceof AggregateError ? e.errors[0] : e;
+  if (first instanceof Error) return first;
+  return new Error('room has no usable link here: give it a signaling URL or run where BroadcastChannel exists');
+}

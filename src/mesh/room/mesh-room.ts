@@ -12,13 +12,14 @@ import { DEFAULT_LIVENESS, MemberRecord, PeerState, type LivenessOptions, type M
 import { OrderedInbox } from '../ordered-inbox';
 import { renewTabPeerId, tabPeerId } from '../peer-id';
 import { Misbehavior, DEFAULT_MISBEHAVIOR } from './misbehavior';
-import { deriveRoomSecrets, roomHash, WrongRoomKeyError, type RoomCipher, type RoomSecrets } from './crypto';
+import { deriveRoomSecrets, roomHash, type RoomCipher, type RoomSecrets } from './crypto';
 import { LeaseMirror } from './lease-mirror';
 import { LinkRoutes } from './routes';
 import { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './options';
-import { closeSession, connectSession, openSession, type LinkSession } from './link-session';
+import { closeSession, connectSession, firstError, openSession, type LinkSession } from './link-session';
 import { cleanName, parseRoomFrame, type RoomFrame } from './wire';
-import type { SignalingClient, SignalingRejection } from '../signaling-client';
+import type { SignalingRejection } from '../signaling-client';
+import { SignalingWatch } from './signaling-watch';
 import { ErrorCode } from '../../protocol/signaling';
 import { TransportKind, type Transport } from '../transport';
 
@@ -41,8 +42,6 @@ export class MeshRoom implements Transport {
   #session: Session | null = null;
   #secrets: Promise<RoomSecrets | null> | null = null;
   #hash: string | null = null;
-  /** The server says a room by our name is open under another key. */
-  #namesakes = false;
   readonly #misbehavior: Misbehavior;
   #ready: Deferred<void> = deferred();
   #beat: TimerHandle | null = null;
@@ -50,9 +49,7 @@ export class MeshRoom implements Transport {
   readonly #records = new Map<PeerId, MemberRecord>();
   readonly #inboxes = new Map<PeerId, OrderedInbox<unknown>>();
   readonly #routes = new LinkRoutes();
-  #signaling: SignalingStatus = 'offline';
-  /** What is wrong with the room now (wrong key, duplicate id, server unreachable), or null. */
-  problem: MeshRoomProblem | null = null;
+  readonly #watchServer = new SignalingWatch(this.#events);
   /** Inbound room frames that were malformed; dropped. */
   invalid = 0;
   /** The leadership lease of the current signaling session (stable across rejoins). */
@@ -73,7 +70,12 @@ export class MeshRoom implements Transport {
   }
 
   get signaling(): SignalingStatus {
-    return this.#signaling;
+    return this.#watchServer.status;
+  }
+
+  /** What is wrong with the room now (wrong key, duplicate id, server unreachable), or null. */
+  get problem(): MeshRoomProblem | null {
+    return this.#watchServer.problem;
   }
 
   on<K extends keyof MeshRoomEvents>(event: K, listener: (p: MeshRoomEvents[K]) => void): () => void {
@@ -169,7 +171,16 @@ export class MeshRoom implements Transport {
       random: this.#random,
     });
     this.#session = session;
-    if (session.client) this.#watchSignaling(session, session.client);
+    if (session.client) {
+      const client = session.client;
+      session.offs.push(
+        ...this.#watchServer.watch(client, this.lease, {
+          current: () => this.#session === session,
+          rejected: (r) => this.#onRejected(session, r),
+          namesakes: () => this.#checkAlone(),
+        }),
+      );
+    }
     if (session.rendezvous) session.offs.push(session.rendezvous.on('error', (e) => this.#fail(e)));
     for (const link of session.links) this.#attach(session, link);
     this.#beat = this.#clock.setTimeout(this.#heartbeat, this.#liveness.heartbeatMs);
@@ -183,32 +194,11 @@ export class MeshRoom implements Transport {
     for (const a of attempts) a.catch((e: unknown) => current() && this.#fail(e));
   }
 
-  #watchSignaling(session: Session, client: SignalingClient): void {
-    this.#setSignaling('connecting');
-    this.lease.bind(client);
-    session.offs.push(
-      client.on('online', () => {
-        if (this.problem === MeshRoomProblem.ServerUnreachable) this.problem = null;
-        this.#setSignaling('connected');
-      }),
-      client.on('unreachable', () => {
-        this.problem ??= MeshRoomProblem.ServerUnreachable;
-        this.#setSignaling('connecting');
-      }),
-      client.on('offline', () => this.#setSignaling(this.#session === session ? 'connecting' : 'offline')),
-      client.on('rejected', (r) => this.#onRejected(session, r)),
-      client.on('namesakes', ({ present }) => {
-        this.#namesakes = present;
-        this.#checkAlone();
-      }),
-    );
-  }
-
   #onRejected(session: Session, r: SignalingRejection): void {
     if (r.code !== ErrorCode.DuplicatePeer || this.opts.peerId) return this.#fail(r);
     // Another tab holds our stored id (a duplicated tab copies sessionStorage): take a fresh id and rejoin.
     log('peer id %s is taken; renewing', this.#self);
-    this.problem = MeshRoomProblem.PeerIdTaken;
+    this.#watchServer.problem = MeshRoomProblem.PeerIdTaken;
     void this.#teardown(session, 'duplicate peer id').then(() => {
       this.#self = renewTabPeerId(this.opts.storage ?? null, this.#random);
       this.#watch = new Liveness(this.#self, this.#liveness);
@@ -224,7 +214,7 @@ export class MeshRoom implements Transport {
     for (const peer of this.#routes.peers()) this.#peerGone(peer, reason);
     this.#routes.clear();
     this.lease.bind(null);
-    this.#setSignaling('offline');
+    this.#watchServer.set('offline');
   }
 
   #attach(session: Session, link: Transport): void {
@@ -287,14 +277,9 @@ export class MeshRoom implements Transport {
     this.#emitMembers();
   }
 
-  /** Alone while a namesake room is open: our key is probably wrong (or theirs is); company clears it. */
+  /** Alone while a namesake room is open: our key is probably wrong (see signaling-watch.ts). */
   #checkAlone(): void {
-    const alone = this.peers().length === 0;
-    if (this.#namesakes && alone && this.problem !== MeshRoomProblem.KeyMismatch) {
-      this.problem = MeshRoomProblem.KeyMismatch;
-      this.#events.emit('error', new WrongRoomKeyError('wrong room key: a room by this name is open under a different key, and no peer here shares this key'));
-      this.#emitMembers(); // views re-read the room (and its problem) on this event
-    } else if (!alone && this.problem === MeshRoomProblem.KeyMismatch) this.problem = null;
+    if (this.#watchServer.checkAlone(this.peers().length === 0)) this.#emitMembers(); // views re-read the problem on this event
   }
 
   /** Too many refused messages: drop the peer, close its direct links, ignore it until its cool-down ends. */
@@ -337,7 +322,7 @@ export class MeshRoom implements Transport {
         if (f.e === 1 || !this.#watch.isNeighbor(from)) this.#sendFrame(from, { k: 'po', t: f.t });
         return;
       case 'dn':
-        return this.#reportedDown(from, f.p as PeerId);
+        return this.#watch.reportedDown(from, this.#records.get(f.p as PeerId), this.#clock.now(), this.#livenessIo);
       case 'po':
         r.sampleRtt(this.#clock.now() - f.t);
         return;
@@ -369,25 +354,6 @@ export class MeshRoom implements Transport {
     this.#routes.drop(peer, reason);
   }
 
-  /** A peer's ring watcher dropped `peer`: drop it too, unless we heard from it ourselves just now. */
-  /**
-   * A ring watcher dropped `peer`. Both its watchers reporting it (a crash: both see the silence) drops it
-   * at once; one report alone — perhaps from a watcher whose own event loop fell behind — makes it a
-   * suspect that must answer our echo within suspectMs. Heard from just now: the report is stale.
-   */
-  #reportedDown(from: PeerId, peer: PeerId): void {
-    const r = this.#records.get(peer);
-    const now = this.#clock.now();
-    if (peer === this.#self || !r?.alive || now - r.lastHeard < this.#liveness.heartbeatMs) return;
-    if (r.reportedBy !== null && r.reportedBy !== from && r.suspectSince !== null && r.lastHeard < r.suspectSince) {
-      log('%s and %s reported %s down', r.reportedBy, from, peer);
-      return this.#drop(peer, `reported down by ${r.reportedBy} and ${from}`);
-    }
-    r.reportedBy = from;
-    r.suspectSince ??= now;
-    this.#sendFrame(peer, { k: 'pi', t: now, e: 1 });
-  }
-
   readonly #livenessIo: LivenessIo = {
     // A peer cut off for misbehaving is neither watched nor probed until its cool-down ends.
     routed: (peer) => this.#routes.has(peer) && !this.#misbehavior.isCutOff(peer, this.#clock.now()),
@@ -415,24 +381,9 @@ export class MeshRoom implements Transport {
     if (this.#events.has('members')) this.#events.emit('members', this.members());
   }
 
-  #setSignaling(s: SignalingStatus): void {
-    if (this.#signaling === s) return;
-    this.#signaling = s;
-    this.#events.emit('signaling', s);
-  }
-
   #fail(e: unknown): void {
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (err instanceof WrongRoomKeyError) this.problem = MeshRoomProblem.WrongKey;
-    this.#events.emit('error', err);
+    this.#watchServer.fail(e);
   }
-}
-
-/** The reason Promise.any gave up (an empty AggregateError means the room had no usable link at all). */
-function firstError(e: unknown): Error {
-  const first: unknown = e instanceof AggregateError ? e.errors[0] : e;
-  if (first instanceof Error) return first;
-  return new Error('room has no usable link here: give it a signaling URL or run where BroadcastChannel exists');
 }
 
 /** Create a room (not yet joined: call connect()). */
