@@ -62,7 +62,7 @@ describe('joinRoom (Node)', () => {
     open.push(user);
     await Promise.all([host.connected, user.connected]);
     for (let i = 0; i < 5; i++) user.emit.counter.incr();
-    expect(await readUntil(() => user.emit.counter.read(), 5, 10_000)).toBe(5);
+    expect(await readUntil(() => user.emit.counter.read(), 5, 20_000)).toBe(5);
     expect(user.members().map((m) => m.name).sort()).toEqual(['host', 'user']);
     expect(() => user.emit.counter.note('x')).toThrow(/local molecule/);
 
@@ -76,7 +76,7 @@ describe('joinRoom (Node)', () => {
     const again = await joinRoom(link, { reactors: { counter }, data: hostData, name: 'host' });
     open.push(again);
     expect(again.peerId).toBe(hostId);
-    expect(await readUntil(() => again.emit.counter.read(undefined, { timeoutMs: 3000 }), 5, 10_000)).toBe(5);
+    expect(await readUntil(() => again.emit.counter.read(undefined, { timeoutMs: 3000 }), 5, 20_000)).toBe(5);
   }, 60_000);
 
   it('says what is wrong with a bad link or a missing server', async () => {
