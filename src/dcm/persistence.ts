@@ -30,6 +30,12 @@ export interface Meta {
   readonly nextSeqLimit: number;
   /** The genesis id of the room history this store holds (genesis.ts); set once, never changed. */
   readonly genesis?: string;
+  /**
+   * Counts the batches that wrote the log (entries, snapshot). A process that finds it moved past the last
+   * value it knows (its load, its own last log write) shares the store with a sibling that wrote the log
+   * meanwhile: its log in memory is stale, so it must not write the log nor answer with its position.
+   */
+  readonly logVersion?: number;
 }
 
 export interface OutboxItem {
@@ -53,8 +59,19 @@ export class StaleBallotError extends Error {
   override readonly name = 'StaleBallotError';
 }
 
+/** Thrown inside a batch (aborting it) when the store's log moved since this process last read or wrote it. */
+export class StaleLogError extends Error {
+  override readonly name = 'StaleLogError';
+}
+
+/** What a batch expects of the store: the log version this process knows, and whether it makes a promise. */
+export interface LogExpectation {
+  readonly logVersion: number;
+  readonly promising: boolean;
+}
+
 /** The ballot `a` is behind `b`: an older epoch, or the same epoch promised to another owner. */
-const behind = (a: Meta, b: Meta): boolean => a.promised < b.promised || (a.promised === b.promised && (a.promisedOwner ?? '') !== (b.promisedOwner ?? ''));
+const behind = (a: Meta, b: Meta, bare = false): boolean => a.promised < b.promised || (!bare && a.promised === b.promised && (a.promisedOwner ?? '') !== (b.promisedOwner ?? ''));
 
 /**
  * The meta record a write leaves when the store holds `stored` and this process writes `mine`: every field
@@ -63,16 +80,21 @@ const behind = (a: Meta, b: Meta): boolean => a.promised < b.promised || (a.prom
  * With `logged` (the batch writes log entries or a snapshot) a store promised past `mine` refuses the batch:
  * another process of this peer promised a newer ballot, and entries of an older one must not land under it.
  */
-export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean): Meta {
-  if (!stored) return mine;
-  if (logged && behind(mine, stored)) {
+export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean, expect?: LogExpectation, bareEpochs = false): Meta {
+  if (!stored) return logged ? { ...mine, logVersion: (expect?.logVersion ?? 0) + 1 } : mine;
+  if (logged && behind(mine, stored, bareEpochs)) {
     throw new StaleBallotError(`the store holds a promise of epoch ${stored.promised} (${stored.promisedOwner ?? '?'}) past this process's ${mine.promised} (${mine.promisedOwner ?? '?'}): another process of this peer moved on`);
+  }
+  // A promise answers with our log position, a log write extends our log: both need our log to be the store's.
+  if (expect && (logged || expect.promising) && (stored.logVersion ?? 0) !== expect.logVersion) {
+    throw new StaleLogError(`the store's log was written by another process of this peer (version ${stored.logVersion ?? 0}, this process knows ${expect.logVersion}): this one stops (reload)`);
   }
   // The history's name is set once (genesis.ts): entries of another history never land in this store.
   if (logged && stored.genesis && mine.genesis && stored.genesis !== mine.genesis) {
     throw new StaleBallotError(`the store holds history ${stored.genesis}, this process ${mine.genesis}: another process of this peer joined another history`);
   }
-  const promise = mine.promised > stored.promised ? mine : stored;
+  // (`bareEpochs`: the mutation test's ballots without owners — a later promise of one number replaces the first.)
+  const promise = mine.promised > stored.promised || (bareEpochs && mine.promised === stored.promised) ? mine : stored;
   const merged: Meta = {
     ...stored,
     ...mine,
@@ -81,6 +103,7 @@ export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean)
     source: stored.source || mine.source,
     nextSeqLimit: Math.max(stored.nextSeqLimit, mine.nextSeqLimit),
     ...((stored.genesis ?? mine.genesis) ? { genesis: stored.genesis ?? mine.genesis } : {}),
+    logVersion: (stored.logVersion ?? 0) + (logged ? 1 : 0),
   };
   const { promisedOwner: _ours, ...rest } = merged;
   return promise.promisedOwner === undefined ? rest : { ...rest, promisedOwner: promise.promisedOwner };
@@ -98,6 +121,8 @@ interface WriteGroup {
   meta: Meta | null;
   /** The group writes log entries or a snapshot: it must not land under a newer promise (mergeMeta). */
   logged: boolean;
+  /** The group writes a promise (its answer will report our log position). */
+  promising: boolean;
   /** The merged record the store kept (set inside the transaction; trusted once the batch resolved). */
   landed: Meta | null;
   done: Promise<void>;
@@ -110,18 +135,23 @@ export class Persistence {
   readonly #onError: (e: Error) => void;
   /** Mutation test only: the chain goes on after a failed write (the durable mark may pass it). */
   readonly #continueAfterFailure: boolean;
+  readonly #bareEpochs: boolean;
   #chain: Promise<void> = Promise.resolve();
   #last: Promise<void> = Promise.resolve();
   /** What the store durably holds (updated when a write lands). */
   #meta: Meta = { promised: NO_EPOCH, commitIndex: 0, source: '', nextSeqLimit: 0 };
   /** What the store will hold once every queued write landed. */
   #queued: Meta = this.#meta;
+  /** The store's log version as of our load or our own last log write (see Meta.logVersion). */
+  #logVersion = 0;
   #failed: Error | null = null;
 
-  constructor(store: Store, onError: (e: Error) => void, continueAfterFailure = false) {
+  /** `bareEpochs`: mutation test only (faults.trustServerEpochs): a ballot is its number, owners are not kept apart. */
+  constructor(store: Store, onError: (e: Error) => void, continueAfterFailure = false, bareEpochs = false) {
     this.#store = store;
     this.#onError = onError;
     this.#continueAfterFailure = continueAfterFailure;
+    this.#bareEpochs = bareEpochs;
   }
 
   /** The meta record as durably stored: a promise counts only from here. */
@@ -152,6 +182,7 @@ export class Persistence {
       this.#store.range<OutboxItem>('dcm/outbox/'),
     ]);
     if (meta) this.#meta = this.#queued = meta;
+    this.#logVersion = meta?.logVersion ?? 0;
     const base = snapshot?.index ?? 0;
     // Entries must be contiguous after the snapshot; anything else is a torn compaction's leftover.
     const entries: Entry[] = [];
@@ -172,10 +203,11 @@ export class Persistence {
   write(ops: StoreOp[], meta?: Partial<Meta>): Promise<void> {
     if (this.#failed && !this.#continueAfterFailure) return Promise.reject(this.#failed);
     // Forward only here too: a promise queued behind a higher one in flight does not lower the record.
-    if (meta) this.#queued = mergeMeta(this.#queued, { ...this.#queued, ...meta }, false);
+    if (meta) this.#queued = mergeMeta(this.#queued, { ...this.#queued, ...meta }, false, undefined, this.#bareEpochs);
     const g = this.#group ?? this.#openGroup();
     for (const op of ops) g.ops.push(op);
     g.logged ||= ops.some(writesLog);
+    g.promising ||= meta?.promised !== undefined;
     if (meta || g.logged) g.meta = this.#queued;
     return g.done;
   }
@@ -183,21 +215,22 @@ export class Persistence {
   #group: WriteGroup | null = null;
 
   #openGroup(): WriteGroup {
-    const g: WriteGroup = { ops: [], meta: null, logged: false, landed: null, done: Promise.resolve() };
+    const g: WriteGroup = { ops: [], meta: null, logged: false, promising: false, landed: null, done: Promise.resolve() };
     this.#group = g;
     const run = this.#chain.then(() => {
       if (this.#group === g) this.#group = null; // later writes form the next group
       if (this.#failed && !this.#continueAfterFailure) throw this.#failed;
       const mine = g.meta;
       if (!mine) return this.#store.batch(g.ops);
-      return this.#store.batch([...g.ops, { type: 'merge', key: META, merge: (stored) => (g.landed = mergeMeta(stored as Meta | undefined, mine, g.logged)) }]);
+      return this.#store.batch([...g.ops, { type: 'merge', key: META, merge: (stored) => (g.landed = mergeMeta(stored as Meta | undefined, mine, g.logged, { logVersion: this.#logVersion, promising: g.promising }, this.#bareEpochs)) }]);
     });
     g.done = run.then(() => {
       const landed = g.landed;
       if (!landed) return;
       // What the store holds now, which may include another process's newer promise: we honour it too.
       this.#meta = landed;
-      if (behind(this.#queued, landed)) this.#queued = mergeMeta(landed, this.#queued, false);
+      if (g.logged) this.#logVersion = landed.logVersion ?? 0;
+      if (behind(this.#queued, landed, this.#bareEpochs)) this.#queued = mergeMeta(landed, this.#queued, false, undefined, this.#bareEpochs);
     });
     this.#chain = g.done.catch((e: unknown) => {
       if (this.#failed) return;

@@ -72,11 +72,11 @@ export class Recovery {
     const now = ctx.clock.now();
     if (now - this.#lastAsked >= ctx.timings.heartbeatMs) {
       this.#lastAsked = now;
-      // A term that does not complete is given back while other peers are linked: we may be waiting on
-      // members that are gone for good (our log is stale: the configuration moved on without us), on a
-      // promiser we passed over that only lost messages (a new term asks it again), or on peers that are
-      // down. The lease goes to the next candidate, whose configuration may be the current one.
-      if (now - this.#startedAt > PATIENCE_RESENDS * ctx.timings.resendMs && ctx.peers().length > 0 && !this.#gaveUp) {
+      // A term that does not complete, waiting on members that are not even linked (or were passed over)
+      // while other peers are, is given back: those members may be gone for good (our log is stale: the
+      // configuration moved on without us), or a promiser we passed over only lost messages (a new term asks
+      // it again). The lease goes to the next candidate, whose configuration may be the current one.
+      if (now - this.#startedAt > PATIENCE_RESENDS * ctx.timings.resendMs && !this.#gaveUp && this.#unreachable()) {
         this.#gaveUp = true;
         ctx.log('recovery: giving term', this.epoch, 'back, not complete after', now - this.#startedAt, 'ms');
         return ctx.observeEpoch(this.epoch);
@@ -145,6 +145,18 @@ export class Recovery {
     const possible = (members: readonly PeerId[]): boolean => members.length === 0 || isMajority(members, (p) => !this.#passedOver.has(p));
     if (!possible(ctx.rlog.replica.membersInEffect) || !possible(this.#initialMembers)) return ctx.observeEpoch(this.epoch);
     this.#evaluate();
+  }
+
+  /**
+   * Other peers are linked, but not a majority of a configuration we must hear from (ours, or the one we
+   * started with): its members are gone, perhaps for good, while someone else could lead.
+   */
+  #unreachable(): boolean {
+    const ctx = this.#ctx;
+    const linked = new Set([ctx.self, ...ctx.peers()]);
+    if (linked.size === 1) return false;
+    const reachable = (members: readonly PeerId[]): boolean => members.length === 0 || isMajority(members, (p) => linked.has(p) && !this.#passedOver.has(p));
+    return !reachable(ctx.rlog.replica.membersInEffect) || !reachable(this.#initialMembers);
   }
 
   #mine(): Position {

@@ -62,6 +62,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     (e) =>
       faults.continueAfterFailedWrite ? events.emit('error', e) : signals.emit('halt', { reason: `store write failed: ${e.message}`, error: e }),
     faults.continueAfterFailedWrite,
+    faults.trustServerEpochs,
   );
   const rlog = new ReplicatedLog({
     persistence,

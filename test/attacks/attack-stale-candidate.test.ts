@@ -5,8 +5,8 @@
 //
 // Was open (reported by the attack helper): in every seed the stale peer held the lease in 'recovering'
 // forever and the current members, all online, applied nothing. Fixed in src/dcm/recovery.ts: a recovery not
-// complete after PATIENCE_RESENDS resend periods gives its term back while other peers are linked, and the
-// lease goes to the next candidate, whose configuration is the current one.
+// complete after PATIENCE_RESENDS resend periods, waiting on members that are not linked while others are,
+// gives its term back, and the lease goes to the next candidate, whose configuration is the current one.
 import { describe, expect, it } from 'vitest';
 import { asReactorId } from '../../src/core/ids';
 import { attackWorld, type Honest } from './harness';

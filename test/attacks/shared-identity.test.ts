@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { asEpoch, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
-import { logKey, Persistence, StaleBallotError } from '../../src/dcm/persistence';
+import { logKey, Persistence, StaleBallotError, StaleLogError } from '../../src/dcm/persistence';
 import { attackWorld } from './harness';
 
 const reactor = asReactorId('r');
@@ -61,15 +61,36 @@ describe('attack: two tabs share one identity and one store', () => {
     expect((await reloaded.load()).meta).toMatchObject({ promised: 7, promisedOwner: 'p1~a', commitIndex: 3, nextSeqLimit: 1000 });
   });
 
+  it('a tab whose sibling wrote the log since it loaded cannot write the log nor promise (its position is stale)', async () => {
+    const backing = createMemoryBacking();
+    const errors: Error[] = [];
+    const pb = new Persistence(createMemoryStore(backing), (e) => errors.push(e));
+    const pa = new Persistence(createMemoryStore(backing), () => undefined);
+    await pb.load(); // tab B opens and keeps what it loaded in memory
+    await pa.load();
+    const entry = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p9') });
+    await pa.write(Persistence.entryOps(1, 0, [entry(3)]), { promised: asEpoch(3), promisedOwner: 'p9~x' }); // tab A stores an entry
+    await pb.write([Persistence.outboxPut({ source: 'p1~b', seq: 1, reactor: 'r', name: 'n', value: 1 })], { nextSeqLimit: 10 }); // fine: not the log
+    // B promising a newer ballot would answer with the log in its memory (empty): refused, B stops.
+    await expect(pb.write([], { promised: asEpoch(4), promisedOwner: 'p8~y' })).rejects.toBeInstanceOf(StaleLogError);
+    expect(errors.map((e) => e.name)).toEqual(['StaleLogError']);
+    expect(await createMemoryStore(backing).load('dcm/meta')).toMatchObject({ promised: 3, nextSeqLimit: 10, logVersion: 1 });
+    // A reload (a new process on the store) sees the log and writes on.
+    const again = new Persistence(createMemoryStore(backing), () => undefined);
+    expect((await again.load()).entries).toEqual([entry(3)]);
+    await again.write(Persistence.entryOps(2, 1, [entry(4)]), { promised: asEpoch(4), promisedOwner: 'p8~y' });
+    expect(again.meta).toMatchObject({ promised: 4, logVersion: 2 });
+  });
+
   it('a tab that still follows an older ballot cannot write the log under the newer one its sibling promised', async () => {
     const backing = createMemoryBacking();
     const errors: Error[] = [];
-    const pa = new Persistence(createMemoryStore(backing), () => undefined);
     const pb = new Persistence(createMemoryStore(backing), (e) => errors.push(e));
-    await pa.load();
     await pb.load();
     const entry = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p9') });
     await pb.write(Persistence.entryOps(1, 0, [entry(5)]), { promised: asEpoch(5), promisedOwner: 'p9~old' });
+    const pa = new Persistence(createMemoryStore(backing), () => undefined); // tab A opens after B wrote
+    await pa.load();
     await pa.write(Persistence.entryOps(1, 1, [entry(7)]), { promised: asEpoch(7), promisedOwner: 'p8~new' }); // tab A moved to ballot 7
     // Tab B, still at ballot 5, accepts another entry of the old sequencer: refused inside the transaction,
     // nothing of it lands, and B stops (fail-stop) instead of acknowledging it.
