@@ -85,6 +85,11 @@ function violations(graph: ImportGraph): string[] {
   return out.sort();
 }
 
+/** House style: small files, one concept each. */
+const MAX_LINES = 400;
+/** Where `as never` stays: a reaction body's typed output object (generic over the reactor's molecules). */
+const ALLOWED_NEVER_CASTS = ['src/core/runner.ts', 'workers/pool-body.ts'];
+
 describe('architecture', () => {
   it('reads the whole tree (the check is not vacuous)', () => {
     expect(graph.files.length).toBeGreaterThan(100);
@@ -107,6 +112,7 @@ describe('architecture', () => {
       write('src/ui/view.ts', 'export const v = 1;\n');
       write('src/ui/Page.svelte', "<script lang=\"ts\">\n  import { v } from './view';\n</script>\n{v}\n");
       write('workers/w.ts', "new Worker(new URL('./w.worker.ts', import.meta.url));\n");
+      write('workers/doc.ts', "/** e.g. new Worker(new URL('./gone.ts', import.meta.url)) */\nexport const url = 'http://x'; // new URL('./gone2.ts', import.meta.url)\n");
       const tiny = readImportGraph(dir, ['src', 'workers']);
       expect(violations(tiny)).toEqual(['src/core/b.ts → src/ui/view.ts']);
       expect(importLoops(tiny)).toEqual([['src/core/a.ts', 'src/core/b.ts']]);
@@ -142,5 +148,18 @@ describe('architecture', () => {
 
   it('no import loops', () => {
     expect(importLoops(graph).map((loop) => loop.join(' ⇄ '))).toEqual([]);
+  });
+
+  it(`no source file is longer than ${MAX_LINES} lines (split by concept when one grows)`, () => {
+    const long = graph.files
+      .map((file) => ({ file, lines: fs.readFileSync(path.join(root, file), 'utf8').split('\n').length - 1 }))
+      .filter(({ lines }) => lines > MAX_LINES)
+      .map(({ file, lines }) => `${file}: ${lines}`);
+    expect(long).toEqual([]);
+  });
+
+  it('ids and epochs are made only where their format lives (no `as never` casts in the product code)', () => {
+    const casts = graph.files.filter((file) => !file.startsWith('src/ui/') && /\bas never\b/.test(fs.readFileSync(path.join(root, file), 'utf8')));
+    expect(casts).toEqual(ALLOWED_NEVER_CASTS);
   });
 });

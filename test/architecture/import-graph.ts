@@ -34,10 +34,21 @@ function listFiles(root: string, dir: string): string[] {
   return out;
 }
 
+/** The code without its comments (the scanner knows strings and regexes, so `//` inside them stays). */
+function withoutComments(code: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code);
+  let out = '';
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind !== ts.SyntaxKind.SingleLineCommentTrivia && kind !== ts.SyntaxKind.MultiLineCommentTrivia) out += scanner.getTokenText();
+  }
+  return out;
+}
+
 function specifiersOf(text: string, file: string): string[] {
   const code = file.endsWith('.svelte') ? [...text.matchAll(SCRIPT_BLOCK)].map((m) => m[1] ?? '').join('\n') : text;
   const info = ts.preProcessFile(code, true, true);
-  const urls = [...code.matchAll(WORKER_URL)].map((m) => m[1] ?? '');
+  // A worker URL in a comment (an example in a doc comment) is no import.
+  const urls = [...withoutComments(code).matchAll(WORKER_URL)].map((m) => m[1] ?? '');
   return [...info.importedFiles.map((f) => f.fileName), ...urls];
 }
 
