@@ -188,6 +188,12 @@ async function runSize(n: number): Promise<SizeResult> {
       const at = new Map(allFacts(procs, 'counted').map((f) => [f.id, (f.at as number) - t1]));
       const times = [...at.values()].sort((a, b) => a - b);
       const seq = stats.find((f) => f.role === 'sequencer');
+      const sum = (fs: Fact[]): Record<string, number> => {
+        const t: Record<string, number> = {};
+        for (const f of fs) for (const [k, v] of Object.entries((f.sent ?? {}) as Record<string, number>)) t[k] = (t[k] ?? 0) + v;
+        return t;
+      };
+      console.error(`messages sent by the sequencer: ${JSON.stringify(sum(stats.filter((f) => f.role === 'sequencer')))}; by the others: ${JSON.stringify(sum(stats.filter((f) => f.role !== 'sequencer')))}`);
       console.error(`counted ms: min ${times[0]} median ${times[times.length >> 1]} max ${times[times.length - 1]}; sequencer ${String(seq?.id)} at ${at.get(seq?.id)}`);
     }
     if (!counted) console.error(`bench/scale: N = ${n}: counter unfinished; increments applied per peer: ${stats.map((f) => f.applied as number).join(' ')}`);

@@ -43,6 +43,7 @@ interface Running {
   applied: number;
   target: number;
   reported: boolean;
+  readonly sent: Map<string, number>;
 }
 
 const running: Running[] = [];
@@ -55,7 +56,17 @@ async function start(raw: string): Promise<void> {
   const id = asPeerId(raw);
   const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: id });
   const loaded = peer.machine.load(counter);
-  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false };
+  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false, sent: new Map() };
+  if (process.env['SCALE_DEBUG']) {
+    // Protocol messages this peer sends, by type (a batch counts each message in it), from `count` on.
+    const mesh = peer.mesh as { send(to: string, m: unknown): boolean };
+    const send = mesh.send.bind(mesh);
+    const tally = (m: { type?: string; messages?: { type?: string }[] }): void => {
+      if (r.target === Infinity) return;
+      for (const one of m.type === 'batch' ? (m.messages ?? []) : [m]) r.sent.set(String(one.type), (r.sent.get(String(one.type)) ?? 0) + 1);
+    };
+    mesh.send = (to, m) => (tally(m as { type?: string }), send(to, m));
+  }
   running.push(r);
   let linked = false;
   let members = false;
@@ -136,7 +147,7 @@ function command(line: string): void {
         for (const r of running) {
           const s = r.peer.machine.stats();
           const role = r.peer.room.status().role;
-          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length });
+          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length, sent: Object.fromEntries(r.sent) });
         }
       });
       return;
