@@ -172,9 +172,7 @@ export class Affinity {
 
   /** Whether this peer is the preferred host of a copy (always, with affinity off). */
   mine(id: MoleculeId, reactor: ReactorId, name: string): boolean {
-    if (this.#o.graceMs <= 0) return true;
-    const host = this.#o.alone?.(reactor, name) ? this.#lone(reactor, name, false).preferred : this.#rendezvous(id, reactor);
-    return host === this.#o.self;
+    return this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === this.#o.self;
   }
 
   /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
@@ -186,11 +184,11 @@ export class Affinity {
    * A lone copy of (reactor, name): its host — the sequencer when it hosts the reactor, else the first in
    * the rendezvous order of the name — and the backup that may race for it first (the first other host).
    */
-  #lone(reactor: ReactorId, name: string, withBackup = true): { preferred: PeerId | undefined; backup: PeerId | undefined } {
+  #lone(reactor: ReactorId, name: string): { preferred: PeerId | undefined; backup: PeerId | undefined } {
     const hosts = this.#o.hosts(reactor);
     const leader = this.#o.leader?.();
     const preferred = leader && hosts.includes(leader) ? leader : this.#top(`${reactor}/${name}`, hosts);
-    return { preferred, backup: withBackup ? this.#top(`${reactor}/${name}`, hosts, preferred) : undefined };
+    return { preferred, backup: this.#top(`${reactor}/${name}`, hosts, preferred) };
   }
 
   #rendezvous(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
