@@ -9,14 +9,7 @@
 // contended case: every reaction needs it and each run makes the next one. Hashing each new copy to a
 // different host would send it around the room, one extra hop per step, and every late host races. So
 // a lone copy goes to the sequencer when it hosts the reactor — its replica learns a commit first, so it
-// takes the next copy before anyone else's grace period has even started — else to one stable host. When
-// that host stalls, one backup host (the next in the rendezvous order) races for it first and everyone
-// else later: a stalled sequencer costs one fenced run, not one per host.
-//
-// A hold ends when its timer fires and the peer has then read what already arrived: the timer's end is
-// deferred past the pending input (`defer`: setImmediate in Node, after the poll phase). A process that was
-// starved of CPU for longer than a hold would otherwise wake, see every hold expired, and race for copies
-// whose consumption sits unread in its socket — one fenced run per host per stall.
+// takes the next copy before anyone else's grace period has even started — else to one stable host.
 import type { Clock } from '../core/clock';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 
@@ -32,8 +25,6 @@ export interface AffinityOptions {
   readonly alone?: (reactor: ReactorId, name: string) => boolean;
   /** Called when a copy's grace period ends (it becomes available to every host). */
   readonly onOpen: (reactor: ReactorId, name: string) => void;
-  /** Run after the input that already arrived was handled (default: a zero-delay timer on `clock`). */
-  readonly defer?: (fn: () => void) => void;
 }
 
 /** 32-bit FNV-1a: a cheap, stable hash for rendezvous ranking. */
@@ -43,18 +34,8 @@ function fnv(s: string): number {
   return h;
 }
 
-/** Rendezvous score of a host for a key, from their hashes (murmur3's finalizer mixes the pair). */
-function score(key: number, host: number): number {
-  let h = (key ^ Math.imul(host, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** A lone copy's grace period, in plain grace periods, for its backup host; everyone else waits twice as long. */
+/** A lone copy's grace period, in plain grace periods. */
 const LONE_GRACE_FACTOR = 4;
-/** Host hashes remembered (peers come and go: the cache is cleared when it grows past this). */
-const MAX_HOST_HASHES = 4096;
 
 /** Exactly one item (reads at most two). */
 export function onlyOne(items: Iterable<unknown>): boolean {
@@ -92,7 +73,6 @@ class HoldQueue {
 
 export class Affinity {
   readonly #o: AffinityOptions;
-  readonly #defer: (fn: () => void) => void;
   /** Fresh copies not preferred to us, until their grace ends. */
   readonly #held = new Map<MoleculeId, number>();
   /**
@@ -100,34 +80,25 @@ export class Affinity {
    * timer per queue aimed at its head (a timer per copy was a measurable share of a peer's CPU under a
    * stream of jobs). Each firing ends at least the head, as that copy's own timer would have.
    */
-  readonly #queues: [HoldQueue, HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue(), new HoldQueue()];
-  readonly #hostHash = new Map<PeerId, number>();
+  readonly #queues: [HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue()];
 
   constructor(options: AffinityOptions) {
     this.#o = options;
-    const { clock } = options;
-    this.#defer = options.defer ?? ((fn) => void clock.setTimeout(fn, 0));
   }
 
   /** A copy appeared (emitted or produced): if another host is preferred, hold back until the grace ends. */
   appeared(id: MoleculeId, reactor: ReactorId, name: string): void {
-    const { self, clock, graceMs } = this.#o;
-    if (graceMs <= 0) return;
+    const { self, clock } = this.#o;
+    if (this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === self) return;
     // A lone copy waits longer for its host: the sequencer takes each next one within its own turn, so a
     // peer that raced it after the plain grace on a loaded machine would only be fenced.
     const lone = this.#o.alone?.(reactor, name) ?? false;
-    let kind: 0 | 1 | 2 = 0;
-    if (lone) {
-      const { preferred, backup } = this.#lone(reactor, name);
-      if (preferred === self) return;
-      kind = backup === self ? 1 : 2;
-    } else if (this.#rendezvous(id, reactor) === self) return;
-    const ms = graceMs * (kind === 0 ? 1 : kind === 1 ? LONE_GRACE_FACTOR : 2 * LONE_GRACE_FACTOR);
-    const until = clock.now() + ms;
+    const graceMs = this.#o.graceMs * (lone ? LONE_GRACE_FACTOR : 1);
+    const until = clock.now() + graceMs;
     this.#held.set(id, until);
-    const q = this.#queues[kind];
+    const q = this.#queues[lone ? 1 : 0];
     q.push({ id, reactor, name, until });
-    if (!q.armed) this.#arm(q, ms);
+    if (!q.armed) this.#arm(q, graceMs);
   }
 
   #arm(q: HoldQueue, ms: number): void {
@@ -136,33 +107,32 @@ export class Affinity {
   }
 
   /**
-   * The head's grace is over (and that of every hold that began at the same moment): once the input that
-   * arrived meanwhile is handled, their copies still there open to every host, one notification per
-   * (reactor, name). The next firing is as far after this one as the next hold began after the head (timer
-   * time, not `now()`: a paused clock must not stall the queue).
+   * The head's grace is over (and that of every hold that began at the same moment): their copies open to
+   * every host, one notification per (reactor, name). The next firing is as far after this one as the
+   * next hold began after the head (timer time, not `now()`: a paused clock must not stall the queue).
    */
   #expire(q: HoldQueue): void {
     q.armed = false;
     const head = q.peek();
     if (!head) return;
-    const due: Hold[] = [];
+    const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
     for (let h = q.peek(); h && h.until <= head.until; h = q.peek()) {
       q.shift();
-      due.push(h);
+      // Only a hold still in place counts (the copy may be consumed, or held again since).
+      if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
     }
     const next = q.peek();
     if (next) this.#arm(q, next.until - head.until);
-    this.#defer(() => {
-      const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
-      // Only a hold still in place counts (the copy may be consumed, or held again since).
-      for (const h of due) if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
-      for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
-    });
+    for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
   }
 
-  /** May this peer try the copy now? (Not while it is held: the hold's timer ends it.) */
+  /** May this peer try the copy now? */
   open(id: MoleculeId): boolean {
-    return !this.#held.has(id);
+    const until = this.#held.get(id);
+    if (until === undefined) return true;
+    if (this.#o.clock.now() < until) return false;
+    this.#held.delete(id);
+    return true;
   }
 
   /** The copy is gone (consumed): forget it. */
@@ -177,46 +147,26 @@ export class Affinity {
 
   /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
   preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
-    return this.#rendezvous(id, reactor);
+    return this.#preferred(id, reactor);
   }
 
-  /**
-   * A lone copy of (reactor, name): its host — the sequencer when it hosts the reactor, else the first in
-   * the rendezvous order of the name — and the backup that may race for it first (the first other host).
-   */
-  #lone(reactor: ReactorId, name: string): { preferred: PeerId | undefined; backup: PeerId | undefined } {
+  #preferred(id: MoleculeId, reactor: ReactorId, name?: string): PeerId | undefined {
     const hosts = this.#o.hosts(reactor);
-    const leader = this.#o.leader?.();
-    const preferred = leader && hosts.includes(leader) ? leader : this.#top(`${reactor}/${name}`, hosts);
-    return { preferred, backup: this.#top(`${reactor}/${name}`, hosts, preferred) };
-  }
-
-  #rendezvous(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
-    return this.#top(id, this.#o.hosts(reactor));
-  }
-
-  /** The host with the highest score for `key` (ties: the smaller id), `except` left out. */
-  #top(key: string, hosts: readonly PeerId[], except?: PeerId): PeerId | undefined {
-    const k = fnv(key);
+    let key: string = id;
+    if (name !== undefined && this.#o.alone?.(reactor, name)) {
+      const leader = this.#o.leader?.();
+      if (leader && hosts.includes(leader)) return leader;
+      key = `${reactor}/${name}`;
+    }
     let best: PeerId | undefined;
     let bestScore = -1;
     for (const p of hosts) {
-      if (p === except) continue;
-      const sc = score(k, this.#hashOf(p));
-      if (sc > bestScore || (sc === bestScore && best !== undefined && p < best)) {
+      const score = fnv(`${key}|${p}`);
+      if (score > bestScore || (score === bestScore && best !== undefined && p < best)) {
         best = p;
-        bestScore = sc;
+        bestScore = score;
       }
     }
     return best;
-  }
-
-  #hashOf(p: PeerId): number {
-    let h = this.#hostHash.get(p);
-    if (h === undefined) {
-      if (this.#hostHash.size >= MAX_HOST_HASHES) this.#hostHash.clear();
-      this.#hostHash.set(p, (h = fnv(p)));
-    }
-    return h;
   }
 }
