@@ -15,6 +15,7 @@ import {
   type MemberRec,
   type RoomScripts,
 } from './keys';
+import { HeldMember } from './held-member';
 import { RemoteMember, type Publish } from './remote-member';
 
 /** An event on a room's channel (from any instance). */
@@ -86,7 +87,9 @@ export class RedisRoom implements RoomPort {
   #enter(member: Member, replacing: boolean): void {
     const h = this.#h;
     if (h.closed()) return;
-    if (replacing) this.members.set(member.peer, member);
+    // Until Redis answers, frames for the newcomer wait in the map (see held-member.ts).
+    const held = replacing ? null : new HeldMember(member);
+    this.members.set(member.peer, held ?? member);
     this.#pending++;
     void this.subscribed
       .then(() =>
@@ -102,7 +105,7 @@ export class RedisRoom implements RoomPort {
       .finally(() => this.#pending--)
       .then((reply) => {
         const [status, membersJson, leaseJson] = reply as [string, string, string];
-        if (status === 'duplicate' || status === 'full') return this.#refused(member, status);
+        if (status === 'duplicate' || status === 'full') return this.#refused(held ?? member, status);
         const all = parseJson<Record<string, MemberRec>>(membersJson) ?? {};
         for (const [peer, rec] of Object.entries(all)) {
           if (peer === member.peer) continue;
@@ -113,23 +116,28 @@ export class RedisRoom implements RoomPort {
         }
         for (const [peer, m] of this.members)
           if (m instanceof RemoteMember && !all[peer]) this.members.delete(peer);
-        this.members.set(member.peer, member);
+        // A newer socket of the same page may have taken the held one's place meanwhile: that one stays.
+        if (!held || this.members.get(member.peer) === held) this.members.set(member.peer, member);
         member.send({
           type: 'joined',
           room: this.id,
           peer: member.peer,
-          peers: [...this.members.keys()].filter((p) => p !== member.peer),
+          // Not the others whose joins are still in Redis: they may yet be refused.
+          peers: [...this.members].filter(([p, m]) => p !== member.peer && !(m instanceof HeldMember)).map(([p]) => p),
           rawRelay: true,
         });
         const lease = parseJson<LeaseState>(leaseJson);
         if (lease) this.#leaseSeen(lease);
         if (this.#lease.epoch > 0) member.send({ type: 'lease', ...this.#lease });
+        held?.deliver();
       })
       .catch(h.fail);
   }
 
-  #refused(member: Member, status: 'duplicate' | 'full'): void {
-    if (this.members.get(member.peer) === member) this.members.delete(member.peer);
+  /** `entry`: what the join put in the map (the member, or its HeldMember). */
+  #refused(entry: Member, status: 'duplicate' | 'full'): void {
+    const member = entry instanceof HeldMember ? entry.member : entry;
+    if (this.members.get(member.peer) === entry) this.members.delete(member.peer);
     const code = status === 'full' ? 'room-full' : 'duplicate-peer';
     this.#h.onRejected(code);
     member.send({
@@ -146,7 +154,8 @@ export class RedisRoom implements RoomPort {
   }
 
   leave(member: Member, reason: PeerLeftReason): void {
-    if (this.members.get(member.peer) !== member) return;
+    const mine = this.members.get(member.peer);
+    if (mine !== member && !(mine instanceof HeldMember && mine.member === member)) return;
     this.members.delete(member.peer);
     this.#leaseOp('leave', member, 0, reason);
   }
