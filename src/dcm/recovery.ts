@@ -65,7 +65,7 @@ export class Recovery {
       if (this.#promising) return;
       this.#promising = true;
       const ok = await ctx.promise(this.epoch, ctx.owner).finally(() => (this.#promising = false));
-      if (ctx.promised() > this.epoch || (ctx.promised() === this.epoch && ctx.promisedOwner() !== ctx.owner)) return ctx.observeEpoch(ctx.promised()); // passed: a newer term
+      if (ctx.promised() > this.epoch || (ctx.promised() === this.epoch && ctx.promisedOwner() !== ctx.owner && !ctx.faults.trustServerEpochs)) return ctx.observeEpoch(ctx.promised()); // passed: a newer term
       if (!ok) return;
       this.#promises.set(ctx.self, this.#mine());
     }

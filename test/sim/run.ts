@@ -233,10 +233,14 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
     });
   }
   // The app's part of fail-stop: a replica that stopped itself (a store write failed) is reloaded.
+  const forks: string[] = [];
   const supervise = (): void => {
     for (const p of peers) {
       const stopped = p.alive ? p.room?.status().stopped : undefined;
       if (!stopped) continue;
+      // A replica sent a different entry where it holds one (same index and epoch, or committed) stops loudly
+      // rather than diverge: that two logs differed at all is a fork — two sequencers of one ballot.
+      if (/another history of this room/.test(stopped)) forks.push(`${p.id} at ${sched.now().toFixed(0)} ms: ${stopped}`);
       fault(`${p.id} stopped itself (${stopped}); reload`);
       p.crash();
       sched.at(r(20, 300), () => !p.alive && boot(p));
@@ -316,6 +320,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   if (increments < checker.emissionsKept(reactorIds.counter, 'incr')) violations.push({ rule: 'counter', detail: `more incr emissions than the workload made (${increments})` });
   if (settledAt === Infinity) violations.push({ rule: 'progress', detail: `not quiescent by ${DEADLINE} ms (committed ${checker.committed})` });
   for (const e of errors) violations.push({ rule: 'error', detail: e });
+  for (const f of forks) violations.push({ rule: 'agreement', detail: `logs diverged: ${f}` });
   return { seed: o.seed, violations, peers: n, committed: checker.committed, events: sched.events, virtualMs: sched.now(), faults };
 }
 
