@@ -9,7 +9,14 @@
 // contended case: every reaction needs it and each run makes the next one. Hashing each new copy to a
 // different host would send it around the room, one extra hop per step, and every late host races. So
 // a lone copy goes to the sequencer when it hosts the reactor — its replica learns a commit first, so it
-// takes the next copy before anyone else's grace period has even started — else to one stable host.
+// takes the next copy before anyone else's grace period has even started — else to one stable host. When
+// that host stalls, one backup host (the next in the rendezvous order) races for it first and everyone
+// else later: a stalled sequencer costs one fenced run, not one per host.
+//
+// A hold ends when its timer fires and the peer has then read what already arrived: the timer's end is
+// deferred past the pending input (`defer`: setImmediate in Node, after the poll phase). A process that was
+// starved of CPU for longer than a hold would otherwise wake, see every hold expired, and race for copies
+// whose consumption sits unread in its socket — one fenced run per host per stall.
 import type { Clock } from '../core/clock';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 
@@ -25,6 +32,8 @@ export interface AffinityOptions {
   readonly alone?: (reactor: ReactorId, name: string) => boolean;
   /** Called when a copy's grace period ends (it becomes available to every host). */
   readonly onOpen: (reactor: ReactorId, name: string) => void;
+  /** Run after the input that already arrived was handled (default: a zero-delay timer on `clock`). */
+  readonly defer?: (fn: () => void) => void;
 }
 
 /** 32-bit FNV-1a: a cheap, stable hash for rendezvous ranking. */
@@ -34,8 +43,18 @@ function fnv(s: string): number {
   return h;
 }
 
-/** A lone copy's grace period, in plain grace periods. */
+/** Rendezvous score of a host for a key, from their hashes (murmur3's finalizer mixes the pair). */
+function score(key: number, host: number): number {
+  let h = (key ^ Math.imul(host, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A lone copy's grace period, in plain grace periods, for its backup host; everyone else waits twice as long. */
 const LONE_GRACE_FACTOR = 4;
+/** Host hashes remembered (peers come and go: the cache is cleared when it grows past this). */
+const MAX_HOST_HASHES = 4096;
 
 /** Exactly one item (reads at most two). */
 export function onlyOne(items: Iterable<unknown>): boolean {
@@ -73,6 +92,7 @@ class HoldQueue {
 
 export class Affinity {
   readonly #o: AffinityOptions;
+  readonly #defer: (fn: () => void) => void;
   /** Fresh copies not preferred to us, until their grace ends. */
   readonly #held = new Map<MoleculeId, number>();
   /**
@@ -80,25 +100,34 @@ export class Affinity {
    * timer per queue aimed at its head (a timer per copy was a measurable share of a peer's CPU under a
    * stream of jobs). Each firing ends at least the head, as that copy's own timer would have.
    */
-  readonly #queues: [HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue()];
+  readonly #queues: [HoldQueue, HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue(), new HoldQueue()];
+  readonly #hostHash = new Map<PeerId, number>();
 
   constructor(options: AffinityOptions) {
     this.#o = options;
+    const { clock } = options;
+    this.#defer = options.defer ?? ((fn) => void clock.setTimeout(fn, 0));
   }
 
   /** A copy appeared (emitted or produced): if another host is preferred, hold back until the grace ends. */
   appeared(id: MoleculeId, reactor: ReactorId, name: string): void {
-    const { self, clock } = this.#o;
-    if (this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === self) return;
+    const { self, clock, graceMs } = this.#o;
+    if (graceMs <= 0) return;
     // A lone copy waits longer for its host: the sequencer takes each next one within its own turn, so a
     // peer that raced it after the plain grace on a loaded machine would only be fenced.
     const lone = this.#o.alone?.(reactor, name) ?? false;
-    const graceMs = this.#o.graceMs * (lone ? LONE_GRACE_FACTOR : 1);
-    const until = clock.now() + graceMs;
+    let kind: 0 | 1 | 2 = 0;
+    if (lone) {
+      const { preferred, backup } = this.#lone(reactor, name);
+      if (preferred === self) return;
+      kind = backup === self ? 1 : 2;
+    } else if (this.#rendezvous(id, reactor) === self) return;
+    const ms = graceMs * (kind === 0 ? 1 : kind === 1 ? LONE_GRACE_FACTOR : 2 * LONE_GRACE_FACTOR);
+    const until = clock.now() + ms;
     this.#held.set(id, until);
-    const q = this.#queues[lone ? 1 : 0];
+    const q = this.#queues[kind];
     q.push({ id, reactor, name, until });
-    if (!q.armed) this.#arm(q, graceMs);
+    if (!q.armed) this.#arm(q, ms);
   }
 
   #arm(q: HoldQueue, ms: number): void {
@@ -107,32 +136,33 @@ export class Affinity {
   }
 
   /**
-   * The head's grace is over (and that of every hold that began at the same moment): their copies open to
-   * every host, one notification per (reactor, name). The next firing is as far after this one as the
-   * next hold began after the head (timer time, not `now()`: a paused clock must not stall the queue).
+   * The head's grace is over (and that of every hold that began at the same moment): once the input that
+   * arrived meanwhile is handled, their copies still there open to every host, one notification per
+   * (reactor, name). The next firing is as far after this one as the next hold began after the head (timer
+   * time, not `now()`: a paused clock must not stall the queue).
    */
   #expire(q: HoldQueue): void {
     q.armed = false;
     const head = q.peek();
     if (!head) return;
-    const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
+    const due: Hold[] = [];
     for (let h = q.peek(); h && h.until <= head.until; h = q.peek()) {
       q.shift();
-      // Only a hold still in place counts (the copy may be consumed, or held again since).
-      if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
+      due.push(h);
     }
     const next = q.peek();
     if (next) this.#arm(q, next.until - head.until);
-    for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
+    this.#defer(() => {
+      const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
+      // Only a hold still in place counts (the copy may be consumed, or held again since).
+      for (const h of due) if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
+      for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
+    });
   }
 
-  /** May this peer try the copy now? */
+  /** May this peer try the copy now? (Not while it is held: the hold's timer ends it.) */
   open(id: MoleculeId): boolean {
-    const until = this.#held.get(id);
-    if (until === undefined) return true;
-    if (this.#o.clock.now() < until) return false;
-    this.#held.delete(id);
-    return true;
+    return !this.#held.has(id);
   }
 
   /** The copy is gone (consumed): forget it. */
@@ -142,31 +172,53 @@ export class Affinity {
 
   /** Whether this peer is the preferred host of a copy (always, with affinity off). */
   mine(id: MoleculeId, reactor: ReactorId, name: string): boolean {
-    return this.#o.graceMs <= 0 || this.#preferred(id, reactor, name) === this.#o.self;
+    if (this.#o.graceMs <= 0) return true;
+    const host = this.#o.alone?.(reactor, name) ? this.#lone(reactor, name, false).preferred : this.#rendezvous(id, reactor);
+    return host === this.#o.self;
   }
 
   /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
   preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
-    return this.#preferred(id, reactor);
+    return this.#rendezvous(id, reactor);
   }
 
-  #preferred(id: MoleculeId, reactor: ReactorId, name?: string): PeerId | undefined {
+  /**
+   * A lone copy of (reactor, name): its host — the sequencer when it hosts the reactor, else the first in
+   * the rendezvous order of the name — and the backup that may race for it first (the first other host).
+   */
+  #lone(reactor: ReactorId, name: string, withBackup = true): { preferred: PeerId | undefined; backup: PeerId | undefined } {
     const hosts = this.#o.hosts(reactor);
-    let key: string = id;
-    if (name !== undefined && this.#o.alone?.(reactor, name)) {
-      const leader = this.#o.leader?.();
-      if (leader && hosts.includes(leader)) return leader;
-      key = `${reactor}/${name}`;
-    }
+    const leader = this.#o.leader?.();
+    const preferred = leader && hosts.includes(leader) ? leader : this.#top(`${reactor}/${name}`, hosts);
+    return { preferred, backup: withBackup ? this.#top(`${reactor}/${name}`, hosts, preferred) : undefined };
+  }
+
+  #rendezvous(id: MoleculeId, reactor: ReactorId): PeerId | undefined {
+    return this.#top(id, this.#o.hosts(reactor));
+  }
+
+  /** The host with the highest score for `key` (ties: the smaller id), `except` left out. */
+  #top(key: string, hosts: readonly PeerId[], except?: PeerId): PeerId | undefined {
+    const k = fnv(key);
     let best: PeerId | undefined;
     let bestScore = -1;
     for (const p of hosts) {
-      const score = fnv(`${key}|${p}`);
-      if (score > bestScore || (score === bestScore && best !== undefined && p < best)) {
+      if (p === except) continue;
+      const sc = score(k, this.#hashOf(p));
+      if (sc > bestScore || (sc === bestScore && best !== undefined && p < best)) {
         best = p;
-        bestScore = score;
+        bestScore = sc;
       }
     }
     return best;
+  }
+
+  #hashOf(p: PeerId): number {
+    let h = this.#hostHash.get(p);
+    if (h === undefined) {
+      if (this.#hostHash.size >= MAX_HOST_HASHES) this.#hostHash.clear();
+      this.#hostHash.set(p, (h = fnv(p)));
+    }
+    return h;
   }
 }

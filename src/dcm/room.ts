@@ -99,6 +99,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     leader: () => leader()?.leader ?? null,
     alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name, 0)),
     onOpen: (reactor, name) => notices.now(reactor, name),
+    defer,
   });
   const requester = new Requester(ctx, {
     mode: options.claimMode ?? 'optimistic',

@@ -61,14 +61,36 @@ describe('affinity', () => {
     expect(open.filter(Boolean).length).toBe(1);
   });
 
-  it('others may take a lone copy only after four grace periods', () => {
+  it('a backup host may take a lone copy after four grace periods, the others after eight', () => {
+    const waits = hosts
+      .filter((h) => h !== 'b')
+      .map((h) => {
+        const clock = manualClock();
+        const x = affinity(h, asPeerId('b'), true, clock);
+        x.appeared(ids[0]!, reactor, 'count');
+        for (let t = 1; t <= 1000; t++) {
+          clock.advance(1);
+          if (x.open(ids[0]!)) return t;
+        }
+        return Infinity;
+      });
+    expect(waits.sort((p, q) => p - q)).toEqual([400, 800, 800]);
+  });
+
+  it('a hold ends only after the input that arrived meanwhile (deferred past it): a copy consumed there is never opened', () => {
     const clock = manualClock();
-    const a = affinity(asPeerId('a'), asPeerId('b'), true, clock);
-    a.appeared(ids[0]!, reactor, 'count');
-    clock.advance(399);
-    expect(a.open(ids[0]!)).toBe(false);
-    clock.advance(1);
-    expect(a.open(ids[0]!)).toBe(true);
+    const deferred: (() => void)[] = [];
+    const opened: string[] = [];
+    const x = new Affinity({ self: asPeerId('a'), clock, hosts: () => hosts, graceMs: 100, leader: () => asPeerId('b'), alone: () => true, onOpen: (_, name) => opened.push(name), defer: (fn) => deferred.push(fn) });
+    x.appeared(ids[0]!, reactor, 'count');
+    x.appeared(ids[1]!, reactor, 'count');
+    clock.advance(800);
+    // The timer fired, but the hold stands until the deferred end runs; meanwhile the log consumed one copy.
+    expect(x.open(ids[0]!)).toBe(false);
+    x.gone(ids[0]!);
+    for (const f of deferred.splice(0)) f();
+    expect(x.open(ids[1]!)).toBe(true);
+    expect(opened).toEqual(['count']);
   });
 
   it('onlyOne reads at most two items', () => {
