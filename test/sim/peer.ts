@@ -56,6 +56,8 @@ export class SimPeer {
   /** Peers this one's messages do not reach (one-way link loss). */
   readonly blockedTo = new Set<string>();
   oversizeDropped = 0;
+  /** A clean leave is in progress (the room is stopping): not settled yet. */
+  leaving = false;
   /** It created the room: its first boot may start the room's history (`newHistory`); later boots never. */
   creator = false;
   readonly #held: (() => void)[] = [];
@@ -216,7 +218,8 @@ export class SimPeer {
     const room = this.room;
     const transport = this.transport;
     if (!this.alive || !room || !transport || this.frozen) return;
-    await room.stop();
+    this.leaving = true;
+    await room.stop().finally(() => (this.leaving = false));
     await transport.disconnect();
     this.crash();
   }

@@ -276,7 +276,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   });
 
   const quiet = (): boolean => {
-    if (sched.now() < HEAL_AT + 200) return false;
+    if (sched.now() < HEAL_AT + 200 || peers.some((p) => p.leaving)) return false;
     const live = peers.map((p) => p.room?.status());
     if (live.some((s) => !s || s.outbox > 0 || s.claimsInFlight > 0)) return false;
     const ci = new Set(live.map((s) => s?.commitIndex));
