@@ -289,7 +289,8 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   };
   let settledAt = Infinity;
   await sched.run(DEADLINE, () => {
-    if (settledAt === Infinity && quiet()) settledAt = sched.now();
+    // Quiet for 300 ms in a row: activity after a quiet moment (a new term's entries) starts the wait again.
+    settledAt = quiet() ? Math.min(settledAt, sched.now()) : Infinity;
     return sched.now() > settledAt + 300;
   });
   if (settledAt === Infinity) {
