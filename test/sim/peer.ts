@@ -204,6 +204,7 @@ export class SimPeer {
   crash(): void {
     if (!this.alive) return;
     this.alive = false;
+    this.leaving = false; // a crash in the middle of a clean leave ends it
     this.transport?.crash();
     this.room = null;
     this.machine = null;
