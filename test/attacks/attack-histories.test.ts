@@ -4,85 +4,19 @@
 // history, nobody has to stop loudly (the name check refuses before any entry is compared), and once the
 // other history's peer leaves, ours makes progress again.
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/core/clock';
-import { asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
-import { createLeaseElector } from '../../src/dcm/electors/lease';
-import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
-import { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
-import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
-import { SimLeaseService } from '../sim/lease-service';
-import { VirtualScheduler } from '../sim/scheduler';
+import { asPeerId, asReactorId } from '../../src/core/ids';
+import type { DistributedRoom } from '../../src/dcm/room';
+import type { MemoryBacking } from '../../src/store/memory';
+import { HistoryRooms } from '../dcm/history-rooms';
 
 const reactor = asReactorId('r');
 const timings = { heartbeatMs: 50, resendMs: 100, claimTtlMs: 300, removeAfterMs: 400, bootstrapAfterMs: Infinity };
-
-/** Rooms on one memory network with one simulated lease; peers crash (store kept) and restart. */
-class Rooms {
-  readonly sched = new VirtualScheduler();
-  readonly random: ReturnType<typeof seededRandom>;
-  readonly network: MemoryNetwork;
-  readonly lease: SimLeaseService;
-  readonly backings = new Map<PeerId, MemoryBacking>();
-  readonly rooms = new Map<PeerId, DistributedRoom>();
-  readonly #life = new Map<PeerId, { alive: boolean; transport: MemoryTransport }>();
-
-  constructor(seed: number) {
-    this.random = seededRandom(seed);
-    this.network = createMemoryNetwork({ clock: this.sched.clock(), random: this.random, faults: { minDelayMs: 0.2, maxDelayMs: 3 } });
-    this.lease = new SimLeaseService(this.sched, this.random, 600);
-  }
-
-  async start(name: string, newHistory: boolean, backing?: MemoryBacking): Promise<DistributedRoom> {
-    const self = asPeerId(name);
-    const life = { alive: true, transport: this.network.transport(self) };
-    this.#life.set(self, life);
-    const alive = (): boolean => life.alive;
-    const clock = this.sched.clock(alive);
-    const store = backing ?? this.backings.get(self) ?? createMemoryBacking();
-    this.backings.set(self, store);
-    const room = createDistributedRoom({
-      self,
-      transport: life.transport,
-      elector: createLeaseElector({ self, lease: this.lease.client(self, alive), clock }),
-      store: createMemoryStore(store),
-      clock,
-      random: this.random,
-      timings,
-      newHistory,
-    });
-    this.rooms.set(self, room);
-    await room.start();
-    await life.transport.connect();
-    return room;
-  }
-
-  crash(name: string): void {
-    const life = this.#life.get(asPeerId(name));
-    if (!life?.alive) return;
-    life.alive = false;
-    life.transport.crash();
-  }
-
-  alive(name: string): boolean {
-    return this.#life.get(asPeerId(name))?.alive ?? false;
-  }
-
-  room(name: string): DistributedRoom {
-    const r = this.rooms.get(asPeerId(name));
-    if (!r) throw new Error(`no room ${name}`);
-    return r;
-  }
-
-  run(ms: number): Promise<void> {
-    return this.sched.run(this.sched.now() + ms);
-  }
-}
 
 const values = (room: DistributedRoom): number[] => room.peek(reactor, 'n').map((m) => m.value as number).sort((x, y) => x - y);
 
 /** History G2: peer `d` alone, its own room's creator, with molecules 1000..1004 — in a world of its own. */
 async function otherHistory(seed: number): Promise<{ backing: MemoryBacking; genesis: string }> {
-  const w = new Rooms(seed + 10_000);
+  const w = new HistoryRooms({ seed: seed + 10_000, maxDelayMs: 3, timings });
   const d = await w.start('d', true);
   await w.run(1500);
   for (let k = 0; k < 5; k++) d.emit(reactor, 'n', 1000 + k);
@@ -97,7 +31,7 @@ async function otherHistory(seed: number): Promise<{ backing: MemoryBacking; gen
 async function meeting(seed: number): Promise<string[]> {
   const problems: string[] = [];
   const g2 = await otherHistory(seed);
-  const w = new Rooms(seed);
+  const w = new HistoryRooms({ seed, maxDelayMs: 3, timings });
   for (const p of ['a', 'b', 'c']) await w.start(p, true);
   await w.run(1500);
   const g1 = w.room('a').status().genesis;

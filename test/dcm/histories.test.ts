@@ -3,15 +3,11 @@
 // explicit act (`newHistory` / `startNewHistory()`), never what a fresh peer that finds nobody does silently.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/clock';
-import { asPeerId, type PeerId } from '../../src/core/ids';
-import { createLeaseElector } from '../../src/dcm/electors/lease';
+import { asPeerId } from '../../src/core/ids';
 import { Histories, historyNotice } from '../../src/dcm/genesis';
 import { Persistence } from '../../src/dcm/persistence';
-import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
-import { createMemoryNetwork, type MemoryTransport } from '../../src/mesh/memory';
 import { createMemoryBacking, createMemoryStore, type MemoryBacking } from '../../src/store/memory';
-import { SimLeaseService } from '../sim/lease-service';
-import { VirtualScheduler } from '../sim/scheduler';
+import { HistoryRooms } from './history-rooms';
 import { World } from './room-harness';
 
 describe('Histories', () => {
@@ -92,65 +88,14 @@ describe('a peer of another history is refused by name', () => {
   });
 });
 
-/** Real rooms on the memory network, with the simulated signaling server's lease (which can forget the room). */
-class Room3 {
-  readonly sched = new VirtualScheduler();
-  readonly random = seededRandom(7);
-  readonly network = createMemoryNetwork({ clock: this.sched.clock(), random: this.random, faults: { minDelayMs: 0.2, maxDelayMs: 2 } });
-  readonly lease = new SimLeaseService(this.sched, this.random, 600);
-  readonly backings = new Map<PeerId, MemoryBacking>();
-  readonly rooms = new Map<PeerId, DistributedRoom>();
-  readonly #alive = new Map<PeerId, { alive: boolean; transport: MemoryTransport }>();
-
-  async start(name: string, newHistory: boolean): Promise<DistributedRoom> {
-    const self = asPeerId(name);
-    const life = { alive: true, transport: this.network.transport(self) };
-    this.#alive.set(self, life);
-    const alive = (): boolean => life.alive;
-    const clock = this.sched.clock(alive);
-    const backing = this.backings.get(self) ?? createMemoryBacking();
-    this.backings.set(self, backing);
-    const room = createDistributedRoom({
-      self,
-      transport: life.transport,
-      elector: createLeaseElector({ self, lease: this.lease.client(self, alive), clock }),
-      store: createMemoryStore(backing),
-      clock,
-      random: this.random,
-      timings: { heartbeatMs: 50, resendMs: 100, removeAfterMs: 400, bootstrapAfterMs: Infinity },
-      newHistory,
-    });
-    this.rooms.set(self, room);
-    await room.start();
-    await life.transport.connect();
-    return room;
-  }
-
-  /** The tab closes without a goodbye: its store keeps what landed. */
-  crash(name: string): void {
-    const life = this.#alive.get(asPeerId(name));
-    if (!life) return;
-    life.alive = false;
-    life.transport.crash();
-  }
-
-  room(name: string): DistributedRoom {
-    return this.rooms.get(asPeerId(name)) as DistributedRoom;
-  }
-
-  run(ms: number): Promise<void> {
-    return this.sched.run(this.sched.now() + ms);
-  }
-}
-
 describe('the soak schedule: a fresh joiner alone while the server forgot the room', () => {
   // The only soak failures before histories were named (6 of 14,700 seeds, e.g. 5758, 8380, 13680): the
   // server restarted without --data and forgot the room, a late joiner with a fresh store was granted the
   // room's first epoch with no link to anyone holding history, started a second history after
   // soloBootstrapMs, and both histories applied entries at the same indices. Here every tab holding the
   // history is closed meanwhile (issue 11, schedule 2c: the joiner cannot reach them at all).
-  async function history(): Promise<Room3> {
-    const w = new Room3();
+  async function history(): Promise<HistoryRooms> {
+    const w = new HistoryRooms({ seed: 7, maxDelayMs: 2, timings: { heartbeatMs: 50, resendMs: 100, removeAfterMs: 400, bootstrapAfterMs: Infinity } });
     for (const p of ['p0', 'p1', 'p2']) await w.start(p, true);
     await w.run(1500);
     expect(new Set(['p0', 'p1', 'p2'].map((p) => w.room(p).status().genesis)).size).toBe(1);

@@ -8,6 +8,18 @@ import { runSimulation } from '../sim/run';
 import { simCounter } from '../sim/workloads';
 import { acks, promises, World, type Probe } from './room-harness';
 
+/** A replica with no lease to consult that promised epoch 2 to the probe `b` (ballot owner `b~1`). */
+async function promisedToB(): Promise<{ w: World; b: Probe }> {
+  const w = new World();
+  w.lease.up = false;
+  await w.start();
+  const b = w.probe('b');
+  await w.run(20);
+  b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
+  await w.run(20);
+  return { w, b };
+}
+
 
 describe('issue 11 schedules', () => {
   it('1: a promise is answered only once its write landed; a resent recover during a stalled write is not answered; a crash then leaves nothing promised', async () => {
@@ -30,13 +42,7 @@ describe('issue 11 schedules', () => {
   });
 
   it('1: once the write lands the promise is sent, and the same epoch is refused to every other owner (a restarted incarnation too)', async () => {
-    const w = new World();
-    w.lease.up = false;
-    await w.start();
-    const b = w.probe('b');
-    await w.run(20);
-    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
-    await w.run(20);
+    const { w, b } = await promisedToB();
     expect(promises(b).map((m) => m.ok)).toEqual([true]);
     b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~2' }); // b restarted within the lease TTL, same epoch
     const c = w.probe('c');
@@ -56,13 +62,7 @@ describe('issue 11 schedules', () => {
   }, 60_000);
 
   it('3: a failed write is never acknowledged, nothing after it is written, and the replica stops and says so', async () => {
-    const w = new World();
-    w.lease.up = false;
-    await w.start();
-    const b = w.probe('b');
-    await w.run(20);
-    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
-    await w.run(20);
+    const { w, b } = await promisedToB();
     const term = { type: 'term', epoch: 2, leader: 'b' };
     w.held.failing = 1;
     b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term], commitIndex: 0 });
@@ -75,13 +75,7 @@ describe('issue 11 schedules', () => {
   });
 
   it('5: equal (index, epoch) with different content is detected: the replica stops loudly instead of diverging quietly', async () => {
-    const w = new World();
-    w.lease.up = false;
-    await w.start();
-    const b = w.probe('b');
-    await w.run(20);
-    b.send(w.a, { type: 'recover', epoch: 2, owner: 'b~1' });
-    await w.run(20);
+    const { w, b } = await promisedToB();
     const emit = (source: string) => ({ type: 'emit', epoch: 2, source, seq: 1, molecule: { id: `${source}:1`, reactor: 'r', name: 'x', value: 1 } });
     const term = { type: 'term', epoch: 2, leader: 'b' };
     b.send(w.a, { type: 'append', epoch: 2, owner: 'b~1', leader: 'b', prevIndex: 0, prevEpoch: 0, entries: [term, emit('b~1')], commitIndex: 0 });
