@@ -4,6 +4,7 @@ import { todoItems, filterTodos, pendingTodoIds } from '../../src/ui/models/todo
 import { counterState } from '../../src/ui/models/counter';
 import { chatPeople, directThread, pendingMessageIds, roomPosts } from '../../src/ui/models/chat';
 import { latestRun } from '../../src/ui/models/mapreduce';
+import { inRoom, inRoomLabel, linkedOthers } from '../../src/ui/models/peers';
 import { tokenRows, tokenTotals } from '../../src/ui/models/tokens';
 import { filterActivity, reactionRate } from '../../src/ui/models/activity';
 import { asPeerId } from '../../src/core/ids';
@@ -97,7 +98,7 @@ describe('map/reduce model', () => {
         group('mapreduce', 'job', [{ run, x: 9, total: 10, cost: 20 }]),
       ]),
     );
-    expect(running).toMatchObject({ run, total: 10, mapped: 5, report: null });
+    expect(running).toMatchObject({ run, total: 10, mapped: 5, report: null, params: { cost: 20, cpu: false } });
     expect(running?.byPeer).toEqual([
       ['b', 3],
       ['a', 2],
@@ -110,6 +111,29 @@ describe('map/reduce model', () => {
     const untimed = latestRun(roomView([group('mapreduce', 'result', [{ ...partial(10, { a: 10 }), sum: 385 }])]));
     expect(untimed).toMatchObject({ sum: 385, report: null, mapped: 10 });
     expect(done?.report?.sum).toBe(385);
+    expect(untimed?.params).toBeNull(); // nothing left that says what the jobs cost
+  });
+
+  it("gives every peer the running job's parameters (the form shows them, not its own defaults)", () => {
+    const run = (3000).toString(36) + '-cc';
+    const cpu = latestRun(roomView([group('mapreduce', 'cpu-job', [{ run, x: 1, total: 7, cost: 130 }])]));
+    expect(cpu).toMatchObject({ total: 7, params: { cost: 130, cpu: true } });
+    const started = latestRun(roomView([group('mapreduce', 'pending', [{ run, jobs: 7, cost: 5, cpu: false, at: 1 }], { distributed: false })]));
+    expect(started).toMatchObject({ total: 7, mine: true, params: { cost: 5, cpu: false } });
+  });
+});
+
+describe('peers model', () => {
+  it('counts this tab and its linked peers one way for the header and the sidebar', () => {
+    const view = roomView(
+      [],
+      [peer('me', 'Me', { isSelf: true, link: 'self' }), peer('b', 'Bob'), peer('c', 'Cy', { state: 'down' }), peer('d', 'Dee', { state: 'misbehaving' })],
+    );
+    expect(linkedOthers(view)).toBe(1);
+    expect(inRoom(view)).toBe(2);
+    expect(inRoomLabel(view)).toBe('2 in room');
+    expect(inRoomLabel(roomView([], [peer('me', 'Me', { isSelf: true })]))).toBe('only you');
+    expect(inRoom(null)).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@
 // and its report (result, wall time, speedup) once the starting peer has finished it.
 import { remoteEmitters, type RemoteEmitters } from '../../../workers/contract/remote-emitters';
 import type { MachineClient, RoomView } from '../../../workers/contract/room-view';
-import { mapreduce, MapJobSchema, MapPartialSchema, MapReportSchema, MapStartSchema, type MapReport } from '../../reactors/mapreduce';
+import { mapreduce, MapJobSchema, type MapJob, MapPartialSchema, MapReportSchema, MapStartSchema, type MapReport } from '../../reactors/mapreduce';
 import { newId } from '../lib/ids';
 import { countOf, valuesOf } from './soup';
 
@@ -20,6 +20,8 @@ export interface MapRun {
   report: MapReport | null;
   /** This tab started it (so it will time it). */
   mine: boolean;
+  /** The run's parameters as far as this peer can see them (from a waiting job, the start or the report). */
+  params: { cost: number; cpu: boolean } | null;
 }
 
 /** Run ids start with their start time in base 36: newest = largest. */
@@ -27,7 +29,9 @@ const newer = (a: string, b: string): boolean => parseInt(a, 36) > parseInt(b, 3
 
 /** The newest run this peer knows of, or null. */
 export function latestRun(view: RoomView | null): MapRun | null {
-  const jobs = [...valuesOf(view, 'mapreduce', 'job', MapJobSchema), ...valuesOf(view, 'mapreduce', 'cpu-job', MapJobSchema)];
+  const waitJobs = valuesOf(view, 'mapreduce', 'job', MapJobSchema);
+  const cpuJobs = valuesOf(view, 'mapreduce', 'cpu-job', MapJobSchema);
+  const jobs = [...waitJobs, ...cpuJobs];
   const results = valuesOf(view, 'mapreduce', 'result', MapPartialSchema);
   const partials = [...valuesOf(view, 'mapreduce', 'partial', MapPartialSchema), ...results];
   const reports = valuesOf(view, 'mapreduce', 'report', MapReportSchema);
@@ -54,7 +58,21 @@ export function latestRun(view: RoomView | null): MapRun | null {
     sum: final?.sum ?? null,
     report,
     mine: pending.some((p) => p.run === run),
+    params: paramsOf(run, report ?? pending.find((p) => p.run === run), waitJobs, cpuJobs),
   };
+}
+
+function paramsOf(
+  run: string,
+  known: { cost: number; cpu: boolean } | undefined,
+  waitJobs: readonly MapJob[],
+  cpuJobs: readonly MapJob[],
+): MapRun['params'] {
+  if (known) return { cost: known.cost, cpu: known.cpu };
+  const wait = waitJobs.find((j) => j.run === run);
+  if (wait) return { cost: wait.cost, cpu: false };
+  const cpu = cpuJobs.find((j) => j.run === run);
+  return cpu ? { cost: cpu.cost, cpu: true } : null;
 }
 
 export class MapReduceActions {
