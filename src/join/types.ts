@@ -54,7 +54,7 @@ export interface JoinOptions<R extends ReactorSet = ReactorSet, U extends Reacto
   /**
    * This peer creates the room: it may start the room's history when it finds nobody holding one. Default
    * false: opening a link only ever joins the history there is — it waits for a peer holding it
-   * (`room.status().waitingForHistory`) and never forks the room silently; `room.startNewHistory()` starts
+   * (`joined.room.status().waitingForHistory`) and never forks the room silently; `joined.room.startNewHistory()` starts
    * one later as an explicit act. See docs/protocol.md, "Histories meeting".
    */
   readonly newHistory?: boolean;
