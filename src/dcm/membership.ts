@@ -45,8 +45,10 @@ export class Membership {
       else if (!this.#unreachableSince.has(p)) this.#unreachableSince.set(p, now);
     }
     if (this.leaving && members.includes(self) && members.length > 1) return members.filter((p) => p !== self);
+    // Never the last member: an empty configuration has no majority (nothing commits) and a later candidate
+    // would take it for "no history" — a sequencer outside its configuration adds itself first (below).
     for (const p of members) {
-      if (p === self) continue;
+      if (p === self || members.length === 1) continue;
       const since = this.#unreachableSince.get(p);
       if (this.#left.has(p) || (since !== undefined && now - since >= timings.removeAfterMs)) return members.filter((m) => m !== p);
     }

@@ -319,6 +319,11 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   // Emissions lost before their outbox write landed are allowed (emit never waits; flush() says when it is safe).
   const violations = checker.finish(live, checker.emissionsKept(reactorIds.counter, 'incr'), chats);
   if (increments < checker.emissionsKept(reactorIds.counter, 'incr')) violations.push({ rule: 'counter', detail: `more incr emissions than the workload made (${increments})` });
+  // A configuration with no member has no majority: nothing commits under it, ever (soak seed 76990).
+  for (const p of peers) {
+    const s = p.room?.status();
+    if (s && s.lastIndex > 0 && s.members.length === 0) violations.push({ rule: 'membership', detail: `${p.id} holds a log (last index ${s.lastIndex}) whose configuration in effect is empty` });
+  }
   if (settledAt === Infinity) violations.push({ rule: 'progress', detail: `not quiescent by ${DEADLINE} ms (committed ${checker.committed})` });
   for (const e of errors) violations.push({ rule: 'error', detail: e });
   for (const f of forks) violations.push({ rule: 'agreement', detail: `logs diverged: ${f}` });
