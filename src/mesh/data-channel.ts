@@ -11,6 +11,7 @@ export function onceDrained(channel: RTCDataChannel, resume: () => void, clock: 
     if (done) return;
     done = true;
     clock.clearTimeout(timer);
+    channel.removeEventListener('bufferedamountlow', go); // the timer won: no stale listener left behind
     resume();
   };
   channel.addEventListener('bufferedamountlow', go, { once: true });

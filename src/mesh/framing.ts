@@ -80,12 +80,15 @@ export class FramedSender {
     const json = encode(value);
     if (typeof json !== 'string') return json.why;
     const frames = toFrames(json, this.#maxFrameBytes);
+    // Nothing queued means no drain is awaited either (a wait always leaves frames in the queue).
     if (frames.length === 1 && this.#head === this.#queue.length && this.sink.bufferedAmount() < this.#highWater) {
       this.sink.send(frames[0] as string); // hot path: nothing queued, room in the channel
       return null;
     }
     for (const f of frames) this.#queue.push(f);
-    this.#flush();
+    // While a drain is awaited, the frames wait behind the queue: one waiter per drain, not one per send
+    // (a waiter per send multiplied listeners and timers, and every drain woke them all).
+    if (!this.#waiting) this.#flush();
     return null;
   }
 
@@ -94,14 +97,16 @@ export class FramedSender {
     return this.#queue.length - this.#head;
   }
 
-  #flush = (): void => {
+  readonly #drained = (): void => {
     this.#waiting = false;
+    this.#flush();
+  };
+
+  #flush(): void {
     while (this.#head < this.#queue.length) {
       if (this.sink.bufferedAmount() >= this.#highWater) {
-        if (!this.#waiting) {
-          this.#waiting = true;
-          this.sink.onceDrained(this.#flush);
-        }
+        this.#waiting = true;
+        this.sink.onceDrained(this.#drained);
         return;
       }
       const frame = this.#queue[this.#head++] as string;
@@ -110,7 +115,7 @@ export class FramedSender {
     }
     this.#queue.length = 0;
     this.#head = 0;
-  };
+  }
 }
 
 /** JSON text of a value, or why it has none (JSON.stringify throws on cycles, BigInt and deep nesting). */

@@ -54,6 +54,33 @@ describe('framing', () => {
     expect(sender.queued).toBe(0);
     expect(new Set(sent)).toEqual(new Set([`m"${'x'.repeat(80)}"`]));
   });
+
+  it('awaits one drain at a time however many messages queue behind it, and keeps their order', () => {
+    const sent: string[] = [];
+    let buffered = 0;
+    const waiters: Array<() => void> = [];
+    const sender = new FramedSender(
+      { send: (f) => (sent.push(f), (buffered += f.length)), bufferedAmount: () => buffered, onceDrained: (r) => void waiters.push(r) },
+      { maxFrameBytes: 100, highWaterMark: 250 },
+    );
+    for (let i = 0; i < 200; i++) sender.send(i);
+    expect(waiters.length).toBe(1); // was one waiter per send: 200 listeners and timers, all woken by each drain
+    for (let round = 0; round < 400 && sender.queued > 0; round++) {
+      buffered = 0;
+      const wake = waiters.splice(0);
+      expect(wake.length).toBe(1);
+      for (const w of wake) w();
+    }
+    expect(sender.queued).toBe(0);
+    expect(sent).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+    // A drain that finds the channel full again waits again (once); a stale extra wake-up changes nothing.
+    buffered = 1000;
+    sender.send('late');
+    expect(waiters.length).toBe(1);
+    buffered = 0;
+    waiters.splice(0)[0]!();
+    expect(sent.at(-1)).toBe('m"late"');
+  });
 });
 
 /** A manual clock: timers fire only when the test advances time. */
