@@ -1,7 +1,9 @@
 // Real processes: the real signaling server and four Node peers, each its own OS process, run distributed
 // map/reduce of 1..100 squared. One peer — the sequencer when it is not the driver — is killed with
 // SIGKILL mid-run. The survivors still produce 338350, and every replica's applied history agrees with no
-// molecule consumed twice (checked with the simulation's checker over all processes' output).
+// molecule consumed twice (checked with the simulation's checker over all processes' output). The second run
+// adds issue 11's real faults: one peer's store fails a write, and the signaling server restarts (forgetting
+// every lease) while the sequencer is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,7 +87,7 @@ describe('map/reduce across OS processes with a peer killed mid-run', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
-  it('also with the signaling server restarted mid-run (forgetting every lease) and one peer whose store fails a write', async () => {
+  it('also with the signaling server restarted mid-run (forgetting every lease), one peer whose store fails a write, and the sequencer killed', async () => {
     server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 600 } });
     await server.ready;
     const port = server.address().port;
@@ -101,12 +103,20 @@ describe('map/reduce across OS processes with a peer killed mid-run', () => {
     await until(() => maps() >= 20, 30_000, 'map commits');
     const failed = peers[2] as Proc;
     await until(() => last(failed, 'store-failed') !== undefined, 30_000, 'the failing store to fail');
-    // The signaling server restarts on the same port and forgets every room and lease (no --data).
+    // The stopped replica left the configuration: three members, so two of them are a majority.
+    await until(() => last(driver, 'status')?.['members'] === 3, 30_000, 'the stopped replica removed');
+    // The signaling server restarts on the same port and forgets every room and lease (no --data), and the
+    // sequencer (or a worker, when the driver leads) is SIGKILLed right after: a new sequencer must be
+    // elected by a server that forgot the room, among the two survivors.
     await server.close();
     server = createSignalingServer({ port, limits: { leaseTtlMs: 600 } });
     await server.ready;
-    expect(maps(), 'the restart happened mid-run').toBeLessThan(100);
-    const survivors = peers.filter((p) => p !== failed);
+    const sequencer = last(driver, 'status')?.['sequencer'] as string | undefined;
+    const victim = peers.find((p) => p.id === sequencer && p !== driver && p !== failed) ?? (peers[0] as Proc);
+    victim.killed = true;
+    victim.child.kill('SIGKILL');
+    expect(maps(), 'the restart and the kill happened mid-run').toBeLessThan(100);
+    const survivors = peers.filter((p) => p !== failed && !p.killed);
     await until(() => survivors.some((p) => last(p, 'result')), 60_000, 'result');
     const result = last(survivors.find((p) => last(p, 'result')) as Proc, 'result')?.['value'] as { sum: number; n: number };
     expect(result).toEqual({ n: 100, sum: 338350, total: 100 });
