@@ -148,6 +148,8 @@ export class Connection {
         return m.room.requestLease(m, Math.min(f.minEpoch, MAX_REPORTED_EPOCH));
       case 'lease-release':
         return m.room.releaseLease(m);
+      case 'history':
+        return m.room.reportHistory(m, f.genesis, f.started === true);
     }
   }
 

@@ -84,6 +84,12 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       stats.leaseGrants++;
       log.debug({ room, epoch }, 'lease granted');
     },
+    genesis: (room) => store.genesis(room),
+    history(room, genesis, started) {
+      const changed = store.history(room, genesis, started);
+      if (changed) log.debug({ room, genesis, started }, 'room history recorded');
+      return changed;
+    },
     close: () => store.close(),
   };
   const redis: RedisRooms | null = opts.redisUrl

@@ -26,6 +26,8 @@ export interface RoomPort {
   leave(member: Member, reason: PeerLeftReason): void;
   requestLease(member: Member, minEpoch: number): void;
   releaseLease(member: Member): void;
+  /** `member` holds room history `genesis` (`started`: it started it); see RoomRecords.history. */
+  reportHistory(member: Member, genesis: string, started: boolean): void;
   leaseSnapshot(): LeaseSnapshot;
 }
 

@@ -1,14 +1,17 @@
-// The durable room record: per room (by the hash clients send), the highest lease epoch ever granted. A
-// restarted server, or a room that emptied and filled again, grants strictly above it, so epochs never repeat
-// even for peers that start fresh and report no minEpoch.
+// The durable room record: per room (by the hash clients send), the highest lease epoch ever granted, and the
+// room's history (the genesis id peers report). A restarted server, or a room that emptied and filled again,
+// grants strictly above the epoch floor, so epochs never repeat even for peers that start fresh and report no
+// minEpoch. The history tells a peer that opens the room's link with no history of its own that the room has
+// one (so it waits for its holders instead of starting another): advice only, see docs/protocol.md.
 //
-// On disk (--data <dir>) it is an append-only JSON-lines file, one `{"r":room,"e":epoch}` per grant, written
-// and fsync'd before the grant is announced. Why not an embedded database: the record is one integer per room,
-// written only when a room's leader changes (rare), read only when a room is first seen, and "the highest
-// value wins" makes every line self-contained — a torn last line after a crash is simply skipped (its grant was
-// never announced, since the announcement waits for the fsync). On open the file is compacted to one line per
-// room through a temp file, fsync and an atomic rename; a lock file keeps a second process out of the folder
-// (two processes granting from one record could repeat an epoch).
+// On disk (--data <dir>) it is an append-only JSON-lines file: one `{"r":room,"e":epoch}` per grant, written
+// and fsync'd before the grant is announced, and one `{"r":room,"g":genesis}` per history change. Why not an
+// embedded database: the record is one integer and one short name per room, written only when a room's leader
+// or history changes (rare), read only when a room is first seen; "the highest epoch wins" and "the last
+// history wins" make every line self-contained — a torn last line after a crash is simply skipped (its grant
+// was never announced, since the announcement waits for the fsync). On open the file is compacted to one line
+// per room through a temp file, fsync and an atomic rename; a lock file keeps a second process out of the
+// folder (two processes granting from one record could repeat an epoch).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,16 +20,40 @@ export interface RoomRecords {
   floor(room: string): number;
   /** A grant of `epoch` in `room`; durable when this returns (before anyone is told of the grant). */
   granted(room: string, epoch: number): void;
+  /** The room history peers reported (its genesis id), null when none did. */
+  genesis(room: string): string | null;
+  /**
+   * A peer holds history `genesis`. It becomes the record when the room has none, or when `started` (the peer
+   * started it: created the room or chose a new history). Durable when this returns; true when it changed.
+   */
+  history(room: string, genesis: string, started: boolean): boolean;
   close(): void;
 }
+
+/** What a joining peer is told of the record: whether the room was ever seen here, and its history. */
+export function recordView(records: RoomRecords, room: string): { seen: boolean; genesis?: string } {
+  const genesis = records.genesis(room);
+  return { seen: genesis !== null || records.floor(room) > 0, ...(genesis !== null ? { genesis } : {}) };
+}
+
+/** The rule of `history()`: whether a report replaces the record `current`. */
+export const replacesHistory = (current: string | null, genesis: string, started: boolean): boolean =>
+  current !== genesis && (current === null || started);
 
 /** Records that outlive a room's emptying but not the process (the default without --data). */
 export function memoryRoomRecords(): RoomRecords {
   const floors = new Map<string, number>();
+  const histories = new Map<string, string>();
   return {
     floor: (room) => floors.get(room) ?? 0,
     granted(room, epoch) {
       if (epoch > (floors.get(room) ?? 0)) floors.set(room, epoch);
+    },
+    genesis: (room) => histories.get(room) ?? null,
+    history(room, genesis, started) {
+      if (!replacesHistory(histories.get(room) ?? null, genesis, started)) return false;
+      histories.set(room, genesis);
+      return true;
     },
     close: () => undefined,
   };
@@ -37,15 +64,21 @@ export class DataDirError extends Error {}
 const FILE = 'rooms.jsonl';
 const LOCK = 'kinetic-signal.lock';
 
-function parseLines(text: string, into: Map<string, number>): number {
+/** A genesis id as the wire allows it (protocol/signaling Token). */
+export const isGenesis = (g: unknown): g is string => typeof g === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(g);
+
+function parseLines(text: string, floors: Map<string, number>, histories: Map<string, string>): number {
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (!line) continue;
     try {
-      const rec = JSON.parse(line) as { r?: unknown; e?: unknown };
-      if (typeof rec.r !== 'string' || typeof rec.e !== 'number' || !Number.isSafeInteger(rec.e) || rec.e < 0)
+      const rec = JSON.parse(line) as { r?: unknown; e?: unknown; g?: unknown };
+      const epoch = rec.e === undefined || (typeof rec.e === 'number' && Number.isSafeInteger(rec.e) && rec.e >= 0);
+      const genesis = rec.g === undefined || isGenesis(rec.g);
+      if (typeof rec.r !== 'string' || !epoch || !genesis || (rec.e === undefined && rec.g === undefined))
         throw new Error('shape');
-      if (rec.e > (into.get(rec.r) ?? 0)) into.set(rec.r, rec.e);
+      if (typeof rec.e === 'number' && rec.e > (floors.get(rec.r) ?? 0)) floors.set(rec.r, rec.e);
+      if (typeof rec.g === 'string') histories.set(rec.r, rec.g);
     } catch {
       skipped++;
     }
@@ -107,9 +140,10 @@ export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number 
   const lockFile = lock(dir);
   const file = path.join(dir, FILE);
   const floors = new Map<string, number>();
+  const histories = new Map<string, string>();
   let skipped = 0;
   try {
-    skipped = parseLines(fs.readFileSync(file, 'utf8'), floors);
+    skipped = parseLines(fs.readFileSync(file, 'utf8'), floors, histories);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       fs.rmSync(lockFile, { force: true });
@@ -120,7 +154,13 @@ export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number 
   let lines = 0;
   const compact = (): void => {
     const tmp = `${file}.tmp`;
-    const body = [...floors].map(([r, e]) => JSON.stringify({ r, e }) + '\n').join('');
+    const rooms = new Set([...floors.keys(), ...histories.keys()]);
+    const line = (r: string): string => {
+      const e = floors.get(r);
+      const g = histories.get(r);
+      return JSON.stringify({ r, ...(e !== undefined ? { e } : {}), ...(g !== undefined ? { g } : {}) }) + '\n';
+    };
+    const body = [...rooms].map(line).join('');
     const out = fs.openSync(tmp, 'w');
     try {
       fs.writeSync(out, body);
@@ -137,19 +177,29 @@ export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number 
     }
     if (fd >= 0) fs.closeSync(fd);
     fd = fs.openSync(file, 'a');
-    lines = floors.size;
+    lines = rooms.size;
   };
   compact();
   const compactAfter = opts.compactAfterLines ?? 10_000;
+  const append = (rec: { r: string; e?: number; g?: string }): void => {
+    fs.writeSync(fd, JSON.stringify(rec) + '\n');
+    fs.fsyncSync(fd);
+    if (++lines > compactAfter + floors.size + histories.size) compact();
+  };
   return {
     skippedOnOpen: skipped,
     floor: (room) => floors.get(room) ?? 0,
     granted(room, epoch) {
       if (epoch <= (floors.get(room) ?? 0)) return;
       floors.set(room, epoch);
-      fs.writeSync(fd, JSON.stringify({ r: room, e: epoch }) + '\n');
-      fs.fsyncSync(fd);
-      if (++lines > compactAfter + floors.size) compact();
+      append({ r: room, e: epoch });
+    },
+    genesis: (room) => histories.get(room) ?? null,
+    history(room, genesis, started) {
+      if (!replacesHistory(histories.get(room) ?? null, genesis, started)) return false;
+      histories.set(room, genesis);
+      append({ r: room, g: genesis });
+      return true;
     },
     close() {
       if (fd >= 0) fs.closeSync(fd);

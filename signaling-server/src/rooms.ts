@@ -2,7 +2,7 @@
 import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
 import { NameTags } from './name-tags';
 import { SignalLease, type LeaseOutcome, type LeaseSnapshot } from './room-lease';
-import { memoryRoomRecords, type RoomRecords } from './room-records';
+import { memoryRoomRecords, recordView, type RoomRecords } from './room-records';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
 
 export type { Member } from './room-port';
@@ -53,7 +53,7 @@ export class SignalRoom implements RoomPort {
   joinedFrame(peer: string): ServerFrameBody {
     const peers = [...this.members.keys()].filter((p) => p !== peer);
     // rawRelay: this server takes relay frames as raw text (see encodeRawRelay).
-    const frame = { type: 'joined' as const, room: this.id, peer, peers, rawRelay: true as const };
+    const frame = { type: 'joined' as const, room: this.id, peer, peers, rawRelay: true as const, record: recordView(this.records, this.id) };
     return this.tag === null ? frame : { ...frame, namesakes: this.hasNamesakes(this) };
   }
 
@@ -72,6 +72,13 @@ export class SignalRoom implements RoomPort {
 
   releaseLease(member: Member): void {
     this.#apply(this.lease.release(member.peer, this.now()), member);
+  }
+
+  reportHistory(member: Member, genesis: string, started: boolean): void {
+    const changed = this.records.history(this.id, genesis, started);
+    const frame = { type: 'history' as const, genesis: this.records.genesis(this.id) ?? genesis };
+    if (changed) this.broadcast(frame);
+    else member.send(frame);
   }
 
   get empty(): boolean {

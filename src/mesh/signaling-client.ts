@@ -10,6 +10,7 @@ import { logger } from '../core/log';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deferred, type Deferred } from './deferred';
 import type { LeaseClient, LeaseState } from './lease';
+import type { RoomRecordClient, RoomRecordView } from './room-record';
 import { ErrorCode, encodeClientFrame, encodeRawRelay, parseRawRelay, parseServerFrame, RAW_RELAY_TAG, type ClientFrameBody, type PeerLeftReason, type ServerFrame } from '../protocol/signaling';
 import { corkForTick } from '../protocol/cork';
 
@@ -52,6 +53,8 @@ export interface SignalingEvents {
   /** Whether another room with this room's name tag but a different key is open on the server. */
   namesakes: { present: boolean };
   relay: { from: PeerId; data: string };
+  /** The server's record of the room (on every join, and when its history changes). */
+  record: RoomRecordView;
   rejected: SignalingRejection;
   error: Error;
   [key: string]: unknown;
@@ -78,7 +81,7 @@ export interface SignalingClientOptions {
   readonly deadAfterMs?: number;
 }
 
-export class SignalingClient implements LeaseClient {
+export class SignalingClient implements LeaseClient, RoomRecordClient {
   readonly peerId: PeerId;
   readonly instance: string;
   readonly #events = new Emitter<SignalingEvents>();
@@ -96,6 +99,9 @@ export class SignalingClient implements LeaseClient {
   #ping: TimerHandle | null = null;
   #lastHeard = 0;
   #firstJoin: Deferred<void> | null = null;
+  #record: RoomRecordView | null = null;
+  /** The history this peer holds, re-told after every join. */
+  #history: { genesis: string; started: boolean } | null = null;
 
   constructor(private readonly opts: SignalingClientOptions) {
     this.peerId = opts.peerId;
@@ -167,6 +173,25 @@ export class SignalingClient implements LeaseClient {
   onLease(listener: (state: LeaseState) => void): () => void {
     this.#leaseListeners.add(listener);
     return () => this.#leaseListeners.delete(listener);
+  }
+
+  get record(): RoomRecordView | null {
+    return this.#record;
+  }
+
+  onRecord(listener: (record: RoomRecordView) => void): () => void {
+    return this.#events.on('record', listener);
+  }
+
+  reportHistory(genesis: string, started: boolean): void {
+    if (this.#history?.genesis === genesis && this.#history.started === started) return;
+    this.#history = { genesis, started };
+    this.#tellHistory();
+  }
+
+  #tellHistory(): void {
+    const h = this.#history;
+    if (h) this.#sendJoined({ type: 'history', genesis: h.genesis, ...(h.started ? { started: true as const } : {}) });
   }
 
   #sendJoined(frame: ClientFrameBody): boolean {
@@ -244,9 +269,19 @@ export class SignalingClient implements LeaseClient {
         log('joined as %s with %d peers', this.peerId, f.peers.length);
         this.#events.emit('online', { peers: [...this.#peers] });
         if (f.namesakes !== undefined) this.#events.emit('namesakes', { present: f.namesakes });
+        if (f.record) {
+          this.#record = f.record;
+          this.#events.emit('record', f.record);
+        }
+        this.#tellHistory();
         this.#firstJoin?.resolve();
         this.#firstJoin = null;
         return;
+      case 'history':
+        // The server's record names our history now: a started one needs no re-telling as started.
+        if (this.#history?.genesis === f.genesis) this.#history = { genesis: f.genesis, started: false };
+        this.#record = { seen: true, genesis: f.genesis };
+        return this.#events.emit('record', this.#record);
       case 'namesakes':
         return this.#events.emit('namesakes', { present: f.present });
       case 'peer-joined':

@@ -46,6 +46,10 @@ export const ClientFrame = v.variant('type', [
   v.object({ v: Version, type: v.literal('relay'), to: Token, data: v.string() }),
   v.object({ v: Version, type: v.literal('lease-request'), minEpoch: Epoch }),
   v.object({ v: Version, type: v.literal('lease-release') }),
+  // The room history this peer holds (its genesis id), for the server's room record; `started`: this peer
+  // started that history (created the room, or the user chose to start a new history), so it replaces the
+  // record. The server only informs other peers' choice with it: peers refuse another history by name.
+  v.object({ v: Version, type: v.literal('history'), genesis: Token, started: v.optional(v.literal(true)) }),
   v.object({ v: Version, type: v.literal('ping'), t: v.number() }),
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrame>;
@@ -87,6 +91,8 @@ export const ServerFrame = v.variant('type', [
     rawRelay: v.optional(v.literal(true)),
     // `namesakes`: another room with the same name tag but a different key is open on this server.
     namesakes: v.optional(v.boolean()),
+    // `record`: what the server's room record says (see RoomRecord); absent from servers that keep none.
+    record: v.optional(v.object({ seen: v.boolean(), genesis: v.optional(Token) })),
   }),
   // Sent when the answer to `namesakes` changes after the join (such a room opened or closed).
   v.object({ v: Version, type: v.literal('namesakes'), present: v.boolean() }),
@@ -95,10 +101,20 @@ export const ServerFrame = v.variant('type', [
   v.object({ v: Version, type: v.literal('signal'), from: Token, payload: v.string() }),
   v.object({ v: Version, type: v.literal('relay'), from: Token, data: v.string() }),
   v.object({ v: Version, type: v.literal('lease'), holder: v.nullable(Token), epoch: Epoch, ttlMs: v.pipe(v.number(), v.minValue(0)) }),
+  // The room record's history now: to a peer that reported one, and to everyone when the record changes.
+  v.object({ v: Version, type: v.literal('history'), genesis: Token }),
   v.object({ v: Version, type: v.literal('pong'), t: v.number() }),
   v.object({ v: Version, type: v.literal('error'), code: v.string(), message: v.string(), ref: v.optional(v.string()) }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrame>;
+
+/**
+ * The server's record of a room as a joining peer is told it: `seen` — the server has a record of this room
+ * (a lease was granted in it, or a peer reported its history); `genesis` — the room history peers reported
+ * (the latest one a peer said it started). Advice only: it informs whether a peer without history may start
+ * one, never which messages a replica accepts.
+ */
+export type RoomRecordView = NonNullable<Extract<ServerFrame, { type: 'joined' }>['record']>;
 
 /** Distributive Omit, so `Out<'signal'>` keeps the discriminant. */
 type WithoutV<T> = T extends unknown ? Omit<T, 'v'> : never;

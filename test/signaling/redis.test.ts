@@ -104,6 +104,26 @@ describe('rooms shared through Redis', () => {
     expect(after.epoch).toBe(epoch1 + 1);
   });
 
+  it('keeps the room history across instances: told to joiners, changed only by its starter, kept after Redis empties', async () => {
+    const [u1, u2] = [await instance(), await instance()];
+    const r = room();
+    const a = await client(u1);
+    expect((await a.join(r, 'a')).record).toEqual({ seen: false });
+    a.send({ type: 'history', genesis: 'gA', started: true });
+    expect(await a.next('history')).toMatchObject({ genesis: 'gA' });
+    const b = await client(u2);
+    expect((await b.join(r, 'b')).record).toEqual({ seen: true, genesis: 'gA' });
+    b.send({ type: 'history', genesis: 'gB' }); // holds another history, did not start it: told the record
+    expect(await b.next('history')).toMatchObject({ genesis: 'gA' });
+    b.send({ type: 'history', genesis: 'gB', started: true }); // started a new one: everyone hears, on both instances
+    expect(await a.next('history')).toMatchObject({ genesis: 'gB' });
+    expect(await b.next('history')).toMatchObject({ genesis: 'gB' });
+    await redis.restart(); // Redis comes back with nothing: the instances' own copies still know the history
+    const c = await client(u1);
+    c.send({ type: 'join', room: r, peer: 'c', instance: 'c-i' });
+    expect((await c.next('joined', 8000)).record).toEqual({ seen: true, genesis: 'gB' });
+  });
+
   it('repeats no epoch after Redis restarts empty: the instances keep the floor', async () => {
     const url = await instance(300);
     const r = room();

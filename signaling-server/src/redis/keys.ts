@@ -49,12 +49,13 @@ export interface RoomScripts {
   readonly lease: ScriptFn;
   readonly reap: ScriptFn;
   readonly restore: ScriptFn;
+  readonly history: ScriptFn;
 }
 
 /** The Lua scripts, defined on `cmd` and callable with a room's keys. */
 export function defineScripts(
   cmd: Redis,
-  lua: { readonly join: string; readonly lease: string; readonly reap: string; readonly restore: string },
+  lua: { readonly join: string; readonly lease: string; readonly reap: string; readonly restore: string; readonly history: string },
 ): RoomScripts {
   const define = (name: string, source: string): ScriptFn => {
     cmd.defineCommand(name, { numberOfKeys: 3, lua: source });
@@ -66,5 +67,6 @@ export function defineScripts(
     lease: define('kLease', lua.lease),
     reap: define('kReap', lua.reap),
     restore: define('kRestore', lua.restore),
+    history: define('kHistory', lua.history),
   };
 }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { PeerLeftReason, type ServerFrameBody } from '../../../src/protocol/signaling';
 import type { LeaseSnapshot } from '../room-lease';
 import type { Member, RoomPort } from '../room-port';
-import type { RoomRecords } from '../room-records';
+import { isGenesis, type RoomRecords } from '../room-records';
 import {
   parseJson,
   roomChannel,
@@ -25,6 +25,8 @@ export interface RoomEvent {
   readonly m?: MemberRec;
   readonly r?: string;
   readonly s?: LeaseState;
+  /** A history event: the room record's genesis now. */
+  readonly g?: string;
 }
 
 /** The room settings and counters an instance's options pass on to each of its rooms. */
@@ -104,7 +106,7 @@ export class RedisRoom implements RoomPort {
       )
       .finally(() => this.#pending--)
       .then((reply) => {
-        const [status, membersJson, leaseJson] = reply as [string, string, string];
+        const [status, membersJson, leaseJson, genesis, max] = reply as [string, string, string, string, string];
         if (status === 'duplicate' || status === 'full') return this.#refused(held ?? member, status);
         const all = parseJson<Record<string, MemberRec>>(membersJson) ?? {};
         for (const [peer, rec] of Object.entries(all)) {
@@ -125,6 +127,7 @@ export class RedisRoom implements RoomPort {
           // Not the others whose joins are still in Redis: they may yet be refused.
           peers: [...this.members].filter(([p, m]) => p !== member.peer && !(m instanceof HeldMember)).map(([p]) => p),
           rawRelay: true,
+          record: this.#record(genesis, Number(max)),
         });
         const lease = parseJson<LeaseState>(leaseJson);
         if (lease) this.#leaseSeen(lease);
@@ -170,6 +173,26 @@ export class RedisRoom implements RoomPort {
 
   leaseSnapshot(): LeaseSnapshot {
     return this.#lease;
+  }
+
+  reportHistory(member: Member, genesis: string, started: boolean): void {
+    const h = this.#h;
+    if (h.closed()) return;
+    void this.subscribed
+      .then(() => h.scripts.history(roomKeys(this.id), [roomChannel(this.id), genesis, started ? '1' : '0']))
+      .then((reply) => {
+        const [kind, recorded] = reply as [string, string];
+        // 'changed' reaches everyone (the reporter included) through the room channel.
+        if (kind === 'same' && recorded !== '') member.send({ type: 'history', genesis: recorded });
+      })
+      .catch(h.fail);
+  }
+
+  /** The record a joiner is told: Redis's, else this instance's own copy (Redis may have lost its data). */
+  #record(genesis: string, max: number): { seen: boolean; genesis?: string } {
+    const recorded = genesis !== '' ? genesis : this.#h.records.genesis(this.id);
+    const seen = recorded !== null || max > 0 || this.#h.records.floor(this.id) > 0;
+    return { seen, ...(recorded !== null ? { genesis: recorded } : {}) };
   }
 
   expire(): void {
@@ -238,6 +261,9 @@ export class RedisRoom implements RoomPort {
     } else if (e.t === 'lease' && e.s) {
       this.#leaseSeen(e.s);
       this.#broadcastLocal({ type: 'lease', ...toSnapshot(e.s) });
+    } else if (e.t === 'history' && isGenesis(e.g)) {
+      this.#h.records.history(this.id, e.g, true); // this instance's copy follows Redis
+      this.#broadcastLocal({ type: 'history', genesis: e.g });
     }
     this.#h.collect(this.id);
   }

@@ -21,7 +21,7 @@ import {
 } from './keys';
 import { RedisRoom, type RedisRoomHost, type RoomEvent, type RoomSettings } from './redis-room';
 import { RemoteMember } from './remote-member';
-import { JOIN, LEASE, REAP, RESTORE } from './scripts';
+import { HISTORY, JOIN, LEASE, REAP, RESTORE } from './scripts';
 
 export interface RedisRoomsOptions extends RoomSettings {
   readonly url: string;
@@ -49,7 +49,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     o.log.warn({ err: e.message }, 'redis');
   });
   sub.on('error', (e: Error) => o.log.warn({ err: e.message }, 'redis (subscriber)'));
-  const scripts = defineScripts(cmd, { join: JOIN, lease: LEASE, reap: REAP, restore: RESTORE });
+  const scripts = defineScripts(cmd, { join: JOIN, lease: LEASE, reap: REAP, restore: RESTORE, history: HISTORY });
   const rooms = new Map<string, RedisRoom>();
   /** After close(): the sockets still closing must not reach a Redis connection that is gone. */
   let closed = false;

@@ -2,7 +2,8 @@
 // per room exists across all instances, and a grant's epoch is above every epoch the room has seen). Keys of
 // one room share the hash tag {room} (Redis Cluster keeps them on one shard):
 //   kinetic:{room}:m  hash  peer → {"i": page instance, "s": server instance}
-//   kinetic:{room}:l  hash  holder, epoch, max (highest epoch ever granted: the room record), renewed (ms)
+//   kinetic:{room}:l  hash  holder, epoch, max (highest epoch ever granted: the room record), renewed (ms),
+//                           genesis (the room history peers reported: the room record's other half)
 //   kinetic:{room}:c  list  lease candidates in request order
 // Every change is published on kinetic:{room}:e inside the script, so all instances see changes in one order.
 // Time is Redis's own (TIME), so instances' clocks do not matter.
@@ -56,7 +57,10 @@ local function release(p)
 end
 `;
 
-/** ARGV: channel, ttl, peer, page instance, server id, max peers. → {status, members json, lease json}. */
+/**
+ * ARGV: channel, ttl, peer, page instance, server id, max peers.
+ * → {status, members json, lease json, recorded genesis ('' if none), highest epoch ever granted}.
+ */
 export const JOIN = `${PRELUDE}
 local peer, inst, sid = ARGV[3], ARGV[4], ARGV[5]
 local cur = redis.call('HGET', M, peer)
@@ -76,7 +80,23 @@ redis.call('PUBLISH', channel, '{"t":"' .. status .. '","p":' .. cjson.encode(pe
 local all = redis.call('HGETALL', M)
 local parts = {}
 for k = 1, #all, 2 do parts[#parts + 1] = cjson.encode(all[k]) .. ':' .. all[k + 1] end
-return {status, '{' .. table.concat(parts, ',') .. '}', snap()}
+return {status, '{' .. table.concat(parts, ',') .. '}', snap(), redis.call('HGET', L, 'genesis') or '', tostring(max)}
+`;
+
+/**
+ * A peer holds room history ARGV[2]; ARGV[3] '1' when it started it. It becomes the record when the room has
+ * none or the peer started it (room-records.ts replacesHistory), published as {"t":"history"}.
+ * ARGV: channel, genesis, started. → {'changed' | 'same', the recorded genesis}.
+ */
+export const HISTORY = `
+local L = KEYS[2]
+local cur = redis.call('HGET', L, 'genesis') or ''
+if cur ~= ARGV[2] and (cur == '' or ARGV[3] == '1') then
+  redis.call('HSET', L, 'genesis', ARGV[2])
+  redis.call('PUBLISH', ARGV[1], '{"t":"history","g":' .. cjson.encode(ARGV[2]) .. '}')
+  return {'changed', ARGV[2]}
+end
+return {'same', cur}
 `;
 
 /** ARGV: channel, ttl, op, peer, minEpoch, floor, server id, reason. → {kind, lease json}. */

@@ -14,6 +14,7 @@ import { renewTabPeerId, tabPeerId } from '../peer-id';
 import { Misbehavior, DEFAULT_MISBEHAVIOR } from './misbehavior';
 import { deriveRoomSecrets, roomHash, type RoomCipher, type RoomSecrets } from './crypto';
 import { LeaseMirror } from './lease-mirror';
+import { RecordMirror } from './record-mirror';
 import { LinkRoutes } from './routes';
 import { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type SignalingStatus } from './options';
 import { closeSession, connectSession, firstError, openSession, type LinkSession } from './link-session';
@@ -54,6 +55,8 @@ export class MeshRoom implements Transport {
   invalid = 0;
   /** The leadership lease of the current signaling session (stable across rejoins). */
   readonly lease = new LeaseMirror();
+  /** The signaling server's record of the room (stable across rejoins); see room-record.ts. */
+  readonly record = new RecordMirror();
 
   constructor(private readonly opts: MeshRoomOptions) {
     this.#clock = opts.clock ?? systemClock;
@@ -174,7 +177,7 @@ export class MeshRoom implements Transport {
     if (session.client) {
       const client = session.client;
       session.offs.push(
-        ...this.#watchServer.watch(client, this.lease, {
+        ...this.#watchServer.watch(client, { lease: this.lease, record: this.record }, {
           current: () => this.#session === session,
           rejected: (r) => this.#onRejected(session, r),
           namesakes: () => this.#checkAlone(),
@@ -214,6 +217,7 @@ export class MeshRoom implements Transport {
     for (const peer of this.#routes.peers()) this.#peerGone(peer, reason);
     this.#routes.clear();
     this.lease.bind(null);
+    this.record.bind(null);
     this.#watchServer.set('offline');
   }
 

@@ -5,6 +5,7 @@ import type { Emitter } from '../../core/emitter';
 import type { SignalingClient, SignalingRejection } from '../signaling-client';
 import { WrongRoomKeyError } from './crypto';
 import type { LeaseMirror } from './lease-mirror';
+import type { RecordMirror } from './record-mirror';
 import { MeshRoomProblem, type MeshRoomEvents, type SignalingStatus } from './options';
 
 export interface SignalingWatchHooks {
@@ -32,9 +33,10 @@ export class SignalingWatch {
   }
 
   /** Follow a session's signaling client; returns the unsubscribers (the session drops them on close). */
-  watch(client: SignalingClient, lease: LeaseMirror, hooks: SignalingWatchHooks): (() => void)[] {
+  watch(client: SignalingClient, mirrors: { readonly lease: LeaseMirror; readonly record: RecordMirror }, hooks: SignalingWatchHooks): (() => void)[] {
     this.set('connecting');
-    lease.bind(client);
+    mirrors.lease.bind(client);
+    mirrors.record.bind(client);
     return [
       client.on('online', () => {
         if (this.problem === MeshRoomProblem.ServerUnreachable) this.problem = null;
