@@ -105,12 +105,17 @@ try {
   // metric), then the same run again traced: busy time per thread and V8 profiles of every thread (main
   // thread, machine worker, pool workers) from the trace's sampling profiler.
   const t0 = performance.now();
+  const server0 = server.stats();
   const measured = await run(driver.page, JOBS, COST_MS);
   const driverWallMs = performance.now() - t0;
-  await chromium.startTracing?.(driver.page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'] });
+  const server1 = server.stats();
+  const categories = process.env['APP_TRACE_CATEGORIES']?.split(',') ?? ['toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'];
+  await chromium.startTracing?.(driver.page, { categories });
   const traced = await run(driver.page, JOBS, COST_MS);
   const trace = await chromium.stopTracing?.();
   const threads = trace ? busyByThread(trace) : {};
+  // APP_TRACE_OUT=file keeps the raw trace (Perfetto / DevTools can open it).
+  if (trace && process.env['APP_TRACE_OUT']) fs.writeFileSync(process.env['APP_TRACE_OUT'], trace);
   const profileDir = path.join(import.meta.dirname, 'results', 'profiles');
   const profiles = trace ? traceProfiles(trace, profileDir, 'app-thread') : [];
   writeResult(
@@ -122,6 +127,8 @@ try {
       summedJobMs: measured.work,
       driverObservedMs: driverWallMs,
       jobsByPeer: measured.by,
+      // Frames through the signaling server during the measured run: peer traffic the relay carried (not WebRTC).
+      serverDuringRun: { framesIn: server1.framesIn - server0.framesIn, framesOut: server1.framesOut - server0.framesOut, relayedBytes: server1.relayedBytes - server0.relayedBytes },
       tracedRun: { speedup: traced.speedup, wallMs: traced.wallMs, note: 'the same run again with the trace below recording' },
       startingPeerBusyMsByThread: threads,
       // Sampled busy ms, the .cpuprofile and the top self-time functions of each thread of the starting tab.
