@@ -4,7 +4,8 @@
 // - rttRatioVsRaw: mean round trip over ≥ 1,000 messages through our webrtc room vs a bare RTCDataChannel
 //   between the same two pages in the same run;
 // - throughputMiBs: 64 KiB messages through the room (median of alternating rounds); throughputRatio: over the
-//   raw channel's median in the same run;
+//   raw channel's median in the same run; throughputCpuPerMiBRatio: CPU both browsers spend per MiB, ours over raw
+//   (medians), steadier than the speed ratio on a loaded machine;
 // - details: raw numbers, repeated joins, the time a crashed peer takes to disappear from the others.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +23,7 @@ if (!fs.existsSync(path.join(dist, 'lab', 'mesh.html'))) {
 const RTT_SAMPLES = Number(process.env['MESH_RTT_SAMPLES'] ?? 2000);
 const BULK_BYTES = 64 * 1024;
 const BULK_COUNT = 320; // 20 MiB
-const TPUT_ROUNDS = Number(process.env['MESH_TPUT_ROUNDS'] ?? 5);
+const TPUT_ROUNDS = Number(process.env['MESH_TPUT_ROUNDS'] ?? 7);
 
 const server = createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: dist });
 await server.ready;
@@ -30,6 +31,16 @@ const base = `http://127.0.0.1:${server.address().port}/lab/mesh.html`;
 const room = `bench-${Date.now()}`;
 const join = { room, key: 'bench-key-0123456789' };
 const peers: PeerPage[] = [];
+
+/** Summed CPU ms of every process (renderers, GPU, network service, browser) of the given browser instances. */
+async function cpuMeter(of: readonly PeerPage[]): Promise<() => Promise<number>> {
+  const sessions = await Promise.all(of.map((p) => p.browser.newBrowserCDPSession()));
+  return async () => {
+    let ms = 0;
+    for (const s of sessions) for (const p of (await s.send('SystemInfo.getProcessInfo')).processInfo) ms += p.cpuTime * 1000;
+    return ms;
+  };
+}
 
 async function waitOn(page: Page, fn: string, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
@@ -77,11 +88,23 @@ try {
   const rttRaw = raw.reduce((a, b) => a + b, 0) / rounds;
 
   // Alternating rounds, and the ratio of the medians: one round's figure swings 3x on a shared machine.
+  // The CPU both browsers spend per MiB is the steadier figure: a loaded machine slows both paths, but the
+  // work each path does per byte hardly changes (the channel itself, DTLS + SCTP, is most of it).
+  const cpu = await cpuMeter([p1, p2]);
   const tputRaw: number[] = [];
   const tputOurs: number[] = [];
+  const cpuRaw: number[] = [];
+  const cpuOurs: number[] = [];
+  const bulkMiB = (BULK_BYTES * BULK_COUNT) / (1024 * 1024);
   for (let r = 0; r < TPUT_ROUNDS; r++) {
+    let c0 = await cpu();
     tputRaw.push(await p1.page.evaluate(([b, c]) => window.mesh.raw.throughput(b, c), [BULK_BYTES, BULK_COUNT] as const));
+    let c1 = await cpu();
+    cpuRaw.push((c1 - c0) / bulkMiB);
+    c0 = c1;
     tputOurs.push(await p1.page.evaluate(([to, b, c]) => window.mesh.throughput(to, b, c), [to2, BULK_BYTES, BULK_COUNT] as const));
+    c1 = await cpu();
+    cpuOurs.push((c1 - c0) / bulkMiB);
   }
   const throughputMiBs = stats(tputOurs).p50;
   const rawMiBs = stats(tputRaw).p50;
@@ -99,11 +122,19 @@ try {
       rttRatioVsRaw: Math.round((rttOurs / rttRaw) * 1000) / 1000,
       throughputMiBs: Math.round(throughputMiBs * 100) / 100,
       throughputRatio: Math.round((throughputMiBs / rawMiBs) * 1000) / 1000,
+      throughputCpuPerMiBRatio: Math.round((stats(cpuOurs).p50 / stats(cpuRaw).p50) * 1000) / 1000,
     },
     {
       joinAllRepeatMs: stats(repeats),
       rttMs: { ours: rttOurs, raw: rttRaw, samples: RTT_SAMPLES, perRound: { ours, raw } },
-      throughput: { oursMiBs: tputOurs, rawMiBs: tputRaw, ratioOfMedians: throughputMiBs / rawMiBs, messageBytes: BULK_BYTES, messages: BULK_COUNT },
+      throughput: {
+        oursMiBs: tputOurs,
+        rawMiBs: tputRaw,
+        ratioOfMedians: throughputMiBs / rawMiBs,
+        messageBytes: BULK_BYTES,
+        messages: BULK_COUNT,
+        cpuMsPerMiB: { ours: cpuOurs, raw: cpuRaw, note: 'CPU of every process of browsers 1 and 2 (SystemInfo.getProcessInfo, 10 ms ticks) per MiB sent; ratio metric: medians, ours / raw' },
+      },
       deadPeerDropMs: { max: Math.max(...dropMs), each: dropMs, note: 'polled every 5 ms from the driver' },
       linksFromPeer1: link,
       setup: '5 separate Chromium instances, loopback, iceServers [], room key set (PBKDF2 100k inside joinAllMs)',
