@@ -68,8 +68,10 @@ export interface DistributedPort {
    * Copies this peer's replica sees as available: committed, not consumed, not claimed. `need`: how many
    * copies of the name one run takes; a port that holds fresh copies back for their preferred host (affinity)
    * offers them anyway when fewer than `need` others are available (an idle peer steals at once).
+   * `localDemand`: the run also takes local molecules this peer holds (a blocking call made here, a local
+   * token), so no other peer can serve it — a port must not hold copies back from it for good.
    */
-  available(reactor: ReactorId, name: string, need?: number): Iterable<DistributedMolecule>;
+  available(reactor: ReactorId, name: string, need?: number, localDemand?: boolean): Iterable<DistributedMolecule>;
   /**
    * Every copy this peer's replica holds (committed or in the log tail, not consumed), for introspection —
    * the soup the UI shows. Unlike `available` it ignores claims in flight and affinity hold-backs, which are

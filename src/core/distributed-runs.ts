@@ -193,6 +193,7 @@ export class DistributedRuns {
     const site = r.site as Site;
     const room = new Map<string, RoomSource>();
     const sources: Source[] = [];
+    const localDemand = r.slots.some(Boolean); // a local input is present (checked above): only we can run it
     for (const [k, input] of inputs.entries()) {
       const local = r.slots[k];
       if (local) {
@@ -203,7 +204,7 @@ export class DistributedRuns {
       let src = room.get(name);
       if (!src) {
         const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
-        room.set(name, (src = new RoomSource(port.available(site.id, name, need), this.#pending, input.molecule.kind === 'blocking', limit)));
+        room.set(name, (src = new RoomSource(port.available(site.id, name, need, localDemand), this.#pending, input.molecule.kind === 'blocking', limit)));
         if (src.size === 0) return null;
       }
       sources.push(src);

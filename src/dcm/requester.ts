@@ -11,6 +11,13 @@ import type { FreshEmissions } from './fresh';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
 import { producedMoleculeId, type RequestIds } from './ids';
+import { Starving } from './starving';
+
+/**
+ * A run only this peer can make (it takes a local molecule too: a blocking call made here) that found
+ * nothing but held-back copies for this many grace periods in a row races for them (see starving.ts).
+ */
+const STARVED_AFTER_GRACES = 8;
 
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
@@ -53,11 +60,13 @@ export class Requester {
   /** Copies the sequencer said are claimed: epoch and when we heard it (soft state, it ages out). */
   readonly #hinted = new Map<MoleculeId, { epoch: Epoch; at: number }>();
   readonly #calls = new Map<string, (value: unknown) => void>();
+  readonly #starving: Starving;
   #lastRenew = -Infinity;
 
   constructor(ctx: RoomContext, options: RequesterOptions) {
     this.#ctx = ctx;
     this.#o = options;
+    this.#starving = new Starving(ctx.clock, STARVED_AFTER_GRACES * ctx.timings.affinityGraceMs);
   }
 
   get inFlight(): number {
@@ -69,9 +78,10 @@ export class Requester {
    * when fewer than `need` others are: a peer that would otherwise idle steals at once instead of waiting
    * for the grace period to end (it collides with the preferred host only if both pick the same copy
    * within a hint's latency). Not when it has nothing open and only `need` held copies: those are most
-   * likely being taken by their preferred host right now (a lone fresh copy is not raced for).
+   * likely being taken by their preferred host right now (a lone fresh copy is not raced for) — unless a
+   * run only this peer can make (`localDemand`) has found nothing but held copies for too long (starving.ts).
    */
-  *available(reactor: ReactorId, name: string, need = 1): Generator<DistributedMolecule> {
+  *available(reactor: ReactorId, name: string, need = 1, localDemand = false): Generator<DistributedMolecule> {
     const held: DistributedMolecule[] = [];
     let open = 0;
     for (const m of this.#o.fresh.copies(reactor, name, this.#o.leader())) {
@@ -88,7 +98,8 @@ export class Requester {
         yield m;
       } else if (open < need && held.length < MAX_STOLEN) held.push(m);
     }
-    if (open < need && (open > 0 || held.length > need)) yield* held;
+    const starved = localDemand && this.#starving.update(`${reactor}\u0000${name}`, open, held.length);
+    if (open < need && (open > 0 || held.length > need || starved)) yield* held;
   }
 
 

@@ -202,7 +202,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       emissions.emit(reactor, name, value);
       return reply;
     },
-    available: (reactor, name, need) => (life.started ? requester.available(reactor, name, need) : []),
+    available: (reactor, name, need, localDemand) => (life.started ? requester.available(reactor, name, need, localDemand) : []),
     copies: (reactor, name) => (life.started ? rlog.replica.copies(reactor, name, 0) : []),
     pending: (reactor, name) => emissions.pending(reactor, name),
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
