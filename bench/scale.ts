@@ -107,6 +107,12 @@ interface SizeResult {
   counterFramesPerIncrement: number;
   fencedPer1000: number;
   refusedPer1000: number;
+  /** Sequencer terms begun while counting (a lease that lapsed, or a sequencer cut off): the most any peer saw. */
+  termsDuringCounter: number;
+  /** The worst event-loop delay of any peer process while counting (its timers — lease renewal, pings — ran this late). */
+  loopLagMaxMs: number;
+  /** Healthy peers dropped by some peer while counting (from the increments' emission until all counted, or the timeout). */
+  falseDropsCounting: number;
   deadPeerMs: number | null;
   falseDrops: number;
   serverRejected: Record<string, number>;
@@ -199,6 +205,10 @@ async function runSize(n: number): Promise<SizeResult> {
     if (!counted) console.error(`bench/scale: N = ${n}: counter unfinished; increments applied per peer: ${stats.map((f) => f.applied as number).join(' ')}`);
     result.fencedPer1000 = (stats.reduce((a, f) => a + (f.fenced as number), 0) * 1000) / (k * n);
     result.refusedPer1000 = (stats.reduce((a, f) => a + (f.refused as number), 0) * 1000) / (k * n);
+    result.termsDuringCounter = Math.max(0, ...stats.map((f) => f.terms as number));
+    result.loopLagMaxMs = Math.max(0, ...stats.map((f) => f.lagMaxMs as number));
+    const countedAt = t1 + (result.counterMs ?? Date.now() - t1);
+    result.falseDropsCounting = allFacts(procs, 'dropped').filter((f) => f.peer !== victim && (f.at as number) >= t1 && (f.at as number) <= countedAt).length;
 
     // Dead peer.
     const tk = Date.now();
@@ -266,12 +276,14 @@ if (curve.length >= 2) {
 for (const r of results) {
   metrics[`fencedPer1000N${r.n}`] = Math.round(r.fencedPer1000);
   metrics[`deadPeerMsN${r.n}`] = r.deadPeerMs ?? -1;
+  metrics[`termsDuringCounterN${r.n}`] = r.termsDuringCounter;
+  metrics[`falseDropsCountingN${r.n}`] = r.falseDropsCounting;
 }
-console.log('\n  N  procs  load  join ms  members ms  idle frames/s  cpu%/peer  cpu% server  RSS MiB/peer  counter ms  commits/s  counter cpu ms peers/server  fenced/1000  refused/1000  dead ms  false drops');
+console.log('\n  N  procs  load  join ms  members ms  idle frames/s  cpu%/peer  cpu% server  RSS MiB/peer  counter ms  commits/s  counter cpu ms peers/server  fenced/1000  refused/1000  terms  lag ms  dead ms  false drops (counting)');
 for (const r of results) {
   const f = (x: number | null, d = 0): string => (x === null ? '—' : x.toFixed(d));
   console.log(
-    [r.n, r.processes, f(r.loadAvg1m, 1), f(r.joinMs), f(r.membersMs), f(r.idleFramesPerSecond), f(r.idleCpuPercentPerPeer, 2), f(r.idleCpuPercentServer, 1), f(r.rssMiBPerPeer, 0), f(r.counterMs), f(r.commitsPerSecond), `${r.counterCpuMsPeers}/${r.counterCpuMsServer}`, f(r.fencedPer1000), f(r.refusedPer1000), f(r.deadPeerMs), r.falseDrops].join('  '),
+    [r.n, r.processes, f(r.loadAvg1m, 1), f(r.joinMs), f(r.membersMs), f(r.idleFramesPerSecond), f(r.idleCpuPercentPerPeer, 2), f(r.idleCpuPercentServer, 1), f(r.rssMiBPerPeer, 0), f(r.counterMs), f(r.commitsPerSecond), `${r.counterCpuMsPeers}/${r.counterCpuMsServer}`, f(r.fencedPer1000), f(r.refusedPer1000), r.termsDuringCounter, r.loopLagMaxMs, f(r.deadPeerMs), `${r.falseDrops} (${r.falseDropsCounting})`].join('  '),
   );
 }
 writeResult('scale', metrics, { sizes: results, idleSeconds: IDLE_S, increments: INCREMENTS });

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { asPeerId, type ReactorId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
 import { startNodePeer, type NodePeer } from '../../src/node/peer';
@@ -44,7 +45,12 @@ interface Running {
   target: number;
   reported: boolean;
   readonly sent: Map<string, number>;
+  /** The room's epoch when `count` arrived: terms begun during the counter are the lease's lapses. */
+  epochAtCount: number;
 }
+
+/** This process's event-loop delay from `count` to `stats`: how late its timers (lease renewal, pings) ran. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 const running: Running[] = [];
 async function join(): Promise<void> {
@@ -56,7 +62,7 @@ async function start(raw: string): Promise<void> {
   const id = asPeerId(raw);
   const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: id });
   const loaded = peer.machine.load(counter);
-  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false, sent: new Map() };
+  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false, sent: new Map(), epochAtCount: 0 };
   if (process.env['SCALE_DEBUG']) {
     // Protocol messages this peer sends, by type (a batch counts each message in it), from `count` on.
     const mesh = peer.mesh as { send(to: string, m: unknown): boolean };
@@ -131,7 +137,10 @@ function command(line: string): void {
       return running[0]?.emit.count(0);
     case 'count': {
       void profileStart();
+      loopDelay.reset();
+      loopDelay.enable();
       for (const r of running) {
+        r.epochAtCount = r.peer.room.status().epoch;
         r.target = Number(b);
         check(r);
       }
@@ -143,11 +152,15 @@ function command(line: string): void {
       return out({ t: 'usage', cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, at: Date.now() });
     }
     case 'stats':
+      loopDelay.disable();
       void profileStop().finally(() => {
+        const lagMaxMs = Math.round(loopDelay.max / 1e6);
+        const lagP99Ms = Math.round(loopDelay.percentile(99) / 1e6);
         for (const r of running) {
           const s = r.peer.machine.stats();
-          const role = r.peer.room.status().role;
-          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length, sent: Object.fromEntries(r.sent) });
+          const { role, epoch } = r.peer.room.status();
+          const terms = epoch - r.epochAtCount;
+          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length, sent: Object.fromEntries(r.sent), terms, lagMaxMs, lagP99Ms });
         }
       });
       return;

@@ -34,6 +34,11 @@ export interface RoomTimings {
    * is never missing from the UI.
    */
   readonly affinityGraceMs: number;
+  /**
+   * Inbound work (messages, link losses, the tick) handled per turn before the rest waits for a later turn,
+   * so timers — the lease's renewal, the mesh's pings — run on time in a process behind on its input (inbound.ts).
+   */
+  readonly inboundSliceMs: number;
 }
 
 export const defaultTimings: RoomTimings = {
@@ -46,6 +51,7 @@ export const defaultTimings: RoomTimings = {
   bootstrapAfterMs: 3000,
   soloBootstrapMs: 1000,
   affinityGraceMs: 100,
+  inboundSliceMs: 5,
 };
 
 /**
@@ -135,7 +141,9 @@ export type RoomHistoryEvent =
   /** The emission's outbox write landed: from now on it is never lost. */
   | { readonly type: 'emit-durable'; readonly source: string; readonly seq: number }
   | { readonly type: 'leading'; readonly epoch: Epoch; readonly lastIndex: number }
-  | { readonly type: 'stepped-down'; readonly epoch: Epoch };
+  | { readonly type: 'stepped-down'; readonly epoch: Epoch }
+  /** Our lease ran out by our own clock while the server still named us: the term waits for a renewal (roles.ts). */
+  | { readonly type: 'paused'; readonly epoch: Epoch };
 
 /** Index replicated on a majority of `members` (each member's match index; absent members count 0). */
 export function majorityIndex(members: readonly PeerId[], match: (p: PeerId) => number): number {

@@ -11,7 +11,10 @@ import type { Sequencer } from './sequencer';
 export interface DispatchTargets {
   readonly acceptor: Acceptor;
   readonly requester: Requester;
+  /** The sequencer taking requests now. */
   readonly sequencer: () => Sequencer | null;
+  /** The sequencer of our term even while it is paused (it counts acks). */
+  readonly term: () => Sequencer | null;
   readonly recovery: () => Recovery | null;
   readonly leader: () => LeaderInfo | null;
   readonly catalog: Catalog;
@@ -37,11 +40,14 @@ export class Dispatcher {
       this.invalid++;
       return;
     }
-    for (const one of all) {
-      const m = parse(one);
-      if (m) this.handle(from, m);
-      else this.invalid++;
-    }
+    for (const one of all) this.receiveOne(from, one, parse);
+  }
+
+  /** One protocol message (never a batch: batches do not nest). */
+  receiveOne(from: PeerId, one: unknown, parse: (raw: unknown) => Message | null): void {
+    const m = parse(one);
+    if (m) this.handle(from, m);
+    else this.invalid++;
   }
 
   handle(from: PeerId, m: Message): void {
@@ -61,8 +67,10 @@ export class Dispatcher {
         return t.recovery()?.onPromise(from, m);
       case 'fetched':
         return t.recovery()?.onFetched(from, m);
-      case 'append-ack':
-        return seq ? seq.onAck(from, m) : t.acceptor.onPeerAck(from, m);
+      case 'append-ack': {
+        const term = t.term();
+        return term ? term.onAck(from, m) : t.acceptor.onPeerAck(from, m);
+      }
       case 'emit':
         return seq?.onEmit(from, m);
       case 'claim':

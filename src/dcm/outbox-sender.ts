@@ -13,6 +13,12 @@ export interface OutboxSenderOptions {
   /** Where emissions go now; null while no sequencer is known. */
   readonly leader: () => LeaderInfo | null;
   readonly send: (to: PeerId, message: Message) => void;
+  /**
+   * Whether the emission is in our replica's log already (its tail included): the sequencer appended it, so a
+   * periodic resend would only add to its backlog. A new leader gets everything again (a forced flush), and
+   * an entry a new term truncates leaves the tail, so it is resent then.
+   */
+  readonly inLog?: (source: string, seq: number) => boolean;
 }
 
 export class OutboxSender {
@@ -33,7 +39,10 @@ export class OutboxSender {
     this.#outbox = outbox;
   }
 
-  /** Send what is queued; without `force`, only if the last send is a resend interval ago. */
+  /**
+   * Send what is queued; without `force`, only if the last send is a resend interval ago, and only what the
+   * log does not hold yet (a slow room's backlog is not resent every interval).
+   */
   flush(force = false): void {
     const outbox = this.#outbox;
     const target = this.#o.leader();
@@ -41,6 +50,7 @@ export class OutboxSender {
     const now = this.#o.clock.now();
     if (!force && now - this.#lastSend < this.#o.resendMs) return;
     this.#lastSend = now;
-    for (const items of outbox.batches()) this.#o.send(target.leader, msg('emit', { items }));
+    const inLog = force ? undefined : this.#o.inLog;
+    for (const items of outbox.batches(inLog)) this.#o.send(target.leader, msg('emit', { items }));
   }
 }

@@ -111,10 +111,13 @@ export class Outbox {
     for (const q of this.#items.values()) yield this.#molecule(q);
   }
 
-  /** Everything still queued, as emit-message batches (this process's items once their block is durable). */
-  batches(): { source: string; seq: number; molecule: DistributedMolecule }[][] {
+  /**
+   * Everything still queued, as emit-message batches (this process's items once their block is durable),
+   * less what `skip` says need not go again.
+   */
+  batches(skip?: (source: string, seq: number) => boolean): { source: string; seq: number; molecule: DistributedMolecule }[][] {
     const all = [...this.#items.values()]
-      .filter((q) => q.source !== this.source || q.stored.seq < this.#durableLimit)
+      .filter((q) => (q.source !== this.source || q.stored.seq < this.#durableLimit) && !skip?.(q.source, q.stored.seq))
       .map((q) => ({ source: q.source, seq: q.stored.seq, molecule: this.#molecule(q) }));
     const out: (typeof all)[] = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) out.push(all.slice(i, i + MAX_BATCH));

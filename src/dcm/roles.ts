@@ -24,12 +24,20 @@ export class Roles {
   readonly #o: RolesOptions;
   #sequencer: Sequencer | null = null;
   #recovery: Recovery | null = null;
+  /** Our lease ran out by our own clock while the server still named us: the term waits, see follow(). */
+  #paused = false;
 
   constructor(options: RolesOptions) {
     this.#o = options;
   }
 
+  /** The sequencer taking requests now (null while its term is paused). */
   get sequencer(): Sequencer | null {
+    return this.#paused ? null : this.#sequencer;
+  }
+
+  /** The sequencer of our term, paused or not: it still counts acks and acknowledges what commits. */
+  get term(): Sequencer | null {
     return this.#sequencer;
   }
 
@@ -52,6 +60,7 @@ export class Roles {
     this.#sequencer?.stop();
     this.#sequencer = null;
     this.#recovery = null;
+    this.#paused = false;
     this.#o.ctx.record({ type: 'stepped-down', epoch });
     this.#o.ctx.log('stepped down from epoch', epoch);
   }
@@ -66,8 +75,22 @@ export class Roles {
   follow(): void {
     const { elector, persistence, ctx } = this.#o;
     const l = elector.current();
-    if (!l.self) return this.stepDown();
-    if (this.epoch === l.epoch) return;
+    if (!l.self) {
+      // Our lease ran out by our own clock (renewals waited behind a stall longer than its margin) while the
+      // server still names us: pause the term rather than end it. A renewal at the same epoch resumes it —
+      // nobody held the lease in between, the server gives a new holder a newer epoch — instead of a new
+      // term that fences every commit in flight. Requests wait meanwhile (they are resent); acks still count.
+      if (this.#sequencer && l.leader === ctx.self && l.epoch === this.#sequencer.epoch) {
+        if (!this.#paused) ctx.record({ type: 'paused', epoch: l.epoch });
+        this.#paused = true;
+        return;
+      }
+      return this.stepDown();
+    }
+    if (this.epoch === l.epoch) {
+      this.#paused = false;
+      return;
+    }
     this.stepDown();
     const promised = maxEpoch(persistence.meta.promised, persistence.queued.promised);
     if (l.epoch <= promised) {
@@ -92,7 +115,7 @@ export class Roles {
         this.#o.onServing();
       }
     }
-    this.#sequencer?.tick(now);
+    if (!this.#paused) this.#sequencer?.tick(now);
   }
 
   /** A recovery step; a failed promise write has already stopped the replica (halt), nothing to throw. */

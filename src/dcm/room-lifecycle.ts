@@ -10,9 +10,10 @@ import type { Catalog } from './catalog';
 import type { RoomContext, RoomTimings } from './context';
 import type { Dispatcher } from './dispatch';
 import type { Elector } from './elector';
+import type { Inbound } from './inbound';
 import { named, type Histories } from './genesis';
 import { newSource } from './ids';
-import { msg, parseMessage } from './messages';
+import { msg, parseMessage, unbatch } from './messages';
 import { Outbox } from './outbox';
 import type { OutboxSender } from './outbox-sender';
 import type { Outgoing } from './outgoing';
@@ -24,6 +25,8 @@ import type { Roles } from './roles';
 
 export interface RoomLifecycleParts {
   readonly ctx: RoomContext;
+  /** Messages, link losses and the tick, in order and in slices (inbound.ts). */
+  readonly inbound: Inbound;
   readonly transport: Transport;
   readonly elector: Elector;
   readonly persistence: Persistence;
@@ -62,7 +65,7 @@ export class RoomLifecycle {
   }
 
   async start(): Promise<void> {
-    const { ctx, transport, elector, persistence, life, roles, sender, outgoing, dispatcher, catalog, events } = this.#p;
+    const { ctx, inbound, transport, elector, persistence, life, roles, sender, outgoing, dispatcher, catalog, events } = this.#p;
     if (life.started) return;
     const loaded = await persistence.load();
     // A source of this process's own (outbox.ts): another process on this store, or this store restored
@@ -83,19 +86,30 @@ export class RoomLifecycle {
     ctx.histories.started();
     this.#unsubscribe.push(
       transport.on('message', ({ from, message }) => {
-        if (life.stopped) return;
-        const refusedBefore = dispatcher.invalid;
-        dispatcher.receive(from, message, parseMessage);
-        if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
+        // One job per protocol message, so a batch of appends is handled across turns when it must be.
+        const all = unbatch(message);
+        const receive = (handle: () => void): void =>
+          inbound.run(() => {
+            if (life.stopped) return;
+            const refusedBefore = dispatcher.invalid;
+            handle();
+            if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
+          });
+        if (!all) return receive(() => dispatcher.receive(from, message, parseMessage));
+        for (const one of all) receive(() => dispatcher.receiveOne(from, one, parseMessage));
       }),
       transport.on('peer-connected', ({ peerId }) => announceCatalog(transport, catalog, ctx.histories, peerId)),
-      transport.on('peer-disconnected', ({ peerId, reason }) => {
-        outgoing.drop(peerId);
-        catalog.forget(peerId);
-        ctx.histories.forget(peerId);
-        roles.sequencer?.onPeerGone(peerId, reason === 'goodbye');
-        events.emit('catalog', catalog.entries());
-      }),
+      // In order with its messages: what it sent before the link went is handled before it is gone.
+      transport.on('peer-disconnected', ({ peerId, reason }) =>
+        inbound.run(() => {
+          if (life.stopped) return;
+          outgoing.drop(peerId);
+          catalog.forget(peerId);
+          ctx.histories.forget(peerId);
+          roles.term?.onPeerGone(peerId, reason === 'goodbye');
+          events.emit('catalog', catalog.entries());
+        }),
+      ),
       elector.onChange(() => this.#onLeadership()),
     );
     life.runQueued();
@@ -157,18 +171,23 @@ export class RoomLifecycle {
     if (this.#p.life.running) this.#p.roles.follow();
   }
 
+  /** The periodic work, after the input already here (an answer in the backlog is never resent for). */
   #tick(): void {
-    const { life, roles, requester, sender, status } = this.#p;
+    const { life, roles, requester, sender, status, inbound } = this.#p;
     if (life.stopped) return;
-    const now = this.#clock.now();
-    roles.tick(now);
-    requester.tick(now);
-    sender.flush();
-    status.maybeEmit();
+    inbound.runOnce('tick', () => {
+      if (life.stopped) return;
+      const now = this.#clock.now();
+      roles.tick(now);
+      requester.tick(now);
+      sender.flush();
+      status.maybeEmit();
+    });
     this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(1, Math.min(this.#timings.heartbeatMs, this.#timings.resendMs) / 2));
   }
 
   #clearTimer(): void {
+    this.#p.inbound.clear();
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
   }
 }

@@ -20,6 +20,7 @@ import { Dispatcher } from './dispatch';
 import { Emissions } from './emissions';
 import { FreshEmissions } from './fresh';
 import { Histories } from './genesis';
+import { Inbound } from './inbound';
 import { ballotOwner, randomToken, RequestIds } from './ids';
 import { OutboxSender } from './outbox-sender';
 import { Outgoing } from './outgoing';
@@ -91,6 +92,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     const l = acceptor.leader;
     return l && l.epoch === persistence.meta.promised ? l : null;
   };
+  const inbound = new Inbound({ now: () => clock.now(), defer, sliceMs: timings.inboundSliceMs });
   const affinity = new Affinity({
     self,
     clock,
@@ -99,7 +101,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     leader: () => leader()?.leader ?? null,
     alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name, 0)),
     onOpen: (reactor, name) => notices.now(reactor, name),
-    defer,
+    defer: (fn) => inbound.afterInput(fn),
   });
   const requester = new Requester(ctx, {
     mode: options.claimMode ?? 'optimistic',
@@ -111,19 +113,26 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     leader,
     claimedHere: (id) => roles.sequencer?.claims.isClaimed(id) ?? false,
   });
-  const sender = new OutboxSender({ clock, resendMs: timings.resendMs, leader, send: (to, m) => ctx.send(to, m) });
+  const sender = new OutboxSender({
+    clock,
+    resendMs: timings.resendMs,
+    leader,
+    send: (to, m) => ctx.send(to, m),
+    inLog: (source, seq) => rlog.replica.isDelivered(source, seq),
+  });
   const emissions = new Emissions({ ctx, life, sender, leader, catalog, fresh, notices, affinity });
   const dispatcher = new Dispatcher({
     acceptor,
     requester,
     sequencer: () => roles.sequencer,
+    term: () => roles.term,
     recovery: () => roles.recovery,
     leader,
     catalog,
     histories,
     onLeave: (p) => {
       left.add(p);
-      roles.sequencer?.onPeerGone(p, true);
+      roles.term?.onPeerGone(p, true);
     },
     onCatalog: () => events.emit('catalog', catalog.entries()),
     onFresh: (m) => emissions.onFresh(m),
@@ -145,10 +154,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     ...(life.halted !== null ? { stopped: life.halted } : {}),
     ...histories.view(),
   }));
-  const lifecycle = new RoomLifecycle({ ctx, transport, elector, persistence, life, roles, requester, sender, outgoing, dispatcher, catalog, status, events });
+  const lifecycle = new RoomLifecycle({ ctx, inbound, transport, elector, persistence, life, roles, requester, sender, outgoing, dispatcher, catalog, status, events });
 
   signals.on('applied', (a) => {
-    roles.sequencer?.onApplied(a);
+    roles.term?.onApplied(a);
     requester.onApplied(a);
     if (a.entry.type === 'emit') sender.outbox?.delivered(a.entry.source, a.entry.seq);
     events.emit('applied', a);
