@@ -21,6 +21,8 @@ export class Acceptor {
   /** A promise write is in flight: ballot messages queue in `#waiting` until it lands. */
   #promising = false;
   readonly #waiting: (() => void)[] = [];
+  /** The last recovery we promised (a later "start a new history" tells its candidate again). */
+  #recovering: { readonly from: PeerId; readonly m: MessageOf<'recover'> } | null = null;
   /** Our last acknowledgement to the sequencer we follow: its epoch, match index and time. */
   #lastAck = { epoch: -1, matchIndex: -1, at: -Infinity };
 
@@ -171,6 +173,7 @@ export class Acceptor {
   onRecover(from: PeerId, m: MessageOf<'recover'>): void {
     this.#ballot(from, m.epoch, m.owner, (ok) => {
       const ctx = this.#ctx;
+      if (ok) this.#recovering = { from, m };
       if (ok && this.#leader && this.#leader.epoch < m.epoch) this.#leader = null;
       const { log, replica } = ctx.rlog;
       ctx.send(
@@ -184,9 +187,20 @@ export class Acceptor {
           base: log.base,
           members: [...replica.membersInEffect],
           ...named(ctx.histories.ours()),
+          ...(ctx.histories.mayStart ? { mayStart: true } : {}),
         }),
       );
     });
+  }
+
+  /**
+   * This peer may now start the room's history (the user chose a new one): a candidate still recovering
+   * under the ballot we promised hears it again, with `mayStart` — a candidate that may not start a history
+   * itself starts it on our word (recovery.ts), instead of waiting for good.
+   */
+  restatePromise(): void {
+    const r = this.#recovering;
+    if (r && r.m.epoch === this.#ctx.promised() && !this.#leader) this.onRecover(r.from, r.m);
   }
 
   /** Only the owner of the ballot we promised may read our log under it. */

@@ -73,7 +73,8 @@ const MessageSchema = v.variant('type', [
   message('snapshot', { epoch, owner: name, leader: peerId, snapshot, entries: v.array(EntrySchema), commitIndex: nat, genesis: v.optional(genesis) }),
   // A new sequencer asks for promises (no older epoch accepted any more) and log positions.
   message('recover', { epoch, owner: name, genesis: v.optional(genesis) }),
-  message('promise', { epoch, ok: v.boolean(), lastIndex: nat, lastEpoch: epoch, commitIndex: nat, base: nat, members: v.array(peerId), genesis: v.optional(genesis) }),
+  // `mayStart`: the promiser may start the room's history (it created the room, or its user chose a new history).
+  message('promise', { epoch, ok: v.boolean(), lastIndex: nat, lastEpoch: epoch, commitIndex: nat, base: nat, members: v.array(peerId), genesis: v.optional(genesis), mayStart: v.optional(v.boolean()) }),
   // The new sequencer fetches the most advanced log it was promised.
   message('fetch', { epoch, from: nat }),
   message('fetched', { epoch, snapshot: v.nullable(snapshot), prevIndex: nat, prevEpoch: epoch, entries: v.array(EntrySchema), genesis: v.optional(genesis) }),

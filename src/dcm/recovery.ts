@@ -24,6 +24,8 @@ interface Position {
   readonly members: readonly PeerId[];
   /** The history it holds (absent: none, or a store from before histories were named). */
   readonly genesis?: string | undefined;
+  /** The promiser may start the room's history (the room's creator, or its user chose a new history). */
+  readonly mayStart?: boolean | undefined;
 }
 
 export class Recovery {
@@ -102,7 +104,7 @@ export class Recovery {
     this.#refusedBy.delete(from);
     // No entry of our term exists before we serve it: a log reaching it is invented.
     if (m.lastEpoch >= this.epoch) return this.#passOver(from, `promise of a log at epoch ${m.lastEpoch} for term ${this.epoch}`, true);
-    this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members, genesis: m.genesis });
+    this.#promises.set(from, { lastIndex: m.lastIndex, lastEpoch: m.lastEpoch, members: m.members, genesis: m.genesis, mayStart: m.mayStart });
     this.#evaluate();
   }
 
@@ -204,7 +206,10 @@ export class Recovery {
       // link at all. A refusal means a peer may hold history under a newer ballot (a fresh joiner after a
       // server restart): never start over then, we get a newer term. Otherwise history may exist on peers
       // we cannot reach yet; wait (bootstrapAfterMs) before starting over.
-      if (!ctx.histories.mayStart) return;
+      // The lease may pick a peer that opened the link while the creator is linked: the creator's promise says
+      // it may start one (`mayStart`), and we start it on its word — else the room waited for good.
+      const creator = [...this.#promises].some(([p, pos]) => p !== ctx.self && pos.mayStart === true && pos.members.length === 0 && !pos.genesis);
+      if (!ctx.histories.mayStart && !(creator && ours === null)) return;
       // A promiser reported history it may not offer (not a member of its own configuration): wait, as we
       // would for its configuration's members, rather than start a second history beside it.
       if ([...this.#promises.values()].some((pos) => counts(pos) && pos.members.length > 0)) return;

@@ -186,7 +186,10 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
     status: () => status.view(),
-    startNewHistory: () => histories.allowStart(),
+    startNewHistory: () => {
+      histories.allowStart();
+      acceptor.restatePromise();
+    },
     peek: (reactor, name) => [...rlog.replica.committed(reactor, name)],
     catalog: () => catalog.entries(),
     on: (event, listener) => events.on(event, listener),
