@@ -1,21 +1,31 @@
 // Backpressure on an RTCDataChannel, shared by the adapters that own one (webrtc, peerjs).
-import type { Clock } from '../core/clock';
+import type { Clock, TimerHandle } from '../core/clock';
 
 /**
- * Resume on `bufferedamountlow`, with a timer as a safety net: a missed event (seen with native addons under
- * load) must cost a moment, never a stalled link.
+ * Resume once the channel's buffer is down to its low-water mark (`bufferedAmountLowThreshold`): on the
+ * `bufferedamountlow` event, or when a poll every `pollMs` sees it, and after `fallbackMs` whatever the buffer
+ * says (the sender re-checks and waits again). The poll is not only a safety net: @roamhq/wrtc (the Node
+ * peers' WebRTC) never fires `bufferedamountlow`, so a bulk sender there stalled the whole fallback (250 ms)
+ * at every high-water mark; a loaded browser can miss one too.
  */
-export function onceDrained(channel: RTCDataChannel, resume: () => void, clock: Clock, fallbackMs = 250): void {
+export function onceDrained(channel: RTCDataChannel, resume: () => void, clock: Clock, pollMs = 5, fallbackMs = 250): void {
   let done = false;
+  let timer: TimerHandle | null = null;
+  const since = clock.now();
   const go = (): void => {
     if (done) return;
     done = true;
-    clock.clearTimeout(timer);
-    channel.removeEventListener('bufferedamountlow', go); // the timer won: no stale listener left behind
+    if (timer) clock.clearTimeout(timer);
+    channel.removeEventListener('bufferedamountlow', go); // a poll or the fallback won: no stale listener left
     resume();
   };
+  const poll = (): void => {
+    timer = null;
+    if (channel.bufferedAmount <= (channel.bufferedAmountLowThreshold ?? 0) || clock.now() - since >= fallbackMs) return go();
+    timer = clock.setTimeout(poll, pollMs);
+  };
   channel.addEventListener('bufferedamountlow', go, { once: true });
-  const timer = clock.setTimeout(go, fallbackMs);
+  timer = clock.setTimeout(poll, pollMs);
 }
 
 /**

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, type Clock, type TimerHandle } from '../../src/core/clock';
 import { Backoff } from '../../src/mesh/backoff';
+import { onceDrained } from '../../src/mesh/data-channel';
 import { FrameAssembler, FramedSender, toFrames } from '../../src/mesh/framing';
 import { OrderedInbox } from '../../src/mesh/ordered-inbox';
 import { createRoomCipher, roomHash } from '../../src/mesh/room/crypto';
@@ -101,6 +102,54 @@ function manualClock(): Clock & { advance(ms: number): void } {
     },
   };
 }
+
+describe('onceDrained (data-channel backpressure)', () => {
+  /** A channel as far as onceDrained sees one: an EventTarget with a buffer and a low-water mark. */
+  const channel = (): RTCDataChannel & { bufferedAmount: number } =>
+    Object.assign(new EventTarget(), { bufferedAmount: 1000, bufferedAmountLowThreshold: 100 }) as unknown as RTCDataChannel & { bufferedAmount: number };
+
+  it('resumes on bufferedamountlow at once, then neither a poll nor the fallback resumes again', () => {
+    const clock = manualClock();
+    const ch = channel();
+    let resumed = 0;
+    onceDrained(ch, () => resumed++, clock);
+    ch.bufferedAmount = 50;
+    ch.dispatchEvent(new Event('bufferedamountlow'));
+    expect(resumed).toBe(1);
+    clock.advance(1000);
+    ch.dispatchEvent(new Event('bufferedamountlow'));
+    expect(resumed).toBe(1);
+  });
+
+  it('without the event (@roamhq/wrtc never fires it) a poll sees the drained buffer within a few ms, not the 250 ms fallback', () => {
+    const clock = manualClock();
+    const ch = channel();
+    let resumedAt = -1;
+    onceDrained(ch, () => (resumedAt = clock.now()), clock);
+    for (let t = 0; t < 20; t++) clock.advance(1);
+    expect(resumedAt).toBe(-1); // still above the low-water mark
+    ch.bufferedAmount = 100;
+    for (let t = 0; t < 20 && resumedAt < 0; t++) clock.advance(1);
+    expect(resumedAt).toBeGreaterThanOrEqual(20);
+    expect(resumedAt).toBeLessThanOrEqual(26);
+    ch.dispatchEvent(new Event('bufferedamountlow')); // a late event changes nothing
+    clock.advance(1000);
+    expect(resumedAt).toBeLessThanOrEqual(26);
+  });
+
+  it('resumes after the fallback even if the buffer never drains (the sender checks again and waits again)', () => {
+    const clock = manualClock();
+    const ch = channel();
+    let resumed = 0;
+    onceDrained(ch, () => resumed++, clock);
+    for (let t = 0; t < 249; t++) clock.advance(1);
+    expect(resumed).toBe(0);
+    for (let t = 0; t < 10; t++) clock.advance(1);
+    expect(resumed).toBe(1);
+    clock.advance(1000);
+    expect(resumed).toBe(1);
+  });
+});
 
 describe('OrderedInbox', () => {
   it('delivers in sequence order, drops duplicates, and skips a gap that never fills', () => {
