@@ -17,6 +17,16 @@ import { TokenBucket, type Limits } from './limits';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
 import { corkForTick } from '../../src/protocol/cork';
 
+/**
+ * `history` reports that may replace the room record (`started`) per connection: a burst of 3, then one per
+ * 10 s. An honest peer sends one when it starts a history (again after a rejoin); each one that changes the
+ * record is a durable write (fsync with --data) and a broadcast to the room, so a member flipping the record
+ * at the frame rate stalled the whole server. Beyond the budget a report counts as not started: it fills an
+ * empty record, never replaces one.
+ */
+const HISTORY_STARTS_BURST = 3;
+const HISTORY_STARTS_PER_SECOND = 0.1;
+
 /** The highest `minEpoch` a lease request may report (peers never promise a term at or above 2^40). */
 const MAX_REPORTED_EPOCH = 2 ** 39;
 
@@ -43,6 +53,7 @@ const TEXT = { binary: false } as const;
 export class Connection {
   #member: (Member & { room: RoomPort }) | null = null;
   readonly #bucket: TokenBucket;
+  readonly #historyStarts: TokenBucket;
   #lastRateErrorAt = -Infinity;
   /** The client reads raw relay frames (it said so in its join). */
   #rawRelay = false;
@@ -61,6 +72,7 @@ export class Connection {
     private readonly joinAllowed: () => boolean = () => true,
   ) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, now);
+    this.#historyStarts = new TokenBucket(HISTORY_STARTS_PER_SECOND, now, HISTORY_STARTS_BURST);
   }
 
   send(frame: ServerFrameBody): void {
@@ -149,7 +161,7 @@ export class Connection {
       case 'lease-release':
         return m.room.releaseLease(m);
       case 'history':
-        return m.room.reportHistory(m, f.genesis, f.started === true);
+        return m.room.reportHistory(m, f.genesis, f.started === true && this.#historyStarts.take());
     }
   }
 

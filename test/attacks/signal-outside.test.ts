@@ -47,13 +47,13 @@ async function stillServes(): Promise<void> {
   expect(page.body).toContain('INDEX');
 }
 
-const TYPES = ['join', 'leave', 'signal', 'relay', 'lease-request', 'lease-release', 'ping', 'nope', '__proto__', 'constructor'];
+const TYPES = ['join', 'leave', 'signal', 'relay', 'lease-request', 'lease-release', 'history', 'ping', 'nope', '__proto__', 'constructor'];
 
 /** A frame an attacker might send: garbage text, near-valid JSON with wrong fields, raw relay frames, binary. */
 const hostileFrame = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-  fc.record({ v: fc.oneof(fc.constant(1), fc.anything()), type: fc.constantFrom(...TYPES), room: fc.anything(), peer: fc.anything(), to: fc.anything(), data: fc.anything(), payload: fc.anything(), minEpoch: fc.oneof(fc.integer(), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER + 2)), instance: fc.anything() }, { requiredKeys: ['v', 'type'] }).map((o) => JSON.stringify(o)),
+  fc.record({ v: fc.oneof(fc.constant(1), fc.anything()), type: fc.constantFrom(...TYPES), room: fc.anything(), peer: fc.anything(), to: fc.anything(), data: fc.anything(), payload: fc.anything(), minEpoch: fc.oneof(fc.integer(), fc.double(), fc.constant(Number.MAX_SAFE_INTEGER + 2)), instance: fc.anything(), genesis: fc.oneof(fc.string({ maxLength: 200 }), fc.anything()), started: fc.anything() }, { requiredKeys: ['v', 'type'] }).map((o) => JSON.stringify(o)),
   fc.tuple(fc.string({ maxLength: 140 }), fc.string({ maxLength: 100 })).map(([p, d]) => `R${p}\n${d}`),
   fc.constantFrom(
     '['.repeat(20_000) + ']'.repeat(20_000),
@@ -61,6 +61,8 @@ const hostileFrame = fc.oneof(
     '{"v":1,"type":"relay","to":"' + 'a'.repeat(5000) + '","data":"x"}',
     'x'.repeat(64 * 1024 + 1),
     '\u0000\uffff\ud800',
+    '{"v":1,"type":"history","genesis":"' + 'g'.repeat(200) + '","started":true}',
+    '{"v":1,"type":"history","genesis":"g\\n{\\"r\\":\\"x\\",\\"e\\":99}","started":true}',
   ),
 );
 
