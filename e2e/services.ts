@@ -92,12 +92,15 @@ export async function startCoturn(secret: string): Promise<Service> {
   return svc;
 }
 
-/** A kinetic-signal instance of its own (port 0: it prints the port it got). */
-export async function startSignal(args: readonly string[]): Promise<Service & { url: string }> {
+/**
+ * A kinetic-signal instance of its own (port 0: it prints the port it got). `port`: a fixed one instead (a
+ * restart on the same address keeps the page origin, so browsers keep their storage for it).
+ */
+export async function startSignal(args: readonly string[], fixedPort = 0): Promise<Service & { url: string }> {
   const bin = fileURLToPath(new URL('../signaling-server/bin/kinetic-signal.mjs', import.meta.url));
   const child = spawn(
     process.execPath,
-    [bin, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args],
+    [bin, '--port', String(fixedPort), '--host', '127.0.0.1', '--log-level', 'warn', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let port = 0;

@@ -23,6 +23,7 @@ import type { ActivityItem } from './contract/room-view';
 import { ActivityFeed } from './activity-feed';
 import { ClaimsTracker } from './claims-tracker';
 import { buildSnapshot } from './machine-view';
+import { RoomHistory } from './room-history';
 import type { ReactorRegistry } from './reactor-registry';
 
 const log = logger('kinetic:worker:host');
@@ -35,6 +36,11 @@ export interface MachineHostInit {
   readonly preferredPeer: string | null;
   /** A signaling server is configured: elect with its lease. Otherwise Web Locks among this browser's tabs. */
   readonly signaling: boolean;
+  /**
+   * This tab creates the room ("Create a room"): it may start the room's history. false ("open a link"): it
+   * joins the history there is and waits for a peer holding it (room-history.ts says when it may start one).
+   */
+  readonly newHistory: boolean;
 }
 
 export interface MachineHostDeps {
@@ -69,6 +75,8 @@ export interface MachineHost {
   load(reactor: string): Promise<void>;
   unload(reactor: string): Promise<void>;
   setDisplayName(name: string): Promise<void>;
+  /** The person chose to start a new history of the room (this tab waits for one); throws if it holds one. */
+  startNewHistory(): void;
   /** Make local state durable now (the page is going away). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -111,7 +119,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
           counter: storeEpochCounter(store, 'sequencer/epoch'),
           onError: onStorageError,
         });
-  const room = createDistributedRoom({ self, transport, elector, store: peerStore, clock, random: deps.random });
+  const room = createDistributedRoom({ self, transport, elector, store: peerStore, clock, random: deps.random, newHistory: false });
   // The replica stops itself (fail-stop) on a failed store write or a log that differs from the room's: say
   // so in those words, not as a plain storage error — this tab no longer takes part until it reloads.
   room.on('error', (e) => {
@@ -122,6 +130,9 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
     if (ready) dirty();
   });
   await room.start();
+  // After start: the room's status names the history this tab's store holds. Before connect: the server's
+  // record arrives with the first join.
+  const history = new RoomHistory({ room, record: init.signaling ? transport.record : null, creating: init.newHistory, onChange: () => ready && dirty() });
 
   const machine = createMachine({ peerId: self, clock, random: deps.random, distributed: room, ...(deps.runner ? { runner: deps.runner } : {}) });
   const claims = new ClaimsTracker(machine, clock);
@@ -168,7 +179,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
     }, wait);
   }
   const snapshot = (): MachineSnapshot =>
-    buildSnapshot({ room: init.room, displayName: record.displayName, machine, dcm: room, claims, registry, storageError, problem });
+    buildSnapshot({ room: init.room, displayName: record.displayName, machine, dcm: room, claims, registry, storageError, problem, history: history.view() });
   for (const e of ['emitted', 'consumed', 'reaction-finished', 'reaction-failed', 'reactor-loaded', 'reactor-unloaded'] as const) offs.push(machine.on(e, dirty));
   offs.push(room.on('status', dirty), room.on('catalog', dirty), room.on('applied', dirty));
   ready = true;
@@ -218,6 +229,10 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
       await saveRecord({ displayName: name });
       dirty();
     },
+    startNewHistory() {
+      history.startNewHistory();
+      dirty();
+    },
     async flush() {
       activity.flush();
       await local.flush();
@@ -226,6 +241,7 @@ export async function openMachineHost(init: MachineHostInit, deps: MachineHostDe
       if (timer) clock.clearTimeout(timer);
       activity.flush();
       for (const off of offs) off();
+      history.close();
       // The last snapshot is taken from the soup itself while still following it; then stop.
       await local.flush();
       await local.compact();

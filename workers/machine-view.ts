@@ -1,10 +1,9 @@
 // Build the worker's snapshot for the UI from the machine, the room protocol and the registry.
-import { historyNotice } from '../src/dcm/genesis';
 import type { Machine } from '../src/core/machine-api';
 import type { ReactorId } from '../src/core/ids';
 import type { DistributedRoom } from '../src/dcm/room';
 import type { MachineSnapshot } from './contract/machine-snapshot';
-import type { MoleculeGroupView, ReactorView } from './contract/room-view';
+import type { HistoryInfo, MoleculeGroupView, ReactorView } from './contract/room-view';
 import type { ClaimsTracker } from './claims-tracker';
 import type { ReactorRegistry } from './reactor-registry';
 
@@ -20,6 +19,8 @@ export interface SnapshotSources {
   readonly registry: ReactorRegistry;
   readonly storageError: string | null;
   readonly problem: string | null;
+  /** The room's history (room-history.ts): the UI shows its own notice for it. */
+  readonly history: HistoryInfo;
 }
 
 export function buildSnapshot(s: SnapshotSources): MachineSnapshot {
@@ -65,6 +66,7 @@ export function buildSnapshot(s: SnapshotSources): MachineSnapshot {
     outbox: status.outbox,
     hosts,
     storageError: s.storageError,
-    problem: s.problem ?? historyNotice(status),
+    problem: s.problem,
+    history: s.history,
   };
 }

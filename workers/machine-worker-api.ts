@@ -26,6 +26,8 @@ export interface MachineWorkerApi {
   load(reactor: string): Promise<void>;
   unload(reactor: string): Promise<void>;
   setDisplayName(name: string): Promise<void>;
+  /** Start a new history of the room (the person's explicit act while the tab waits for one). */
+  startNewHistory(): Promise<void>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function serveMachineWorker(endpoint: Endpoint): void {
     load: (reactor) => opened().load(reactor),
     unload: (reactor) => opened().unload(reactor),
     setDisplayName: (name) => opened().setDisplayName(name),
+    startNewHistory: async () => opened().startNewHistory(),
     flush: () => opened().flush(),
     async close() {
       await host?.close();

@@ -7,5 +7,5 @@ import type { Connect } from './session/connect';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-const connect: Connect = (link, name) => connectRoom(link, name);
+const connect: Connect = (link, name, options) => connectRoom(link, name, { newHistory: options?.create === true });
 export default mount(App, { target, props: { connect } });

@@ -16,6 +16,8 @@ const toWorker = [
   { v: 1, type: 'lease', holder: null, epoch: 2, ttlMs: 500 },
   { v: 1, type: 'lease', holder: 'a', epoch: 2, ttlMs: 500 },
   { v: 1, type: 'online', online: false },
+  { v: 1, type: 'record', seen: false, genesis: null },
+  { v: 1, type: 'record', seen: true, genesis: 'gA' },
 ];
 
 const toMain = [
@@ -25,6 +27,7 @@ const toMain = [
   { v: 1, type: 'lease-request', minEpoch: 4 },
   { v: 1, type: 'lease-release' },
   { v: 1, type: 'refused', from: 'c' },
+  { v: 1, type: 'history', genesis: 'gA', started: true },
 ];
 
 describe('room port protocol', () => {
@@ -45,6 +48,10 @@ describe('room port protocol', () => {
       { v: 2, type: 'lease-release' },
       { v: 1, type: 'nope' },
       { v: 1 },
+      { v: 1, type: 'record', seen: 'yes', genesis: null },
+      { v: 1, type: 'record', seen: true },
+      { v: 1, type: 'history', genesis: 7, started: false },
+      { v: 1, type: 'history', genesis: 'g' },
     ];
     for (const m of bad) {
       expect(parseToWorker(m)).toBeNull();

@@ -8,6 +8,8 @@ import { inRoom, inRoomLabel, linkedOthers } from '../../src/ui/models/peers';
 import { tokenRows, tokenTotals } from '../../src/ui/models/tokens';
 import { filterActivity, reactionRate } from '../../src/ui/models/activity';
 import { asPeerId } from '../../src/core/ids';
+import { historyNotice } from '../../src/ui/models/history';
+import type { PeerView, RoomView } from '../../workers/contract/room-view';
 import { group, peer, roomView } from './room-view';
 
 describe('todo model', () => {
@@ -169,5 +171,33 @@ describe('activity model', () => {
     expect(filterActivity(items, 'INCR', 'all', () => 'Bob').map((i) => i.seq)).toEqual([3, 1]);
     expect(filterActivity(items, 'bob', 'failed', () => 'Bob').map((i) => i.seq)).toEqual([2]);
     expect(reactionRate(items, 10_000, 5000)).toBeCloseTo(0.4);
+  });
+});
+
+describe('history notice', () => {
+  const withHistory = (history: Partial<RoomView['history']>, peers: PeerView[] = []): RoomView => ({ ...roomView([], peers), history: { genesis: null, recorded: null, waiting: false, others: [], mayStart: false, ...history } });
+
+  it('says nothing while the tab holds the room\'s history and the record agrees', () => {
+    expect(historyNotice(withHistory({ genesis: 'gabc123456789', recorded: 'gabc123456789' }))).toBeNull();
+    expect(historyNotice(withHistory({ genesis: 'gabc123456789' }))).toBeNull(); // no record: nothing to tell
+    expect(historyNotice(null)).toBeNull();
+  });
+
+  it('a waiting tab is told what the server knows and may start a new history; a starting one is told so', () => {
+    const waiting = historyNotice(withHistory({ waiting: true, recorded: 'gabc123456789' }));
+    expect(waiting).toMatchObject({ kind: 'waiting', canStart: true });
+    expect(waiting?.text).toContain('(gabc12345)');
+    expect(historyNotice(withHistory({ waiting: true }))?.text).toContain('Nobody who holds it is online');
+    expect(historyNotice(withHistory({ mayStart: true }))).toMatchObject({ kind: 'starting', canStart: false });
+  });
+
+  it('two histories meeting name the other peers and both short ids, and offer no new history', () => {
+    const n = historyNotice(withHistory({ genesis: 'gmine0000000', others: [{ peer: asPeerId('p2'), genesis: 'gtheirs00000' }] }, [peer('p2', 'Bob')]));
+    expect(n).toMatchObject({ kind: 'others', canStart: false });
+    expect(n?.text).toContain('Bob holds another history of it (gtheirs00) than this tab (gmine0000)');
+  });
+
+  it('a record naming another history says someone started a new one', () => {
+    expect(historyNotice(withHistory({ genesis: 'gold0000000', recorded: 'gnew0000000' }))).toMatchObject({ kind: 'superseded', canStart: false });
   });
 });

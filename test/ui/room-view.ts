@@ -27,5 +27,6 @@ export function roomView(molecules: MoleculeGroupView[], peers: PeerView[] = [],
     claims: [],
     outbox: 0,
     storage: { persisted: true, error: null },
+    history: { genesis: 'gtest', recorded: 'gtest', waiting: false, others: [], mayStart: false },
   };
 }

@@ -27,7 +27,7 @@ async function clientOverHost(presence: RoomPresence | null): Promise<MachineCli
   const { port1, port2 } = new MessageChannel();
   let client: MachineClientHandle | null = null;
   const host = await openMachineHost(
-    { room: 'c', displayName: 'Ada', preferredPeer: null, signaling: false },
+    { room: 'c', displayName: 'Ada', preferredPeer: null, signaling: false, newHistory: true },
     {
       port: port2,
       openStore: async () => ({ store: createMemoryStore(), scope: 'c-db' }),
@@ -45,7 +45,7 @@ async function clientOverHost(presence: RoomPresence | null): Promise<MachineCli
   const net = createMemoryNetwork({ clock: systemClock, random: seededRandom(6) });
   const served = serveRoomPort(port1, net.transport(host.peerId));
   client = createMachineClient({
-    calls: { ...host, emit: async (...a) => host.emit(...a) },
+    calls: { ...host, emit: async (...a) => host.emit(...a), startNewHistory: async () => host.startNewHistory() },
     presence,
     shutdown: async () => {
       await host.close();

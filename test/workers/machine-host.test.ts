@@ -29,11 +29,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
+/** Every tab here may start the room's history (as the tab that created the room). */
 async function openTab(net: MemoryNetwork, backing: MemoryBacking, locks: LockManager, preferred: string | null = null, displayName = 'tab', online = true, wrap: (s: Store) => Store = (s) => s): Promise<Tab> {
   const { port1, port2 } = new MessageChannel();
   let latest: MachineSnapshot | null = null;
   const host = await openMachineHost(
-    { room: 'r', displayName, preferredPeer: preferred, signaling: false },
+    { room: 'r', displayName, preferredPeer: preferred, signaling: false, newHistory: true },
     {
       port: port2,
       openStore: async () => ({ store: wrap(createMemoryStore(backing)), scope: 'r-db' }),

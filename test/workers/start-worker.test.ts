@@ -31,7 +31,7 @@ function fakeWorker(kind: 'ok' | 'stalls' | 'fails', peerId = 'p'): FakeWorker {
   return w;
 }
 
-const init = { room: 'r', displayName: 'me', preferredPeer: null, signaling: true };
+const init = { room: 'r', displayName: 'me', preferredPeer: null, signaling: true, newHistory: true };
 const noop = (): void => undefined;
 
 describe('startMachineWorker', () => {

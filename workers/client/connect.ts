@@ -32,6 +32,11 @@ export interface ConnectOptions {
   readonly createWorker?: () => Worker;
   /** Default: the bundled timer worker (the room's timers survive background-tab throttling); null: main-thread timers. */
   readonly createTimerWorker?: (() => Worker) | null;
+  /**
+   * This tab creates the room ("Create a room"): it may start the room's history. Default false ("open a
+   * link"): it joins the history there is (workers/room-history.ts says when it may start one by itself).
+   */
+  readonly newHistory?: boolean;
 }
 
 /** The mesh room's clock: timers in a worker when one can be started, else the main thread's. */
@@ -72,6 +77,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
     load: (reactor) => worker().api.load(reactor),
     unload: (reactor) => worker().api.unload(reactor),
     setDisplayName: (name) => worker().api.setDisplayName(name),
+    startNewHistory: () => worker().api.startNewHistory(),
   };
   const presenceEvents = new Emitter<{ members: undefined; signaling: undefined }>();
   const presence: RoomPresence = {
@@ -107,7 +113,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
     const preferredPeer = readSession(peerKey(link.room));
     started = await startMachineWorker({
       create: createWorker,
-      init: { room: link.room, displayName, preferredPeer, signaling: signalingUrl !== null },
+      init: { room: link.room, displayName, preferredPeer, signaling: signalingUrl !== null, newHistory: options.newHistory ?? false },
       onSnapshot: (s) => client.pushSnapshot(s),
       onActivity: (items) => client.pushActivity(items),
       onStall: (attempt) => log(`the machine worker did not finish starting (attempt ${attempt}); starting a fresh one`),
@@ -131,7 +137,7 @@ export async function connectRoom(link: RoomLink, displayName: string, options: 
       links: options.links ?? (signalingUrl ? [broadcastChannelLink(), webRtcLink(iceSource ? { iceSettings: () => iceSource.current() } : {}), wsRelayLink()] : [broadcastChannelLink()]),
       ...(timers.clock ? { clock: timers.clock } : {}),
     });
-    stopServing = serveRoomPort(started.port, room, room.lease).stop;
+    stopServing = serveRoomPort(started.port, room, room.lease, room.record).stop;
     room.on('members', () => presenceEvents.emit('members', undefined));
     room.on('signaling', () => presenceEvents.emit('signaling', undefined));
     presenceEvents.emit('members', undefined);

@@ -14,6 +14,7 @@ export interface MachineCalls {
   load(reactor: string): Promise<void>;
   unload(reactor: string): Promise<void>;
   setDisplayName(name: string): Promise<void>;
+  startNewHistory(): Promise<void>;
 }
 
 /** One member of the room as the mesh reports it. */
@@ -93,6 +94,7 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       claims: s.claims,
       outbox: s.outbox,
       storage: { persisted, error: s.storageError },
+      history: s.history,
     };
   };
 
@@ -138,6 +140,7 @@ export function createMachineClient(options: MachineClientOptions): MachineClien
       presence?.setName?.(name);
       await calls.setDisplayName(name);
     },
+    startNewHistory: async () => (live(), calls.startNewHistory()),
     async close() {
       if (closed) return;
       closed = true;

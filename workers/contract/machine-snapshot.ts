@@ -2,7 +2,7 @@
 // and the room protocol. The client adds what only the main thread knows — membership, links, RTT,
 // signaling — to make the UI's RoomView.
 import type { PeerId, ReactorId } from '../../src/core/ids';
-import type { ClaimView, MoleculeGroupView, ReactorView } from './room-view';
+import type { ClaimView, HistoryInfo, MoleculeGroupView, ReactorView } from './room-view';
 
 export interface MachineSnapshot {
   readonly room: string;
@@ -23,4 +23,5 @@ export interface MachineSnapshot {
   readonly storageError: string | null;
   /** A plain-words problem from the worker side (e.g. a reactor that failed to load), or null. */
   readonly problem: string | null;
+  readonly history: HistoryInfo;
 }

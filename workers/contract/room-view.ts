@@ -59,6 +59,23 @@ export interface ActivityItem {
   error?: string;
 }
 
+/** The room's history as this tab holds it (docs/protocol.md, "Histories meeting"). */
+export interface HistoryInfo {
+  /** The genesis id of the history this tab holds; null before it holds one. */
+  genesis: string | null;
+  /** The history the signaling server's room record names (advice only); null: none, or not told yet. */
+  recorded: string | null;
+  /** This tab holds no history, nobody reachable holds it, and it may not start one: it waits. */
+  waiting: boolean;
+  /** Linked peers holding another history of this room (nothing is exchanged with them). */
+  others: { peer: PeerId; genesis: string }[];
+  /**
+   * This tab may start the room's history when it finds nobody holding one: it created the room, the server
+   * has never seen the room, or the person chose "Start a new history".
+   */
+  mayStart: boolean;
+}
+
 export interface RoomView {
   room: string;
   self: PeerId;
@@ -81,6 +98,7 @@ export interface RoomView {
   claims: ClaimView[];
   outbox: number;
   storage: { persisted: boolean; error: string | null };
+  history: HistoryInfo;
 }
 
 export interface MachineClient {
@@ -93,5 +111,10 @@ export interface MachineClient {
   load(reactor: string): Promise<void>;
   unload(reactor: string): Promise<void>;
   setDisplayName(name: string): Promise<void>;
+  /**
+   * Start a new history of this room (the explicit act for a tab that waits for one): it starts when no
+   * reachable peer holds one. Rejects when this tab already holds a history.
+   */
+  startNewHistory(): Promise<void>;
   close(): Promise<void>;
 }

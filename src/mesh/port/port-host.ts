@@ -1,7 +1,8 @@
 // Main-thread half of the room port: serves the real Transport (the mesh room) and, when there is one, the
-// signaling server's LeaseClient to the machine worker over a MessagePort.
+// signaling server's LeaseClient and room record to the machine worker over a MessagePort.
 import { logger } from '../../core/log';
 import type { LeaseClient } from '../lease';
+import type { RoomRecordClient, RoomRecordView } from '../room-record';
 import type { Transport } from '../transport';
 import { parseToMain, ROOM_PORT_VERSION, type PortLike, type ToWorker } from './port-protocol';
 
@@ -14,7 +15,7 @@ export interface RoomPortHost {
   stop(): void;
 }
 
-export function serveRoomPort(port: PortLike, transport: Transport, lease: LeaseClient | null = null): RoomPortHost {
+export function serveRoomPort(port: PortLike, transport: Transport, lease: LeaseClient | null = null, record: RoomRecordClient | null = null): RoomPortHost {
   let invalid = 0;
   const post = (m: DistributiveOmit<ToWorker, 'v'>): void => port.postMessage({ v: ROOM_PORT_VERSION, ...m });
   const peersNow = (): void => post({ type: 'peers', peers: [...transport.peers()] });
@@ -34,6 +35,9 @@ export function serveRoomPort(port: PortLike, transport: Transport, lease: Lease
       }),
     );
   }
+
+  const postRecord = (r: RoomRecordView): void => post({ type: 'record', seen: r.seen, genesis: r.genesis ?? null });
+  if (record) offs.push(record.onRecord(postRecord));
 
   const settle = (id: number, p: Promise<void>): void => {
     p.then(
@@ -67,12 +71,15 @@ export function serveRoomPort(port: PortLike, transport: Transport, lease: Lease
         return lease?.releaseLease();
       case 'refused':
         return transport.refused?.(msg.from as Transport['self']);
+      case 'history':
+        return record?.reportHistory(msg.genesis, msg.started);
     }
   };
   port.addEventListener('message', onMessage);
   port.start?.();
   peersNow();
   if (lease) post({ type: 'online', online: lease.online });
+  if (record?.record) postRecord(record.record);
 
   return {
     get invalid() {

@@ -17,7 +17,9 @@ export type ToWorker =
   | { readonly v: 1; readonly type: 'error'; readonly message: string }
   | { readonly v: 1; readonly type: 'done'; readonly id: number; readonly error: string | null }
   | { readonly v: 1; readonly type: 'lease'; readonly holder: string | null; readonly epoch: number; readonly ttlMs: number }
-  | { readonly v: 1; readonly type: 'online'; readonly online: boolean };
+  | { readonly v: 1; readonly type: 'online'; readonly online: boolean }
+  /** The signaling server's record of the room (room-record.ts): on every join and history change. */
+  | { readonly v: 1; readonly type: 'record'; readonly seen: boolean; readonly genesis: string | null };
 
 /** Worker → main thread. */
 export type ToMain =
@@ -26,7 +28,9 @@ export type ToMain =
   | { readonly v: 1; readonly type: 'send'; readonly to: string; readonly message: unknown }
   | { readonly v: 1; readonly type: 'lease-request'; readonly minEpoch: number }
   | { readonly v: 1; readonly type: 'lease-release' }
-  | { readonly v: 1; readonly type: 'refused'; readonly from: string };
+  | { readonly v: 1; readonly type: 'refused'; readonly from: string }
+  /** The history this peer holds, for the server's room record (RoomRecordClient.reportHistory). */
+  | { readonly v: 1; readonly type: 'history'; readonly genesis: string; readonly started: boolean };
 
 type Fields = Record<string, unknown>;
 const str = (x: unknown): boolean => typeof x === 'string';
@@ -58,6 +62,8 @@ function validToWorker(f: Fields): boolean {
       return (f['holder'] === null || str(f['holder'])) && num(f['epoch']) && num(f['ttlMs']);
     case 'online':
       return typeof f['online'] === 'boolean';
+    case 'record':
+      return typeof f['seen'] === 'boolean' && (f['genesis'] === null || str(f['genesis']));
     default:
       return false;
   }
@@ -76,6 +82,8 @@ function validToMain(f: Fields): boolean {
       return true;
     case 'refused':
       return str(f['from']);
+    case 'history':
+      return str(f['genesis']) && typeof f['started'] === 'boolean';
     default:
       return false;
   }

@@ -5,6 +5,7 @@ import { Emitter } from '../../core/emitter';
 import { asEpoch, asPeerId, type PeerId } from '../../core/ids';
 import { logger } from '../../core/log';
 import type { LeaseClient, LeaseState } from '../lease';
+import type { RoomRecordClient, RoomRecordView } from '../room-record';
 import { TransportKind, type Transport, type TransportEvents } from '../transport';
 import { parseToWorker, ROOM_PORT_VERSION, type PortLike, type ToMain } from './port-protocol';
 
@@ -13,6 +14,8 @@ const log = logger('kinetic:mesh:port-transport');
 export interface PortTransport extends Transport {
   /** The signaling lease as the main thread reports it (null until the first report). */
   readonly lease: LeaseClient;
+  /** The signaling server's room record as the main thread reports it (null record until the first report). */
+  readonly record: RoomRecordClient;
   /** Messages from the main thread that failed validation (dropped). */
   readonly invalid: number;
   /** Detach from the port without telling the main thread (the worker is going away). */
@@ -20,7 +23,8 @@ export interface PortTransport extends Transport {
 }
 
 export function createPortTransport(port: PortLike, self: PeerId, kind: Transport['kind'] = TransportKind.Mesh): PortTransport {
-  const events = new Emitter<TransportEvents & { lease: LeaseState }>();
+  const events = new Emitter<TransportEvents & { lease: LeaseState; record: RoomRecordView }>();
+  let roomRecord: RoomRecordView | null = null;
   const linked = new Set<PeerId>();
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -75,6 +79,9 @@ export function createPortTransport(port: PortLike, self: PeerId, kind: Transpor
       case 'online':
         online = msg.online;
         return;
+      case 'record':
+        roomRecord = { seen: msg.seen, ...(msg.genesis !== null ? { genesis: msg.genesis } : {}) };
+        return events.emit('record', roomRecord);
       case 'lease':
         return events.emit('lease', { holder: msg.holder === null ? null : asPeerId(msg.holder), epoch: asEpoch(msg.epoch), ttlMs: msg.ttlMs });
     }
@@ -91,10 +98,19 @@ export function createPortTransport(port: PortLike, self: PeerId, kind: Transpor
     },
   };
 
+  const record: RoomRecordClient = {
+    get record() {
+      return roomRecord;
+    },
+    onRecord: (listener) => events.on('record', listener),
+    reportHistory: (genesis, started) => post({ type: 'history', genesis, started }),
+  };
+
   return {
     kind,
     self,
     lease,
+    record,
     get invalid() {
       return invalid;
     },

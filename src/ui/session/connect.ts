@@ -3,4 +3,5 @@
 import type { RoomLink } from '../../protocol/room-link';
 import type { MachineClient } from '../../../workers/contract/room-view';
 
-export type Connect = (link: RoomLink, displayName: string) => Promise<MachineClient>;
+/** `create`: this tab creates the room (the Landing page's "Create a new room"), so it starts its history. */
+export type Connect = (link: RoomLink, displayName: string, options?: { readonly create?: boolean }) => Promise<MachineClient>;

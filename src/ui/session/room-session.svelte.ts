@@ -69,6 +69,11 @@ export class RoomSession {
     });
   }
 
+  /** The person confirmed "Start a new history" (the tab waits for the room's history). */
+  startNewHistory(): Promise<boolean> {
+    return this.act('Starting a new history', () => this.client.startNewHistory());
+  }
+
   async close(): Promise<void> {
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.client.close();
