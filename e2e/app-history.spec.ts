@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { enterName, joinAs, show, todoTexts } from './app-driver';
-import { closeAll, openPeer, type PeerPage } from './harness';
+import { closeAll, openPeer, type BrowserName, type PeerPage } from './harness';
 import { freePort, startSignal, type Service } from './services';
 
 let signal: (Service & { url: string }) | null = null;
@@ -39,14 +39,14 @@ async function genesisOf(page: Page): Promise<string> {
   return g;
 }
 
-test('a fresh browser opening the link waits for the room\'s history and joins it; a new history is an explicit act', async ({}, testInfo) => {
+test('a fresh browser opening the link waits for the room\'s history and joins it; a new history is an explicit act', async () => {
   test.setTimeout(150_000);
   const base = signal!.url;
-  const shot = async (page: Page, name: string): Promise<void> => void (await page.screenshot({ path: testInfo.outputPath(`${name}.png`) }));
+  const shot = async (page: Page, name: string): Promise<void> => void (await page.screenshot({ path: test.info().outputPath(`${name}.png`) }));
   const peers: PeerPage[] = [];
   try {
     // Ann creates the room: her tab starts its history; she adds a todo and closes every tab.
-    const ann = await openPeer('chromium', `${base}/`, 'Ann');
+    const ann = await openPeer('chromium', `${base}/`, 'Ann' as BrowserName);
     peers.push(ann);
     await ann.page.getByTestId('name-input').fill('Ann');
     await ann.page.getByTestId('create-room').click();
@@ -84,7 +84,7 @@ test('a fresh browser opening the link waits for the room\'s history and joins i
     await bob.page.close({ runBeforeUnload: true });
 
     // Nobody is online now. Cy opens the link, waits, and chooses to start a new history: a visibly other one.
-    const cy = await openPeer('chromium', url, 'Cy');
+    const cy = await openPeer('chromium', url, 'Cy' as BrowserName);
     peers.push(cy);
     await enterName(cy.page, 'Cy');
     await expect(cy.page.getByTestId('history-notice')).toHaveAttribute('data-kind', 'waiting', { timeout: 20_000 });
