@@ -32,6 +32,8 @@ export interface AffinityOptions {
   readonly alone?: (reactor: ReactorId, name: string) => boolean;
   /** Called when a copy's grace period ends (it becomes available to every host). */
   readonly onOpen: (reactor: ReactorId, name: string) => void;
+  /** A copy is held back from this peer now (true), or no longer (false): the replica keeps its bags split by it. */
+  readonly onHeld?: (id: MoleculeId, held: boolean) => void;
   /** Run after the input that already arrived was handled (default: a zero-delay timer on `clock`). */
   readonly defer?: (fn: () => void) => void;
 }
@@ -125,6 +127,7 @@ export class Affinity {
     const ms = graceMs * (kind === 0 ? 1 : kind === 1 ? LONE_GRACE_FACTOR : 2 * LONE_GRACE_FACTOR);
     const until = clock.now() + ms;
     this.#held.set(id, until);
+    this.#o.onHeld?.(id, true);
     const q = this.#queues[kind];
     q.push({ id, reactor, name, until });
     if (!q.armed) this.#arm(q, ms);
@@ -155,7 +158,11 @@ export class Affinity {
     this.#defer(() => {
       const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
       // Only a hold still in place counts (the copy may be consumed, or held again since).
-      for (const h of due) if (this.#held.get(h.id) === h.until && this.#held.delete(h.id)) opened.set(`${h.reactor}\u0000${h.name}`, h);
+      for (const h of due) {
+        if (this.#held.get(h.id) !== h.until || !this.#held.delete(h.id)) continue;
+        this.#o.onHeld?.(h.id, false);
+        opened.set(`${h.reactor}\u0000${h.name}`, h);
+      }
       for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
     });
   }
@@ -167,7 +174,7 @@ export class Affinity {
 
   /** The copy is gone (consumed): forget it. */
   gone(id: MoleculeId): void {
-    this.#held.delete(id);
+    if (this.#held.delete(id)) this.#o.onHeld?.(id, false);
   }
 
   /** Whether this peer is the preferred host of a copy (always, with affinity off). */

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { ClaimId, Epoch, MoleculeId, PeerId, ReactorId } from '../core/ids';
 import { parserByType } from '../protocol/by-type';
 import { isValueWithinLimits } from '../core/value-limits';
+import { checkHot } from './wire-check';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -124,8 +125,14 @@ export function unbatch(raw: unknown): unknown[] | null {
   return b.messages as unknown[];
 }
 
+/** The schema's check (the reference; the hot types are checked by hand, wire-check.ts). */
+export const parseMessageBySchema: (raw: unknown) => Message | null = parserByType(MessageSchema.options);
+
 /** Validate an untrusted value; null when it is not a well-formed message of this protocol version. */
-export const parseMessage: (raw: unknown) => Message | null = parserByType(MessageSchema.options);
+export function parseMessage(raw: unknown): Message | null {
+  const hot = checkHot(raw, PROTOCOL_VERSION);
+  return hot === undefined ? parseMessageBySchema(raw) : hot;
+}
 
 type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 

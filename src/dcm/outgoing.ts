@@ -5,6 +5,7 @@
 // own answer is one message too. Per-peer order is kept (a batch is sent in queue order).
 import type { PeerId } from '../core/ids';
 import { PROTOCOL_VERSION, type Message } from './messages';
+import { MessageEncoder } from './wire-encode';
 
 /** Messages per batch: a burst beyond it leaves as several batches, in order. */
 const MAX_BATCH = 512;
@@ -13,11 +14,15 @@ export class Outgoing {
   readonly #queues = new Map<PeerId, Message[]>();
   readonly #send: (to: PeerId, message: unknown) => boolean;
   readonly #defer: (fn: () => void) => void;
+  /** The transport takes JSON text (Transport.sendEncoded): each message is encoded once per flush. */
+  readonly #sendEncoded: ((to: PeerId, json: string) => boolean) | undefined;
+  readonly #encoder = new MessageEncoder();
   #scheduled = false;
 
-  constructor(send: (to: PeerId, message: unknown) => boolean, defer: (fn: () => void) => void) {
+  constructor(send: (to: PeerId, message: unknown) => boolean, defer: (fn: () => void) => void, sendEncoded?: (to: PeerId, json: string) => boolean) {
     this.#send = send;
     this.#defer = defer;
+    this.#sendEncoded = sendEncoded;
   }
 
   send(to: PeerId, message: Message): void {
@@ -34,12 +39,32 @@ export class Outgoing {
     this.#scheduled = false;
     const queues = [...this.#queues];
     this.#queues.clear();
+    // The same message object queued for several peers (a fan-out) is encoded once.
+    const texts = this.#sendEncoded ? new Map<Message, string>() : null;
     for (const [to, q] of queues) {
       for (let i = 0; i < q.length; i += MAX_BATCH) {
         const part = q.slice(i, i + MAX_BATCH);
-        this.#send(to, part.length === 1 ? part[0] : { v: PROTOCOL_VERSION, type: 'batch', messages: part });
+        if (!texts || !this.#sendText(to, part, texts)) this.#send(to, part.length === 1 ? part[0] : { v: PROTOCOL_VERSION, type: 'batch', messages: part });
       }
     }
+  }
+
+  /** Send as text; false when a message cannot be encoded (the value path then reports why, as a link does). */
+  #sendText(to: PeerId, part: readonly Message[], texts: Map<Message, string>): boolean {
+    const enc = this.#encoder;
+    const out = new Array<string>(part.length);
+    try {
+      for (let k = 0; k < part.length; k++) {
+        const m = part[k] as Message;
+        let t = texts.get(m);
+        if (t === undefined) texts.set(m, (t = enc.encode(m)));
+        out[k] = t;
+      }
+    } catch {
+      return false;
+    }
+    this.#sendEncoded?.(to, out.length === 1 ? (out[0] as string) : enc.batch(out));
+    return true;
   }
 
   /** The peer's link is gone: what was queued for it would only go to a new link out of order. */

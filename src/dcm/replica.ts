@@ -3,6 +3,7 @@
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
+import { CopyBag } from './copy-bag';
 import { emitKey } from './ids';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
@@ -18,37 +19,6 @@ export interface AppliedEntry {
 /** Key of the bag of copies of (reactor, name). */
 export const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
 
-/** A set of ids with O(1) add/delete and a random starting point for iteration (anti-herding). */
-class IdBag {
-  readonly #ids: MoleculeId[] = [];
-  readonly #at = new Map<MoleculeId, number>();
-  get size(): number {
-    return this.#ids.length;
-  }
-  add(id: MoleculeId): void {
-    if (this.#at.has(id)) return;
-    this.#at.set(id, this.#ids.length);
-    this.#ids.push(id);
-  }
-  delete(id: MoleculeId): void {
-    const i = this.#at.get(id);
-    if (i === undefined) return;
-    const last = this.#ids.pop() as MoleculeId;
-    this.#at.delete(id);
-    if (last !== id) {
-      this.#ids[i] = last;
-      this.#at.set(last, i);
-    }
-  }
-  *from(start: number): Generator<MoleculeId> {
-    const n = this.#ids.length;
-    for (let k = 0; k < n; k++) {
-      const id = this.#ids[(start + k) % n];
-      if (id !== undefined) yield id;
-    }
-  }
-}
-
 class Delivered {
   upTo = 0;
   readonly above = new Set<number>();
@@ -63,7 +33,9 @@ class Delivered {
 
 export class Replica {
   readonly #molecules = new Map<MoleculeId, DistributedMolecule>();
-  readonly #bags = new Map<string, IdBag>();
+  readonly #bags = new Map<string, CopyBag>();
+  /** Copies held back for their preferred host (affinity.ts tells): kept in their bags' held part. */
+  readonly #held = new Set<MoleculeId>();
   readonly #delivered = new Map<string, Delivered>();
   #members: readonly PeerId[] = [];
   readonly #recentCommits = new Set<ClaimId>();
@@ -71,7 +43,7 @@ export class Replica {
   #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail.
   readonly #tailAdded = new Map<MoleculeId, DistributedMolecule>();
-  readonly #tailBags = new Map<string, IdBag>();
+  readonly #tailBags = new Map<string, CopyBag>();
   readonly #tailRemoved = new Set<MoleculeId>();
   readonly #tailEmits = new Set<string>();
   #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
@@ -115,26 +87,41 @@ export class Replica {
     return this.#delivered.get(source)?.has(seq) ?? false;
   }
 
-  /** Available copies of (reactor, name), starting at a random point so peers do not all pick the same one. */
-  *copies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
+  /** Available copies of (reactor, name), held or not. */
+  *copies(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
     const key = bagKey(reactor, name);
-    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) {
-      if (!bag) continue;
-      for (const id of bag.from(Math.floor(start * bag.size))) {
-        const m = this.#tailRemoved.has(id) ? undefined : this.get(id);
-        if (m) yield m;
-      }
-    }
+    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) if (bag) for (const m of bag.all()) if (!this.#tailRemoved.has(m.id)) yield m;
+  }
+
+  /** Available copies not held back for another host, starting at a random point so peers do not all pick the same one. */
+  *openCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
+    const key = bagKey(reactor, name);
+    const committed = this.#bags.get(key);
+    if (committed) for (const m of committed.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+    const tail = this.#tailBags.get(key);
+    if (tail) for (const m of tail.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+  }
+
+  /** Available copies held back for their preferred host. */
+  *heldCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
+    const key = bagKey(reactor, name);
+    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) if (bag) for (const m of bag.held(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+  }
+
+  /** A copy is held back for its preferred host (true) or open to every host again (false). */
+  setHeld(id: MoleculeId, held: boolean): void {
+    if (held) this.#held.add(id);
+    else if (!this.#held.delete(id)) return;
+    const inTail = this.#tailAdded.get(id);
+    if (inTail) this.#tailBags.get(bagKey(inTail.reactor, inTail.name))?.setHeld(id, held);
+    const committed = this.#molecules.get(id);
+    if (committed) this.#bags.get(bagKey(committed.reactor, committed.name))?.setHeld(id, held);
   }
 
   /** Committed copies of (reactor, name), claimed or not (what the room holds for sure). */
   *committed(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
     const bag = this.#bags.get(bagKey(reactor, name));
-    if (!bag) return;
-    for (const id of bag.from(0)) {
-      const m = this.#molecules.get(id);
-      if (m) yield m;
-    }
+    if (bag) yield* bag.all();
   }
 
   /** An entry was appended to the log after `appliedIndex`: fold it into the overlay. */
@@ -260,7 +247,7 @@ export class Replica {
 
   #addMolecule(m: DistributedMolecule): void {
     this.#molecules.set(m.id, m);
-    bagOf(this.#bags, m).add(m.id);
+    bagOf(this.#bags, m).add(m, this.#held.has(m.id));
   }
   #removeMolecule(id: MoleculeId): void {
     const m = this.#molecules.get(id);
@@ -270,7 +257,7 @@ export class Replica {
   }
   #addTailMolecule(m: DistributedMolecule): void {
     this.#tailAdded.set(m.id, m);
-    bagOf(this.#tailBags, m).add(m.id);
+    bagOf(this.#tailBags, m).add(m, this.#held.has(m.id));
   }
   #removeTailMolecule(id: MoleculeId): void {
     const m = this.#tailAdded.get(id);
@@ -280,9 +267,9 @@ export class Replica {
   }
 }
 
-function bagOf(bags: Map<string, IdBag>, m: DistributedMolecule): IdBag {
+function bagOf(bags: Map<string, CopyBag>, m: DistributedMolecule): CopyBag {
   const key = bagKey(m.reactor, m.name);
   let bag = bags.get(key);
-  if (!bag) bags.set(key, (bag = new IdBag()));
+  if (!bag) bags.set(key, (bag = new CopyBag()));
   return bag;
 }

@@ -40,8 +40,6 @@ export interface RequesterOptions {
   readonly ids: RequestIds;
   /** Availability of (reactor, name) may have grown. */
   readonly notify: (reactor: ReactorId, name: string) => void;
-  /** Whether this peer may reach for a copy now (affinity: fresh copies go to their preferred host first). */
-  readonly open: (id: MoleculeId) => boolean;
   /** Our own emissions on their way to the sequencer (matched first: see fresh.ts). */
   readonly fresh: FreshEmissions;
   /** Whether this peer is a copy's preferred host (affinity): an older fresh copy is offered only then. */
@@ -91,12 +89,17 @@ export class Requester {
         yield m;
       } else if (held.length < MAX_STOLEN) held.push(m);
     }
-    for (const m of this.#ctx.rlog.replica.copies(reactor, name, this.#ctx.random.next())) {
+    const replica = this.#ctx.rlog.replica;
+    for (const m of replica.openCopies(reactor, name, this.#ctx.random.next())) {
       if (this.#inflight.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;
-      if (this.#o.open(m.id)) {
-        open++;
-        yield m;
-      } else if (open < need && held.length < MAX_STOLEN) held.push(m);
+      open++;
+      yield m;
+    }
+    if (open < need) {
+      for (const m of replica.heldCopies(reactor, name, this.#ctx.random.next())) {
+        if (held.length >= MAX_STOLEN) break;
+        if (!this.#inflight.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id)) held.push(m);
+      }
     }
     const starved = localDemand && this.#starving.update(`${reactor}\u0000${name}`, open, held.length);
     if (open < need && (open > 0 || held.length > need || starved)) yield* held;

@@ -56,7 +56,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const refusals = new Refusals();
   const defer = deferOn(clock);
   const fresh = new FreshEmissions(defer);
-  const outgoing = new Outgoing((to, m) => transport.send(to, m), defer);
+  const outgoing = new Outgoing((to, m) => transport.send(to, m), defer, transport.sendEncoded ? (to, json) => transport.sendEncoded?.(to, json) ?? false : undefined);
 
   const persistence = new Persistence(
     store,
@@ -99,7 +99,8 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     hosts: (reactor) => catalog.hostsOf(reactor),
     graceMs: timings.affinityGraceMs,
     leader: () => leader()?.leader ?? null,
-    alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name, 0)),
+    alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name)),
+    onHeld: (id, held) => rlog.replica.setHeld(id, held),
     onOpen: (reactor, name) => notices.now(reactor, name),
     defer: (fn) => inbound.afterInput(fn),
   });
@@ -107,7 +108,6 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     mode: options.claimMode ?? 'optimistic',
     ids: requestIds,
     notify: (reactor, name) => notices.now(reactor, name),
-    open: (id) => affinity.open(id),
     fresh,
     preferred: (m) => affinity.mine(m.id, m.reactor, m.name),
     leader,
@@ -215,7 +215,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       return reply;
     },
     available: (reactor, name, need, localDemand) => (life.started ? requester.available(reactor, name, need, localDemand) : []),
-    copies: (reactor, name) => (life.started ? rlog.replica.copies(reactor, name, 0) : []),
+    copies: (reactor, name) => (life.started ? rlog.replica.copies(reactor, name) : []),
     pending: (reactor, name) => emissions.pending(reactor, name),
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
       life.running ? requester.claim(leader(), reactor, reaction, ids) : Promise.resolve(null),

@@ -146,6 +146,7 @@ export function createBroadcastChannelTransport(opts: BroadcastChannelOptions): 
     whenReady: () => ready.promise,
     peers: () => links.peers(),
     send: (to, message) => links.send(to, message),
+    sendEncoded: (to, json) => links.sendEncoded(to, json),
     disconnect() {
       control?.postMessage({ t: 'bye', from: self, inc } satisfies Control);
       control?.close();

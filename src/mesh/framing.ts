@@ -82,17 +82,22 @@ export class FramedSender {
   send(value: unknown): string | null {
     const json = encode(value);
     if (typeof json !== 'string') return json.why;
+    this.sendJson(json);
+    return null;
+  }
+
+  /** Queue a value already encoded as JSON text (the caller vouches that it is: it is not parsed here). */
+  sendJson(json: string): void {
     const frames = toFrames(json, this.#maxFrameBytes);
     // Nothing queued means no drain is awaited either (a wait always leaves frames in the queue).
     if (frames.length === 1 && this.#head === this.#queue.length && this.sink.bufferedAmount() < this.#highWater) {
       this.sink.send(frames[0] as string); // hot path: nothing queued, room in the channel
-      return null;
+      return;
     }
     for (const f of frames) this.#queue.push(f);
     // While a drain is awaited, the frames wait behind the queue: one waiter per drain, not one per send
     // (a waiter per send multiplied listeners and timers, and every drain woke them all).
     if (!this.#waiting) this.#flush();
-    return null;
   }
 
   /** Frames waiting for the channel to drain. */

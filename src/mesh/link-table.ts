@@ -56,7 +56,18 @@ export class LinkTable {
     // A closing channel counts as no link, so the room falls back to its next one.
     if (!link || link.sink.isOpen?.() === false) return false;
     const why = link.sender.send(value);
-    if (why === null) return true;
+    return why === null || this.#unencodable(peer, why);
+  }
+
+  /** send() of a value already encoded as JSON text (Transport.sendEncoded). */
+  sendEncoded(peer: PeerId, json: string): boolean {
+    const link = this.#links.get(peer);
+    if (!link || link.sink.isOpen?.() === false) return false;
+    link.sender.sendJson(json);
+    return true;
+  }
+
+  #unencodable(peer: PeerId, why: string): false {
     // Not sent: the caller sees false (like a missing link) and the reason goes to the error hook.
     this.unencodable++;
     this.fail(new Error(`a message to ${peer} was dropped: it cannot be encoded (${why})`));

@@ -160,6 +160,7 @@ export function createPeerJsTransport(opts: PeerJsOptions): Transport & { readon
     whenReady: () => ready.promise,
     peers: () => links.peers(),
     send: (to, message) => links.send(to, message),
+    sendEncoded: (to, json) => links.sendEncoded(to, json),
     disconnect() {
       if (poll) clock.clearTimeout(poll);
       poll = null;

@@ -42,6 +42,11 @@ export interface Transport {
    */
   send(to: PeerId, message: unknown): boolean;
   /**
+   * Send a message already encoded as JSON text (the receiver gets what `send(to, JSON.parse(json))` would
+   * give it): a sender that sends one message to many peers encodes it once. Optional: without it, send().
+   */
+  sendEncoded?(to: PeerId, json: string): boolean;
+  /**
    * The receiver refused a message from `peer` (it failed validation above the transport). Transports that
    * track misbehaviour count it toward cutting the peer off (the mesh room does; see misbehavior.ts).
    */

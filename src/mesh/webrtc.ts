@@ -192,6 +192,7 @@ export function createWebRtcTransport(opts: WebRtcOptions): WebRtcTransport {
     whenReady: () => ready.promise,
     peers: () => links.peers(),
     send: (to, message) => links.send(to, message),
+    sendEncoded: (to, json) => links.sendEncoded(to, json),
     drop(peer, reason) {
       const s = sessions.get(peer);
       if (s) close(peer, s, reason);

@@ -62,6 +62,7 @@ export function createWsRelayTransport(opts: WsRelayOptions): Transport & Severa
     whenReady: () => ready.promise,
     peers: () => links.peers(),
     send: (to, message) => links.send(to, message),
+    sendEncoded: (to, json) => links.sendEncoded(to, json),
     sever(peer: PeerId, reason: string) {
       if (!links.has(peer)) return;
       severed.add(peer);

@@ -108,6 +108,14 @@ export class MeshRoom implements Transport {
     return this.#sendFrame(to, { k: 'm', s: r.nextSeq++, d: message }) || (r.nextSeq--, false);
   }
 
+  sendEncoded(to: PeerId, json: string): boolean {
+    const r = this.#records.get(to);
+    if (!r?.alive || !this.#routes.sendEncoded(to, `{"k":"m","s":${r.nextSeq},"d":${json}}`)) return false;
+    r.nextSeq++;
+    r.lastSent = this.#clock.now();
+    return true;
+  }
+
   /** Leave: goodbye to everyone (they drop us at once), close every link. connect() again rejoins. */
   async disconnect(): Promise<void> {
     const s = this.#session;

@@ -47,6 +47,12 @@ export class LinkRoutes {
     return false;
   }
 
+  /** send() of a message already encoded as JSON text; a link that takes only values gets it decoded. */
+  sendEncoded(peer: PeerId, json: string): boolean {
+    for (const link of this.#routes.get(peer) ?? []) if (link.sendEncoded ? link.sendEncoded(peer, json) : link.send(peer, JSON.parse(json))) return true;
+    return false;
+  }
+
   /** Tear down links that would otherwise linger until ICE notices (10-30 s); they are re-made if the peer returns. */
   /** Cut a misbehaving peer off every link: direct ones close, shared ones (the relay) stop carrying it. */
   cutOff(peer: PeerId, reason: string): void {
