@@ -6,7 +6,6 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import { isValueWithinLimits } from '../core/value-limits';
 import type { Entry, ReplyOutput } from './entries';
-import type { Message, MessageType } from './messages';
 
 type Fields = Record<string, unknown>;
 
@@ -165,14 +164,14 @@ const CHECKS: Readonly<Record<Hot, Check>> = {
 const isHot = (t: unknown): t is Hot => typeof t === 'string' && Object.hasOwn(CHECKS, t);
 
 /**
- * Check a hot message by hand: the message (a fresh object), null when malformed, or undefined when its type
- * is not one of the hot ones (the caller checks it with the schema).
+ * Check a hot message by hand: the message (a fresh object, typed by messages.ts), null when malformed, or
+ * undefined when its type is not one of the hot ones (the caller checks it with the schema).
  */
-export function checkHot(raw: unknown, version: number): Message | null | undefined {
+export function checkHot(raw: unknown, version: number): Fields | null | undefined {
   if (!isObject(raw)) return undefined;
   const type = raw['type'];
   if (!isHot(type)) return undefined;
   if (raw['v'] !== version) return null;
   const body = CHECKS[type](raw);
-  return body ? ({ v: version, type: type satisfies MessageType, ...body } as unknown as Message) : null;
+  return body ? { v: version, type, ...body } : null;
 }

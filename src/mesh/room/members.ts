@@ -65,6 +65,10 @@ export class MemberRecord {
   alive = true;
   /** Sequence number of the next message this peer gets from us (restarts with every `hi` we send). */
   nextSeq = 0;
+  /** The text of the next application frame to this peer around a message already encoded (takes its number). */
+  encodedFrame(json: string): string {
+    return `{"k":"m","s":${this.nextSeq++},"d":${json}}`;
+  }
 
   constructor(
     readonly id: PeerId,

@@ -29,8 +29,6 @@ export { MeshRoomProblem, type MeshRoomEvents, type MeshRoomOptions, type Signal
 const log = logger('kinetic:mesh:room');
 const REORDER_WINDOW_MS = 2000;
 
-type Session = LinkSession;
-
 export class MeshRoom implements Transport {
   readonly kind = TransportKind.Mesh;
   readonly #events = new Emitter<MeshRoomEvents>();
@@ -40,7 +38,7 @@ export class MeshRoom implements Transport {
   #self: PeerId;
   #name: string;
   #state: PeerState = PeerState.Up;
-  #session: Session | null = null;
+  #session: LinkSession | null = null;
   #secrets: Promise<RoomSecrets | null> | null = null;
   #hash: string | null = null;
   readonly #misbehavior: Misbehavior;
@@ -110,10 +108,7 @@ export class MeshRoom implements Transport {
 
   sendEncoded(to: PeerId, json: string): boolean {
     const r = this.#records.get(to);
-    if (!r?.alive || !this.#routes.sendEncoded(to, `{"k":"m","s":${r.nextSeq},"d":${json}}`)) return false;
-    r.nextSeq++;
-    r.lastSent = this.#clock.now();
-    return true;
+    return !!r?.alive && (this.#sendFrame(to, r.encodedFrame(json)) || (r.nextSeq--, false));
   }
 
   /** Leave: goodbye to everyone (they drop us at once), close every link. connect() again rejoins. */
@@ -205,7 +200,7 @@ export class MeshRoom implements Transport {
     for (const a of attempts) a.catch((e: unknown) => current() && this.#fail(e));
   }
 
-  #onRejected(session: Session, r: SignalingRejection): void {
+  #onRejected(session: LinkSession, r: SignalingRejection): void {
     if (r.code !== ErrorCode.DuplicatePeer || this.opts.peerId) return this.#fail(r);
     // Another tab holds our stored id (a duplicated tab copies sessionStorage): take a fresh id and rejoin.
     log('peer id %s is taken; renewing', this.#self);
@@ -217,7 +212,7 @@ export class MeshRoom implements Transport {
     });
   }
 
-  async #teardown(s: Session, reason: string): Promise<void> {
+  async #teardown(s: LinkSession, reason: string): Promise<void> {
     if (this.#session === s) this.#session = null;
     if (this.#beat) this.#clock.clearTimeout(this.#beat);
     this.#beat = null;
@@ -229,7 +224,7 @@ export class MeshRoom implements Transport {
     this.#watchServer.set('offline');
   }
 
-  #attach(session: Session, link: Transport): void {
+  #attach(session: LinkSession, link: Transport): void {
     session.offs.push(
       link.on('peer-candidate', (e) => this.#events.emit('peer-candidate', e)),
       link.on('peer-connected', ({ peerId }) => this.#linkUp(peerId, link)),
@@ -264,7 +259,8 @@ export class MeshRoom implements Transport {
     this.#emitMembers();
   }
 
-  #sendFrame(to: PeerId, frame: RoomFrame): boolean {
+  /** A frame, or the text of one (MemberRecord.encodedFrame). */
+  #sendFrame(to: PeerId, frame: RoomFrame | string): boolean {
     const sent = this.#routes.send(to, frame);
     if (sent) {
       const r = this.#records.get(to);

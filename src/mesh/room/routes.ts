@@ -42,14 +42,9 @@ export class LinkRoutes {
     return left.length === 0;
   }
 
-  send(peer: PeerId, message: unknown): boolean {
-    for (const link of this.#routes.get(peer) ?? []) if (link.send(peer, message)) return true;
-    return false;
-  }
-
-  /** send() of a message already encoded as JSON text; a link that takes only values gets it decoded. */
-  sendEncoded(peer: PeerId, json: string): boolean {
-    for (const link of this.#routes.get(peer) ?? []) if (link.sendEncoded ? link.sendEncoded(peer, json) : link.send(peer, JSON.parse(json))) return true;
+  /** A room frame, or the JSON text of one (sent as text where the link takes text, else decoded). */
+  send(peer: PeerId, frame: object | string): boolean {
+    for (const link of this.#routes.get(peer) ?? []) if (typeof frame !== 'string' ? link.send(peer, frame) : link.sendEncoded ? link.sendEncoded(peer, frame) : link.send(peer, JSON.parse(frame))) return true;
     return false;
   }
 
