@@ -106,6 +106,17 @@ export async function assembleJoin<R extends ReactorSet, U extends ReactorSet>(t
     const room = createDistributedRoom({ self, transport: mesh, elector, store: peerStore, clock, random, newHistory: options.newHistory ?? false, ...(options.timings ? { timings: options.timings } : {}) });
     room.on('error', onError);
     await room.start();
+    // Tell the signaling server's room record the history this peer holds, so a peer that opens the link
+    // with none learns the room has one (advice only: docs/protocol.md, "Histories meeting"). `started` when
+    // this peer came as the room's creator and had none: the history it holds next is the one it started.
+    const creator = (options.newHistory ?? false) && room.status().genesis === undefined;
+    let told: string | undefined;
+    const tell = (): void => {
+      const genesis = room.status().genesis;
+      if (genesis !== undefined && genesis !== told) mesh.record.reportHistory((told = genesis), creator);
+    };
+    undo.push(room.on('status', tell));
+    tell();
     const machine = createMachine({ peerId: self, clock, random, distributed: room });
     undo.push(async () => {
       await room.stop(); // hands the sequencer role over while the machine can still hear about it

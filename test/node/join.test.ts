@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '../../src/mesh/testing/transport-suite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/index';
 import { TimeoutError } from '../../src/core/errors';
@@ -64,6 +65,10 @@ describe('joinRoom (Node)', () => {
     for (let i = 0; i < 5; i++) user.emit.counter.incr();
     expect(await readUntil(() => user.emit.counter.read(), 5, 20_000)).toBe(5);
     expect(user.members().map((m) => m.name).sort()).toEqual(['host', 'user']);
+    // The server's room record names the history the host started: a peer opening the link fresh is told.
+    const genesis = host.room.status().genesis;
+    expect(genesis).toBeDefined();
+    await until(() => user.mesh.record.record?.genesis === genesis, 5000, 'the room record to name the host\'s history');
     expect(() => user.emit.counter.note('x')).toThrow(/local molecule/);
 
     // The host leaves: a call nobody can answer times out with the call's own timeout.
