@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../core/clock';
  * peers' WebRTC) never fires `bufferedamountlow`, so a bulk sender there stalled the whole fallback (250 ms)
  * at every high-water mark; a loaded browser can miss one too.
  */
-export function onceDrained(channel: RTCDataChannel, resume: () => void, clock: Clock, pollMs = 5, fallbackMs = 250): void {
+export function onceDrained(channel: RTCDataChannel, resume: () => void, clock: Clock, pollMs = 1, fallbackMs = 250): void {
   let done = false;
   let timer: TimerHandle | null = null;
   const since = clock.now();

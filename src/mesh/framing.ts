@@ -63,6 +63,13 @@ export class FramedSender {
   readonly #queue: string[] = [];
   #head = 0;
   #waiting = false;
+  /**
+   * Room left under the high-water mark as of the channel's last answer, less what we handed it since: the
+   * channel only drains meanwhile, so this is a safe bound, and the channel is asked again only when it runs
+   * out (asking is a blocking thread hop per call in @roamhq/wrtc, and was one or two per message). Counted in
+   * UTF-16 units: non-ASCII text can fill the channel to 3× the mark, far below its 16 MiB limit.
+   */
+  #credit = 0;
   readonly #maxFrameBytes: number;
   readonly #highWater: number;
 
@@ -90,8 +97,10 @@ export class FramedSender {
   sendJson(json: string): void {
     const frames = toFrames(json, this.#maxFrameBytes);
     // Nothing queued means no drain is awaited either (a wait always leaves frames in the queue).
-    if (frames.length === 1 && this.#head === this.#queue.length && this.sink.bufferedAmount() < this.#highWater) {
-      this.sink.send(frames[0] as string); // hot path: nothing queued, room in the channel
+    if (frames.length === 1 && this.#head === this.#queue.length && this.#hasRoom()) {
+      const frame = frames[0] as string;
+      this.sink.send(frame); // hot path: nothing queued, room in the channel
+      this.#credit -= frame.length;
       return;
     }
     for (const f of frames) this.#queue.push(f);
@@ -110,16 +119,26 @@ export class FramedSender {
     this.#flush();
   };
 
+  /** True while the channel holds less than the high-water mark (asked only when the credit is spent). */
+  #hasRoom(): boolean {
+    if (this.#credit > 0) return true;
+    this.#credit = this.#highWater - this.sink.bufferedAmount();
+    return this.#credit > 0;
+  }
+
   #flush(): void {
+    // A channel that closed while frames waited: they die with it, as in-flight messages do. Asked once per
+    // flush: a channel's state changes between turns, not within this loop.
+    const open = this.sink.isOpen?.() !== false;
     while (this.#head < this.#queue.length) {
-      if (this.sink.bufferedAmount() >= this.#highWater) {
+      if (!this.#hasRoom()) {
         this.#waiting = true;
         this.sink.onceDrained(this.#drained);
         return;
       }
       const frame = this.#queue[this.#head++] as string;
-      // A channel that closed while frames waited: they die with it, as in-flight messages do.
-      if (this.sink.isOpen?.() !== false) this.sink.send(frame);
+      if (open) this.sink.send(frame);
+      this.#credit -= frame.length;
     }
     this.#queue.length = 0;
     this.#head = 0;

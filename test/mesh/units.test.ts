@@ -74,13 +74,26 @@ describe('framing', () => {
     }
     expect(sender.queued).toBe(0);
     expect(sent).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
-    // A drain that finds the channel full again waits again (once); a stale extra wake-up changes nothing.
-    buffered = 1000;
-    sender.send('late');
+    // Filling the channel again waits again, once.
+    for (let i = 0; i < 10; i++) sender.send('y'.repeat(80));
     expect(waiters.length).toBe(1);
-    buffered = 0;
-    waiters.splice(0)[0]!();
-    expect(sent.at(-1)).toBe('m"late"');
+    for (let round = 0; round < 10 && sender.queued > 0; round++) {
+      buffered = 0;
+      waiters.splice(0)[0]!();
+    }
+    expect(sent.slice(-10)).toEqual(Array.from({ length: 10 }, () => `m"${'y'.repeat(80)}"`));
+  });
+
+  it('asks the channel for its buffered amount only when its own count says the channel may be full', () => {
+    let buffered = 0;
+    let asked = 0;
+    const sender = new FramedSender(
+      { send: (f) => void (buffered += f.length), bufferedAmount: () => (asked++, buffered), onceDrained: () => undefined },
+      { maxFrameBytes: 1000, highWaterMark: 10_000 },
+    );
+    for (let i = 0; i < 100; i++) sender.send(i); // ~3-4 chars a frame: 100 frames fit under the mark
+    expect(asked).toBe(1);
+    expect(sender.queued).toBe(0);
   });
 });
 
