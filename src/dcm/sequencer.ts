@@ -28,9 +28,15 @@ interface Follower {
   beatAt: number;
 }
 
-/** Entries per append message, and entries in flight per replica (flow control, Raft-style pipelining). */
+/**
+ * Entries sent to a replica per call (a flush, an ack), entries in flight per replica (flow control,
+ * Raft-style pipelining), and entries per append message: a call's entries leave as several appends (one
+ * frame still: the room batches a turn's messages per peer), so a replica handles them as separate pieces
+ * of input — a process behind on its input reads them across turns and its timers run in between (inbound.ts).
+ */
 const MAX_BATCH = 256;
 const MAX_IN_FLIGHT = 1024;
+const APPEND_ENTRIES = 32;
 
 const MAX_DECIDED = 10_000;
 
@@ -119,7 +125,7 @@ export class Sequencer {
       return;
     }
     const entries = rlog.log.sliceKept(f.next, f.next + MAX_BATCH - 1);
-    this.#send(p, f.next - 1, entries);
+    for (let i = 0; i < entries.length; i += APPEND_ENTRIES) this.#send(p, f.next - 1 + i, entries.slice(i, i + APPEND_ENTRIES));
     f.next += entries.length; // pipelining: assume it arrives; an ack with ok=false rewinds
   }
 
