@@ -95,14 +95,21 @@ export class Requester {
       open++;
       yield m;
     }
-    if (open < need) {
-      for (const m of replica.heldCopies(reactor, name, this.#ctx.random.next())) {
-        if (held.length >= MAX_STOLEN) break;
-        if (!this.#inflight.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id)) held.push(m);
+    // The held part is walked lazily: enough to decide (more than `need`), then only as far as the caller reads.
+    const rest = open < need ? replica.heldCopies(reactor, name, this.#ctx.random.next()) : null;
+    const free = (m: DistributedMolecule): boolean => !this.#inflight.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id);
+    if (rest) for (let r = rest.next(); held.length <= need && !r.done; r = rest.next()) if (free(r.value)) held.push(r.value);
+    const starved = localDemand && this.#starving.update(`${reactor}\u0000${name}`, open, held.length);
+    if (!rest || !(open > 0 || held.length > need || starved)) return;
+    yield* held;
+    let stolen = held.length;
+    for (const m of rest) {
+      if (stolen >= MAX_STOLEN) return;
+      if (free(m)) {
+        stolen++;
+        yield m;
       }
     }
-    const starved = localDemand && this.#starving.update(`${reactor}\u0000${name}`, open, held.length);
-    if (open < need && (open > 0 || held.length > need || starved)) yield* held;
   }
 
 
