@@ -98,7 +98,12 @@ export class RoomLifecycle {
         if (!all) return receive(() => dispatcher.receive(from, message, parseMessage));
         for (const one of all) receive(() => dispatcher.receiveOne(from, one, parseMessage));
       }),
-      transport.on('peer-connected', ({ peerId }) => announceCatalog(transport, catalog, ctx.histories, peerId)),
+      // In order with the link's losses: a quick reconnect is not undone by its loss still waiting in the queue.
+      transport.on('peer-connected', ({ peerId }) =>
+        inbound.run(() => {
+          if (!life.stopped) announceCatalog(transport, catalog, ctx.histories, peerId);
+        }),
+      ),
       // In order with its messages: what it sent before the link went is handled before it is gone.
       transport.on('peer-disconnected', ({ peerId, reason }) =>
         inbound.run(() => {
