@@ -87,6 +87,11 @@ export interface DistributedPort {
   /** Claim all ids atomically for one reaction run; null when any of them was taken or the room is unreachable. */
   claim(reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null>;
   /**
+   * A grant may come before the authority's answer (optimistic claims): resolves true once the claim is
+   * granted, false once it is refused or ended without an answer. Optional: without it a grant is final.
+   */
+  decided?(claim: ClaimGrant): Promise<boolean>;
+  /**
    * Consume the claimed inputs and add the outputs in one atomic step. true: acknowledged (never undone).
    * false: fenced (claim expired or the sequencer changed); the outputs are discarded and must not be applied.
    */

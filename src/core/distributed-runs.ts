@@ -5,6 +5,7 @@
 // or a jittered exponential backoff (never a busy loop, and N peers do not retry in lockstep).
 import { PendingCall } from './call';
 import type { ClaimGrant, DistributedMolecule, DistributedOutput } from './distributed-port';
+import { ClaimAhead } from './claim-ahead';
 import { asError } from './errors';
 import type { MoleculeId } from './ids';
 import type { Source } from './match';
@@ -91,6 +92,8 @@ export class DistributedRuns {
   readonly #committing = new Map<ReactionRuntime, number>();
   /** The adaptive bound on `#committing` per reaction (absent: START_COMMITTING). */
   readonly #window = new Map<ReactionRuntime, number>();
+  /** One claim ahead for reactions with long bodies. */
+  readonly #ahead = new ClaimAhead();
 
   constructor(readonly s: RunHost) {
     this.#unsubscribe = s.parts.port.subscribe((reactor, name) => this.#notified(reactor, name));
@@ -112,6 +115,7 @@ export class DistributedRuns {
 
   unregister(site: Site): void {
     for (const r of site.reactions) this.#window.delete(r);
+    for (const r of site.reactions) this.#ahead.drop(r);
     for (const [key, list] of this.#readers) {
       const kept = list.filter((r) => r.site !== site);
       if (kept.length) this.#readers.set(key, kept);
@@ -132,9 +136,24 @@ export class DistributedRuns {
     }
   }
 
+  /** May `r` claim although its bodies fill its concurrency (one claim ahead of a long body)? */
+  claimsAhead(r: ReactionRuntime): boolean {
+    return this.#ahead.canClaim(r);
+  }
+
+  /**
+   * Commits of `r` that may await their acknowledgement at once. Long bodies pace their own claims (one per
+   * body per slot), so the adaptive window, meant for instant bodies, would only idle them: on a loaded
+   * machine an acknowledgement takes 100-400 ms (bench/app: 20 ms map bodies), a window halved by one
+   * fenced body to 8 then let a peer run 8 bodies per acknowledgement and wait out the rest.
+   */
+  #bound(r: ReactionRuntime): number {
+    return this.#ahead.long(r) ? MAX_COMMITTING : (this.#window.get(r) ?? START_COMMITTING);
+  }
+
   /** Try to start one run of `r`; true when it took inputs and sent a claim. */
   attempt(r: ReactionRuntime): boolean {
-    if ((this.#committing.get(r) ?? 0) >= (this.#window.get(r) ?? START_COMMITTING)) return false; // rescheduled when one ends
+    if ((this.#committing.get(r) ?? 0) >= this.#bound(r)) return false; // rescheduled when one ends
     const s = this.s;
     const site = r.site as Site;
     const port = s.parts.port;
@@ -167,14 +186,17 @@ export class DistributedRuns {
     for (const k of localPositions) (sources[k] as Slot).bag.removeAt(chosen[k] as number);
     const ids = copies.filter((c): c is DistributedMolecule => c !== undefined).map((c) => c.id);
     for (const id of ids) this.#pending.add(id);
-    r.inflight++;
+    // Beyond the concurrency only as the claim ahead of a long body; its body waits for a slot.
+    const ahead = r.inflight >= r.spec.concurrency;
+    if (ahead) this.#ahead.begin(r);
+    else r.inflight++;
     s.busy(1);
     const run = new RoomRun(s, r, values, copies, s.nextRunId());
     port.claim(site.id, r.spec.name, ids).then(
-      (grant) => this.#granted(run, ids, grant),
+      (grant) => this.#granted(run, ids, grant, ahead),
       (e: unknown) => {
         s.error(asError(e), r);
-        this.#granted(run, ids, null);
+        this.#granted(run, ids, null, ahead);
       },
     );
     return true;
@@ -217,16 +239,24 @@ export class DistributedRuns {
     return this.s.search(r, sources, offsets);
   }
 
-  #granted(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant | null): void {
+  /** `ahead`: a claim beyond the concurrency, not counted in `inflight` until its body starts. */
+  #granted(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant | null, ahead: boolean): void {
     const { s, r } = run;
     if (!grant || !r.site.loaded || s.disposed) {
       if (grant) this.#release(run, grant);
-      else s.count('claimsRefused');
-      this.#end(run, ids, 'returned');
-      return;
+      return this.#giveBack(run, ids, ahead, !grant);
     }
     r.refusals = 0;
+    if (ahead) {
+      if (r.inflight >= r.spec.concurrency) return this.#park(run, ids, grant);
+      this.#ahead.end(r);
+      r.inflight++;
+    }
+    const t0 = s.parts.clock.now();
+    // A long body: claim the next copy while this one runs.
+    if (this.#ahead.long(r)) s.schedule(r);
     void run.execute().then(async (outcome) => {
+      this.#ahead.observe(r, s.parts.clock.now() - t0);
       if (outcome.kind === 'threw') {
         this.#release(run, grant);
         run.reportFailure(outcome.error);
@@ -238,6 +268,7 @@ export class DistributedRuns {
       // sequencer, this run's inputs stay pending here, and its outputs are applied only on the ack.
       r.inflight--;
       this.#committing.set(r, (this.#committing.get(r) ?? 0) + 1);
+      this.#ahead.slotFreed(r);
       if (r.site.loaded && !s.disposed) s.schedule(r);
       const ok = await this.#commit(run, grant, outcome.outputs);
       const left = (this.#committing.get(r) ?? 1) - 1;
@@ -255,6 +286,37 @@ export class DistributedRuns {
         this.#end(run, ids, 'returned');
       }
     });
+  }
+
+  /**
+   * A granted claim ahead waits for a body slot of its reaction (every slot freed re-checks; #end frees
+   * one only in name after a commit). Refused or fenced while it waits, the claim is given back and its
+   * copies return at once: no body runs for nothing.
+   */
+  #park(run: RoomRun, ids: readonly MoleculeId[], grant: ClaimGrant): void {
+    const { s, r } = run;
+    let unpark = (): boolean => false;
+    const start = (): void => {
+      if (r.inflight >= r.spec.concurrency && r.site.loaded && !s.disposed) unpark = this.#ahead.park(r, start);
+      else this.#granted(run, ids, grant, true);
+    };
+    unpark = this.#ahead.park(r, start);
+    void s.parts.port.decided?.(grant).then((granted) => {
+      if (granted || !unpark()) return;
+      this.#release(run, grant);
+      this.#giveBack(run, ids, true, true);
+    });
+  }
+
+  /** The run ends before its body: the claim was refused (or released); its local inputs go back. */
+  #giveBack(run: RoomRun, ids: readonly MoleculeId[], ahead: boolean, refused: boolean): void {
+    const { s, r } = run;
+    if (refused) s.count('claimsRefused');
+    if (ahead) {
+      this.#ahead.end(r);
+      r.inflight++; // #end releases it
+    }
+    this.#end(run, ids, 'returned');
   }
 
   /** Return claimed copies to the room; a port failure here is reported, never allowed to strand the run. */
@@ -280,6 +342,7 @@ export class DistributedRuns {
     const { s, r } = run;
     for (const id of ids) this.#pending.delete(id);
     r.inflight--;
+    this.#ahead.slotFreed(r);
     if (how === 'returned') {
       this.#returnLocal(run);
       this.#backoff(r);

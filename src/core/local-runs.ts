@@ -13,11 +13,15 @@ export class LocalRuns implements RunExecutor {
   constructor(
     readonly s: RunHost,
     /** Where reactions with distributed inputs go (claims and commits). */
-    private readonly distributed: { attempt(r: ReactionRuntime): boolean },
+    private readonly distributed: { attempt(r: ReactionRuntime): boolean; claimsAhead(r: ReactionRuntime): boolean },
   ) {}
 
   attemptDistributed(r: ReactionRuntime): boolean {
     return this.distributed.attempt(r);
+  }
+
+  claimsAhead(r: ReactionRuntime): boolean {
+    return this.distributed.claimsAhead(r);
   }
 
   start(r: ReactionRuntime, values: unknown[], attempt: number): void {

@@ -26,6 +26,8 @@ export interface SchedulerParts {
 export interface RunExecutor {
   start(r: ReactionRuntime, values: unknown[], attempt: number): void;
   attemptDistributed(r: ReactionRuntime): boolean;
+  /** May distributed `r` claim although its bodies fill its concurrency (the claim ahead of a long body)? */
+  claimsAhead(r: ReactionRuntime): boolean;
 }
 
 /** The machine's counters a run bumps (read back through `stats()`). */

@@ -212,7 +212,7 @@ export class Scheduler extends SoupEvents implements RunHost {
    * inputs, a match must use that copy: the search pins it instead of rescanning the whole bag.
    */
   tryReaction(r: ReactionRuntime, fresh?: Slot): boolean {
-    if (r.inflight >= r.spec.concurrency || !r.site.loaded) return false;
+    if (!r.site.loaded || (r.inflight >= r.spec.concurrency && !(r.spec.distributed && this.#runs.claimsAhead(r)))) return false;
     if (r.fast) {
       const slots = r.fastSlots;
       const needs = r.fastNeeds;

@@ -219,6 +219,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     pending: (reactor, name) => emissions.pending(reactor, name),
     claim: (reactor, reaction, ids: readonly MoleculeId[]) =>
       life.running ? requester.claim(leader(), reactor, reaction, ids) : Promise.resolve(null),
+    decided: (grant) => requester.decided(grant),
     commit: (grant: ClaimGrant, outputs: readonly DistributedOutput[]) => requester.commit(grant, outputs),
     release: (grant: ClaimGrant) => requester.release(grant),
     subscribe: (listener) => notices.subscribe(listener),
