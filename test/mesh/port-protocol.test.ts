@@ -1,7 +1,7 @@
 // The room port's hand-written checks: every well-formed message of each direction passes as it is, and
 // each malformed one (wrong version, unknown type, a field missing or of the wrong type) is refused.
 import { describe, expect, it } from 'vitest';
-import { parseToMain, parseToWorker } from '../../src/mesh/port/port-protocol';
+import { batchingPoster, parseToMain, parseToWorker, unbatch, type PortLike } from '../../src/mesh/port/port-protocol';
 
 const toWorker = [
   { v: 1, type: 'peers', peers: ['a', 'b'] },
@@ -85,5 +85,37 @@ describe('room port protocol', () => {
       { v: 1, type: 'message', from: 'a', message: 1 },
     ];
     for (const m of badToMain) expect(parseToMain(m), JSON.stringify(m)).toBeNull();
+  });
+
+  it('sends the messages of one turn as one batch, a lone one as itself, and a batch that cannot be cloned message by message', async () => {
+    const posted: unknown[] = [];
+    const port: PortLike = {
+      postMessage: (m) => {
+        structuredClone(m); // throws as a real port would on what cannot be cloned
+        posted.push(m);
+      },
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+    };
+    const errors: unknown[] = [];
+    const post = batchingPoster(port, (e) => errors.push(e));
+    const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+    post(toMain[0] as object);
+    post(toMain[2] as object);
+    post(toMain[3] as object);
+    expect(posted).toEqual([]); // nothing leaves before the turn ends
+    await turn();
+    expect(posted).toEqual([{ v: 1, type: 'batch', items: [toMain[0], toMain[2], toMain[3]] }]);
+    expect(unbatch(posted[0]).map(parseToMain)).toEqual([toMain[0], toMain[2], toMain[3]]);
+    post(toMain[4] as object);
+    await turn();
+    expect(posted[1]).toEqual(toMain[4]);
+    expect(unbatch(posted[1])).toEqual([toMain[4]]);
+    post(toMain[1] as object);
+    post({ v: 1, type: 'send', to: 'b', message: () => 1 }); // not cloneable
+    post(toMain[5] as object);
+    await turn();
+    expect(posted.slice(2)).toEqual([toMain[1], toMain[5]]);
+    expect(errors).toHaveLength(1);
   });
 });

@@ -76,7 +76,12 @@ describe('room port', () => {
     port1.postMessage({ v: 1, type: 'message', from: 42 });
     port1.postMessage({ v: 99, type: 'peers', peers: [] });
     port2.postMessage({ type: 'send' });
-    await until(() => worker.invalid === 2 && host.invalid === 1, 2000, 'invalid counts');
+    // In a batch each item is checked alone: the malformed one is counted, the others are delivered.
+    const seen: string[] = [];
+    worker.on('peer-candidate', ({ peerId }) => seen.push(peerId));
+    port1.postMessage({ v: 1, type: 'batch', items: [{ v: 1, type: 'peer-candidate', peerId: 'x' }, { v: 1, type: 'peer-candidate' }, { v: 1, type: 'batch', items: [] }, { v: 1, type: 'peer-candidate', peerId: 'y' }] });
+    await until(() => worker.invalid === 4 && host.invalid === 1 && seen.length === 2, 2000, 'invalid counts');
+    expect(seen).toEqual(['x', 'y']);
     host.stop();
     worker.close();
     port1.close();

@@ -4,7 +4,7 @@ import { logger } from '../../core/log';
 import type { LeaseClient } from '../lease';
 import type { RoomRecordClient, RoomRecordView } from '../room-record';
 import type { Transport } from '../transport';
-import { parseToMain, ROOM_PORT_VERSION, type PortLike, type ToWorker } from './port-protocol';
+import { batchingPoster, parseToMain, ROOM_PORT_VERSION, unbatch, type PortLike, type ToWorker } from './port-protocol';
 
 const log = logger('kinetic:mesh:port-host');
 
@@ -17,7 +17,8 @@ export interface RoomPortHost {
 
 export function serveRoomPort(port: PortLike, transport: Transport, lease: LeaseClient | null = null, record: RoomRecordClient | null = null): RoomPortHost {
   let invalid = 0;
-  const post = (m: DistributiveOmit<ToWorker, 'v'>): void => port.postMessage({ v: ROOM_PORT_VERSION, ...m });
+  const postBatched = batchingPoster(port, (e) => log('a message to the worker could not be sent (dropped)', e));
+  const post = (m: DistributiveOmit<ToWorker, 'v'>): void => postBatched({ v: ROOM_PORT_VERSION, ...m });
   const peersNow = (): void => post({ type: 'peers', peers: [...transport.peers()] });
 
   const offs = [
@@ -50,7 +51,10 @@ export function serveRoomPort(port: PortLike, transport: Transport, lease: Lease
   };
 
   const onMessage = (event: MessageEvent): void => {
-    const msg = parseToMain(event.data);
+    for (const item of unbatch(event.data)) receive(item);
+  };
+  const receive = (data: unknown): void => {
+    const msg = parseToMain(data);
     if (!msg) {
       invalid++;
       log('invalid message from the worker (dropped)');

@@ -7,7 +7,7 @@ import { logger } from '../../core/log';
 import type { LeaseClient, LeaseState } from '../lease';
 import type { RoomRecordClient, RoomRecordView } from '../room-record';
 import { TransportKind, type Transport, type TransportEvents } from '../transport';
-import { parseToWorker, ROOM_PORT_VERSION, type PortLike, type ToMain } from './port-protocol';
+import { batchingPoster, parseToWorker, ROOM_PORT_VERSION, unbatch, type PortLike, type ToMain } from './port-protocol';
 
 const log = logger('kinetic:mesh:port-transport');
 
@@ -34,7 +34,8 @@ export function createPortTransport(port: PortLike, self: PeerId, kind: Transpor
   // whenReady() before connect() waits for the first connect to complete (it does not start one).
   let markReady: () => void = () => undefined;
   let firstReady = new Promise<void>((resolve) => (markReady = resolve));
-  const post = (m: DistributiveOmit<ToMain, 'v'>): void => port.postMessage({ v: ROOM_PORT_VERSION, ...m });
+  const postBatched = batchingPoster(port, (e) => log('a message to the main thread could not be sent (dropped)', e));
+  const post = (m: DistributiveOmit<ToMain, 'v'>): void => postBatched({ v: ROOM_PORT_VERSION, ...m });
 
   const request = (type: 'connect' | 'disconnect'): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -44,7 +45,10 @@ export function createPortTransport(port: PortLike, self: PeerId, kind: Transpor
     });
 
   const onMessage = (event: MessageEvent): void => {
-    const msg = parseToWorker(event.data);
+    for (const item of unbatch(event.data)) receive(item);
+  };
+  const receive = (data: unknown): void => {
+    const msg = parseToWorker(data);
     if (!msg) {
       invalid++;
       log('invalid message from the main thread (dropped)');
