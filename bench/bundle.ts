@@ -1,7 +1,8 @@
 // Library size: each public browser entry bundled whole (everything it exports, no tree shaking) with
 // esbuild, minified and gzipped. `libraryGzKB` is `kinetic-mesh` (src/index.ts: core, dcm, mesh without
 // WebRTC, stores, joinRoom); `withWebRtcGzKB` adds `kinetic-mesh/webrtc` (the simple-peer adapter and its
-// joinRoom, simple-peer included). Budgets: 45 KB and 75 KB; over budget, the run exits non-zero.
+// joinRoom, simple-peer included). Budgets: 60 KB (DESIGN.md's library target) and 60 + 30 KB for the WebRTC
+// adapter with simple-peer; over budget, the run exits non-zero.
 import { build } from 'esbuild';
 import zlib from 'node:zlib';
 import path from 'node:path';
@@ -30,7 +31,7 @@ const library = await gzippedKB(`export * from './src/index';`, 'library');
 const core = await gzippedKB(`export * from './src/core/index';`, 'core');
 const withWebRtc = await gzippedKB(`export * from './src/index'; export { joinRoom as joinRoomWithWebRtc, webRtcLink, createWebRtcTransport } from './src/webrtc';`, 'with-webrtc');
 const reactors = await gzippedKB(`export * from './src/reactors/index';`, 'reactors');
-const budget = { libraryGzKB: 45, withWebRtcGzKB: 75 };
+const budget = { libraryGzKB: 60, withWebRtcGzKB: 90 };
 writeResult(
   'bundle',
   {
