@@ -53,7 +53,10 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
   const rooms = new Map<string, RedisRoom>();
   /** After close(): the sockets still closing must not reach a Redis connection that is gone. */
   let closed = false;
-  const fail = (err: unknown): void => o.onError(err instanceof Error ? err : new Error(String(err)));
+  // A command still in flight when close() disconnects fails with 'Connection is closed': expected, not an error.
+  const fail = (err: unknown): void => {
+    if (!closed) o.onError(err instanceof Error ? err : new Error(String(err)));
+  };
   const collect = (id: string): void => {
     const room = rooms.get(id);
     if (room && room.localCount === 0) {
