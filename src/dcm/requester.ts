@@ -302,7 +302,15 @@ export class Requester {
     for (const id of held.grant.ids) this.#inflight.delete(id);
     if (record) this.#ctx.record({ type: ok ? 'commit-acknowledged' : 'commit-fenced', claimId: held.grant.claimId, reaction: held.grant.reaction });
     held.resolve?.(ok);
-    if (!ok) for (const id of held.grant.ids) this.#notifyId(id);
+    if (ok) return;
+    // A copy known only from an emit on its way (ours, or a peer's fresh notice) that the sequencer refused:
+    // the emit may never arrive (lost, or its emitter stopped before it was durable — soak seed 53846 claimed
+    // such a copy every 7 ms for good). Forget it here; if the emit is appended after all, the copy comes
+    // back through the log like any other.
+    for (const id of held.grant.ids) {
+      if (!this.#ctx.rlog.replica.get(id)) this.#o.fresh.delete(id);
+      this.#notifyId(id);
+    }
   }
 
   #notifyId(id: MoleculeId): void {
