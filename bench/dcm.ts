@@ -2,7 +2,9 @@
 //   commitLatencyP50InRtt / P99  emit → committed reaction (seen by the emitting peer, which hosts the reactor),
 //                                3 peers as separate processes, divided by a raw round trip over the same link
 //                                (ws-relay) in this run; the delegated case (the emitter does not host the
-//                                reactor, another peer runs it) is reported beside it
+//                                reactor, another peer runs it) is reported beside it. Each case is measured
+//                                after 1,000 hosted warm-up samples (their first 500: commitLatencyColdP50InRtt)
+//                                and divided by the round trips paired with its own samples
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
 //   speedupEfficiencyN5          map/reduce of 200 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5)), in one process
@@ -325,18 +327,28 @@ function leaderOf(procs: readonly Proc[]): string | undefined {
 /** Latency with every peer its own process: raw echo RTT and emit → commit seen by the emitter. */
 interface ProcessLatency {
   readonly rttP50: number;
+  /** The raw round trips paired with each case's samples (the machine's load moves between the two cases). */
+  readonly hostedRttP50?: number;
+  readonly delegatedRttP50?: number;
   readonly p50: number;
   readonly p99: number;
   readonly delegatedP50: number;
   readonly delegatedP99: number;
+  /** The first 500 of the warm-up samples (hosted), before the JIT compiled the path, and their RTT. */
+  readonly coldP50?: number;
+  readonly coldRttP50?: number;
 }
+/** Each case over the round trips paired with its own samples (older results: over all of them). */
+const hostedRtt = (l: ProcessLatency): number => l.hostedRttP50 ?? l.rttP50;
+const delegatedRtt = (l: ProcessLatency): number => l.delegatedRttP50 ?? l.rttP50;
 /** A latency measurement with every figure also in round trips of the same run. */
 const inRtt = (l: ProcessLatency, note: string): Record<string, unknown> => ({
   ...l,
-  p50InRtt: l.p50 / l.rttP50,
-  p99InRtt: l.p99 / l.rttP50,
-  delegatedP50InRtt: l.delegatedP50 / l.rttP50,
-  delegatedP99InRtt: l.delegatedP99 / l.rttP50,
+  p50InRtt: l.p50 / hostedRtt(l),
+  p99InRtt: l.p99 / hostedRtt(l),
+  delegatedP50InRtt: l.delegatedP50 / delegatedRtt(l),
+  delegatedP99InRtt: l.delegatedP99 / delegatedRtt(l),
+  ...(l.coldP50 !== undefined && l.coldRttP50 !== undefined ? { coldP50InRtt: l.coldP50 / l.coldRttP50 } : {}),
   note,
 });
 
@@ -353,7 +365,7 @@ async function processLatency(url: string, n = 3, link: 'relay' | 'webrtc' = 're
     // process stops parsing them): that is harness cost on the measured path, not protocol cost.
     for (const p of procs) p.child.stdin?.write('quiet\n');
     await sleep(100);
-    emitter.child.stdin?.write('latency\n');
+    emitter.child.stdin?.write(`latency ${LATENCY_WARMUP}\n`);
     await until(() => last(emitter, 'latency') !== undefined, 240_000, 'latency result');
     return last(emitter, 'latency') as unknown as ProcessLatency;
   } finally {
@@ -386,6 +398,11 @@ async function failover(url: string): Promise<number> {
   }
 }
 
+/**
+ * Hosted samples the emitter runs (and reports apart, as the cold p50) before the measured ones: without
+ * them the hosted case was measured while the JIT still compiled its path, and the delegated case after it.
+ */
+const LATENCY_WARMUP = 1000;
 const parts = new Set((process.env['DCM_PARTS'] ?? 'latency,throughput,mapreduce,failover,process-latency,cpu,processes,loaded').split(','));
 const MR_JOBS = 200;
 
@@ -460,10 +477,11 @@ async function main(): Promise<void> {
       const pl = await processLatency(url);
       const pl5 = await processLatency(url, 5);
       const plRtc = await processLatency(url, 3, 'webrtc');
-      metrics['commitLatencyP50InRtt'] = pl.p50 / pl.rttP50;
-      metrics['commitLatencyP99InRtt'] = pl.p99 / pl.rttP50;
-      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedP50 / pl.rttP50;
-      metrics['commitLatencyP50InDataChannelRtt'] = plRtc.p50 / plRtc.rttP50;
+      metrics['commitLatencyP50InRtt'] = pl.p50 / hostedRtt(pl);
+      metrics['commitLatencyP99InRtt'] = pl.p99 / hostedRtt(pl);
+      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedP50 / delegatedRtt(pl);
+      if (pl.coldP50 !== undefined && pl.coldRttP50 !== undefined) metrics['commitLatencyColdP50InRtt'] = pl.coldP50 / pl.coldRttP50;
+      metrics['commitLatencyP50InDataChannelRtt'] = plRtc.p50 / hostedRtt(plRtc);
       details['latencyInSeparateProcesses'] = inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor');
       details['latencyOverDataChannels'] = inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels');
       details['latencyFivePeers'] = inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)');

@@ -1,7 +1,8 @@
 // One peer process for the multi-process test: a headless Node peer running distributed map/reduce.
 // stdout: one JSON line per fact (ready, status, applied entry with its wall time, result); stdin: "start"
 // makes it the map/reduce driver, "stream" makes it emit a cost-free job every 10 ms (bench/dcm failover),
-// "latency" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm);
+// "latency [warmup]" measures a raw round trip to another peer and then emit → committed reaction (bench/dcm),
+// after `warmup` hosted samples reported apart;
 // "quiet" stops the per-entry facts (applied, status), so a measurement does not pay for its own logging;
 // "throughput <n> <total>" emits n cost-free jobs and reports once it applied <total> `work` commits since it
 // started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
@@ -73,7 +74,14 @@ peer.room.on('applied', (a) => {
   }
 });
 
-async function measureLatency(): Promise<void> {
+/**
+ * Emit → committed reaction as this (emitting) replica applies it, over the raw round trip of the same link.
+ * `warmup` hosted samples run first and are reported apart (`coldP50`): the path's code is then compiled
+ * by the JIT as in a room that has been running for a while (the p50 fell from 3.3 to 1.5 ms over the first
+ * ~1,000 samples in bench/trace-latency.ts), and the hosted and delegated cases are both measured warm —
+ * before, the delegated case ran after 530 hosted samples had warmed the shared code and looked faster.
+ */
+async function measureLatency(warmup: number): Promise<void> {
   const other = peer.mesh.peers()[0];
   if (!other) return out({ t: 'error', message: 'latency: no peer' });
   const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -91,10 +99,11 @@ async function measureLatency(): Promise<void> {
   // this peer hosting the reactor (it may run the reaction itself), then with it only emitting into the
   // reactor (delegation: one of the others runs it). Each sample is paired with a raw round trip taken
   // just before it, so both see the same machine (two cores shared by four processes are noisy).
-  const emitLatency = async (emit: (i: number) => void): Promise<number[]> => {
+  const emitLatency = async (emit: (i: number) => void, count: number, keepRtts = true): Promise<{ lat: number[]; rtt: number[] }> => {
     const lat: number[] = [];
-    for (let i = 0; i < 530; i++) {
-      const rtt = await echo(i);
+    const rtt: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = await echo(i);
       await pause(1);
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
@@ -103,19 +112,31 @@ async function measureLatency(): Promise<void> {
       });
       if (i >= 30) {
         lat.push(performance.now() - t0);
-        rtts.push(rtt);
+        rtt.push(r);
+        if (keepRtts) rtts.push(r);
       }
       await pause(2);
     }
-    return lat;
+    return { lat, rtt };
   };
-  const hosted = await emitLatency((i) => pinger.emit.job(i));
+  const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+  const cold = warmup > 0 ? await emitLatency((i) => pinger.emit.job(i), warmup, false) : null;
+  const hosted = await emitLatency((i) => pinger.emit.job(i), 530);
   const pingId = pinger.id;
   pinger.unload();
   await pause(300); // the others learn from the catalog that we no longer host it
-  const delegated = await emitLatency((i) => peer.room.emit(pingId, 'job', i));
-  const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
-  out({ t: 'latency', rttP50: q(rtts, 0.5), p50: q(hosted, 0.5), p99: q(hosted, 0.99), delegatedP50: q(delegated, 0.5), delegatedP99: q(delegated, 0.99) });
+  const delegated = await emitLatency((i) => peer.room.emit(pingId, 'job', i), 530);
+  out({
+    t: 'latency',
+    rttP50: q(rtts, 0.5),
+    hostedRttP50: q(hosted.rtt, 0.5),
+    delegatedRttP50: q(delegated.rtt, 0.5),
+    p50: q(hosted.lat, 0.5),
+    p99: q(hosted.lat, 0.99),
+    delegatedP50: q(delegated.lat, 0.5),
+    delegatedP99: q(delegated.lat, 0.99),
+    ...(cold ? { coldP50: q(cold.lat.slice(0, 500), 0.5), coldRttP50: q(cold.rtt.slice(0, 500), 0.5), warmup } : {}),
+  });
 }
 peer.room.on('applied', (a) => {
   if (!quiet) out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
@@ -134,7 +155,7 @@ async function command(line: string): Promise<void> {
       quiet = true;
       return;
     case 'latency':
-      return measureLatency();
+      return measureLatency(Number(args[0] ?? 0));
     case 'stream': {
       let x = 0;
       setInterval(() => loaded.emit.job({ x: ++x, total: 1e9 }), 10);
