@@ -20,7 +20,10 @@ const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
 });
 
 async function child(url: string, id: string): Promise<void> {
-  const out = (f: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(f)}\n`);
+  const print = (f: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(f)}\n`);
+  // Stamps are kept here and printed on "dump": writing each to the pipe at once cost more than the protocol.
+  const stamps: Record<string, unknown>[] = [];
+  const out = (f: Record<string, unknown>): void => void (f['t'] === 'ev' ? stamps.push(f) : print(f));
   const peer = await startNodePeer({ signalingUrl: url, roomName: 'trace-latency', peerId: asPeerId(id) });
   const pinger = peer.machine.load(ping);
   let sample = -1;
@@ -66,6 +69,10 @@ async function child(url: string, id: string): Promise<void> {
       const [c, a, b] = cmd.split(' ');
       if (c === 'sample') sample = Number(a);
       if (c === 'off') sample = -1;
+      if (c === 'dump') {
+        for (const f of stamps.splice(0)) print(f);
+        print({ t: 'dumped' });
+      }
       if (c === 'unload') pinger.unload();
       if (c === 'prof-start') void profStart();
       if (c === 'prof-stop' && a) void profStop(a);
@@ -75,6 +82,7 @@ async function child(url: string, id: string): Promise<void> {
           for (let i = 0; i < n; i++) {
             await sleep(3);
             sample = i;
+            if (i === Math.floor(n / 2)) print({ t: 'half' });
             await new Promise<void>((resolve) => {
               done = resolve;
               out({ t: 'ev', s: i, at: wall(), ev: `${id} emit` });
@@ -131,12 +139,14 @@ async function parent(mode: string, n: number): Promise<void> {
     const prof = process.env['TRACE_PROF'];
     if (prof) {
       // Profile the second half of the run (warm), every process.
-      for (let i = 0; i < 6000 && (facts.get(emitter) ?? []).filter((f) => f['ev'] === `${emitter} done`).length < n / 2; i++) await sleep(20);
+      for (let i = 0; i < 6000 && !last(emitter, 'half'); i++) await sleep(20);
       for (const p of procs) p.stdin?.write('prof-start\n');
     }
     for (let i = 0; i < 6000 && !last(emitter, 'finished'); i++) await sleep(20);
+    for (const p of procs) p.stdin?.write('dump\n');
+    for (let i = 0; i < 500 && !ids.every((id) => last(id, 'dumped')); i++) await sleep(20);
     if (prof) {
-      procs.forEach((p, i) => p.stdin?.write(`prof-stop ${prof}/${ids[i] === emitter ? 'emitter' : ids[i] === seq ? 'sequencer' : 'other'}.cpuprofile\n`));
+      procs.forEach((p, i) => p.stdin?.write(`prof-stop ${prof}/${ids[i]}.cpuprofile\n`));
       for (let i = 0; i < 500 && !ids.every((id) => last(id, 'profile')); i++) await sleep(20);
     }
     const windows = (facts.get(emitter) ?? []).filter((f) => f['t'] === 'ev');
@@ -164,7 +174,8 @@ async function parent(mode: string, n: number): Promise<void> {
     const doneMs = starts.map((t0, s) => (windows.find((f) => f['ev'] === `${emitter} done` && (f['s'] as number) === s)?.['at'] as number) - t0);
     for (let a = 0; a < doneMs.length; a += 100) console.log(`samples ${a}-${a + 99}: done p50 ${med(doneMs.slice(a, a + 100)).toFixed(3)} ms`);
     const rows = [...steps].map(([ev, xs]) => ({ ev, n: xs.length, ms: med(xs) })).sort((a, b) => a.ms - b.ms);
-    console.log(`${mode}: emitter ${emitter}, sequencer ${seq}, ${starts.length - 11} samples; median ms after emit (n = samples where it happened before done)`);
+    const appender = (all.find((f) => />\S+ (claim-result\+)?append/.test(f["ev"] as string))?.["ev"] as string | undefined)?.split(">")[0];
+    console.log(`${mode}: emitter ${emitter}, sequencer ${seq} (first append seen from ${appender}), ${starts.length - 11} samples; median ms after emit (n = samples where it happened before done)`);
     for (const r of rows) console.log(`${r.ms.toFixed(3).padStart(8)}  n=${String(r.n).padStart(4)}  ${r.ev}`);
   } finally {
     for (const p of procs) p.kill('SIGKILL');
