@@ -23,6 +23,21 @@ import type { RoomLife } from './room-phase';
 import type { DistributedRoomEvents, RoomStatus } from './room-status';
 import type { Roles } from './roles';
 
+/**
+ * Dropped messages of one sender that count as one refused message (misbehavior.ts cuts a peer off after 50
+ * refusals in 10 s): only a sender thousands of messages past our bound within seconds is cut off, never an
+ * honest sequencer whose replica fell a little behind.
+ */
+export const DROPS_PER_REFUSAL = 100;
+
+/** A peer's own state, announced once rather than resent: kept (the latest per kind) when the sender is past its bound. */
+const KEPT_KINDS: ReadonlySet<unknown> = new Set(['catalog', 'history', 'leave']);
+
+function keptKind(raw: unknown): string | undefined {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return KEPT_KINDS.has(type) ? (type as string) : undefined;
+}
+
 export interface RoomLifecycleParts {
   readonly ctx: RoomContext;
   /** Messages, link losses and the tick, in order and in slices (inbound.ts). */
@@ -88,15 +103,24 @@ export class RoomLifecycle {
       transport.on('message', ({ from, message }) => {
         // One job per protocol message, so a batch of appends is handled across turns when it must be.
         const all = unbatch(message);
-        const receive = (handle: () => void): void =>
-          inbound.run(() => {
-            if (life.stopped) return;
-            const refusedBefore = dispatcher.invalid;
-            handle();
-            if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
-          });
-        if (!all) return receive(() => dispatcher.receive(from, message, parseMessage));
-        for (const one of all) receive(() => dispatcher.receiveOne(from, one, parseMessage));
+        const receive = (handle: () => void, raw: unknown): void => {
+          const queued = inbound.message(
+            from,
+            () => {
+              if (life.stopped) return;
+              const refusedBefore = dispatcher.invalid;
+              handle();
+              if (dispatcher.invalid > refusedBefore) transport.refused?.(from); // counts toward cutting it off
+            },
+            raw,
+            keptKind(raw),
+          );
+          // A sender far ahead of what we can read: its messages are dropped (inbound.ts), and every
+          // DROPS_PER_REFUSAL of them counts as one refused message toward cutting it off.
+          if (!queued && inbound.droppedFrom(from) % DROPS_PER_REFUSAL === 0) transport.refused?.(from);
+        };
+        if (!all) return receive(() => dispatcher.receive(from, message, parseMessage), message);
+        for (const one of all) receive(() => dispatcher.receiveOne(from, one, parseMessage), one);
       }),
       // In order with the link's losses: a quick reconnect is not undone by its loss still waiting in the queue.
       transport.on('peer-connected', ({ peerId }) =>

@@ -27,6 +27,8 @@ export interface RoomStatusView extends HistoryView {
   readonly claimsGranted: number;
   /** Inbound messages dropped because they failed validation or broke the protocol (forged ballot, borrowed source). */
   readonly invalidMessages: number;
+  /** Protocol messages dropped unread because their sender was too far ahead of us (inbound.ts); absent while 0. */
+  readonly inboundDropped?: number;
   /**
    * Set when the replica stopped itself (fail-stop: a store write failed) — the notice to show the user, for
    * example "store write failed: QuotaExceededError … (reload to continue)". Absent while running.

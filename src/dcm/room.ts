@@ -151,6 +151,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     claimsInFlight: requester.inFlight,
     claimsGranted: roles.sequencer?.claims.size ?? 0,
     invalidMessages: dispatcher.invalid + refusals.count,
+    ...(inbound.dropped > 0 ? { inboundDropped: inbound.dropped } : {}),
     ...(life.halted !== null ? { stopped: life.halted } : {}),
     ...histories.view(),
   }));

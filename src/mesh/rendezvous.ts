@@ -12,6 +12,14 @@ import { parseJson } from '../protocol/signaling';
 
 const log = logger('kinetic:mesh:rendezvous');
 
+/**
+ * Characters of sealed payloads one sender may have waiting to be opened (opening is async and in order per
+ * sender). A sender that relays faster than we can open has the payloads past this dropped — lost frames, which
+ * the room's ordering skips and the protocol resends — instead of a promise chain growing without limit; one
+ * payload of any size may always wait. 16 Mi characters is 256 full relay frames: an honest sender is never near.
+ */
+export const MAX_OPENING_CHARS_PER_SENDER = 16 * 1024 * 1024;
+
 const Envelope = v.object({
   k: v.picklist(['hello', 'welcome', 'sig']),
   from: v.string(),
@@ -39,8 +47,11 @@ export class Rendezvous {
   /** Per-peer promise chains: sealing and opening are async, but order per pair must hold. */
   readonly #outChain = new Map<PeerId, Promise<void>>();
   readonly #inChain = new Map<PeerId, Promise<void>>();
+  readonly #opening = new Map<PeerId, number>();
   /** Inbound payloads dropped: not from an admitted peer, not sealed with our key, or malformed. */
   invalid = 0;
+  /** Inbound payloads dropped unopened: their sender had MAX_OPENING_CHARS_PER_SENDER waiting already. */
+  dropped = 0;
 
   constructor(
     readonly client: SignalingClient,
@@ -141,6 +152,12 @@ export class Rendezvous {
   #inbound(from: PeerId, payload: string, accept: (plaintext: string) => void): void {
     const cipher = this.cipher;
     if (!cipher) return void accept(payload);
+    const opening = this.#opening.get(from) ?? 0;
+    if (opening > 0 && opening + payload.length > MAX_OPENING_CHARS_PER_SENDER) {
+      this.dropped++;
+      return;
+    }
+    this.#opening.set(from, opening + payload.length);
     const prev = this.#inChain.get(from) ?? Promise.resolve();
     const next = prev
       .then(async () => {
@@ -153,7 +170,12 @@ export class Rendezvous {
         this.#events.emit('wrong-key', { peerId: from });
         this.#events.emit('error', new WrongRoomKeyError(`wrong room key: peer ${from} and this peer do not share the room key; no link made`));
       })
-      .catch((e: unknown) => this.#fail(e));
+      .catch((e: unknown) => this.#fail(e))
+      .finally(() => {
+        const left = (this.#opening.get(from) ?? 0) - payload.length;
+        if (left > 0) this.#opening.set(from, left);
+        else this.#opening.delete(from);
+      });
     this.#inChain.set(from, next);
   }
 

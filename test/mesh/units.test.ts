@@ -5,7 +5,7 @@ import { seededRandom, type Clock, type TimerHandle } from '../../src/core/clock
 import { Backoff } from '../../src/mesh/backoff';
 import { onceDrained } from '../../src/mesh/data-channel';
 import { FrameAssembler, FramedSender, toFrames } from '../../src/mesh/framing';
-import { OrderedInbox } from '../../src/mesh/ordered-inbox';
+import { MAX_HELD, OrderedInbox } from '../../src/mesh/ordered-inbox';
 import { createRoomCipher, roomHash } from '../../src/mesh/room/crypto';
 import { createRoomLink, formatRoomLink, parseRoomLink } from '../../src/protocol/room-link';
 
@@ -182,6 +182,21 @@ describe('OrderedInbox', () => {
     box.reset();
     box.push(0, 'new session');
     expect(got.at(-1)).toBe('new session');
+  });
+
+  it('holds at most MAX_HELD behind a gap (the rest dropped and counted); skipping a huge gap cannot overflow the stack', () => {
+    const clock = manualClock();
+    let got = 0;
+    const box = new OrderedInbox<number>(() => void got++, clock, 500);
+    // A hostile sender skips 0 and sends 200,000 messages: before, the gap skip spread every held key into
+    // Math.min and threw RangeError from a timer (the Node process exited).
+    for (let s = 1; s <= 200_000; s++) box.push(s, s);
+    expect(got).toBe(0);
+    expect(box.dropped).toBe(200_000 - MAX_HELD);
+    expect(() => clock.advance(500)).not.toThrow();
+    expect(got).toBe(MAX_HELD);
+    box.push(MAX_HELD + 1, 0); // in order again
+    expect(got).toBe(MAX_HELD + 1);
   });
 });
 

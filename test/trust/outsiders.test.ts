@@ -22,6 +22,7 @@ import type { SignalingServer } from '../../signaling-server/src/index';
 import { nodeWebSocket, rendezvous, startServer } from '../mesh/node-peers';
 
 const script = path.join(import.meta.dirname, 'keyed-peer.ts');
+const floodScript = path.join(import.meta.dirname, 'flood-peer.ts');
 
 interface Proc {
   readonly id: string;
@@ -38,7 +39,11 @@ afterAll(async () => {
 });
 
 function spawnPeer(url: string, id: string, key: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, url, 'team', id, key], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawnScript(script, [url, 'team', id, key], id);
+}
+
+function spawnScript(file: string, args: string[], id: string): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const proc: Proc = { id, child, facts: [] };
   let buffer = '';
   child.stdout?.setEncoding('utf8');
@@ -169,6 +174,51 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     await until(() => honest.mesh.peers().includes(fid), 20_000, 'the flooder back after its cool-down');
     expect(honest.mesh.members().find((m) => m.id === fid)?.state).not.toBe('misbehaving');
   });
+
+  it('a key holder flooding valid messages faster than the sequencer reads them: bounded, counted, cut off; the room keeps committing', async () => {
+    const started = await startServer();
+    server = started.server;
+    // Cut off at 5 refusals in 10 s (500 dropped messages) so the test ends in seconds; the default 50 needs 5,000.
+    const seq = await honestPeer(started.url, 'seq', { threshold: 5, windowMs: 10_000, coolDownMs: 30_000 });
+    seq.machine.load(notes);
+    await until(() => seq.room.status().role === 'sequencer', 10_000, 'a sequencer');
+    const rep = await honestPeer(started.url, 'rep');
+    const loaded = rep.machine.load(notes);
+    await until(() => seq.mesh.peers().includes(rep.mesh.self) && rep.room.status().sequencer === 'seq', 10_000, 'the replica following');
+    const fid = asPeerId('flooder');
+    const cut: string[] = [];
+    seq.mesh.on('peer-disconnected', ({ peerId, reason }) => peerId === fid && cut.push(reason));
+    // Its own process, so this process's heap is the victim's (and the server's).
+    const flooder = spawnScript(floodScript, [started.url, 'team', 'flooder', 'the-key', 'seq', String(seq.room.status().epoch), '12'], 'flooder');
+    await until(() => flooder.facts.some((f) => f['t'] === 'linked'), 20_000, 'the flooder linked');
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const start = Date.now();
+    // While it floods, the replica emits; sampled until the flooder is cut off or gives up (bounded in time).
+    for (let round = 0; Date.now() - start < 20_000 && !cut.includes('misbehaving') && !flooder.facts.some((f) => f['t'] === 'done'); round++) {
+      if (round % 10 === 0) loaded.emit.note(`during-${round}`);
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const sent = Math.max(0, ...flooder.facts.map((f) => (f['frames'] as number | undefined) ?? 0));
+    const dropped = seq.room.status().inboundDropped ?? 0;
+    // Counted as misbehaving (100 messages dropped count as one refused message) and cut off.
+    expect(cut).toContain('misbehaving');
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(sent * 512);
+    // Bounded: at most MAX_QUEUED_PER_SENDER (4,096) of its messages waited at once; unbounded, every one of
+    // the messages it had relayed by then waited (hundreds of MiB).
+    expect(heapPeak - heapBefore).toBeLessThan(256 * 1024 * 1024);
+    // The victim kept committing: every note the replica emitted is taken, and one more after the flood.
+    let taken = 0;
+    await until(() => {
+      taken = seq.taken();
+      return taken > 0 && rep.taken() === taken && seq.room.status().outbox === 0 && rep.room.status().outbox === 0;
+    }, 20_000, 'the notes emitted during the flood taken');
+    loaded.emit.note('after');
+    await until(() => seq.taken() === taken + 1 && rep.taken() === taken + 1, 15_000, 'a note after the flood taken');
+    expect(seq.room.status().role).toBe('sequencer');
+  }, 90_000);
 
   it('a value nested 20,000 deep is refused on receipt: the sequencer stays alive and keeps committing', async () => {
     const started = await startServer();

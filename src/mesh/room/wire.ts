@@ -27,7 +27,7 @@ export function parseRoomFrame(x: unknown): RoomFrame | null {
   const f = x as Record<string, unknown>;
   switch (f['k']) {
     case 'm':
-      return Number.isInteger(f['s']) && (f['s'] as number) >= 0 && 'd' in f ? (f as RoomFrame) : null;
+      return Number.isSafeInteger(f['s']) && (f['s'] as number) >= 0 && 'd' in f ? (f as RoomFrame) : null;
     case 'pi':
       return typeof f['t'] === 'number' && Number.isFinite(f['t']) && (f['e'] === undefined || f['e'] === 1) ? (f as RoomFrame) : null;
     case 'po':

@@ -1,0 +1,25 @@
+// A cheap stand-in for how much memory a parsed message holds: the length of its JSON text, roughly (string
+// characters, a few per number, key and bracket), walked iteratively and given up once past `cap`, so sizing a
+// hostile value costs at most about `cap` steps and can never overflow the stack.
+
+/** About how many characters `value` takes as JSON; any result above `cap` means "more than cap". */
+export function approxSize(value: unknown, cap: number): number {
+  const stack: unknown[] = [value];
+  let size = 0;
+  while (stack.length > 0 && size <= cap) {
+    const v = stack.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (typeof v !== 'object' || v === null) size += 8;
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const x of v as unknown[]) stack.push(x);
+    } else {
+      size += 2;
+      for (const [k, x] of Object.entries(v)) {
+        size += k.length + 4;
+        stack.push(x);
+      }
+    }
+  }
+  return size;
+}
