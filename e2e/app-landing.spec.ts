@@ -1,5 +1,6 @@
 // The room flow: create a room from the landing page, the link in the address bar and behind "Copy link",
-// the name remembered across a reload, and a bad link refused in plain words.
+// the name remembered across a reload, a bad or missing link refused in plain words, and Enter in the name field
+// creating the room.
 import { expect, test } from '@playwright/test';
 import { closeAll, openPeer, type PeerPage } from './harness';
 
@@ -10,12 +11,16 @@ test('create a room, share its link, come back by name; a bad link is explained'
     peers.push(peer);
     const { page } = peer;
 
-    await page.getByTestId('link-input').fill('https://example.org/nothing-here');
     await page.getByTestId('name-input').fill('Grace');
+    await page.getByTestId('join-room').click();
+    await expect(page.getByRole('alert')).toContainText('Paste a room link first');
+    await page.getByTestId('link-input').fill('https://example.org/nothing-here');
     await page.getByTestId('join-room').click();
     await expect(page.getByRole('alert')).toContainText('does not look like a room link');
 
-    await page.getByTestId('create-room').click();
+    // Enter in the name field with no link pasted creates a room (the card's main action).
+    await page.getByTestId('link-input').fill('');
+    await page.getByTestId('name-input').press('Enter');
     await expect(page.getByTestId('status')).toBeVisible();
     const url = new URL(page.url());
     const params = new URLSearchParams(url.hash.slice(1));

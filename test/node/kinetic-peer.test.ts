@@ -102,12 +102,28 @@ describe('kinetic-peer', () => {
     expect(bot.err).toEqual([]);
   }, 30_000);
 
+  it('says so when the signaling server cannot be reached (not only that it waits for the history)', async () => {
+    fs.writeFileSync(path.join(dir, 'reactors.mjs'), counterSource);
+    const gone = createSignalingServer({ port: 0 });
+    await gone.ready;
+    const port = gone.address().port;
+    await gone.close();
+    const bot = startCli([`http://127.0.0.1:${port}/#room=cli-nowhere&key=k`, '--reactors', './reactors.mjs', '--data', './nowhere-data']);
+    await until(() => bot.out.some((l) => l.startsWith('cannot reach the signaling server at ws://127.0.0.1:')), 15_000, 'the unreachable-server line');
+    expect(bot.out.some((l) => /history/i.test(l))).toBe(false);
+    bot.stop('SIGTERM');
+    expect(await bot.exit).toBe(0);
+  }, 30_000);
+
   it('answers usage mistakes in one line with exit code 2', async () => {
+    fs.writeFileSync(path.join(dir, 'reactors.mjs'), counterSource);
     for (const [argv, message] of [
       [['--bogus'], /Unknown option '--bogus' \(see/],
       [[], /missing the room link/],
       [['http://h/#room=a&key=b'], /missing --reactors/],
       [['http://h/#room=a&key=b', '--reactors', './nope.js'], /no such file/],
+      [['notalink', '--reactors', './reactors.mjs'], /"notalink" is not a room link/],
+      [['#room=a&key=b', '--reactors', './reactors.mjs'], /names no signaling server: .* or --signal/],
     ] as const) {
       const run = startCli([...argv]);
       expect(await run.exit).toBe(2);

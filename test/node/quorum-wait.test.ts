@@ -28,6 +28,7 @@ describe('kinetic-peer report', () => {
     let members: MemberView[] = [member('a', 'bot1', true)];
     const joined = {
       machine: { on: () => () => {} },
+      mesh: { signaling: 'connected' },
       onMembers: () => () => {},
       members: () => members,
       room: { status: () => ({ members: ids('a', 'b') }) },
@@ -50,6 +51,7 @@ describe('kinetic-peer report', () => {
     let status: { members: PeerId[]; waitingForHistory?: true } = { members: [], waitingForHistory: true };
     const joined = {
       machine: { on: () => () => {} },
+      mesh: { signaling: 'connected' },
       onMembers: () => () => {},
       members: () => [],
       room: { status: () => status },
@@ -61,6 +63,26 @@ describe('kinetic-peer report', () => {
     status = { members: ids('a') };
     await sched.run(10_000);
     expect(lines).toHaveLength(1);
+    stop();
+  });
+
+  it('says when the signaling server is not reached, and holds back the history line until it is', async () => {
+    const sched = new VirtualScheduler();
+    const mesh = { signaling: 'connecting' };
+    const joined = {
+      machine: { on: () => () => {} },
+      mesh,
+      onMembers: () => () => {},
+      members: () => [],
+      room: { status: () => ({ members: [], waitingForHistory: true }) },
+    } as unknown as JoinedRoom;
+    const lines: string[] = [];
+    const stop = reportActivity(joined, (l) => lines.push(l), sched.clock(), 1000, 5000, 'ws://127.0.0.1:9/signal');
+    await sched.run(8000);
+    expect(lines).toEqual([expect.stringMatching(/^cannot reach the signaling server at ws:\/\/127\.0\.0\.1:9\/signal; still trying/)]);
+    mesh.signaling = 'connected';
+    await sched.run(16_000);
+    expect(lines.slice(1)).toEqual(['reached the signaling server', expect.stringMatching(/^Waiting for the room’s history/)]);
     stop();
   });
 });

@@ -257,15 +257,23 @@ describe('the packed packages, installed into a fresh project', () => {
     expect(help).toMatch(/kinetic-signal/);
     const signal = start('npx', ['--no-install', 'kinetic-signal', '--port', '0']);
     const port = (await signal.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)\/signal/, 20_000))[1];
-    // Mistakes are one line on stderr and a non-zero exit, no stack trace: an unknown flag, a port in use.
+    // Mistakes are one line on stderr and a non-zero exit, no stack trace: an unknown flag, a port in use, a
+    // link that is none, and an ES module reactors file in a folder whose package.json says "type": "commonjs"
+    // (what `npm init -y` writes now): the line says what to do about it.
+    fs.mkdirSync(path.join(app, 'cjs'));
+    fs.writeFileSync(path.join(app, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }));
+    fs.writeFileSync(path.join(app, 'cjs/reactors.js'), "export { counter } from 'kinetic-mesh/reactors';\n");
     for (const [args, code, message] of [
       [['--bogus'], 2, /^kinetic-signal: .*--bogus/],
       [['--port', String(port)], 1, /^kinetic-signal: .*in use/],
       [['--bogus'], 2, /^kinetic-peer: .*--bogus/],
+      [['notalink', '--reactors', './reactors.js'], 2, /^kinetic-peer: "notalink" is not a room link/],
+      [['http://127.0.0.1:9/#room=a&key=b', '--reactors', './cjs/reactors.js'], 2, /^kinetic-peer: .*name it \.mjs, or set "type": "module"/],
     ] as const) {
       const bin = String(message).includes('peer') ? 'kinetic-peer' : 'kinetic-signal';
       const r = spawnSync('npx', ['--no-install', bin, ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
-      const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm '));
+      // (Node's own warning about loading an ES module as CommonJS comes before ours: not our line.)
+      const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm ') && !/^\((node:\d+|Use `node)/.test(l));
       expect(r.status, r.stderr).toBe(code);
       expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(message);

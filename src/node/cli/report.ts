@@ -26,6 +26,15 @@ export function describeQuorumWait(joined: Pick<JoinedRoom, 'room' | 'members'>)
 }
 
 /**
+ * The line to print while the signaling server is not reached (a wrong port or host in the link, a server
+ * not running): without it the peer only said it waited for the room's history, which hid the cause.
+ */
+export function describeServer(joined: Pick<JoinedRoom, 'mesh'>, server: string | null): string | null {
+  if (joined.mesh.signaling === 'connected') return null;
+  return `cannot reach the signaling server${server ? ` at ${server}` : ''}; still trying (is it running, and is the link's host right? --signal names the server)`;
+}
+
+/**
  * The line to print when this peer has no history to join (nobody holding the room's history is reachable
  * and it may not start one) or meets peers of another history; null otherwise.
  */
@@ -36,15 +45,18 @@ export function describeHistory(joined: Pick<JoinedRoom, 'room'>): string | null
 }
 
 /** Follow `joined` and print through `write`; returns the function that stops (and prints what is pending). */
-export function reportActivity(joined: JoinedRoom, write: (line: string) => void, clock: Clock, everyMs = 1000, patienceMs = 5000): () => void {
+export function reportActivity(joined: JoinedRoom, write: (line: string) => void, clock: Clock, everyMs = 1000, patienceMs = 5000, server: string | null = null): () => void {
   const counts = new Map<string, number>();
   let timer: TimerHandle | null = null;
   let lastMembers = '';
-  // A room that cannot make progress looks like a hang: say why (no majority online, no history to join,
-  // another history met), once per change, after a patience that lets a normal start go by silently.
+  // A room that cannot make progress looks like a hang: say why (server not reached, no majority online, no
+  // history to join, another history met), once per change, after a patience that lets a normal start go by
+  // silently. Without the server nothing else can be known: the other two wait for it.
+  const offline = (): boolean => describeServer(joined, server) !== null;
   const conditions = [
-    { line: () => describeQuorumWait(joined), cleared: 'the room has a majority of its members online again' },
-    { line: () => describeHistory(joined), cleared: null },
+    { line: () => describeServer(joined, server), cleared: 'reached the signaling server' },
+    { line: () => (offline() ? null : describeQuorumWait(joined)), cleared: 'the room has a majority of its members online again' },
+    { line: () => (offline() ? null : describeHistory(joined)), cleared: null },
   ].map((c) => ({ ...c, since: null as number | null, said: null as string | null }));
   const check = (): void => {
     for (const c of conditions) {
