@@ -4,43 +4,22 @@
 // from scratch: before src/dcm/starving.ts the two peers without the sequencer got no answer at all in 12 s
 // (Chromium and Firefox tabs the same: their reads never resolved). A blocking read only its caller's peer
 // can run must be answered there too.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/index';
+import { describe, expect, it } from 'vitest';
 import type { JoinedRoom } from '../../src/join/types';
-import { joinRoom } from '../../src/node/join';
 import { counter } from '../../src/reactors/counter';
+import { nodeRooms } from '../node/node-rooms';
 
 /** Every peer reads this often; all three timers run in one process, so they fire together (the worst case). */
 const PERIOD = 150;
 const NAMES = ['ada', 'bob', 'cy'];
-let server: SignalingServer | null = null;
-const open: JoinedRoom[] = [];
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kinetic-lone-'));
-  dirs.push(d);
-  return d;
-};
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => undefined)));
-  await server?.close();
-  server = null;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const rooms = nodeRooms('kinetic-lone-');
 
 describe('a lone copy read by every host in a loop', () => {
   it('answers every peer, not only the sequencer', async () => {
-    server = createSignalingServer({ port: 0 });
-    await server.ready;
-    const link = `http://127.0.0.1:${server.address().port}/#room=lone-copy&key=secret-key`;
+    const link = await rooms.link('lone-copy');
     const peers: JoinedRoom<{ counter: typeof counter }>[] = [];
     for (const [i, name] of NAMES.entries()) {
-      const p = await joinRoom(link, { reactors: { counter }, data: tmp(), name, newHistory: i === 0 });
-      open.push(p);
+      const p = await rooms.join(link, { reactors: { counter }, name, newHistory: i === 0 });
       peers.push(p);
       p.emit.counter.count(0);
     }

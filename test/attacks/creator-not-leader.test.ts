@@ -3,30 +3,12 @@
 // the other one presses "Start a new history". The room has no history yet, and only that peer may start
 // one: the leader must not wait for it for good (before the promise's `mayStart`, the room stayed at
 // commit 0 with its leader recovering for as long as we watched).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/index';
+import { describe, expect, it } from 'vitest';
 import type { JoinedRoom } from '../../src/join/types';
-import { joinRoom } from '../../src/node/join';
 import { counter } from '../../src/reactors/counter';
+import { nodeRooms } from '../node/node-rooms';
 
-let server: SignalingServer | null = null;
-const open: JoinedRoom[] = [];
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kinetic-creator-'));
-  dirs.push(d);
-  return d;
-};
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => undefined)));
-  await server?.close();
-  server = null;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const rooms = nodeRooms('kinetic-creator-');
 
 const until = async (what: string, cond: () => boolean, ms: number): Promise<void> => {
   for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 50))) {
@@ -44,14 +26,8 @@ async function started(peers: readonly JoinedRoom[]): Promise<void> {
 
 /** Two peers open the room's link; one of them takes the lease (and may not start a history). */
 async function twoLinkOpeners(room: string) {
-  server = createSignalingServer({ port: 0 });
-  await server.ready;
-  const link = `http://127.0.0.1:${server.address().port}/#room=${room}&key=secret-key`;
-  const join = async (name: string, newHistory: boolean) => {
-    const p = await joinRoom(link, { reactors: { counter }, data: tmp(), name, newHistory });
-    open.push(p);
-    return p;
-  };
+  const link = await rooms.link(room);
+  const join = (name: string, newHistory: boolean) => rooms.join(link, { reactors: { counter }, name, newHistory });
   const bob = await join('bob', false);
   const cy = await join('cy', false);
   await until('a link-opener to take the lease', () => [bob, cy].some((p) => p.room.status().role !== 'replica'), 20_000);

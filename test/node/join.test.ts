@@ -1,16 +1,12 @@
 // The one-call join in Node, against the real signaling server: a peer hosting a counter, a peer using it by
 // delegation (typed from the definition, calls with a timeout), and a restart from the same data folder
 // resuming as the same peer with the room's state.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { until } from '../../src/mesh/testing/transport-suite';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/index';
+import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../src/core/errors';
 import { reactor } from '../../src/core/reactor';
-import type { JoinedRoom } from '../../src/join/types';
 import { joinRoom } from '../../src/node/join';
+import { nodeRooms } from './node-rooms';
 
 const counter = reactor({ name: 'join-counter', version: '1.0.0' }, (r) => {
   const count = r.molecule<number>('count', { distributed: true });
@@ -27,21 +23,7 @@ const counter = reactor({ name: 'join-counter', version: '1.0.0' }, (r) => {
   return { count, incr, read, note };
 });
 
-let server: SignalingServer | null = null;
-const open: JoinedRoom[] = [];
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kinetic-join-'));
-  dirs.push(d);
-  return d;
-};
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => undefined)));
-  await server?.close();
-  server = null;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const rooms = nodeRooms('kinetic-join-');
 
 async function readUntil(read: () => Promise<number>, want: number, ms: number): Promise<number> {
   const end = Date.now() + ms;
@@ -52,15 +34,11 @@ async function readUntil(read: () => Promise<number>, want: number, ms: number):
 
 describe('joinRoom (Node)', () => {
   it('hosts, delegates with types and timeouts, and resumes from its data folder', async () => {
-    server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 600 } });
-    await server.ready;
-    const link = `http://127.0.0.1:${server.address().port}/#room=join-test&key=secret-key`;
-    const hostData = tmp();
-    const host = await joinRoom(link, { reactors: { counter }, data: hostData, name: 'host', newHistory: true });
-    open.push(host);
+    const link = await rooms.link('join-test', { limits: { leaseTtlMs: 600 } });
+    const hostData = rooms.tmp();
+    const host = await rooms.join(link, { reactors: { counter }, data: hostData, name: 'host', newHistory: true });
     host.emit.counter.count(0);
-    const user = await joinRoom(link, { remote: { counter }, data: tmp(), name: 'user', callTimeoutMs: 3000 });
-    open.push(user);
+    const user = await rooms.join(link, { remote: { counter }, name: 'user', callTimeoutMs: 3000 });
     await Promise.all([host.connected, user.connected]);
     for (let i = 0; i < 5; i++) user.emit.counter.incr();
     expect(await readUntil(() => user.emit.counter.read(), 5, 20_000)).toBe(5);
@@ -73,19 +51,17 @@ describe('joinRoom (Node)', () => {
 
     // The host leaves: a call nobody can answer times out with the call's own timeout.
     const hostId = host.peerId;
-    await host.close();
-    open.splice(open.indexOf(host), 1);
+    await rooms.leave(host);
     await expect(user.emit.counter.read(undefined, { timeoutMs: 300 })).rejects.toBeInstanceOf(TimeoutError);
 
     // Restarted from the same folder: the same peer, and the count it had.
-    const again = await joinRoom(link, { reactors: { counter }, data: hostData, name: 'host' });
-    open.push(again);
+    const again = await rooms.join(link, { reactors: { counter }, data: hostData, name: 'host' });
     expect(again.peerId).toBe(hostId);
     expect(await readUntil(() => again.emit.counter.read(undefined, { timeoutMs: 3000 }), 5, 20_000)).toBe(5);
   }, 60_000);
 
   it('says what is wrong with a bad link or a missing server', async () => {
-    await expect(joinRoom('https://example.org/no-room-here', { data: tmp() })).rejects.toThrow(/not a room link/);
-    await expect(joinRoom({ room: 'r', key: 'k' }, { data: tmp() })).rejects.toThrow(/no signaling server/);
+    await expect(joinRoom('https://example.org/no-room-here', { data: rooms.tmp() })).rejects.toThrow(/not a room link/);
+    await expect(joinRoom({ room: 'r', key: 'k' }, { data: rooms.tmp() })).rejects.toThrow(/no signaling server/);
   });
 });
