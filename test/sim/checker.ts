@@ -260,23 +260,21 @@ export class Checker {
       }
     }
     for (const l of live) if (l.outbox > 0) this.#fail('outbox', `${l.peer} still has ${l.outbox} undelivered emissions`);
-    // Fencing: every applied commit had a live claim of its epoch when appended.
-    const granted = new Map<string, Fact>();
-    const dropped = new Map<string, Fact>();
-    const appended = new Map<string, Fact>();
+    // Fencing: every applied commit had a live claim of its epoch when appended. A claim's state is followed
+    // in order: the sequencer may grant a resent claim again after dropping it (its copies were still free),
+    // so what counts is the claim's latest grant or drop before the commit's append.
+    const claimNow = new Map<string, Fact>();
+    const atAppend = new Map<string, Fact | undefined>();
     for (const f of this.#facts) {
       const e = f.event;
-      if (e.type === 'claim-granted' && !granted.has(e.claimId)) granted.set(e.claimId, f);
-      else if (e.type === 'claim-dropped' && !dropped.has(e.claimId)) dropped.set(e.claimId, f);
-      else if (e.type === 'commit-appended' && !appended.has(e.claimId)) appended.set(e.claimId, f);
+      if (e.type === 'claim-granted' || e.type === 'claim-dropped') claimNow.set(e.claimId, f);
+      else if (e.type === 'commit-appended' && !atAppend.has(e.claimId)) atAppend.set(e.claimId, claimNow.get(e.claimId));
     }
     for (const [claimId, { entry, index }] of this.#commits) {
-      const g = granted.get(claimId);
-      const a = appended.get(claimId);
-      const d = dropped.get(claimId);
-      if (!g || g.event.type !== 'claim-granted' || g.event.epoch !== entry.epoch) this.#fail('fencing', `index ${index}: commit ${claimId} (epoch ${entry.epoch}) has no grant of its epoch`);
-      else if (d && a && d.order < a.order) this.#fail('fencing', `index ${index}: commit ${claimId} appended after its claim was dropped (${d.event.type === 'claim-dropped' ? d.event.reason : ''})`);
-      else if (g.event.type === 'claim-granted' && g.event.holder !== entry.holder) this.#fail('fencing', `commit ${claimId} by ${entry.holder}, claim held by ${g.event.holder}`);
+      const s = atAppend.get(claimId)?.event;
+      if (s?.type === 'claim-dropped') this.#fail('fencing', `index ${index}: commit ${claimId} appended after its claim was dropped (${s.reason})`);
+      else if (s?.type !== 'claim-granted' || s.epoch !== entry.epoch) this.#fail('fencing', `index ${index}: commit ${claimId} (epoch ${entry.epoch}) has no grant of its epoch`);
+      else if (s.holder !== entry.holder) this.#fail('fencing', `commit ${claimId} by ${entry.holder}, claim held by ${s.holder}`);
     }
     // Acknowledged never undone.
     for (const f of this.#facts) {

@@ -4,6 +4,11 @@
 // fresh notice, whose emitter stopped itself (store write failed) before the emit was durable — the emit
 // never reached the sequencer, every claim was refused, and the replica claimed again every 7 ms until the
 // run's 40 s deadline (4,904 refused commits). Now a refused claim forgets such a copy (requester.ts #finish).
+// 22650 (soak of f08e411): the checker's own error. The sequencer dropped p4's claim (holder-gone), p4's
+// resent claim was granted again 0.9 ms later (its copy was still free) and p4 committed under that live
+// grant; the checker paired the claim's FIRST grant and FIRST drop and called the commit unfenced. Fencing
+// is now judged by the claim's latest grant or drop before the append (mutation.test.ts still catches a
+// sequencer that commits without a live claim).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +25,7 @@ function replay(seed: number): Promise<{ code: number; out: string }> {
 }
 
 describe('soak seeds replayed as the soak ran them', () => {
-  for (const seed of [53846, 55849]) {
+  for (const seed of [53846, 55849, 22650]) {
     it(`seed ${seed} settles with every invariant holding`, async () => {
       const r = await replay(seed);
       expect(r.out).toContain('all invariants hold');
