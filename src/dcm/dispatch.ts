@@ -89,8 +89,11 @@ export class Dispatcher {
         return t.requester.onClaimResult(from, m);
       case 'commit-result':
         return t.requester.onCommitResult(from, m);
-      case 'claimed':
-        return t.requester.onHint(m, t.leader());
+      case 'claimed': {
+        // Only the sequencer we follow hints (any other peer's "taken" would hide copies from us).
+        const leader = t.leader();
+        return leader?.leader === from ? t.requester.onHint(m, leader) : undefined;
+      }
       case 'catalog':
         t.catalog.learn(from, m.reactors);
         return t.onCatalog();

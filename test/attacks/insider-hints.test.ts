@@ -1,0 +1,33 @@
+// A key holder forging the sequencer's "claimed" hints (soft state that keeps peers from reaching for copies
+// someone holds): before, a replica believed a hint from any peer, so one tab repeating "every copy is taken"
+// every few seconds hid every copy from every honest peer. Now only the sequencer a peer follows is heard.
+import { describe, expect, it } from 'vitest';
+import { asReactorId } from '../../src/core/ids';
+import { room3 } from './harness';
+
+const reactor = asReactorId('r');
+
+describe('attack: forged "claimed" hints', () => {
+  it('a hint from a peer that is not the sequencer hides nothing', async () => {
+    const { w, replicas, x } = await room3(31);
+    const [victim] = replicas;
+    // The victim hosts the reactor (so it is the copy's preferred host and reaches for it at once).
+    victim!.room.host({ id: reactor, name: 'r', version: '1', molecules: [{ name: 'n', kind: 'molecule', distributed: true, static: false }] });
+    victim!.room.emit(reactor, 'n', 'one');
+    await w.run(300);
+    const copy = victim!.room.peek(reactor, 'n')[0];
+    expect(copy).toBeDefined();
+    const offered = (): string[] => [...victim!.room.available(reactor, 'n')].map((m) => m.id);
+    expect(offered()).toContain(copy!.id);
+    const { epoch } = victim!.room.status();
+    for (const e of [epoch, epoch + 1, 2 ** 40]) x.send(victim!.id, { v: 1, type: 'claimed', epoch: e, ids: [copy!.id], taken: true });
+    await w.run(50);
+    expect(offered()).toContain(copy!.id);
+    // The copy is still taken by the honest peer at once.
+    const grant = await victim!.room.claim(reactor, 'take', [copy!.id]);
+    expect(grant).not.toBeNull();
+    const done = victim!.room.commit(grant!, []);
+    await w.run(300);
+    expect(await done).toBe(true);
+  });
+});
