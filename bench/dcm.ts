@@ -3,8 +3,9 @@
 //                                3 peers as separate processes, divided by a raw round trip over the same link
 //                                (ws-relay) in this run; the delegated case (the emitter does not host the
 //                                reactor, another peer runs it) is reported beside it. Each case is measured
-//                                after 1,000 hosted warm-up samples (their first 500: commitLatencyColdP50InRtt)
-//                                and divided by the round trips paired with its own samples
+//                                after 1,000 hosted warm-up samples (their first 500: commitLatencyColdP50InRtt);
+//                                the p50s are medians of each sample over the raw round trip taken just before
+//                                it (the details also give p50 / p50 of the round trips of that case)
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers sharing 2,000 jobs
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
 //   speedupEfficiencyN5          map/reduce of 200 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5)), in one process
@@ -337,6 +338,10 @@ interface ProcessLatency {
   /** The first 500 of the warm-up samples (hosted), before the JIT compiled the path, and their RTT. */
   readonly coldP50?: number;
   readonly coldRttP50?: number;
+  /** Medians of sample / the round trip taken just before it (robust to the load moving within a case). */
+  readonly pairedP50InRtt?: number;
+  readonly delegatedPairedP50InRtt?: number;
+  readonly coldPairedP50InRtt?: number;
 }
 /** Each case over the round trips paired with its own samples (older results: over all of them). */
 const hostedRtt = (l: ProcessLatency): number => l.hostedRttP50 ?? l.rttP50;
@@ -477,11 +482,11 @@ async function main(): Promise<void> {
       const pl = await processLatency(url);
       const pl5 = await processLatency(url, 5);
       const plRtc = await processLatency(url, 3, 'webrtc');
-      metrics['commitLatencyP50InRtt'] = pl.p50 / hostedRtt(pl);
+      metrics['commitLatencyP50InRtt'] = pl.pairedP50InRtt ?? pl.p50 / hostedRtt(pl);
       metrics['commitLatencyP99InRtt'] = pl.p99 / hostedRtt(pl);
-      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedP50 / delegatedRtt(pl);
-      if (pl.coldP50 !== undefined && pl.coldRttP50 !== undefined) metrics['commitLatencyColdP50InRtt'] = pl.coldP50 / pl.coldRttP50;
-      metrics['commitLatencyP50InDataChannelRtt'] = plRtc.p50 / hostedRtt(plRtc);
+      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedPairedP50InRtt ?? pl.delegatedP50 / delegatedRtt(pl);
+      if (pl.coldPairedP50InRtt !== undefined) metrics['commitLatencyColdP50InRtt'] = pl.coldPairedP50InRtt;
+      metrics['commitLatencyP50InDataChannelRtt'] = plRtc.pairedP50InRtt ?? plRtc.p50 / hostedRtt(plRtc);
       details['latencyInSeparateProcesses'] = inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor');
       details['latencyOverDataChannels'] = inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels');
       details['latencyFivePeers'] = inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)');

@@ -119,6 +119,8 @@ async function measureLatency(warmup: number): Promise<void> {
     }
     return { lat, rtt };
   };
+  /** The median of each sample over the round trip taken just before it (both saw the same machine). */
+  const paired = (r: { lat: number[]; rtt: number[] }, n = r.lat.length): number => q(r.lat.slice(0, n).map((l, i) => l / (r.rtt[i] ?? NaN)), 0.5);
   const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
   const cold = warmup > 0 ? await emitLatency((i) => pinger.emit.job(i), warmup, false) : null;
   const hosted = await emitLatency((i) => pinger.emit.job(i), 530);
@@ -135,7 +137,9 @@ async function measureLatency(warmup: number): Promise<void> {
     p99: q(hosted.lat, 0.99),
     delegatedP50: q(delegated.lat, 0.5),
     delegatedP99: q(delegated.lat, 0.99),
-    ...(cold ? { coldP50: q(cold.lat.slice(0, 500), 0.5), coldRttP50: q(cold.rtt.slice(0, 500), 0.5), warmup } : {}),
+    pairedP50InRtt: paired(hosted),
+    delegatedPairedP50InRtt: paired(delegated),
+    ...(cold ? { coldP50: q(cold.lat.slice(0, 500), 0.5), coldRttP50: q(cold.rtt.slice(0, 500), 0.5), coldPairedP50InRtt: paired(cold, 500), warmup } : {}),
   });
 }
 peer.room.on('applied', (a) => {
