@@ -7,6 +7,22 @@ import type { LeaderInfo } from './acceptor';
 import { msg, type Message } from './messages';
 import type { Outbox } from './outbox';
 
+/**
+ * How a flush chooses what to send: `due` (the periodic resend: at most once per resend interval, what the log
+ * does not hold yet), `now` (new emissions became sendable, a durable block reservation: at once, what the log
+ * does not hold yet), `all` (a new sequencer: at once, everything still queued).
+ */
+export type FlushMode = 'due' | 'now' | 'all';
+
+/**
+ * Emissions one flush sends at most, oldest first (the next flush sends the next ones, as the log takes them).
+ * A page that emits 40,000 molecules in one loop made every flush send all of them — one per durable block
+ * reservation (every 1,000), each everything queued — so the sequencer's input grew faster than it could read
+ * it and the room applied none in a minute (test/attacks/burst-emitter.test.ts). 4,096 is the same as the
+ * sequencer's inbound bound per sender (inbound.ts) in messages; far more than an interactive page has queued.
+ */
+export const MAX_SENT_PER_FLUSH = 4096;
+
 export interface OutboxSenderOptions {
   readonly clock: Clock;
   readonly resendMs: number;
@@ -40,17 +56,18 @@ export class OutboxSender {
   }
 
   /**
-   * Send what is queued; without `force`, only if the last send is a resend interval ago, and only what the
-   * log does not hold yet (a slow room's backlog is not resent every interval).
+   * Send what is queued, at most MAX_SENT_PER_FLUSH, oldest first (see FlushMode): a periodic one only if the
+   * last send is a resend interval ago, and only what the log does not hold yet (a slow room's backlog is not
+   * resent every interval).
    */
-  flush(force = false): void {
+  flush(mode: FlushMode = 'due'): void {
     const outbox = this.#outbox;
     const target = this.#o.leader();
     if (!outbox || !target || outbox.size === 0) return;
     const now = this.#o.clock.now();
-    if (!force && now - this.#lastSend < this.#o.resendMs) return;
+    if (mode === 'due' && now - this.#lastSend < this.#o.resendMs) return;
     this.#lastSend = now;
-    const inLog = force ? undefined : this.#o.inLog;
-    for (const items of outbox.batches(inLog)) this.#o.send(target.leader, msg('emit', { items }));
+    const inLog = mode === 'all' ? undefined : this.#o.inLog;
+    for (const items of outbox.batches(inLog, MAX_SENT_PER_FLUSH)) this.#o.send(target.leader, msg('emit', { items }));
   }
 }

@@ -113,12 +113,15 @@ export class Outbox {
 
   /**
    * Everything still queued, as emit-message batches (this process's items once their block is durable),
-   * less what `skip` says need not go again.
+   * less what `skip` says need not go again; the oldest `limit` of them.
    */
-  batches(skip?: (source: string, seq: number) => boolean): { source: string; seq: number; molecule: DistributedMolecule }[][] {
-    const all = [...this.#items.values()]
-      .filter((q) => (q.source !== this.source || q.stored.seq < this.#durableLimit) && !skip?.(q.source, q.stored.seq))
-      .map((q) => ({ source: q.source, seq: q.stored.seq, molecule: this.#molecule(q) }));
+  batches(skip?: (source: string, seq: number) => boolean, limit = Infinity): { source: string; seq: number; molecule: DistributedMolecule }[][] {
+    const all: { source: string; seq: number; molecule: DistributedMolecule }[] = [];
+    for (const q of this.#items.values()) {
+      if (all.length >= limit) break;
+      if ((q.source !== this.source || q.stored.seq < this.#durableLimit) && !skip?.(q.source, q.stored.seq))
+        all.push({ source: q.source, seq: q.stored.seq, molecule: this.#molecule(q) });
+    }
     const out: (typeof all)[] = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) out.push(all.slice(i, i + MAX_BATCH));
     return out;

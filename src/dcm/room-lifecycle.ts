@@ -93,7 +93,7 @@ export class RoomLifecycle {
         source,
         loaded.outbox,
         loaded.meta?.source ?? '',
-        () => sender.flush(true),
+        () => sender.flush('now'),
         (seq) => ctx.record({ type: 'emit-durable', source, seq }),
       ),
     );

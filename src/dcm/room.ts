@@ -170,7 +170,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   });
   signals.on('tail', ({ entries, truncated }) => emissions.onTail(entries, truncated));
   signals.on('leader', () => {
-    sender.flush(true);
+    sender.flush('all');
     notices.all(rlog.replica.names());
   });
   signals.on('local', (m) => dispatcher.handle(self, m));

@@ -1,11 +1,12 @@
 // The outbox's resends: a periodic resend skips emissions the log already holds (the sequencer appended
-// them; resending only fills a slow sequencer's input), a forced one (a new leader) sends everything.
+// them; resending only fills a slow sequencer's input), a forced one (a new leader) sends everything, and no
+// flush sends more than MAX_SENT_PER_FLUSH (a burst of emissions is sent as the log takes it).
 import { describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../../src/core/clock';
 import { asEpoch, asPeerId } from '../../src/core/ids';
 import type { Message } from '../../src/dcm/messages';
 import { Outbox } from '../../src/dcm/outbox';
-import { OutboxSender } from '../../src/dcm/outbox-sender';
+import { MAX_SENT_PER_FLUSH, OutboxSender } from '../../src/dcm/outbox-sender';
 import { Persistence } from '../../src/dcm/persistence';
 import { createMemoryStore } from '../../src/store/memory';
 
@@ -26,14 +27,14 @@ describe('outbox resends', () => {
       send: (_, m) => void sent.push(m),
       inLog: (_, seq) => inLog.has(seq),
     });
-    const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush(true));
+    const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush('now'));
     sender.open(outbox);
     const seqs = [1, 2, 3].map(() => outbox.add('r', 'incr', null).item.seq);
     await outbox.flush();
     sent.length = 0; // (the block reservation's write made them sendable: already sent once)
     const itemsSent = (): number[] => sent.flatMap((m) => (m.type === 'emit' ? m.items.map((i) => i.seq) : []));
 
-    sender.flush(true);
+    sender.flush('all');
     expect(itemsSent()).toEqual(seqs);
     // The sequencer appended the first two: our replica's tail holds them.
     inLog.add(seqs[0]!).add(seqs[1]!);
@@ -45,7 +46,45 @@ describe('outbox resends', () => {
     sender.flush();
     expect(itemsSent(), 'a resend: only what the log does not hold').toEqual([seqs[2]]);
     sent.length = 0;
-    sender.flush(true);
+    sender.flush('now');
+    expect(itemsSent(), 'new emissions sendable: at once, only what the log does not hold').toEqual([seqs[2]]);
+    sent.length = 0;
+    sender.flush('all');
     expect(itemsSent(), 'a new leader: everything still queued').toEqual(seqs);
+  });
+
+  it('sends at most MAX_SENT_PER_FLUSH emissions per flush, oldest first; the next flushes send the rest', async () => {
+    let now = 0;
+    const clock: Clock = { now: () => now, setTimeout: () => ({}) as TimerHandle, clearTimeout: () => undefined };
+    const persistence = new Persistence(createMemoryStore(), (e) => {
+      throw e;
+    });
+    await persistence.load();
+    const sent: Message[] = [];
+    const inLog = new Set<number>();
+    const sender = new OutboxSender({
+      clock,
+      resendMs: 250,
+      leader: () => ({ leader: asPeerId('s'), epoch: asEpoch(1) }),
+      send: (_, m) => void sent.push(m),
+      inLog: (_, seq) => inLog.has(seq),
+    });
+    const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush('now'));
+    sender.open(outbox);
+    const total = MAX_SENT_PER_FLUSH * 2 + 100;
+    const seqs = Array.from({ length: total }, () => outbox.add('r', 'job', null).item.seq);
+    await outbox.flush();
+    const itemsSent = (): number[] => sent.flatMap((m) => (m.type === 'emit' ? m.items.map((i) => i.seq) : []));
+    // Every durable block reservation made some sendable: each flush sent at most the bound.
+    expect(sent.length).toBeGreaterThan(0);
+    sent.length = 0;
+    sender.flush('all');
+    expect(itemsSent()).toEqual(seqs.slice(0, MAX_SENT_PER_FLUSH));
+    // The sequencer appended those: the next periodic flush sends the next ones.
+    for (const s of seqs.slice(0, MAX_SENT_PER_FLUSH)) inLog.add(s);
+    sent.length = 0;
+    now += 300;
+    sender.flush();
+    expect(itemsSent()).toEqual(seqs.slice(MAX_SENT_PER_FLUSH, 2 * MAX_SENT_PER_FLUSH));
   });
 });
