@@ -78,6 +78,8 @@ export const SETTINGS: readonly Setting[] = [
   s('joins-per-second-per-address', 'int', 'sustained room joins per second from one remote address'),
   s('loopback-connections-per-address', 'int', 'the same for loopback (a reverse proxy on this host, local tests)'),
   s('loopback-joins-per-second', 'int', 'joins per second from loopback'),
+  s('max-room-records', 'int', 'room records kept; the least recently seen closed room is forgotten first'),
+  s('room-record-ttl', 'int', 'with --redis: seconds after which a room record nobody touched expires in Redis'),
   s('help', 'boolean', 'print this help'),
   s('version', 'boolean', 'print the version'),
 ];
@@ -93,6 +95,8 @@ const LIMIT_FLAGS = {
   joinsPerSecondPerAddress: 'joins-per-second-per-address',
   loopbackConnectionsPerAddress: 'loopback-connections-per-address',
   loopbackJoinsPerSecond: 'loopback-joins-per-second',
+  maxRoomRecords: 'max-room-records',
+  roomRecordTtlSeconds: 'room-record-ttl',
 } as const satisfies Partial<Record<keyof Limits, string>>;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;

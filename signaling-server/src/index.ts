@@ -52,7 +52,7 @@ export interface SignalingServer {
   readonly ready: Promise<void>;
   address(): { host: string; port: number };
   /** Counters for tests and monitoring. */
-  stats(): ServerStats & { rooms: number };
+  stats(): ServerStats & { rooms: number; roomRecords: number };
   /** Graceful shutdown: tells every client, closes sockets, stops listening. */
   close(): Promise<void>;
 }
@@ -76,7 +76,10 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
     log.error({ err: err.message }, 'background error');
     opts.onError?.(err);
   };
-  const store: RoomRecords = opts.dataDir ? fileRoomRecords(opts.dataDir) : memoryRoomRecords();
+  // An open room's record is never forgotten; `rooms` exists once the records do (it is built on them).
+  const open = { rooms: null as RoomDirectory | null };
+  const recordOptions = { maxRecords: limits.maxRoomRecords, isOpen: (room: string) => open.rooms?.isOpen(room) ?? false };
+  const store: RoomRecords = opts.dataDir ? fileRoomRecords(opts.dataDir, recordOptions) : memoryRoomRecords(recordOptions);
   const records: RoomRecords = {
     floor: (room) => store.floor(room),
     granted(room, epoch) {
@@ -90,6 +93,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       if (changed) log.debug({ room, genesis, started }, 'room history recorded');
       return changed;
     },
+    stats: () => store.stats(),
     close: () => store.close(),
   };
   const redis: RedisRooms | null = opts.redisUrl
@@ -97,6 +101,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
         url: opts.redisUrl,
         leaseTtlMs: limits.leaseTtlMs,
         maxPeersPerRoom: limits.maxPeersPerRoom,
+        recordTtlMs: limits.roomRecordTtlSeconds * 1000,
         records: store,
         log,
         onGrant: (room, epoch) => {
@@ -108,11 +113,12 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       })
     : null;
   const rooms: RoomDirectory = redis ?? new SignalRoomRegistry(limits.leaseTtlMs, now, records);
+  open.rooms = rooms;
   const connections = new Map<WebSocket, Connection>();
   const addresses = new AddressLimits(limits, now);
   const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
   const allowOrigins = opts.allowOrigins ?? null;
-  const metrics = createMetrics(() => ({ ...stats, rooms: rooms.size }));
+  const metrics = createMetrics(() => ({ ...stats, rooms: rooms.size, roomRecords: store.stats().records }));
   let closing = false;
 
   const routes = new Map<string, Route>([
@@ -237,7 +243,7 @@ export function createSignalingServer(opts: SignalingServerOptions = {}): Signal
       const a = server.address() as AddressInfo;
       return { host: a.address, port: a.port };
     },
-    stats: () => ({ ...stats, rejected: { ...stats.rejected }, rooms: rooms.size }),
+    stats: () => ({ ...stats, rejected: { ...stats.rejected }, rooms: rooms.size, roomRecords: store.stats().records }),
     async close() {
       closing = true;
       clearInterval(sweep);

@@ -21,6 +21,10 @@ export interface Limits {
    */
   loopbackConnectionsPerAddress: number;
   loopbackJoinsPerSecond: number;
+  /** Room records kept (memory, --data file, this instance's copy with Redis); the least recently seen closed room goes first. */
+  maxRoomRecords: number;
+  /** With Redis: a room record not touched (join, lease, history) for this many seconds expires there. */
+  roomRecordTtlSeconds: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -37,6 +41,8 @@ export const DEFAULT_LIMITS: Limits = {
   joinsPerSecondPerAddress: 10,
   loopbackConnectionsPerAddress: 2000,
   loopbackJoinsPerSecond: 1000,
+  maxRoomRecords: 100_000,
+  roomRecordTtlSeconds: 30 * 86400,
 };
 
 /** Open connections and the join budget of one remote address. */

@@ -6,6 +6,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export interface MetricsSnapshot {
   readonly connections: number;
   readonly rooms: number;
+  /** Room records kept (epoch floor and history per room; bounded by --max-room-records). */
+  readonly roomRecords: number;
   readonly framesIn: number;
   readonly framesOut: number;
   readonly relayedBytes: number;
@@ -24,6 +26,7 @@ export interface Metrics {
 export const METRIC_HELP = {
   kinetic_connections: 'WebSocket connections open on this instance',
   kinetic_rooms: 'rooms with at least one member or a lease holder on this instance',
+  kinetic_room_records: 'room records kept (epoch floor and history per room), at most --max-room-records',
   kinetic_frames_in_total: 'frames received from clients (before validation)',
   kinetic_frames_out_total: 'frames sent to clients',
   kinetic_rate_limited_total: 'frames dropped because a connection exceeded its message rate',
@@ -59,6 +62,7 @@ export function createMetrics(read: () => MetricsSnapshot): Metrics {
   };
   gauge('kinetic_connections', (s) => s.connections);
   gauge('kinetic_rooms', (s) => s.rooms);
+  gauge('kinetic_room_records', (s) => s.roomRecords);
   counter('kinetic_frames_in_total', (s) => s.framesIn);
   counter('kinetic_frames_out_total', (s) => s.framesOut);
   counter('kinetic_rate_limited_total', (s) => s.rejected['rate-limited'] ?? 0);

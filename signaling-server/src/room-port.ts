@@ -39,6 +39,8 @@ export interface RoomDirectory {
   get(id: string, tag?: string): RoomPort;
   /** Forget the room if nobody is in it and nobody leads it. */
   collect(id: string): void;
+  /** Whether the room is open on this instance (members or a lease holder here): its record is kept. */
+  isOpen(id: string): boolean;
   readonly size: number;
   dispose(): void;
 }

@@ -12,8 +12,29 @@
 // was never announced, since the announcement waits for the fsync). On open the file is compacted to one line
 // per room through a temp file, fsync and an atomic rename; a lock file keeps a second process out of the
 // folder (two processes granting from one record could repeat an epoch).
+//
+// Bounded (room-record-table.ts): at most `maxRecords` rooms (default 100,000), the least recently seen room
+// that is not open forgotten first; compaction rewrites the file from what is kept, least recently seen first
+// (so a restart keeps the same order), once the appended lines outnumber the kept rooms by `compactAfterLines`.
+// So the file holds at most maxRecords + compactAfterLines lines.
 import fs from 'node:fs';
 import path from 'node:path';
+import { RoomRecordTable, type RecordTableOptions } from './room-record-table';
+
+/** Rooms whose records are kept (each about 100–200 bytes in memory, one line in the --data file). */
+export const DEFAULT_MAX_ROOM_RECORDS = 100_000;
+
+export interface RoomRecordsOptions {
+  /** Rooms kept (default DEFAULT_MAX_ROOM_RECORDS). */
+  readonly maxRecords?: number;
+  /** Whether a room is open on this server right now: an open room's record is never forgotten. */
+  readonly isOpen?: (room: string) => boolean;
+}
+
+function table(opts: RoomRecordsOptions): RoomRecordTable {
+  const o: RecordTableOptions = { maxRecords: opts.maxRecords ?? DEFAULT_MAX_ROOM_RECORDS, isOpen: opts.isOpen ?? (() => false) };
+  return new RoomRecordTable(o);
+}
 
 export interface RoomRecords {
   /** The highest epoch ever granted in `room` (0 when never). */
@@ -27,6 +48,8 @@ export interface RoomRecords {
    * started it: created the room or chose a new history). Durable when this returns; true when it changed.
    */
   history(room: string, genesis: string, started: boolean): boolean;
+  /** Rooms kept, and rooms forgotten so far to stay within the bound. */
+  stats(): { records: number; evicted: number };
   close(): void;
 }
 
@@ -41,20 +64,20 @@ export const replacesHistory = (current: string | null, genesis: string, started
   current !== genesis && (current === null || started);
 
 /** Records that outlive a room's emptying but not the process (the default without --data). */
-export function memoryRoomRecords(): RoomRecords {
-  const floors = new Map<string, number>();
-  const histories = new Map<string, string>();
+export function memoryRoomRecords(opts: RoomRecordsOptions = {}): RoomRecords {
+  const rows = table(opts);
   return {
-    floor: (room) => floors.get(room) ?? 0,
+    floor: (room) => rows.get(room)?.e ?? 0,
     granted(room, epoch) {
-      if (epoch > (floors.get(room) ?? 0)) floors.set(room, epoch);
+      if (epoch > (rows.get(room)?.e ?? 0)) rows.upsert(room).e = epoch;
     },
-    genesis: (room) => histories.get(room) ?? null,
+    genesis: (room) => rows.get(room)?.g ?? null,
     history(room, genesis, started) {
-      if (!replacesHistory(histories.get(room) ?? null, genesis, started)) return false;
-      histories.set(room, genesis);
+      if (!replacesHistory(rows.get(room)?.g ?? null, genesis, started)) return false;
+      rows.upsert(room).g = genesis;
       return true;
     },
+    stats: () => ({ records: rows.size, evicted: rows.evicted }),
     close: () => undefined,
   };
 }
@@ -67,7 +90,7 @@ const LOCK = 'kinetic-signal.lock';
 /** A genesis id as the wire allows it (protocol/signaling Token). */
 export const isGenesis = (g: unknown): g is string => typeof g === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(g);
 
-function parseLines(text: string, floors: Map<string, number>, histories: Map<string, string>): number {
+function parseLines(text: string, rows: RoomRecordTable): number {
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (!line) continue;
@@ -77,8 +100,9 @@ function parseLines(text: string, floors: Map<string, number>, histories: Map<st
       const genesis = rec.g === undefined || isGenesis(rec.g);
       if (typeof rec.r !== 'string' || !epoch || !genesis || (rec.e === undefined && rec.g === undefined))
         throw new Error('shape');
-      if (typeof rec.e === 'number' && rec.e > (floors.get(rec.r) ?? 0)) floors.set(rec.r, rec.e);
-      if (typeof rec.g === 'string') histories.set(rec.r, rec.g);
+      const row = rows.upsert(rec.r);
+      if (typeof rec.e === 'number' && rec.e > (row.e ?? 0)) row.e = rec.e;
+      if (typeof rec.g === 'string') row.g = rec.g;
     } catch {
       skipped++;
     }
@@ -135,15 +159,14 @@ export interface FileRoomRecords extends RoomRecords {
   readonly skippedOnOpen: number;
 }
 
-export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number } = {}): FileRoomRecords {
+export function fileRoomRecords(dir: string, opts: RoomRecordsOptions & { compactAfterLines?: number } = {}): FileRoomRecords {
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = lock(dir);
   const file = path.join(dir, FILE);
-  const floors = new Map<string, number>();
-  const histories = new Map<string, string>();
+  const rows = table(opts);
   let skipped = 0;
   try {
-    skipped = parseLines(fs.readFileSync(file, 'utf8'), floors, histories);
+    skipped = parseLines(fs.readFileSync(file, 'utf8'), rows);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       fs.rmSync(lockFile, { force: true });
@@ -154,13 +177,8 @@ export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number 
   let lines = 0;
   const compact = (): void => {
     const tmp = `${file}.tmp`;
-    const rooms = new Set([...floors.keys(), ...histories.keys()]);
-    const line = (r: string): string => {
-      const e = floors.get(r);
-      const g = histories.get(r);
-      return JSON.stringify({ r, ...(e !== undefined ? { e } : {}), ...(g !== undefined ? { g } : {}) }) + '\n';
-    };
-    const body = [...rooms].map(line).join('');
+    let body = '';
+    for (const [r, { e, g }] of rows.entries()) body += JSON.stringify({ r, ...(e !== undefined ? { e } : {}), ...(g !== undefined ? { g } : {}) }) + '\n';
     const out = fs.openSync(tmp, 'w');
     try {
       fs.writeSync(out, body);
@@ -177,30 +195,31 @@ export function fileRoomRecords(dir: string, opts: { compactAfterLines?: number 
     }
     if (fd >= 0) fs.closeSync(fd);
     fd = fs.openSync(file, 'a');
-    lines = rooms.size;
+    lines = rows.size;
   };
   compact();
   const compactAfter = opts.compactAfterLines ?? 10_000;
   const append = (rec: { r: string; e?: number; g?: string }): void => {
     fs.writeSync(fd, JSON.stringify(rec) + '\n');
     fs.fsyncSync(fd);
-    if (++lines > compactAfter + floors.size + histories.size) compact();
+    if (++lines > compactAfter + rows.size) compact();
   };
   return {
     skippedOnOpen: skipped,
-    floor: (room) => floors.get(room) ?? 0,
+    floor: (room) => rows.get(room)?.e ?? 0,
     granted(room, epoch) {
-      if (epoch <= (floors.get(room) ?? 0)) return;
-      floors.set(room, epoch);
+      if (epoch <= (rows.get(room)?.e ?? 0)) return;
+      rows.upsert(room).e = epoch;
       append({ r: room, e: epoch });
     },
-    genesis: (room) => histories.get(room) ?? null,
+    genesis: (room) => rows.get(room)?.g ?? null,
     history(room, genesis, started) {
-      if (!replacesHistory(histories.get(room) ?? null, genesis, started)) return false;
-      histories.set(room, genesis);
+      if (!replacesHistory(rows.get(room)?.g ?? null, genesis, started)) return false;
+      rows.upsert(room).g = genesis;
       append({ r: room, g: genesis });
       return true;
     },
+    stats: () => ({ records: rows.size, evicted: rows.evicted }),
     close() {
       if (fd >= 0) fs.closeSync(fd);
       fd = -1;

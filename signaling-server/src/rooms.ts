@@ -143,6 +143,10 @@ export class SignalRoomRegistry implements RoomDirectory {
     return this.#rooms.get(id);
   }
 
+  isOpen(id: string): boolean {
+    return this.#rooms.has(id);
+  }
+
   /** Forget rooms nobody is in and nobody leads, so the server's memory follows its live rooms. */
   collect(id: string): void {
     const room = this.#rooms.get(id);

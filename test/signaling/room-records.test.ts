@@ -185,3 +185,25 @@ describe('SignalingClient and the room record', () => {
     }
   });
 });
+
+describe('room records are bounded (see room-record-bounds.test.ts)', () => {
+  it('a client opening 300 room names leaves at most --max-room-records records; an open room keeps its record', async () => {
+    server = (await startServer({ dataDir: tmp(), limits: { maxRoomRecords: 20 } })).server;
+    const url = `ws://127.0.0.1:${server.address().port}/signal`;
+    // A room that stays open the whole time, its lease held: its record is the oldest but never forgotten.
+    const keeper = await RawClient.open(url);
+        await keeper.join('kept', 'k');
+    keeper.send({ type: 'lease-request', minEpoch: 0 });
+    expect((await keeper.next('lease')).holder).toBe('k');
+    for (let i = 0; i < 300; i++) await leadOnce({}, `junk-${i}`, `p${i}`);
+    expect(server.stats().roomRecords).toBeLessThanOrEqual(20);
+    // The open room's record is still there: a second peer joining it is told the room was seen.
+    const second = await RawClient.open(url);
+        expect((await second.join('kept', 'k2')).record).toEqual({ seen: true });
+    // A forgotten room looks new: its next lease starts from 1 again (epochs are ballots the peers own:
+    // docs/protocol.md "Ballots" — a repeated server epoch is not a repeated ballot).
+    expect(await leadOnce({}, 'junk-0', 'again')).toBe(1);
+    keeper.close();
+    second.close();
+  }, 60_000);
+});

@@ -33,6 +33,11 @@ export interface RoomEvent {
 export interface RoomSettings {
   readonly leaseTtlMs: number;
   readonly maxPeersPerRoom: number;
+  /**
+   * A room record (lease hash) untouched this long expires in Redis (every join, lease op and history report
+   * touches it); default DEFAULT_LIMITS.roomRecordTtlSeconds.
+   */
+  readonly recordTtlMs?: number;
   /** This instance's own record of epochs seen (a floor for grants even if Redis lost its data). */
   readonly records: RoomRecords;
   /** A grant this instance's request caused (for the metrics). */
@@ -43,6 +48,7 @@ export interface RoomSettings {
 
 /** What a room needs from the instance that holds it. */
 export interface RedisRoomHost extends RoomSettings {
+  readonly recordTtlMs: number;
   readonly serverId: string;
   readonly sub: Redis;
   readonly scripts: RoomScripts;
@@ -102,6 +108,7 @@ export class RedisRoom implements RoomPort {
           member.instance,
           h.serverId,
           h.maxPeersPerRoom,
+          h.recordTtlMs,
         ]),
       )
       .finally(() => this.#pending--)
@@ -179,7 +186,7 @@ export class RedisRoom implements RoomPort {
     const h = this.#h;
     if (h.closed()) return;
     void this.subscribed
-      .then(() => h.scripts.history(roomKeys(this.id), [roomChannel(this.id), genesis, started ? '1' : '0']))
+      .then(() => h.scripts.history(roomKeys(this.id), [roomChannel(this.id), genesis, started ? '1' : '0', h.recordTtlMs]))
       .then((reply) => {
         const [kind, recorded] = reply as [string, string];
         // 'changed' reaches everyone (the reporter included) through the room channel.
@@ -214,6 +221,7 @@ export class RedisRoom implements RoomPort {
           floor,
           h.serverId,
           reason,
+          h.recordTtlMs,
         ]),
       )
       .then((reply) => {

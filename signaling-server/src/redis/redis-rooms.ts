@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ServerFrameBody } from '../../../src/protocol/signaling';
+import { DEFAULT_LIMITS } from '../limits';
 import type { RoomDirectory } from '../room-port';
 import type { Log } from '../log';
 import {
@@ -71,6 +72,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
     publish: (channel, text) => void cmd.publish(channel, text).catch(fail),
     leaseTtlMs: o.leaseTtlMs,
     maxPeersPerRoom: o.maxPeersPerRoom,
+    recordTtlMs: o.recordTtlMs ?? DEFAULT_LIMITS.roomRecordTtlSeconds * 1000,
     records: o.records,
     onGrant: (room, epoch) => o.onGrant(room, epoch),
     onRejected: (code) => o.onRejected(code),
@@ -161,6 +163,7 @@ export function createRedisRooms(o: RedisRoomsOptions): RedisRooms {
       return room;
     },
     collect,
+    isOpen: (id) => rooms.has(id),
     get size() {
       return rooms.size;
     },

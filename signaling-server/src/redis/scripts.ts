@@ -7,6 +7,9 @@
 //   kinetic:{room}:c  list  lease candidates in request order
 // Every change is published on kinetic:{room}:e inside the script, so all instances see changes in one order.
 // Time is Redis's own (TIME), so instances' clocks do not matter.
+// The last ARGV of join, lease and history is the record TTL (ms): every call refreshes the lease hash's
+// expiry, so a room's record lives while the room is used (its holder renews every TTL/3) and expires after
+// the TTL once nobody touches it; members and candidates go when empty (Redis deletes an empty hash or list).
 
 const PRELUDE = `
 local M, L, C = KEYS[1], KEYS[2], KEYS[3]
@@ -18,6 +21,7 @@ local epoch = tonumber(redis.call('HGET', L, 'epoch') or '0')
 local max = tonumber(redis.call('HGET', L, 'max') or '0')
 local renewed = tonumber(redis.call('HGET', L, 'renewed') or '0')
 local ttl = tonumber(ARGV[2])
+local recordTtl = tonumber(ARGV[#ARGV])
 local function snap()
   local expires = -1
   if holder ~= '' then expires = renewed + ttl - now end
@@ -25,6 +29,7 @@ local function snap()
 end
 local function save()
   redis.call('HSET', L, 'holder', holder, 'epoch', epoch, 'max', max, 'renewed', renewed)
+  redis.call('PEXPIRE', L, recordTtl)
 end
 local function changed()
   save()
@@ -58,11 +63,12 @@ end
 `;
 
 /**
- * ARGV: channel, ttl, peer, page instance, server id, max peers.
+ * ARGV: channel, ttl, peer, page instance, server id, max peers, record ttl.
  * → {status, members json, lease json, recorded genesis ('' if none), highest epoch ever granted}.
  */
 export const JOIN = `${PRELUDE}
 local peer, inst, sid = ARGV[3], ARGV[4], ARGV[5]
+redis.call('PEXPIRE', L, recordTtl)
 local cur = redis.call('HGET', M, peer)
 local status = 'joined'
 if cur then
@@ -86,20 +92,22 @@ return {status, '{' .. table.concat(parts, ',') .. '}', snap(), redis.call('HGET
 /**
  * A peer holds room history ARGV[2]; ARGV[3] '1' when it started it. It becomes the record when the room has
  * none or the peer started it (room-records.ts replacesHistory), published as {"t":"history"}.
- * ARGV: channel, genesis, started. → {'changed' | 'same', the recorded genesis}.
+ * ARGV: channel, genesis, started, record ttl. → {'changed' | 'same', the recorded genesis}.
  */
 export const HISTORY = `
 local L = KEYS[2]
 local cur = redis.call('HGET', L, 'genesis') or ''
 if cur ~= ARGV[2] and (cur == '' or ARGV[3] == '1') then
   redis.call('HSET', L, 'genesis', ARGV[2])
+  redis.call('PEXPIRE', L, tonumber(ARGV[4]))
   redis.call('PUBLISH', ARGV[1], '{"t":"history","g":' .. cjson.encode(ARGV[2]) .. '}')
   return {'changed', ARGV[2]}
 end
+redis.call('PEXPIRE', L, tonumber(ARGV[4]))
 return {'same', cur}
 `;
 
-/** ARGV: channel, ttl, op, peer, minEpoch, floor, server id, reason. → {kind, lease json}. */
+/** ARGV: channel, ttl, op, peer, minEpoch, floor, server id, reason, record ttl. → {kind, lease json}. */
 export const LEASE = `${PRELUDE}
 local op, peer = ARGV[3], ARGV[4]
 local floor = math.max(tonumber(ARGV[5]), tonumber(ARGV[6]))
