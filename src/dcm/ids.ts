@@ -38,6 +38,17 @@ export function emissionOf(id: MoleculeId): { readonly source: string; readonly 
   return /^\d+$/.test(digits) && Number.isSafeInteger(seq) ? { source: id.slice(0, at), seq } : null;
 }
 
+/**
+ * How long the emitting peer's id is at the start of an emitted copy's id (`<peer>~<token>:<seq>`), or -1
+ * for a produced copy (`…:c<n>.<i>`). Hot (affinity asks it for every copy a peer looks at), so it reads
+ * the id's shape without parsing the number or allocating.
+ */
+export function emitterLength(id: MoleculeId): number {
+  const at = id.lastIndexOf(':');
+  const d = id.charCodeAt(at + 1);
+  return at <= 0 || d < 48 || d > 57 ? -1 : id.lastIndexOf('~', at);
+}
+
 export const producedMoleculeId = (claim: ClaimId, index: number): MoleculeId => asMoleculeId(`${claim}.${index}`);
 
 /** Ids of this process's requests: claims (`c`) and blocking calls (`k`), numbered by one counter. */

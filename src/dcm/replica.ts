@@ -5,6 +5,7 @@ import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
 import { CopyBag } from './copy-bag';
 import { emitKey } from './ids';
+import { RecentMap } from './recent';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
@@ -38,7 +39,7 @@ export class Replica {
   readonly #held = new Set<MoleculeId>();
   readonly #delivered = new Map<string, Delivered>();
   #members: readonly PeerId[] = [];
-  readonly #recentCommits = new Set<ClaimId>();
+  readonly #recentCommits = new RecentMap<ClaimId, true>(RECENT_COMMITS);
   #applied = 0;
   #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail.
@@ -202,7 +203,7 @@ export class Replica {
       members: this.#members,
       molecules: [...this.#molecules.values()],
       delivered,
-      commits: [...this.#recentCommits],
+      commits: [...this.#recentCommits.keys()],
     };
   }
 
@@ -241,8 +242,7 @@ export class Replica {
   }
 
   #rememberCommit(claimId: ClaimId): void {
-    this.#recentCommits.add(claimId);
-    if (this.#recentCommits.size > RECENT_COMMITS) this.#recentCommits.delete(this.#recentCommits.values().next().value as ClaimId);
+    this.#recentCommits.set(claimId, true);
   }
 
   #addMolecule(m: DistributedMolecule): void {

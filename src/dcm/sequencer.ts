@@ -12,6 +12,7 @@ import { named } from './genesis';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
 import { Membership } from './membership';
+import { RecentMap } from './recent';
 
 interface Follower {
   next: number;
@@ -46,7 +47,7 @@ export class Sequencer {
   readonly #claims = new ClaimTable();
   readonly #followers = new Map<PeerId, Follower>();
   readonly #pending = new Map<string, PeerId>();
-  readonly #decided = new Map<string, boolean>();
+  readonly #decided = new RecentMap<string, boolean>(MAX_DECIDED);
   readonly membership: Membership;
   #selfMatch = 0;
   #termIndex = Infinity;
@@ -323,7 +324,6 @@ export class Sequencer {
 
   #decide(claimId: ClaimId, holder: PeerId, ok: boolean): void {
     this.#decided.set(claimId, ok);
-    if (this.#decided.size > MAX_DECIDED) this.#decided.delete(this.#decided.keys().next().value as string);
     this.#ctx.send(holder, msg('commit-result', { claimId, ok }));
   }
 

@@ -1,9 +1,11 @@
-// Affinity: fresh copies spread over hosts by rendezvous hashing; a lone copy (the contended case) goes to
+// Affinity: fresh copies spread over hosts by rendezvous hashing (an emission whose emitter hosts the reactor
+// stays with its emitter); a lone copy (the contended case) goes to
 // the sequencer when it hosts the reactor, else to one stable host, and others wait longer for it.
 import { describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../../src/core/clock';
 import { asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
 import { Affinity, onlyOne } from '../../src/dcm/affinity';
+import { emittedMoleculeId, newSource } from '../../src/dcm/ids';
 
 function manualClock(): Clock & { advance(ms: number): void } {
   let now = 0;
@@ -91,6 +93,45 @@ describe('affinity', () => {
     for (const f of deferred.splice(0)) f();
     expect(x.open(ids[1]!)).toBe(true);
     expect(opened).toEqual(['count']);
+  });
+
+  it("an emitter that hosts the reactor is the preferred host of its own emissions, lone or not; others hold them", () => {
+    const emitted = Array.from({ length: 20 }, (_, i) => emittedMoleculeId(newSource(asPeerId('c'), () => 0.25), i));
+    for (const alone of [false, true]) {
+      const c = affinity(asPeerId('c'), asPeerId('b'), alone);
+      const a = affinity(asPeerId('a'), asPeerId('b'), alone);
+      expect(emitted.every((id) => c.mine(id, reactor, 'job') && c.preferred(id, reactor) === 'c')).toBe(true);
+      expect(emitted.some((id) => a.mine(id, reactor, 'job'))).toBe(false);
+      for (const id of emitted) a.appeared(id, reactor, 'job');
+      expect(emitted.some((id) => a.open(id))).toBe(false);
+    }
+    // An emitter that does not host the reactor: its copies spread by rendezvous hashing as before.
+    const z = emitted.map((_, i) => emittedMoleculeId(newSource(asPeerId('z'), () => 0.5), i));
+    expect(new Set(z.map((id) => affinity(asPeerId('a'), null, false).preferred(id, reactor))).size).toBeGreaterThan(2);
+  });
+
+  it('holds that end within an eighth of the grace of each other end on one timer', () => {
+    const clock = manualClock();
+    let timers = 0;
+    const counting: Clock = { ...clock, setTimeout: (fn, ms) => (timers++, clock.setTimeout(fn, ms)) };
+    const opened: string[] = [];
+    const x = new Affinity({ self: asPeerId('z'), clock: counting, hosts: () => hosts, graceMs: 100, onOpen: (_, name) => opened.push(name), defer: (fn) => fn() });
+    for (let i = 0; i < 40; i++) {
+      x.appeared(ids[i]!, reactor, 'job');
+      clock.advance(1);
+    }
+    for (let t = 0; t < 120; t++) clock.advance(1);
+    expect(ids.every((id) => x.open(id))).toBe(true);
+    expect(timers).toBeLessThanOrEqual(5);
+    // None opened before its grace ended by more than the slack.
+    const y = new Affinity({ self: asPeerId('z'), clock, hosts: () => hosts, graceMs: 100, onOpen: () => undefined, defer: (fn) => fn() });
+    y.appeared(ids[0]!, reactor, 'job');
+    clock.advance(50);
+    y.appeared(ids[1]!, reactor, 'job');
+    clock.advance(50);
+    expect([y.open(ids[0]!), y.open(ids[1]!)]).toEqual([true, false]);
+    clock.advance(50);
+    expect(y.open(ids[1]!)).toBe(true);
   });
 
   it('onlyOne reads at most two items', () => {

@@ -42,7 +42,8 @@ describe('own copies first', () => {
     await sched.run(2000); // (virtual time: run until 2,000 ms)
     const loaded = machines.map((m) => m.load(parked));
     await sched.run(3000);
-    for (let x = 0; x < 60; x++) loaded[0]?.emit.job(x);
+    // Each host emits a third (an emitter that hosts the reactor is the preferred host of its own copies).
+    for (let x = 0; x < 60; x++) loaded[x % 3]?.emit.job(x);
     await sched.run(5000); // committed everywhere, every hold ended
     const reactorId = loaded[0]?.id as NonNullable<(typeof loaded)[0]>['id'];
     for (const id of ids) {

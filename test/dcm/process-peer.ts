@@ -7,7 +7,8 @@
 // "throughput <n> <total>" emits n cost-free jobs and reports once it applied <total> `work` commits since it
 // started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
 // the command cannot be missed);
-// "role" reports this peer's role now (even when quiet); "cpu-start" / "cpu" report the process's CPU time (user + system) between them; "profile-start" /
+// "role" reports this peer's role now (even when quiet); "cpu-start" / "cpu" report the process's CPU time (user + system) between them
+// and the commits fenced meanwhile; "profile-start" /
 // "profile-stop <file>" write a V8 CPU profile (the .cpuprofile of --cpu-prof) of just that stretch.
 // The result of a map/reduce is reported even when quiet.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
@@ -151,6 +152,7 @@ peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequence
 peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }));
 peer.room.on('error', (e) => out({ t: e.message.startsWith('simulated: ') ? 'store-failed' : 'error', message: e.message }));
 let cpu0 = process.cpuUsage();
+let fenced0 = 0;
 let profiler: Session | null = null;
 async function command(line: string): Promise<void> {
   const [cmd = '', ...args] = line.trim().split(/\s+/);
@@ -180,10 +182,12 @@ async function command(line: string): Promise<void> {
     }
     case 'cpu-start':
       cpu0 = process.cpuUsage();
+      fenced0 = peer.machine.stats().commitsFenced;
       return;
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
-      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced: peer.machine.stats().commitsFenced });
+      const fenced = peer.machine.stats().commitsFenced;
+      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0 });
     }
     case 'profile-start':
       profiler = new Session();

@@ -1,0 +1,45 @@
+// A map that keeps only its newest `limit` keys (the oldest is dropped first): the sequencer's decided
+// claims, a replica's recent commits. Dropping the oldest through `map.keys().next()` walks every slot
+// V8's hash table keeps for the keys deleted before it until the table is rebuilt: at 10,000 keys that
+// was ~12 µs per insert (bench dcm: 8 % of the sequencer), against < 1 µs with the order kept here.
+export class RecentMap<K, V> {
+  readonly #map = new Map<K, V>();
+  /** Keys in insertion order from `#head` on (each once: a key set again keeps its place). */
+  #order: K[] = [];
+  #head = 0;
+
+  constructor(readonly limit: number) {}
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
+  set(key: K, value: V): void {
+    if (!this.#map.has(key)) this.#order.push(key);
+    this.#map.set(key, value);
+    while (this.#map.size > this.limit && this.#head < this.#order.length) this.#map.delete(this.#order[this.#head++] as K);
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Keys, oldest first. */
+  keys(): IterableIterator<K> {
+    return this.#map.keys();
+  }
+
+  clear(): void {
+    this.#map.clear();
+    this.#order = [];
+    this.#head = 0;
+  }
+}
