@@ -270,6 +270,8 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
     const fenced = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fenced'] as number | undefined) ?? 0), 0);
     // Those of the measured round alone.
     const fencedInRound = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fencedSinceStart'] as number | undefined) ?? 0), 0);
+    // Terms begun during it (a lease lost under load: every commit in flight is fenced, the new sequencer recovers).
+    const newTerms = Math.max(...procs.map((p) => (last(p, 'cpu')?.['newTerms'] as number | undefined) ?? 0));
     const totalMs = serverMs + Object.values(peerMs).reduce((a, b) => a + b, 0);
     // A second round under the profiler (its overhead stays out of the CPU figures above).
     const dir = path.join(import.meta.dirname, 'results', 'profiles');
@@ -287,7 +289,7 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
       () => profiled.forEach((p, i) => p.child.stdin?.write(`profile-stop ${files[i]}\n`)),
     );
     await until(() => profiled.every((p) => last(p, 'profile') !== undefined), 20_000, 'profiles');
-    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, commitsFencedInRound: fencedInRound, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
+    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, commitsFencedInRound: fencedInRound, newTermsInRound: newTerms, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }

@@ -8,7 +8,7 @@
 // started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
 // the command cannot be missed);
 // "role" reports this peer's role now (even when quiet); "cpu-start" / "cpu" report the process's CPU time (user + system) between them
-// and the commits fenced meanwhile; "profile-start" /
+// and the commits fenced and the terms begun meanwhile; "profile-start" /
 // "profile-stop <file>" write a V8 CPU profile (the .cpuprofile of --cpu-prof) of just that stretch.
 // The result of a map/reduce is reported even when quiet.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
@@ -153,6 +153,7 @@ peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) 
 peer.room.on('error', (e) => out({ t: e.message.startsWith('simulated: ') ? 'store-failed' : 'error', message: e.message }));
 let cpu0 = process.cpuUsage();
 let fenced0 = 0;
+let epoch0 = 0;
 let profiler: Session | null = null;
 async function command(line: string): Promise<void> {
   const [cmd = '', ...args] = line.trim().split(/\s+/);
@@ -183,11 +184,12 @@ async function command(line: string): Promise<void> {
     case 'cpu-start':
       cpu0 = process.cpuUsage();
       fenced0 = peer.machine.stats().commitsFenced;
+      epoch0 = peer.room.status().epoch;
       return;
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
       const fenced = peer.machine.stats().commitsFenced;
-      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0 });
+      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0, newTerms: peer.room.status().epoch - epoch0 });
     }
     case 'profile-start':
       profiler = new Session();
