@@ -21,7 +21,7 @@ export interface DispatchTargets {
   readonly histories: Histories;
   readonly onLeave: (peer: PeerId) => void;
   readonly onCatalog: () => void;
-  readonly onFresh: (m: MessageOf<'fresh'>) => void;
+  readonly onFresh: (from: PeerId, m: MessageOf<'fresh'>) => void;
   readonly send: (to: PeerId, m: Message) => void;
 }
 
@@ -100,7 +100,7 @@ export class Dispatcher {
       case 'leave':
         return t.onLeave(from);
       case 'fresh':
-        return t.onFresh(m);
+        return t.onFresh(from, m);
       case 'history':
         return; // recorded by #sameHistory
     }

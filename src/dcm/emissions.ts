@@ -2,7 +2,7 @@
 // sequencer it follows at once, and — local first — matchable here before the log brings them back when this
 // peer hosts the reactor (fresh.ts), or announced to the copy's preferred host when it does not.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { MoleculeId, ReactorId } from '../core/ids';
+import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import type { Affinity } from './affinity';
 import type { Catalog } from './catalog';
@@ -10,7 +10,7 @@ import type { RoomContext } from './context';
 import type { CopyNotices } from './copy-notices';
 import type { FreshEmissions } from './fresh';
 import type { Entry } from './entries';
-import { emissionOf } from './ids';
+import { emissionOf, ownedBy } from './ids';
 import { msg, type MessageOf } from './messages';
 import type { OutboxSender } from './outbox-sender';
 import type { RoomLife } from './room-phase';
@@ -57,14 +57,17 @@ export class Emissions {
   }
 
   /** A peer's emission is on its way to the sequencer we follow, and we are its preferred host. */
-  onFresh(m: MessageOf<'fresh'>): void {
+  onFresh(from: PeerId, m: MessageOf<'fresh'>): void {
     const { ctx, catalog, fresh, notices } = this.#o;
+    // Only the emitter tells of its own emission: a notice for another source's copy (or a made-up id) would
+    // fill the fresh table with copies that never come and send our claims after them.
+    const emission = emissionOf(m.molecule.id);
+    if (!emission || !ownedBy(emission.source, from)) return ctx.refused(from, `fresh notice for ${m.molecule.id}`);
     const l = this.#o.leader();
     if (!l || l.leader !== m.leader || l.epoch !== m.epoch || !catalog.hosts(m.molecule.reactor)) return;
     // Already in our log (the notice came late), or applied and perhaps consumed already: nothing to do.
-    const emission = emissionOf(m.molecule.id);
     const replica = ctx.rlog.replica;
-    if (replica.get(m.molecule.id) || (emission && replica.isDelivered(emission.source, emission.seq))) return;
+    if (replica.get(m.molecule.id) || replica.isDelivered(emission.source, emission.seq)) return;
     fresh.add(m.molecule, l);
     notices.soon(m.molecule.reactor, m.molecule.name);
   }

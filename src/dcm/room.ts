@@ -135,7 +135,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
       roles.term?.onPeerGone(p, true);
     },
     onCatalog: () => events.emit('catalog', catalog.entries()),
-    onFresh: (m) => emissions.onFresh(m),
+    onFresh: (from, m) => emissions.onFresh(from, m),
     send: (to, m) => ctx.send(to, m),
   });
   const status = new RoomStatus(events, () => ({

@@ -1,6 +1,8 @@
 // A key holder forging the sequencer's "claimed" hints (soft state that keeps peers from reaching for copies
 // someone holds): before, a replica believed a hint from any peer, so one tab repeating "every copy is taken"
 // every few seconds hid every copy from every honest peer. Now only the sequencer a peer follows is heard.
+// Likewise a "fresh" notice (an emitter telling a host its copy is on the way) is taken only from the emitter
+// of that copy: made-up ones filled the host's fresh table and sent its claims after copies that never come.
 import { describe, expect, it } from 'vitest';
 import { asReactorId } from '../../src/core/ids';
 import { room3 } from './harness';
@@ -29,5 +31,21 @@ describe('attack: forged "claimed" hints', () => {
     const done = victim!.room.commit(grant!, []);
     await w.run(300);
     expect(await done).toBe(true);
+  });
+});
+
+describe('attack: forged "fresh" notices', () => {
+  it('a notice for a copy that is not the sender\'s own emission is refused and counted, and nothing is claimed for it', async () => {
+    const { w, replicas, sequencer, x } = await room3(32);
+    const [victim] = replicas;
+    victim!.room.host({ id: reactor, name: 'r', version: '1', molecules: [{ name: 'n', kind: 'molecule', distributed: true, static: false }] });
+    const { epoch } = victim!.room.status();
+    const before = victim!.room.status().invalidMessages;
+    // Under another peer's source, and under a made-up id: neither is x's own emission.
+    for (const id of [`${sequencer.id}~abc:7`, 'not-an-emission'])
+      x.send(victim!.id, { v: 1, type: 'fresh', epoch, leader: sequencer.id, molecule: { id, reactor, name: 'n', value: 1 } });
+    await w.run(50);
+    expect(victim!.room.status().invalidMessages - before).toBe(2);
+    expect([...victim!.room.available(reactor, 'n')]).toEqual([]);
   });
 });
