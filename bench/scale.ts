@@ -173,9 +173,18 @@ async function runSize(n: number): Promise<SizeResult> {
     result.increments = k * n;
     procs[0]!.send('seed');
     await sleep(500);
+    // SCALE_WARMUP=<increments> (a diagnostic, off by default): a first, unmeasured round warms the JIT.
+    const warm = Math.ceil(Number(process.env['SCALE_WARMUP'] ?? 0) / n);
+    if (warm > 0) {
+      const from = procs.map((p) => p.facts.length);
+      for (const p of procs) p.send(`count ${warm} ${warm * n}`);
+      await waitAll(procs, 'counted', n, 60_000);
+      await sleep(2000);
+      for (const [i, p] of procs.entries()) p.facts.splice(from[i]!);
+    }
     const c0 = await Promise.all([server, ...procs].map((p) => p.usage()));
     const t1 = Date.now();
-    for (const p of procs) p.send(`count ${k} ${k * n}`);
+    for (const p of procs) p.send(`count ${k} ${(warm + k) * n}`);
     const counted = await waitAll(procs, 'counted', n, 60_000);
     result.counterMs = counted ? Math.max(...allFacts(procs, 'counted').map((f) => f.at as number)) - t1 : null;
     const c1 = await Promise.all([server, ...procs].map((p) => p.usage()));

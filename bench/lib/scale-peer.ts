@@ -103,11 +103,17 @@ async function start(raw: string): Promise<void> {
 }
 out({ t: 'booted' });
 
-/** SCALE_PROF_DIR: a CPU profile of this process from `count` to `stats` (the counter), one file per process. */
+/** SCALE_PROF_DIR: a CPU profile of this process from the last `count` to `stats` (the counter), one file per process. */
 const profDir = process.env['SCALE_PROF_DIR'];
 let profiling: Session | null = null;
 async function profileStart(): Promise<void> {
-  if (!profDir || profiling) return;
+  if (!profDir) return;
+  if (profiling) {
+    // A later `count` (after a SCALE_WARMUP round): profile that one alone.
+    await profiling.post('Profiler.stop');
+    await profiling.post('Profiler.start');
+    return;
+  }
   profiling = new Session();
   profiling.connect();
   await profiling.post('Profiler.enable');
@@ -142,6 +148,7 @@ function command(line: string): void {
       for (const r of running) {
         r.epochAtCount = r.peer.room.status().epoch;
         r.target = Number(b);
+        r.reported = false;
         check(r);
       }
       for (let i = 0; i < Number(a); i++) for (const r of running) r.emit.incr();

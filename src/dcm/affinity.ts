@@ -61,13 +61,6 @@ const HOLD_SLACK_DIVISOR = 8;
 /** Host hashes remembered (peers come and go: the cache is cleared when it grows past this). */
 const MAX_HOST_HASHES = 4096;
 
-/** Exactly one item (reads at most two). */
-export function onlyOne(items: Iterable<unknown>): boolean {
-  let n = 0;
-  for (const _ of items) if (++n > 1) return false;
-  return n === 1;
-}
-
 interface Hold {
   readonly id: MoleculeId;
   readonly reactor: ReactorId;
@@ -107,6 +100,8 @@ export class Affinity {
    */
   readonly #queues: [HoldQueue, HoldQueue, HoldQueue] = [new HoldQueue(), new HoldQueue(), new HoldQueue()];
   readonly #hostHash = new Map<PeerId, number>();
+  #lastHosts: readonly PeerId[] | null = null;
+  #lastHashes: Uint32Array | null = null;
 
   constructor(options: AffinityOptions) {
     this.#o = options;
@@ -232,17 +227,29 @@ export class Affinity {
   /** The host with the highest score for `key` (ties: the smaller id), `except` left out. */
   #top(key: string, hosts: readonly PeerId[], except?: PeerId): PeerId | undefined {
     const k = fnv(key);
+    const hashes = this.#hashesOf(hosts);
     let best: PeerId | undefined;
     let bestScore = -1;
-    for (const p of hosts) {
+    for (let i = 0; i < hosts.length; i++) {
+      const p = hosts[i] as PeerId;
       if (p === except) continue;
-      const sc = score(k, this.#hashOf(p));
+      const sc = score(k, hashes[i] as number);
       if (sc > bestScore || (sc === bestScore && best !== undefined && p < best)) {
         best = p;
         bestScore = sc;
       }
     }
     return best;
+  }
+
+  /** The hashes of a host list, remembered for the last list asked about (the catalog hands out the same one until it changes). */
+  #hashesOf(hosts: readonly PeerId[]): Uint32Array {
+    if (this.#lastHosts === hosts && this.#lastHashes) return this.#lastHashes;
+    const hashes = new Uint32Array(hosts.length);
+    for (let i = 0; i < hosts.length; i++) hashes[i] = this.#hashOf(hosts[i] as PeerId);
+    this.#lastHosts = hosts;
+    this.#lastHashes = hashes;
+    return hashes;
   }
 
   #hashOf(p: PeerId): number {

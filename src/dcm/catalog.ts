@@ -4,10 +4,18 @@
 import type { ReactorInfo } from '../core/distributed-port';
 import type { PeerId, ReactorId } from '../core/ids';
 
+/** Reactors whose hosts are remembered at most (the cache is cleared past it). */
+const MAX_CACHED_REACTORS = 1024;
+
 export class Catalog {
   readonly #self: PeerId;
   readonly #local = new Map<ReactorId, ReactorInfo>();
   readonly #remote = new Map<PeerId, readonly ReactorInfo[]>();
+  /**
+   * hostsOf's answers until the catalog changes: affinity asks for every copy that appears (twice per
+   * increment of a counter), and building the list walked every peer's announcement each time.
+   */
+  readonly #hostsOf = new Map<ReactorId, readonly PeerId[]>();
 
   constructor(self: PeerId) {
     this.#self = self;
@@ -17,9 +25,11 @@ export class Catalog {
   host(info: ReactorInfo): void {
     if (this.#local.has(info.id)) throw new Error(`reactor ${info.name} (${info.id}) is already hosted by this peer`);
     this.#local.set(info.id, info);
+    this.#hostsOf.clear();
   }
 
   unhost(id: ReactorId): boolean {
+    this.#hostsOf.clear();
     return this.#local.delete(id);
   }
 
@@ -35,16 +45,23 @@ export class Catalog {
   /** A peer's announcement replaces what we knew about it. */
   learn(peer: PeerId, reactors: readonly ReactorInfo[]): void {
     this.#remote.set(peer, reactors);
+    this.#hostsOf.clear();
   }
 
   forget(peer: PeerId): void {
     this.#remote.delete(peer);
+    this.#hostsOf.clear();
   }
 
   /** Peers (this one included) hosting `id`: the ones that can run its reactions. */
-  hostsOf(id: ReactorId): PeerId[] {
+  hostsOf(id: ReactorId): readonly PeerId[] {
+    const known = this.#hostsOf.get(id);
+    if (known) return known;
     const out: PeerId[] = this.#local.has(id) ? [this.#self] : [];
     for (const [peer, rs] of this.#remote) if (rs.some((r) => r.id === id)) out.push(peer);
+    // Bounded: a peer may emit into any number of reactor ids nobody hosts.
+    if (this.#hostsOf.size >= MAX_CACHED_REACTORS) this.#hostsOf.clear();
+    this.#hostsOf.set(id, out);
     return out;
   }
 

@@ -73,6 +73,14 @@ export class CopyBag {
     }
   }
 
+  /** How many copies not in `gone` there are, counting up to `limit` at most (a plain loop: no generator). */
+  countUpTo(limit: number, gone: ReadonlySet<MoleculeId>): number {
+    let n = 0;
+    const items = this.#items;
+    for (let i = 0; i < items.length && n < limit; i++) if (!gone.has((items[i] as DistributedMolecule).id)) n++;
+    return n;
+  }
+
   /** Every copy, open ones first. */
   *all(): Generator<DistributedMolecule> {
     yield* this.#items;
@@ -89,5 +97,35 @@ export class CopyBag {
     const b = this.#items[j] as DistributedMolecule;
     this.#place(b, i);
     this.#place(a, j);
+  }
+}
+
+/**
+ * Bags by (reactor, name) in two map levels: a lookup hashes the strings it is given (a parsed entry's own,
+ * whose hash V8 keeps) instead of building and hashing a joined key every time — several per entry applied.
+ */
+export class Bags {
+  readonly #byReactor = new Map<string, Map<string, CopyBag>>();
+
+  get(reactor: string, name: string): CopyBag | undefined {
+    return this.#byReactor.get(reactor)?.get(name);
+  }
+
+  /** The bag of (reactor, name), made empty if there is none. */
+  of(reactor: string, name: string): CopyBag {
+    let byName = this.#byReactor.get(reactor);
+    if (!byName) this.#byReactor.set(reactor, (byName = new Map()));
+    let bag = byName.get(name);
+    if (!bag) byName.set(name, (bag = new CopyBag()));
+    return bag;
+  }
+
+  clear(): void {
+    this.#byReactor.clear();
+  }
+
+  /** Every (reactor, name) with a bag. */
+  *names(): Generator<readonly [string, string]> {
+    for (const [reactor, byName] of this.#byReactor) for (const name of byName.keys()) yield [reactor, name];
   }
 }

@@ -3,7 +3,7 @@
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
-import { CopyBag } from './copy-bag';
+import { Bags } from './copy-bag';
 import { emitKey } from './ids';
 import { RecentMap } from './recent';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
@@ -34,7 +34,7 @@ class Delivered {
 
 export class Replica {
   readonly #molecules = new Map<MoleculeId, DistributedMolecule>();
-  readonly #bags = new Map<string, CopyBag>();
+  readonly #bags = new Bags();
   /** Copies held back for their preferred host (affinity.ts tells): kept in their bags' held part. */
   readonly #held = new Set<MoleculeId>();
   readonly #delivered = new Map<string, Delivered>();
@@ -44,7 +44,7 @@ export class Replica {
   #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail.
   readonly #tailAdded = new Map<MoleculeId, DistributedMolecule>();
-  readonly #tailBags = new Map<string, CopyBag>();
+  readonly #tailBags = new Bags();
   readonly #tailRemoved = new Set<MoleculeId>();
   readonly #tailEmits = new Set<string>();
   #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
@@ -90,23 +90,32 @@ export class Replica {
 
   /** Available copies of (reactor, name), held or not. */
   *copies(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
-    const key = bagKey(reactor, name);
-    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) if (bag) for (const m of bag.all()) if (!this.#tailRemoved.has(m.id)) yield m;
+    for (const bag of [this.#bags.get(reactor, name), this.#tailBags.get(reactor, name)]) if (bag) for (const m of bag.all()) if (!this.#tailRemoved.has(m.id)) yield m;
+  }
+
+  /** Exactly one copy of (reactor, name) is available (a lone copy: affinity.ts). */
+  alone(reactor: ReactorId, name: string): boolean {
+    const bag = this.#bags.get(reactor, name);
+    const tail = this.#tailBags.get(reactor, name);
+    const size = (bag?.size ?? 0) + (tail?.size ?? 0);
+    // Two or more left even if every copy the tail consumed were of this bag: no walk (a counter's incrs).
+    if (size === 0 || size - this.#tailRemoved.size >= 2) return false;
+    const committed = bag?.countUpTo(2, this.#tailRemoved) ?? 0;
+    if (committed > 1) return false;
+    return committed + (tail?.countUpTo(2 - committed, this.#tailRemoved) ?? 0) === 1;
   }
 
   /** Available copies not held back for another host, starting at a random point so peers do not all pick the same one. */
   *openCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
-    const key = bagKey(reactor, name);
-    const committed = this.#bags.get(key);
+    const committed = this.#bags.get(reactor, name);
     if (committed) for (const m of committed.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
-    const tail = this.#tailBags.get(key);
+    const tail = this.#tailBags.get(reactor, name);
     if (tail) for (const m of tail.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
   }
 
   /** Available copies held back for their preferred host. */
   *heldCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
-    const key = bagKey(reactor, name);
-    for (const bag of [this.#bags.get(key), this.#tailBags.get(key)]) if (bag) for (const m of bag.held(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+    for (const bag of [this.#bags.get(reactor, name), this.#tailBags.get(reactor, name)]) if (bag) for (const m of bag.held(start)) if (!this.#tailRemoved.has(m.id)) yield m;
   }
 
   /** A copy is held back for its preferred host (true) or open to every host again (false). */
@@ -114,14 +123,14 @@ export class Replica {
     if (held) this.#held.add(id);
     else if (!this.#held.delete(id)) return;
     const inTail = this.#tailAdded.get(id);
-    if (inTail) this.#tailBags.get(bagKey(inTail.reactor, inTail.name))?.setHeld(id, held);
+    if (inTail) this.#tailBags.get(inTail.reactor, inTail.name)?.setHeld(id, held);
     const committed = this.#molecules.get(id);
-    if (committed) this.#bags.get(bagKey(committed.reactor, committed.name))?.setHeld(id, held);
+    if (committed) this.#bags.get(committed.reactor, committed.name)?.setHeld(id, held);
   }
 
   /** Committed copies of (reactor, name), claimed or not (what the room holds for sure). */
   *committed(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
-    const bag = this.#bags.get(bagKey(reactor, name));
+    const bag = this.#bags.get(reactor, name);
     if (bag) yield* bag.all();
   }
 
@@ -229,11 +238,9 @@ export class Replica {
 
   /** Every (reactor, name) that has or had copies (to notify everyone after a change of authority). */
   names(): [ReactorId, string][] {
-    const keys = new Set([...this.#bags.keys(), ...this.#tailBags.keys()]);
-    return [...keys].map((k) => {
-      const [reactor = '', name = ''] = k.split('\u0000');
-      return [reactor as ReactorId, name];
-    });
+    const names = new Map<string, [ReactorId, string]>();
+    for (const bags of [this.#bags, this.#tailBags]) for (const [reactor, name] of bags.names()) names.set(bagKey(reactor, name), [reactor as ReactorId, name]);
+    return [...names.values()];
   }
 
   /** All committed molecules (the simulation compares replicas with it). */
@@ -247,29 +254,22 @@ export class Replica {
 
   #addMolecule(m: DistributedMolecule): void {
     this.#molecules.set(m.id, m);
-    bagOf(this.#bags, m).add(m, this.#held.has(m.id));
+    this.#bags.of(m.reactor, m.name).add(m, this.#held.has(m.id));
   }
   #removeMolecule(id: MoleculeId): void {
     const m = this.#molecules.get(id);
     if (!m) return;
     this.#molecules.delete(id);
-    this.#bags.get(bagKey(m.reactor, m.name))?.delete(id);
+    this.#bags.get(m.reactor, m.name)?.delete(id);
   }
   #addTailMolecule(m: DistributedMolecule): void {
     this.#tailAdded.set(m.id, m);
-    bagOf(this.#tailBags, m).add(m, this.#held.has(m.id));
+    this.#tailBags.of(m.reactor, m.name).add(m, this.#held.has(m.id));
   }
   #removeTailMolecule(id: MoleculeId): void {
     const m = this.#tailAdded.get(id);
     if (!m) return;
     this.#tailAdded.delete(id);
-    this.#tailBags.get(bagKey(m.reactor, m.name))?.delete(id);
+    this.#tailBags.get(m.reactor, m.name)?.delete(id);
   }
-}
-
-function bagOf(bags: Map<string, CopyBag>, m: DistributedMolecule): CopyBag {
-  const key = bagKey(m.reactor, m.name);
-  let bag = bags.get(key);
-  if (!bag) bags.set(key, (bag = new CopyBag()));
-  return bag;
 }

@@ -12,7 +12,7 @@ import { Emitter } from '../core/emitter';
 import type { MoleculeId, PeerId } from '../core/ids';
 import { logger } from '../core/log';
 import { Acceptor, type LeaderInfo } from './acceptor';
-import { Affinity, onlyOne } from './affinity';
+import { Affinity } from './affinity';
 import { Catalog } from './catalog';
 import { defaultTimings, type RoomTimings } from './context';
 import { CopyNotices } from './copy-notices';
@@ -99,7 +99,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     hosts: (reactor) => catalog.hostsOf(reactor),
     graceMs: timings.affinityGraceMs,
     leader: () => leader()?.leader ?? null,
-    alone: (reactor, name) => onlyOne(rlog.replica.copies(reactor, name)),
+    alone: (reactor, name) => rlog.replica.alone(reactor, name),
     onHeld: (id, held) => rlog.replica.setHeld(id, held),
     onOpen: (reactor, name) => notices.now(reactor, name),
     defer: (fn) => inbound.afterInput(fn),

@@ -3,9 +3,12 @@
 // the sequencer when it hosts the reactor, else to one stable host, and others wait longer for it.
 import { describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../../src/core/clock';
-import { asMoleculeId, asPeerId, asReactorId, type PeerId } from '../../src/core/ids';
-import { Affinity, onlyOne } from '../../src/dcm/affinity';
+import type { DistributedMolecule } from '../../src/core/distributed-port';
+import { asMoleculeId, asPeerId, asReactorId, type ClaimId, type Epoch, type MoleculeId, type PeerId, type ReactorId } from '../../src/core/ids';
+import { Affinity } from '../../src/dcm/affinity';
+import type { Entry } from '../../src/dcm/entries';
 import { emittedMoleculeId, newSource } from '../../src/dcm/ids';
+import { Replica } from '../../src/dcm/replica';
 
 function manualClock(): Clock & { advance(ms: number): void } {
   let now = 0;
@@ -134,14 +137,32 @@ describe('affinity', () => {
     expect(y.open(ids[1]!)).toBe(true);
   });
 
-  it('onlyOne reads at most two items', () => {
-    let read = 0;
-    function* many(): Generator<number> {
-      for (let i = 0; i < 1e6; i++) yield ++read;
-    }
-    expect(onlyOne(many())).toBe(false);
-    expect(read).toBe(2);
-    expect(onlyOne([1])).toBe(true);
-    expect(onlyOne([])).toBe(false);
+  it('a replica calls a copy alone only when exactly one is available, committed or in the tail', () => {
+    const r = new Replica();
+    const reactor = 'r' as ReactorId;
+    const m = (i: number): DistributedMolecule => ({ id: `c${i}` as MoleculeId, reactor, name: 'count', value: i });
+    const emit = (i: number): Entry => ({ type: 'emit', epoch: 1 as Epoch, source: 's', seq: i, molecule: m(i) });
+    const commit = (consumed: number[], produced: number[]): Entry => ({
+      type: 'commit',
+      epoch: 1 as Epoch,
+      claimId: `k${consumed.join()}` as ClaimId,
+      holder: 'p' as PeerId,
+      reaction: 'incr',
+      consumed: consumed.map((i) => `c${i}` as MoleculeId),
+      produced: produced.map(m),
+      replies: [],
+    });
+    expect(r.alone(reactor, 'count')).toBe(false);
+    r.appendTail(1, emit(1));
+    expect(r.alone(reactor, 'count')).toBe(true); // one in the tail
+    r.commitNext(1, emit(1));
+    expect(r.alone(reactor, 'count')).toBe(true); // one committed
+    r.appendTail(2, emit(2));
+    expect(r.alone(reactor, 'count')).toBe(false); // one committed, one in the tail
+    r.appendTail(3, commit([1], [])); // the tail consumes the committed one
+    expect(r.alone(reactor, 'count')).toBe(true);
+    r.appendTail(4, commit([2], [5, 6]));
+    expect(r.alone(reactor, 'count')).toBe(false);
+    expect(r.alone(reactor, 'other')).toBe(false);
   });
 });
