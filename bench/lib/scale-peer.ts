@@ -3,8 +3,8 @@
 //   tsx bench/lib/scale-peer.ts <signalingUrl> <room> <roomSize> <id>[,<id>...]
 // Commands: `join` (start the peers; sent to every process at once, so join time excludes process start),
 // `seed` (emit count(0) once), `count <k> <target>` (each peer here emits k increments and
-// reports when it has applied `target` of them), `usage` (CPU and memory of this process), `stats`
-// (fenced commits and refused claims per peer), `stop`.
+// reports when it has applied `target` of them in all), `usage` (CPU and memory of this process), `stats`
+// (fenced commits and refused claims per peer since the last `count`), `stop`.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -47,6 +47,9 @@ interface Running {
   readonly sent: Map<string, number>;
   /** The room's epoch when `count` arrived: terms begun during the counter are the lease's lapses. */
   epochAtCount: number;
+  /** Fenced commits and refused claims before the last `count` (stats reports that round's own). */
+  fencedAtCount: number;
+  refusedAtCount: number;
 }
 
 /** This process's event-loop delay from `count` to `stats`: how late its timers (lease renewal, pings) ran. */
@@ -62,7 +65,7 @@ async function start(raw: string): Promise<void> {
   const id = asPeerId(raw);
   const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: id });
   const loaded = peer.machine.load(counter);
-  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false, sent: new Map(), epochAtCount: 0 };
+  const r: Running = { peer, emit: loaded.emit, reactor: loaded.id, applied: 0, target: Infinity, reported: false, sent: new Map(), epochAtCount: 0, fencedAtCount: 0, refusedAtCount: 0 };
   if (process.env['SCALE_DEBUG']) {
     // Protocol messages this peer sends, by type (a batch counts each message in it), from `count` on.
     const mesh = peer.mesh as { send(to: string, m: unknown): boolean };
@@ -147,6 +150,9 @@ function command(line: string): void {
       loopDelay.enable();
       for (const r of running) {
         r.epochAtCount = r.peer.room.status().epoch;
+        const before = r.peer.machine.stats();
+        r.fencedAtCount = before.commitsFenced;
+        r.refusedAtCount = before.claimsRefused;
         r.target = Number(b);
         r.reported = false;
         check(r);
@@ -167,7 +173,7 @@ function command(line: string): void {
           const s = r.peer.machine.stats();
           const { role, epoch } = r.peer.room.status();
           const terms = epoch - r.epochAtCount;
-          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced, refused: s.claimsRefused, applied: r.applied, links: r.peer.mesh.peers().length, sent: Object.fromEntries(r.sent), terms, lagMaxMs, lagP99Ms });
+          out({ t: 'stats', id: r.peer.mesh.self, role, fenced: s.commitsFenced - r.fencedAtCount, refused: s.claimsRefused - r.refusedAtCount, applied: r.applied, links: r.peer.mesh.peers().length, sent: Object.fromEntries(r.sent), terms, lagMaxMs, lagP99Ms });
         }
       });
       return;
