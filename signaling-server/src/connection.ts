@@ -27,6 +27,14 @@ import { corkForTick } from '../../src/protocol/cork';
 const HISTORY_STARTS_BURST = 3;
 const HISTORY_STARTS_PER_SECOND = 0.1;
 
+/**
+ * Bytes that may wait in a connection's send buffer (its client reads slower than peers relay to it) before
+ * relayed data and signals to it are dropped and counted (`rejected['slow-reader']`): without it a client that
+ * stopped reading let another one park up to 2,000 × 1 MiB per second in the server's memory. Relayed data is
+ * what peers resend when it is lost (the room's protocol); the server's own frames still go.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 /** The highest `minEpoch` a lease request may report (peers never promise a term at or above 2^40). */
 const MAX_REPORTED_EPOCH = 2 ** 39;
 
@@ -35,6 +43,8 @@ export interface Socket {
   /** Text frames; bytes only for a raw relay frame (UTF-8 text, sent with `binary: false`). */
   send(data: string | Uint8Array, opts: { readonly binary: boolean }): void;
   close(code: number, reason: string): void;
+  /** Bytes queued to the client and not yet written to the network (ws's WebSocket has it). */
+  readonly bufferedAmount?: number;
 }
 
 export interface ServerStats {
@@ -76,6 +86,7 @@ export class Connection {
   }
 
   send(frame: ServerFrameBody): void {
+    if (frame.type === 'signal' && this.#slowReader()) return;
     corkForTick(this.socket);
     this.stats.framesOut++;
     this.socket.send(encodeServerFrame(frame), TEXT);
@@ -176,6 +187,7 @@ export class Connection {
 
   /** A relay frame to this client: raw bytes when it reads them, else the JSON frame. */
   #relayOut(from: string, data: string | Uint8Array): void {
+    if (this.#slowReader()) return;
     corkForTick(this.socket);
     this.stats.framesOut++;
     if (!this.#rawRelay) return this.socket.send(encodeServerFrame({ type: 'relay', from, data: typeof data === 'string' ? data : Buffer.from(data).toString('utf8') }), TEXT);
@@ -232,6 +244,13 @@ export class Connection {
   detach(): void {
     this.#member = null;
     this.socket.close(4000, 'replaced by a newer connection of the same peer');
+  }
+
+  /** This client is not reading what it is sent: a relayed frame or signal for it is dropped (counted). */
+  #slowReader(): boolean {
+    if ((this.socket.bufferedAmount ?? 0) <= MAX_BUFFERED_BYTES) return false;
+    this.#count('slow-reader');
+    return true;
   }
 
   #reject(code: ErrorCode, message: string, ref?: string): void {
