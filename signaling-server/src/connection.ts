@@ -126,7 +126,8 @@ export class Connection {
     const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
     const schema = typeof type === 'string' ? CLIENT_FRAME_SCHEMAS.get(type) : undefined;
     if (!schema || typeof type !== 'string') {
-      this.#reject(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);
+      // Named without encoding the value itself: a `type` nested 200,000 deep made JSON.stringify throw here.
+      this.#reject(ErrorCode.UnknownType, `unknown frame type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
       return;
     }
     const parsed = v.safeParse(schema, json);

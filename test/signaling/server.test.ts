@@ -65,6 +65,13 @@ describe('signaling server', () => {
     expect(server!.stats().rejected['bad-json']).toBe(1);
   });
 
+  it('a frame whose `type` is nested 200,000 deep is refused like any unknown type, not an internal error', async () => {
+    const c = await client(await boot());
+    c.send(`{"v":1,"type":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+    expect(await c.next('error')).toMatchObject({ code: 'unknown-type' });
+    expect(server!.stats().errors).toBe(0);
+  });
+
   it('rejects duplicate peer ids but lets the same instance replace its stale socket', async () => {
     const url = await boot();
     const a1 = await client(url);
