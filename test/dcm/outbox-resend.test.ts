@@ -10,39 +10,45 @@ import { MAX_SENT_PER_FLUSH, OutboxSender } from '../../src/dcm/outbox-sender';
 import { Persistence } from '../../src/dcm/persistence';
 import { createMemoryStore } from '../../src/store/memory';
 
+/** An outbox and its sender on a clock the test moves, sending into `sent`; `inLog` plays the replica's log. */
+async function outboxUnderTest() {
+  const t = { now: 0 };
+  const clock: Clock = { now: () => t.now, setTimeout: () => ({}) as TimerHandle, clearTimeout: () => undefined };
+  const persistence = new Persistence(createMemoryStore(), (e) => {
+    throw e;
+  });
+  await persistence.load();
+  const sent: Message[] = [];
+  const inLog = new Set<number>();
+  const sender = new OutboxSender({
+    clock,
+    resendMs: 250,
+    leader: () => ({ leader: asPeerId('s'), epoch: asEpoch(1) }),
+    send: (_, m) => void sent.push(m),
+    inLog: (_, seq) => inLog.has(seq),
+  });
+  const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush('now'));
+  sender.open(outbox);
+  const itemsSent = (): number[] => sent.flatMap((m) => (m.type === 'emit' ? m.items.map((i) => i.seq) : []));
+  return { t, sent, inLog, sender, outbox, itemsSent };
+}
+
 describe('outbox resends', () => {
   it('a periodic resend leaves out what the log holds; a forced flush sends it all', async () => {
-    let now = 0;
-    const clock: Clock = { now: () => now, setTimeout: () => ({}) as TimerHandle, clearTimeout: () => undefined };
-    const persistence = new Persistence(createMemoryStore(), (e) => {
-      throw e;
-    });
-    await persistence.load();
-    const sent: Message[] = [];
-    const inLog = new Set<number>();
-    const sender = new OutboxSender({
-      clock,
-      resendMs: 250,
-      leader: () => ({ leader: asPeerId('s'), epoch: asEpoch(1) }),
-      send: (_, m) => void sent.push(m),
-      inLog: (_, seq) => inLog.has(seq),
-    });
-    const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush('now'));
-    sender.open(outbox);
+    const { t, sent, inLog, sender, outbox, itemsSent } = await outboxUnderTest();
     const seqs = [1, 2, 3].map(() => outbox.add('r', 'incr', null).item.seq);
     await outbox.flush();
     sent.length = 0; // (the block reservation's write made them sendable: already sent once)
-    const itemsSent = (): number[] => sent.flatMap((m) => (m.type === 'emit' ? m.items.map((i) => i.seq) : []));
 
     sender.flush('all');
     expect(itemsSent()).toEqual(seqs);
     // The sequencer appended the first two: our replica's tail holds them.
     inLog.add(seqs[0]!).add(seqs[1]!);
     sent.length = 0;
-    now += 100;
+    t.now += 100;
     sender.flush();
     expect(itemsSent(), 'within the resend interval: nothing').toEqual([]);
-    now += 200;
+    t.now += 200;
     sender.flush();
     expect(itemsSent(), 'a resend: only what the log does not hold').toEqual([seqs[2]]);
     sent.length = 0;
@@ -54,27 +60,10 @@ describe('outbox resends', () => {
   });
 
   it('sends at most MAX_SENT_PER_FLUSH emissions per flush, oldest first; the next flushes send the rest', async () => {
-    let now = 0;
-    const clock: Clock = { now: () => now, setTimeout: () => ({}) as TimerHandle, clearTimeout: () => undefined };
-    const persistence = new Persistence(createMemoryStore(), (e) => {
-      throw e;
-    });
-    await persistence.load();
-    const sent: Message[] = [];
-    const inLog = new Set<number>();
-    const sender = new OutboxSender({
-      clock,
-      resendMs: 250,
-      leader: () => ({ leader: asPeerId('s'), epoch: asEpoch(1) }),
-      send: (_, m) => void sent.push(m),
-      inLog: (_, seq) => inLog.has(seq),
-    });
-    const outbox = new Outbox(persistence, 'a~x', [], '', () => sender.flush('now'));
-    sender.open(outbox);
+    const { t, sent, inLog, sender, outbox, itemsSent } = await outboxUnderTest();
     const total = MAX_SENT_PER_FLUSH * 2 + 100;
     const seqs = Array.from({ length: total }, () => outbox.add('r', 'job', null).item.seq);
     await outbox.flush();
-    const itemsSent = (): number[] => sent.flatMap((m) => (m.type === 'emit' ? m.items.map((i) => i.seq) : []));
     // Every durable block reservation made some sendable: each flush sent at most the bound.
     expect(sent.length).toBeGreaterThan(0);
     sent.length = 0;
@@ -83,7 +72,7 @@ describe('outbox resends', () => {
     // The sequencer appended those: the next periodic flush sends the next ones.
     for (const s of seqs.slice(0, MAX_SENT_PER_FLUSH)) inLog.add(s);
     sent.length = 0;
-    now += 300;
+    t.now += 300;
     sender.flush();
     expect(itemsSent()).toEqual(seqs.slice(MAX_SENT_PER_FLUSH, 2 * MAX_SENT_PER_FLUSH));
   });
