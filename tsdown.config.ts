@@ -12,6 +12,7 @@ export default defineConfig({
     node: 'src/node/index.ts',
     reactors: 'src/reactors/index.ts',
     testing: 'src/testing.ts',
+    protocol: 'src/protocol/index.ts',
     'kinetic-peer': 'src/node/kinetic-peer.ts',
   },
   outDir: 'dist/lib',

@@ -12,7 +12,13 @@ const wrtcTests = ['test/mesh/webrtc.test.ts', 'test/mesh/peerjs.test.ts', 'test
 // One config for the app build and for Vitest. Workers are ES modules so they can import the core.
 export default defineConfig({
   plugins: [svelte()],
-  resolve: { alias: { 'kinetic-mesh': new URL('./src/index.ts', import.meta.url).pathname } },
+  // The library's entry points by their package names (the server imports the wire contract as a package).
+  resolve: {
+    alias: [
+      { find: /^kinetic-mesh\/protocol$/, replacement: new URL('./src/protocol/index.ts', import.meta.url).pathname },
+      { find: /^kinetic-mesh$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+    ],
+  },
   worker: { format: 'es' },
   build: { outDir: 'dist/app', target: 'es2022', sourcemap: true, rollupOptions: { input: { main: 'index.html', ...labPages } } },
   server: { port: 5173 },

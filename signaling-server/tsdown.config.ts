@@ -1,10 +1,12 @@
 // Builds the kinetic-signal package into signaling-server/dist: the CLI and the library factory, each one
-// self-contained ESM file. The shared protocol modules the server imports from the repository (../../src)
-// are bundled in, so the published package reaches nothing through `../`; every bare import must be a
-// dependency declared in this package.json (checked below), so the tarball installs what it runs.
+// self-contained ESM file. The wire contract the server shares with the client, `kinetic-mesh/protocol`, is
+// bundled in from the repository's source (src/protocol), so the published package neither reaches anything
+// through `../` nor needs kinetic-mesh installed; every other bare import must be a dependency declared in
+// this package.json (checked below), so the tarball installs what it runs.
 // `KINETIC_SIGNAL_FAST=1` skips the .d.ts (the repo's `npm start` and Playwright build it before each run).
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsdown';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { dependencies?: Record<string, string> };
@@ -27,6 +29,7 @@ export default defineConfig({
     {
       name: 'kinetic-signal:declared-dependencies',
       resolveId(id, importer) {
+        if (id === 'kinetic-mesh/protocol') return fileURLToPath(new URL('../src/protocol/index.ts', import.meta.url));
         if (importer === undefined || id.startsWith('.') || id.startsWith('/') || id.startsWith('node:') || builtin.has(id) || id.startsWith('\0')) return null;
         if (!declared.includes(packageOf(id))) throw new Error(`kinetic-signal imports "${id}" but signaling-server/package.json does not declare "${packageOf(id)}"`);
         return { id, external: true };

@@ -16,7 +16,9 @@ import os from 'node:os';
 import { importLoops, readImportGraph, type ImportGraph } from './architecture/import-graph';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const graph = readImportGraph(root, ['src', 'workers', 'signaling-server/src']);
+/** The library's subpaths imported by package name inside the repository (tsconfig paths, vite aliases). */
+const ALIASES = { 'kinetic-mesh/protocol': 'src/protocol/index.ts' };
+const graph = readImportGraph(root, ['src', 'workers', 'signaling-server/src'], ALIASES);
 
 const Layer = {
   Core: 'core',
@@ -144,6 +146,20 @@ describe('architecture', () => {
 
   it('no import crosses a forbidden edge (nothing imports the UI, the server imports only the protocol)', () => {
     expect(violations(graph)).toEqual([]);
+  });
+
+  it('the server reaches the client side only through kinetic-mesh/protocol, never by a relative path out of its package', () => {
+    const server = graph.files.filter((file) => file.startsWith('signaling-server/src/'));
+    const crossing = server.flatMap((file) =>
+      [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/from '((?:\.\.\/)+[^']*)'/g)]
+        .map((m) => m[1] ?? '')
+        .filter((spec) => !path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).startsWith('signaling-server/'))
+        .map((spec) => `${file}: ${spec}`),
+    );
+    expect(crossing).toEqual([]);
+    // …and that import is an edge the layer rules check (server → protocol).
+    expect(server.some((file) => graph.edges.get(file)?.includes(ALIASES['kinetic-mesh/protocol']))).toBe(true);
+    for (const [alias, file] of Object.entries(ALIASES)) expect(fs.existsSync(path.join(root, file)), alias).toBe(true);
   });
 
   it('no import loops', () => {

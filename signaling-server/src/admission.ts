@@ -3,7 +3,7 @@
 // relay service there. The id alone — which the server keeps in memory, logs and may store — does not let
 // anyone in; key-less rooms (ids without the prefix) stay open to whoever names them, as before.
 import { createHash } from 'node:crypto';
-import { ADMISSION_HASH_PREFIX, KEYED_ROOM_PREFIX } from '../../src/protocol/signaling';
+import { ADMISSION_HASH_PREFIX, KEYED_ROOM_PREFIX } from 'kinetic-mesh/protocol';
 
 /** Null when the join may enter `roomId`; otherwise why not, in words for the error frame. */
 export function admissionProblem(roomId: string, proof: string | undefined): string | null {

@@ -5,9 +5,7 @@ import pino from 'pino';
 import { ConfigError, helpText, parseConfig, type Config } from './config';
 import { createSignalingServer, type SignalingServer } from './index';
 import { DataDirError } from './room-records';
-import { createRoomLink } from '../../src/protocol/room-link';
-import { randomRoomName } from '../../src/protocol/room-name';
-import { systemRandom } from '../../src/core/clock';
+import { createRoomLink, cryptoRandom, randomRoomName } from 'kinetic-mesh/protocol';
 
 function version(): string {
   try {
@@ -87,7 +85,7 @@ if (config.staticDir) {
   const origin = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}/`;
   // A fresh room for convenience: name and key are made here, in this process, and only printed. The server
   // itself never learns them (clients send it a hash of the name; the key stays in the URL fragment).
-  const { url } = createRoomLink(origin, randomRoomName(systemRandom));
+  const { url } = createRoomLink(origin, randomRoomName(cryptoRandom));
   process.stdout.write(
     `Kinetic Mesh app:  ${origin}\nYour room link:    ${url}\nOpen the room link in several tabs or browsers; share it to invite others.\n`,
   );

@@ -11,11 +11,11 @@ import {
   parseRawRelayBytes,
   RAW_RELAY_TAG,
   type ServerFrameBody,
-} from '../../src/protocol/signaling';
+  corkForTick,
+} from 'kinetic-mesh/protocol';
 import { admissionProblem } from './admission';
 import { TokenBucket, type Limits } from './limits';
 import type { Member, RoomDirectory, RoomPort } from './room-port';
-import { corkForTick } from '../../src/protocol/cork';
 
 /**
  * `history` reports that may replace the room record (`started`) per connection: a burst of 3, then one per

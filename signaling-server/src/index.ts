@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ErrorCode, PeerLeftReason, encodeServerFrame } from '../../src/protocol/signaling';
+import { ErrorCode, PeerLeftReason, encodeServerFrame } from 'kinetic-mesh/protocol';
 import { Connection, type ServerStats } from './connection';
 import { AddressLimits, DEFAULT_LIMITS, type Limits } from './limits';
 import { SignalRoomRegistry } from './rooms';

@@ -3,7 +3,7 @@
 // another key". Only the yes/no answer changes hands, and only when it flips (a second room with the tag
 // opens, or the last other one closes), so an attacker opening rooms with one tag cannot make the server
 // broadcast per room.
-import type { ServerFrameBody } from '../../src/protocol/signaling';
+import type { ServerFrameBody } from 'kinetic-mesh/protocol';
 
 export interface TaggedRoom {
   readonly tag: string | null;

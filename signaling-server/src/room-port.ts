@@ -1,6 +1,6 @@
 // What a connection needs from its room, whether the room lives in this process (SignalRoom) or is shared with
 // other instances through Redis (RedisRoom): the members it can address, and the room's operations.
-import type { PeerLeftReason, ServerFrameBody } from '../../src/protocol/signaling';
+import type { PeerLeftReason, ServerFrameBody } from 'kinetic-mesh/protocol';
 import type { LeaseSnapshot } from './room-lease';
 
 /** What a room needs from a connection: an address to send frames to. */

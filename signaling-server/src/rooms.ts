@@ -1,5 +1,5 @@
 // Rooms: who is in which room (keyed by the hash of the room name the client sends) and the room's lease.
-import { PeerLeftReason, type ServerFrameBody } from '../../src/protocol/signaling';
+import { PeerLeftReason, type ServerFrameBody } from 'kinetic-mesh/protocol';
 import { NameTags } from './name-tags';
 import { SignalLease, type LeaseOutcome, type LeaseSnapshot } from './room-lease';
 import { memoryRoomRecords, recordView, type RoomRecords } from './room-records';

@@ -63,13 +63,22 @@ function resolve(root: string, from: string, specifier: string): string | null {
   return null;
 }
 
-export function readImportGraph(root: string, dirs: readonly string[]): ImportGraph {
+/**
+ * `aliases`: package specifiers that name a file of this repository (the library's own subpaths, as the
+ * server imports `kinetic-mesh/protocol`), so those imports are edges too.
+ */
+export function readImportGraph(root: string, dirs: readonly string[], aliases: Readonly<Record<string, string>> = {}): ImportGraph {
   const files = dirs.flatMap((dir) => listFiles(root, dir)).sort();
   const edges = new Map<string, string[]>();
   const unresolved: { from: string; specifier: string }[] = [];
   for (const file of files) {
     const targets = new Set<string>();
     for (const specifier of specifiersOf(fs.readFileSync(path.join(root, file), 'utf8'), file)) {
+      const aliased = aliases[specifier];
+      if (aliased !== undefined) {
+        targets.add(aliased);
+        continue;
+      }
       if (!specifier.startsWith('.')) continue; // a package
       const target = resolve(root, file, specifier);
       if (target && SOURCE.test(target)) targets.add(target);

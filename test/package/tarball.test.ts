@@ -135,6 +135,25 @@ describe('the packed packages, installed into a fresh project', () => {
         );
       }
     }
+    // kinetic-signal bundles the wire contract it shares with the client (kinetic-mesh/protocol): it does not
+    // need kinetic-mesh installed.
+    const signalDist = path.join(app, 'node_modules/kinetic-signal/dist');
+    for (const f of fs.readdirSync(signalDist).filter((x) => x.endsWith('.js') || x.endsWith('.d.ts'))) {
+      expect(fs.readFileSync(path.join(signalDist, f), 'utf8'), `${f} imports kinetic-mesh`).not.toMatch(/(from|import\()\s*["']kinetic-mesh/);
+    }
+  });
+
+  it('exports the wire contract as kinetic-mesh/protocol (what kinetic-signal is built on)', () => {
+    const out = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const p = await import('kinetic-mesh/protocol'); console.log(typeof p.parseClientFrame, typeof p.encodeServerFrame, p.parseRoomLink('#room=a&key=b')?.room);",
+      ],
+      app,
+    );
+    expect(out.trim()).toBe('function function a');
   });
 
   it("runs the README's example with plain node", () => {

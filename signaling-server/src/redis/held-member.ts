@@ -2,7 +2,7 @@
 // connection and frames other instances route to its members on another, so a peer on another instance can
 // answer the published join (greet the newcomer) before the reply is read here. Dropped, that greeting left
 // the two peers unlinked for good; held, it follows the newcomer's `joined`.
-import type { ServerFrameBody } from '../../../src/protocol/signaling';
+import type { ServerFrameBody } from 'kinetic-mesh/protocol';
 import type { Member } from '../room-port';
 
 /** Frames held for one member while its join is in Redis (a join takes milliseconds; this bounds a stalled one). */

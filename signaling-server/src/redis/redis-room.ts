@@ -2,7 +2,7 @@
 // room's channel; joins and lease operations go through the Lua scripts, whose answers and channel events
 // keep the mirror and the lease in step.
 import type { Redis } from 'ioredis';
-import { PeerLeftReason, type ServerFrameBody } from '../../../src/protocol/signaling';
+import { PeerLeftReason, type ServerFrameBody } from 'kinetic-mesh/protocol';
 import type { LeaseSnapshot } from '../room-lease';
 import type { Member, RoomPort } from '../room-port';
 import { isGenesis, type RoomRecords } from '../room-records';

@@ -7,7 +7,7 @@
 // script records as a move, without a leave/join flap).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { ServerFrameBody } from '../../../src/protocol/signaling';
+import type { ServerFrameBody } from 'kinetic-mesh/protocol';
 import { DEFAULT_LIMITS } from '../limits';
 import type { RoomDirectory } from '../room-port';
 import type { Log } from '../log';

@@ -1,5 +1,5 @@
 // A member connected to another kinetic-signal instance: frames to it go through that instance's channel.
-import type { ServerFrameBody } from '../../../src/protocol/signaling';
+import type { ServerFrameBody } from 'kinetic-mesh/protocol';
 import type { Member } from '../room-port';
 import { serverChannel } from './keys';
 
