@@ -152,11 +152,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
       allowPositionals: false,
     }).values;
   } catch (err) {
-    // parseArgs's messages are already one line; trim its advice about '--' which does not apply here.
+    // parseArgs's messages: keep the first line, less its advice about '--' which does not apply here; a value
+    // that starts with '-' (`--port -5`) is "ambiguous" to it, which says nothing to a person.
+    const message = String((err as Error).message);
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
     throw new ConfigError(
-      String((err as Error).message)
-        .split('\n')[0]!
-        .replace(/\. To specify a positional.*$/, ''),
+      ambiguous
+        ? `${ambiguous[1]} needs a value (one starting with '-' is written ${ambiguous[1]}=-…)`
+        : message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''),
     );
   }
   const get = new Map<string, string | undefined>(SETTINGS.map((x) => [x.flag, raw(values, env, x)]));

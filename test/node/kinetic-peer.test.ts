@@ -123,6 +123,7 @@ describe('kinetic-peer', () => {
       [['http://h/#room=a&key=b'], /missing --reactors/],
       [['http://h/#room=a&key=b', '--reactors', './nope.js'], /no such file/],
       [['notalink', '--reactors', './reactors.mjs'], /"notalink" is not a room link/],
+      [['http://h/#room=a&key=b', '--reactors', './reactors.mjs', '--name', '-bot'], /^kinetic-peer: --name needs a value \(one starting with '-' is written --name=-…\) \(see/],
       [['#room=a&key=b', '--reactors', './reactors.mjs'], /names no signaling server: .* or --signal/],
     ] as const) {
       const run = startCli([...argv]);

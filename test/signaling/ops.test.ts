@@ -61,6 +61,7 @@ describe('settings', () => {
   it('refuses bad settings with one line naming the flag or variable', () => {
     const bad: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['--nope'], {}, /Unknown option '--nope'/],
+      [['--port', '-5'], {}, /^--port needs a value \(one starting with '-' is written --port=-…\)$/],
       [[], { PORT: '70000' }, /^PORT must be an integer/],
       [['--max-connections', '0'], {}, /^--max-connections must be an integer/],
       [['--log-level', 'loud'], {}, /must be one of/],

@@ -54,8 +54,11 @@ export function parsePeerArgs(argv: readonly string[]): PeerCliConfig {
       },
     });
   } catch (e) {
-    // parseArgs's advice about '--' (for a positional starting with '-') does not fit a room link; keep its first sentence.
-    throw new UsageError((e instanceof Error ? e.message : String(e)).replace(/\. To specify a positional[\s\S]*$/, ''));
+    // parseArgs's advice about '--' (for a positional starting with '-') does not fit a room link; keep its first
+    // sentence. A value that starts with '-' (`--name -bot`) is "ambiguous" to it: say what to write instead.
+    const message = e instanceof Error ? e.message : String(e);
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    throw new UsageError(ambiguous ? `${ambiguous[1]} needs a value (one starting with '-' is written ${ambiguous[1]}=-…)` : message.replace(/\. To specify a positional[\s\S]*$/, ''));
   }
   const { values, positionals } = parsed;
   const help = values.help ?? false;
