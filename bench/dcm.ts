@@ -272,6 +272,9 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
     const fencedInRound = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fencedSinceStart'] as number | undefined) ?? 0), 0);
     // Terms begun during it (a lease lost under load: every commit in flight is fenced, the new sequencer recovers).
     const newTerms = Math.max(...procs.map((p) => (last(p, 'cpu')?.['newTerms'] as number | undefined) ?? 0));
+    // Who ran the reactions (each peer emitted a fifth): the sequencer's claims need no round trip, so it
+    // takes whatever outlives its grace period on a slower replica.
+    const ranBy = Object.fromEntries(procs.map((p) => [p.id, last(p, 'cpu')?.['ran'] as number | undefined]));
     const totalMs = serverMs + Object.values(peerMs).reduce((a, b) => a + b, 0);
     // A second round under the profiler (its overhead stays out of the CPU figures above).
     const dir = path.join(import.meta.dirname, 'results', 'profiles');
@@ -289,7 +292,7 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
       () => profiled.forEach((p, i) => p.child.stdin?.write(`profile-stop ${files[i]}\n`)),
     );
     await until(() => profiled.every((p) => last(p, 'profile') !== undefined), 20_000, 'profiles');
-    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, commitsFencedInRound: fencedInRound, newTermsInRound: newTerms, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
+    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, commitsFencedInRound: fencedInRound, newTermsInRound: newTerms, reactionsRunBy: ranBy, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }

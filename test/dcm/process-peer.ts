@@ -8,7 +8,7 @@
 // started (every round's, every peer's: a round's target is the sum so far, so commits that arrive before
 // the command cannot be missed);
 // "role" reports this peer's role now (even when quiet); "cpu-start" / "cpu" report the process's CPU time (user + system) between them
-// and the commits fenced and the terms begun meanwhile; "profile-start" /
+// and the commits fenced, the terms begun and the `work` reactions this peer ran meanwhile; "profile-start" /
 // "profile-stop <file>" write a V8 CPU profile (the .cpuprofile of --cpu-prof) of just that stretch.
 // The result of a map/reduce is reported even when quiet.
 //   tsx test/dcm/process-peer.ts <signalingUrl> <room> <peerId> <jobs> <costMs> [relay|webrtc]
@@ -65,9 +65,12 @@ peer.mesh.on('message', ({ from, message }) => {
 let workCommitted: (() => void) | null = null;
 /** `work` commits applied so far (every peer's), and the count a throughput round waits for. */
 let workCommits = 0;
+/** `work` commits this peer held (it ran the reaction), as its replica applied them. */
+let ranHere = 0;
 let throughput: { readonly total: number; readonly t0: number } | null = null;
 peer.room.on('applied', (a) => {
   if (a.entry.type !== 'commit' || a.entry.reaction !== 'work') return;
+  if (a.entry.holder === peer.room.self) ranHere++;
   workCommitted?.();
   if (++workCommits >= (throughput?.total ?? Infinity) && throughput) {
     out({ t: 'throughput-done', ms: performance.now() - throughput.t0, seen: workCommits });
@@ -154,6 +157,7 @@ peer.room.on('error', (e) => out({ t: e.message.startsWith('simulated: ') ? 'sto
 let cpu0 = process.cpuUsage();
 let fenced0 = 0;
 let epoch0 = 0;
+let ran0 = 0;
 let profiler: Session | null = null;
 async function command(line: string): Promise<void> {
   const [cmd = '', ...args] = line.trim().split(/\s+/);
@@ -185,11 +189,12 @@ async function command(line: string): Promise<void> {
       cpu0 = process.cpuUsage();
       fenced0 = peer.machine.stats().commitsFenced;
       epoch0 = peer.room.status().epoch;
+      ran0 = ranHere;
       return;
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
       const fenced = peer.machine.stats().commitsFenced;
-      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0, newTerms: peer.room.status().epoch - epoch0 });
+      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0, newTerms: peer.room.status().epoch - epoch0, ran: ranHere - ran0 });
     }
     case 'profile-start':
       profiler = new Session();
