@@ -57,7 +57,14 @@ const moleculeInfo = v.object({
   distributed: v.boolean(),
   static: v.boolean(),
 });
-const reactorInfo = v.object({ id: reactorId, name, version: name, molecules: v.array(moleculeInfo) });
+/**
+ * A catalog's bounds: far above any app (a reactor declares a handful of molecules, a peer hosts a few
+ * reactors), far below what makes every `hostsOf` walk (the affinity's hot path) slow: a key holder announcing
+ * a million reactors is refused and counted instead.
+ */
+export const MAX_CATALOG_REACTORS = 256;
+export const MAX_REACTOR_MOLECULES = 1024;
+const reactorInfo = v.object({ id: reactorId, name, version: name, molecules: v.pipe(v.array(moleculeInfo), v.maxLength(MAX_REACTOR_MOLECULES)) });
 
 const message = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
   v.object({ v: v.literal(PROTOCOL_VERSION), type: v.literal(type), ...entries });
@@ -101,7 +108,7 @@ const MessageSchema = v.variant('type', [
   // Sequencer → everyone: a hint of which copies are claimed right now (not durable, not authoritative).
   message('claimed', { epoch, ids: v.array(moleculeId), taken: v.boolean() }),
   // Everyone → everyone: the reactors a peer hosts (KOS sync: declarations, never code).
-  message('catalog', { reactors: v.array(reactorInfo), genesis: v.optional(genesis) }),
+  message('catalog', { reactors: v.pipe(v.array(reactorInfo), v.maxLength(MAX_CATALOG_REACTORS)), genesis: v.optional(genesis) }),
   // The answer to a ballot message of another history of this room: the history we hold (refused by name).
   message('history', { genesis }),
   message('leave', {}),

@@ -5,6 +5,7 @@
 // of that copy: made-up ones filled the host's fresh table and sent its claims after copies that never come.
 import { describe, expect, it } from 'vitest';
 import { asReactorId } from '../../src/core/ids';
+import { MAX_CATALOG_REACTORS } from '../../src/dcm/messages';
 import { room3 } from './harness';
 
 const reactor = asReactorId('r');
@@ -47,5 +48,21 @@ describe('attack: forged "fresh" notices', () => {
     await w.run(50);
     expect(victim!.room.status().invalidMessages - before).toBe(2);
     expect([...victim!.room.available(reactor, 'n')]).toEqual([]);
+  });
+});
+
+describe('attack: an oversized catalog', () => {
+  it('a catalog of more than MAX_CATALOG_REACTORS reactors is refused and counted; one within it is learned', async () => {
+    const { w, replicas, x } = await room3(33);
+    const [victim] = replicas;
+    const info = (i: number) => ({ id: `x-r${i}`, name: `r${i}`, version: '1', molecules: [{ name: 'n', kind: 'molecule', distributed: true, static: false }] });
+    const before = victim!.room.status().invalidMessages;
+    x.send(victim!.id, { v: 1, type: 'catalog', reactors: Array.from({ length: MAX_CATALOG_REACTORS + 1 }, (_, i) => info(i)) });
+    await w.run(50);
+    expect(victim!.room.status().invalidMessages - before).toBe(1);
+    expect(victim!.room.catalog().some((c) => c.hostedBy.includes(x.id))).toBe(false);
+    x.send(victim!.id, { v: 1, type: 'catalog', reactors: [info(0)] });
+    await w.run(50);
+    expect(victim!.room.catalog().find((c) => c.info.id === 'x-r0')?.hostedBy).toContain(x.id);
   });
 });
