@@ -11,8 +11,8 @@
 //   counter       1,000 increments (rounded up to a multiple of N) spread evenly over all peers, all emitted at
 //                 once, twice: a warm-up round first (SCALE_WARMUP increments, default 1,000; reported as
 //                 counterColdMs), then the measured one. Six processes on two cores each compile the same hot
-//                 code in the first round: that cost (≈ 1.7 s of the 4.5 s of CPU the cold round takes at
-//                 N = 40) is the bench's layout, not the room's (40 real peers compile on 40 CPUs), so the
+//                 code in the first round: that cost (1.3–2.2 s of the 3.0–4.8 s of CPU the cold round takes
+//                 at N = 40) is the bench's layout, not the room's (40 real peers compile on 40 CPUs), so the
 //                 measured round is the second (bench dcm measures latency warm too). Both on one contended
 //                 `count` copy; for the measured round: time until every peer applied all of them, commits/s,
 //                 fenced commits and refused claims per 1,000, CPU of all peers and of the server meanwhile
