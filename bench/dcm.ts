@@ -45,7 +45,10 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 async function startServer(): Promise<{ server: SignalingServer; url: string }> {
-  const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: LEASE_TTL_MS, messagesPerSecond: 1_000_000 } });
+  const server = createSignalingServer({
+    port: 0,
+    limits: { leaseTtlMs: LEASE_TTL_MS, messagesPerSecond: 1_000_000 },
+  });
   await server.ready;
   return { server, url: `ws://127.0.0.1:${server.address().port}/signal` };
 }
@@ -53,15 +56,31 @@ async function startServer(): Promise<{ server: SignalingServer; url: string }> 
 let roomNo = 0;
 async function peers(url: string, n: number): Promise<NodePeer[]> {
   const name = `bench-dcm-${++roomNo}`;
-  const ps = await Promise.all(Array.from({ length: n }, (_, i) => startNodePeer({ signalingUrl: url, roomName: name, peerId: asPeerId(`p${i}`) })));
-  await until(() => ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null), 20_000, `${n} members`);
+  const ps = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      startNodePeer({ signalingUrl: url, roomName: name, peerId: asPeerId(`p${i}`) }),
+    ),
+  );
+  await until(
+    () => ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null),
+    20_000,
+    `${n} members`,
+  );
   return ps;
 }
 
 /** Raw round trip over the same link kind: two mesh rooms on ws-relay echoing a small message. */
 async function rawRtt(url: string): Promise<number> {
   const ws = (u: string): WebSocketLike => new WebSocket(u) as unknown as WebSocketLike;
-  const [a, b] = ['ra', 'rb'].map((id) => createMeshRoom({ roomName: 'bench-rtt', signalingUrl: url, peerId: asPeerId(id), links: [wsRelayLink()], webSocket: ws }));
+  const [a, b] = ['ra', 'rb'].map((id) =>
+    createMeshRoom({
+      roomName: 'bench-rtt',
+      signalingUrl: url,
+      peerId: asPeerId(id),
+      links: [wsRelayLink()],
+      webSocket: ws,
+    }),
+  );
   if (!a || !b) throw new Error('rooms');
   await Promise.all([a.connect(), b.connect()]);
   await until(() => a.peers().length === 1 && b.peers().length === 1, 10_000, 'rtt link');
@@ -147,7 +166,10 @@ async function throughput(url: string, n: number, jobs: number): Promise<number>
 }
 
 // The simulation's map/reduce workload, with each map step awaiting a real 20 ms (like a remote query).
-const mapreduce = simMapReduce((ms) => new Promise((resolve) => setTimeout(resolve, ms)), () => 20);
+const mapreduce = simMapReduce(
+  (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  () => 20,
+);
 
 const lastMapMs: Record<number, number> = {};
 const mapRunsByPeers: Record<number, { fenced: number; maps: Record<string, number> }> = {};
@@ -170,7 +192,10 @@ async function mapReduceMs(url: string, n: number, jobs: number): Promise<number
   if (sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6) throw new Error(`wrong map/reduce sum ${sum}`);
   // Bodies that ran for nothing (their commit fenced: another peer consumed the copy first), and how the
   // map steps spread over the peers.
-  mapRunsByPeers[n] = { fenced: ps.reduce((a, p) => a + p.machine.stats().commitsFenced, 0), maps: mapsPerPeer };
+  mapRunsByPeers[n] = {
+    fenced: ps.reduce((a, p) => a + p.machine.stats().commitsFenced, 0),
+    maps: mapsPerPeer,
+  };
   await Promise.all(ps.map((p) => p.stop()));
   return ms;
 }
@@ -182,10 +207,21 @@ interface Proc {
 }
 
 /** Peers as separate OS processes (test/dcm/process-peer.ts), each reporting JSON facts on stdout. */
-function spawnPeers(url: string, room: string, ids: readonly string[], link: 'relay' | 'webrtc' = 'relay', jobs = 1, costMs = 0): Proc[] {
+function spawnPeers(
+  url: string,
+  room: string,
+  ids: readonly string[],
+  link: 'relay' | 'webrtc' = 'relay',
+  jobs = 1,
+  costMs = 0,
+): Proc[] {
   const script = path.join(import.meta.dirname, '..', 'test', 'dcm', 'process-peer.ts');
   return ids.map((id) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, url, room, id, String(jobs), String(costMs), link], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, url, room, id, String(jobs), String(costMs), link],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const proc: Proc = { id, child, facts: [] };
     let buf = '';
     child.stdout?.setEncoding('utf8');
@@ -204,10 +240,23 @@ function spawnPeers(url: string, room: string, ids: readonly string[], link: 're
 /** Facts of a type seen so far. */
 const factsOf = (p: Proc, t: string): Record<string, unknown>[] => p.facts.filter((f) => f['t'] === t);
 
-async function startedProcs(url: string, room: string, ids: readonly string[], jobs = 1, costMs = 0): Promise<Proc[]> {
+async function startedProcs(
+  url: string,
+  room: string,
+  ids: readonly string[],
+  jobs = 1,
+  costMs = 0,
+): Promise<Proc[]> {
   const procs = spawnPeers(url, room, ids, 'relay', jobs, costMs);
   try {
-    await until(() => procs.every((p) => last(p, 'status')?.['members'] === ids.length && last(p, 'status')?.['sequencer'] != null), 60_000, `${ids.length} process members`);
+    await until(
+      () =>
+        procs.every(
+          (p) => last(p, 'status')?.['members'] === ids.length && last(p, 'status')?.['sequencer'] != null,
+        ),
+      60_000,
+      `${ids.length} process members`,
+    );
   } catch (e) {
     for (const p of procs) p.child.kill('SIGKILL');
     throw e;
@@ -221,7 +270,12 @@ async function startedProcs(url: string, room: string, ids: readonly string[], j
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 /** CPU per committed reaction, 5 peer processes + the server (this process), and profiles of a second round. */
-async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 2000): Promise<Record<string, unknown>> {
+async function processCpu(
+  server: SignalingServer,
+  url: string,
+  n = 5,
+  jobs = Number(process.env['DCM_CPU_JOBS'] ?? 2000),
+): Promise<Record<string, unknown>> {
   const ids = Array.from({ length: n }, (_, i) => `c${i + 1}`);
   const procs = await startedProcs(url, 'bench-cpu', ids);
   const leader = last(procs[0] as Proc, 'status')?.['sequencer'] as string;
@@ -233,10 +287,13 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
     target += count;
     before();
     const t0 = performance.now();
-    procs.forEach((p, i) => p.child.stdin?.write(`throughput ${Math.floor(count / n) + (i < count % n ? 1 : 0)} ${target}\n`));
+    procs.forEach((p, i) =>
+      p.child.stdin?.write(`throughput ${Math.floor(count / n) + (i < count % n ? 1 : 0)} ${target}\n`),
+    );
     // The first peer to apply every commit ends the round (the sequencer, unless the lease moved); a replica
     // that fell behind may catch up by a snapshot (no per-entry events), so the others get a short grace.
-    const reported = (p: Proc): boolean => factsOf(p, 'throughput-done').length > (done[procs.indexOf(p)] ?? 0);
+    const reported = (p: Proc): boolean =>
+      factsOf(p, 'throughput-done').length > (done[procs.indexOf(p)] ?? 0);
     await until(() => procs.some(reported), 120_000, 'a throughput round');
     const ms = performance.now() - t0;
     await until(() => procs.every(reported), 1500, 'replicas').catch(() => undefined);
@@ -244,7 +301,11 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
     return ms;
   };
   try {
-    await round(500, () => undefined, () => undefined); // warm-up: JIT, maps, buffers
+    await round(
+      Number(process.env['DCM_CPU_WARMUP'] ?? 500),
+      () => undefined,
+      () => undefined,
+    ); // warm-up: JIT, maps, buffers
     const cpus = procs.map((p) => factsOf(p, 'cpu').length);
     let server0 = process.cpuUsage();
     let serverMs = 0;
@@ -264,12 +325,19 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
         for (const p of procs) p.child.stdin?.write('cpu\n');
       },
     );
-    await until(() => procs.every((p, i) => factsOf(p, 'cpu').length > (cpus[i] ?? 0)), 10_000, 'cpu reports');
+    await until(
+      () => procs.every((p, i) => factsOf(p, 'cpu').length > (cpus[i] ?? 0)),
+      10_000,
+      'cpu reports',
+    );
     const peerMs = Object.fromEntries(procs.map((p) => [p.id, last(p, 'cpu')?.['ms'] as number]));
     // Bodies whose commit was fenced (another peer claimed the copy first), summed since the peers started.
     const fenced = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fenced'] as number | undefined) ?? 0), 0);
     // Those of the measured round alone.
-    const fencedInRound = procs.reduce((a, p) => a + ((last(p, 'cpu')?.['fencedSinceStart'] as number | undefined) ?? 0), 0);
+    const fencedInRound = procs.reduce(
+      (a, p) => a + ((last(p, 'cpu')?.['fencedSinceStart'] as number | undefined) ?? 0),
+      0,
+    );
     // Terms begun during it (a lease lost under load: every commit in flight is fenced, the new sequencer recovers).
     const newTerms = Math.max(...procs.map((p) => (last(p, 'cpu')?.['newTerms'] as number | undefined) ?? 0));
     // Who ran the reactions (each peer emitted a fifth): the sequencer's claims need no round trip, so it
@@ -285,14 +353,33 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
     const leaderNow = procs.find((p) => last(p, 'role')?.['role'] === 'sequencer') ?? sequencer;
     const replica = procs.find((p) => p !== leaderNow) as Proc;
     const profiled = [leaderNow, replica];
-    const files = profiled.map((p) => path.join(dir, `dcm-${p === leaderNow ? 'sequencer' : 'replica'}.cpuprofile`));
+    const files = profiled.map((p) =>
+      path.join(dir, `dcm-${p === leaderNow ? 'sequencer' : 'replica'}.cpuprofile`),
+    );
     await round(
       jobs,
       () => profiled.forEach((p) => p.child.stdin?.write('profile-start\n')),
       () => profiled.forEach((p, i) => p.child.stdin?.write(`profile-stop ${files[i]}\n`)),
     );
     await until(() => profiled.every((p) => last(p, 'profile') !== undefined), 20_000, 'profiles');
-    return { reactions: jobs, wallMs: ms, reactionsPerSecond: jobs / (ms / 1000), serverCpuMs: serverMs, peerCpuMs: peerMs, commitsFencedSoFar: fenced, commitsFencedInRound: fencedInRound, newTermsInRound: newTerms, reactionsRunBy: ranBy, serverFramesInPerReaction: frames.in / jobs, relayedBytesPerReaction: frames.bytes / jobs, totalCpuMs: totalMs, cpuMsPerReaction: totalMs / jobs, sequencer: leaderNow.id, profiles: files, hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])) };
+    return {
+      reactions: jobs,
+      wallMs: ms,
+      reactionsPerSecond: jobs / (ms / 1000),
+      serverCpuMs: serverMs,
+      peerCpuMs: peerMs,
+      commitsFencedSoFar: fenced,
+      commitsFencedInRound: fencedInRound,
+      newTermsInRound: newTerms,
+      reactionsRunBy: ranBy,
+      serverFramesInPerReaction: frames.in / jobs,
+      relayedBytesPerReaction: frames.bytes / jobs,
+      totalCpuMs: totalMs,
+      cpuMsPerReaction: totalMs / jobs,
+      sequencer: leaderNow.id,
+      profiles: files,
+      hotSpots: Object.fromEntries(files.map((f, i) => [i === 0 ? 'sequencer' : 'replica', topSelf(f, 12)])),
+    };
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }
@@ -300,7 +387,9 @@ async function processCpu(server: SignalingServer, url: string, n = 5, jobs = 20
 
 /** A process that keeps one core busy (bounded: it ends by itself after maxMs). */
 function spinner(maxMs: number): ChildProcess {
-  return spawn(process.execPath, ['-e', `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+  return spawn(process.execPath, ['-e', `const end = Date.now() + ${maxMs}; while (Date.now() < end) {}`], {
+    stdio: 'ignore',
+  });
 }
 
 /** Map/reduce of `jobs` × 20 ms with every peer its own process; ms from the driver's start to the result. */
@@ -311,23 +400,31 @@ async function processMapReduceMs(url: string, n: number, jobs: number): Promise
     const t0 = performance.now();
     let at = -1;
     procs[0]?.child.stdin?.write('start\n');
-    await until(() => {
-      if (procs.some((p) => last(p, 'result')) && at < 0) at = performance.now();
-      return at >= 0;
-    }, 180_000, 'process map/reduce result');
+    await until(
+      () => {
+        if (procs.some((p) => last(p, 'result')) && at < 0) at = performance.now();
+        return at >= 0;
+      },
+      180_000,
+      'process map/reduce result',
+    );
     const value = last(procs.find((p) => last(p, 'result')) as Proc, 'result')?.['value'] as { sum: number };
-    if (value.sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6) throw new Error(`wrong map/reduce sum ${value.sum}`);
+    if (value.sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6)
+      throw new Error(`wrong map/reduce sum ${value.sum}`);
     return at - t0;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
   }
 }
 
-const last = (p: Proc, t: string): Record<string, unknown> | undefined => [...p.facts].reverse().find((f) => f['t'] === t);
+const last = (p: Proc, t: string): Record<string, unknown> | undefined =>
+  [...p.facts].reverse().find((f) => f['t'] === t);
 
 /** The sequencer: the leader of the newest term entry any process applied. */
 function leaderOf(procs: readonly Proc[]): string | undefined {
-  const terms = procs.flatMap((p) => p.facts).filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'term');
+  const terms = procs
+    .flatMap((p) => p.facts)
+    .filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'term');
   const newest = terms.sort((a, b) => (a['index'] as number) - (b['index'] as number)).at(-1);
   return (newest?.['entry'] as { leader?: string } | undefined)?.leader;
 }
@@ -360,16 +457,29 @@ const inRtt = (l: ProcessLatency, note: string): Record<string, unknown> => ({
   p99InRtt: l.p99 / hostedRtt(l),
   delegatedP50InRtt: l.delegatedP50 / delegatedRtt(l),
   delegatedP99InRtt: l.delegatedP99 / delegatedRtt(l),
-  ...(l.coldP50 !== undefined && l.coldRttP50 !== undefined ? { coldP50InRtt: l.coldP50 / l.coldRttP50 } : {}),
+  ...(l.coldP50 !== undefined && l.coldRttP50 !== undefined
+    ? { coldP50InRtt: l.coldP50 / l.coldRttP50 }
+    : {}),
   note,
 });
 
-async function processLatency(url: string, n = 3, link: 'relay' | 'webrtc' = 'relay'): Promise<ProcessLatency> {
-  const procs = spawnPeers(url, `bench-latency-${n}-${link}`, Array.from({ length: n }, (_, i) => `l${i + 1}`), link);
+async function processLatency(
+  url: string,
+  n = 3,
+  link: 'relay' | 'webrtc' = 'relay',
+): Promise<ProcessLatency> {
+  const procs = spawnPeers(
+    url,
+    `bench-latency-${n}-${link}`,
+    Array.from({ length: n }, (_, i) => `l${i + 1}`),
+    link,
+  );
   try {
     await until(() => procs.every((p) => last(p, 'status')?.['members'] === n), 60_000, 'latency members');
     // Over WebRTC: measure once every peer talks to every other on a direct data channel.
-    const direct = (p: Proc): boolean => ((last(p, 'links')?.['links'] as string[] | undefined) ?? []).filter((l) => l === 'webrtc').length === n - 1;
+    const direct = (p: Proc): boolean =>
+      ((last(p, 'links')?.['links'] as string[] | undefined) ?? []).filter((l) => l === 'webrtc').length ===
+      n - 1;
     if (link === 'webrtc') await until(() => procs.every(direct), 60_000, 'data channels');
     await sleep(300);
     const emitter = procs.find((p) => p.id !== leaderOf(procs)) as Proc;
@@ -395,15 +505,28 @@ async function failover(url: string): Promise<number> {
     driver.child.stdin?.write('stream\n');
     await sleep(1500);
     const victim = procs.find((p) => p.id === leaderOf(procs));
-    if (!victim || victim === driver) throw new Error(`sequencer ${String(leaderOf(procs))} is not a killable process`);
+    if (!victim || victim === driver)
+      throw new Error(`sequencer ${String(leaderOf(procs))} is not a killable process`);
     const commitsOf = (p: Proc): { epoch: number; at: number }[] =>
-      p.facts.filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'commit').map((f) => ({ epoch: (f['entry'] as Entry).epoch, at: f['at'] as number }));
+      p.facts
+        .filter((f) => f['t'] === 'applied' && (f['entry'] as Entry).type === 'commit')
+        .map((f) => ({ epoch: (f['entry'] as Entry).epoch, at: f['at'] as number }));
     const oldEpoch = Math.max(...procs.flatMap((p) => commitsOf(p).map((c) => c.epoch)));
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     const survivors = procs.filter((p) => p !== victim);
-    await until(() => survivors.some((p) => commitsOf(p).some((c) => c.epoch > oldEpoch)), 20_000, 'reactions to resume');
-    const resumed = Math.min(...survivors.flatMap((p) => commitsOf(p).filter((c) => c.epoch > oldEpoch).map((c) => c.at)));
+    await until(
+      () => survivors.some((p) => commitsOf(p).some((c) => c.epoch > oldEpoch)),
+      20_000,
+      'reactions to resume',
+    );
+    const resumed = Math.min(
+      ...survivors.flatMap((p) =>
+        commitsOf(p)
+          .filter((c) => c.epoch > oldEpoch)
+          .map((c) => c.at),
+      ),
+    );
     return resumed - killedAt;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
@@ -415,14 +538,20 @@ async function failover(url: string): Promise<number> {
  * them the hosted case was measured while the JIT still compiled its path, and the delegated case after it.
  */
 const LATENCY_WARMUP = 1000;
-const parts = new Set((process.env['DCM_PARTS'] ?? 'latency,throughput,mapreduce,failover,process-latency,cpu,processes,loaded').split(','));
+const parts = new Set(
+  (
+    process.env['DCM_PARTS'] ?? 'latency,throughput,mapreduce,failover,process-latency,cpu,processes,loaded'
+  ).split(','),
+);
 const MR_JOBS = 200;
 
 async function main(): Promise<void> {
   const { server, url } = await startServer();
   const load0 = os.loadavg();
   const metrics: Record<string, number> = {};
-  const details: Record<string, unknown> = { link: 'ws-relay through the local signaling server (Node, loopback)' };
+  const details: Record<string, unknown> = {
+    link: 'ws-relay through the local signaling server (Node, loopback)',
+  };
   const failed: Record<string, string> = {};
   /** One part of the benchmark: a failure is recorded and the other parts still run and are written. */
   const part = async (name: string, fn: () => Promise<void>): Promise<void> => {
@@ -440,7 +569,13 @@ async function main(): Promise<void> {
       const lat = await latency(url);
       const ls = stats(lat.samples);
       const seen = stats(lat.seenByEmitter);
-      details['inProcess'] = { rawRttMs: rtt, commitAckedMs: ls, emitterSeesCommitMs: seen, p50InRtt: ls.p50 / rtt, note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core' };
+      details['inProcess'] = {
+        rawRttMs: rtt,
+        commitAckedMs: ls,
+        emitterSeesCommitMs: seen,
+        p50InRtt: ls.p50 / rtt,
+        note: '3 peers + server in one Node thread: every hop pays the whole fan-out on one core',
+      };
     });
     await part('throughput', async () => {
       const rps: Record<number, number> = {};
@@ -452,7 +587,10 @@ async function main(): Promise<void> {
       const cpu = await processCpu(server, url);
       metrics['cpuMsPerReaction5Peers'] = cpu['cpuMsPerReaction'] as number;
       metrics['reactionsPerSecond5Processes'] = Math.round(cpu['reactionsPerSecond'] as number);
-      details['cpu'] = { ...cpu, note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round' };
+      details['cpu'] = {
+        ...cpu,
+        note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round',
+      };
     });
     await part('mapreduce', async () => {
       const mr: Record<number, number> = {};
@@ -461,7 +599,9 @@ async function main(): Promise<void> {
       details['mapReduceMsByPeers'] = mr;
       details['lastMapCommittedMsByPeers'] = lastMapMs;
       details['mapRunsByPeers'] = mapRunsByPeers;
-      details['speedupByPeers'] = Object.fromEntries(Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms]));
+      details['speedupByPeers'] = Object.fromEntries(
+        Object.entries(mr).map(([n, ms]) => [n, (mr[1] ?? 0) / ms]),
+      );
     });
     await part(parts.has('processes') ? 'processes' : 'loaded', async () => {
       const t1 = await processMapReduceMs(url, 1, MR_JOBS);
@@ -476,7 +616,11 @@ async function main(): Promise<void> {
           await sleep(200);
           const t5 = await processMapReduceMs(url, 5, MR_JOBS);
           metrics['speedupEfficiencyN5Loaded'] = t1 / (5 * t5);
-          details['loadedMapReduceMs'] = { 1: t1, 5: t5, note: 'T(1) quiet, T(5) with one core kept busy by a spinning process' };
+          details['loadedMapReduceMs'] = {
+            1: t1,
+            5: t5,
+            note: 'T(1) quiet, T(5) with one core kept busy by a spinning process',
+          };
         } finally {
           spin.kill('SIGKILL');
         }
@@ -491,15 +635,26 @@ async function main(): Promise<void> {
       const plRtc = await processLatency(url, 3, 'webrtc');
       metrics['commitLatencyP50InRtt'] = pl.pairedP50InRtt ?? pl.p50 / hostedRtt(pl);
       metrics['commitLatencyP99InRtt'] = pl.p99 / hostedRtt(pl);
-      metrics['commitLatencyDelegatedP50InRtt'] = pl.delegatedPairedP50InRtt ?? pl.delegatedP50 / delegatedRtt(pl);
+      metrics['commitLatencyDelegatedP50InRtt'] =
+        pl.delegatedPairedP50InRtt ?? pl.delegatedP50 / delegatedRtt(pl);
       if (pl.coldPairedP50InRtt !== undefined) metrics['commitLatencyColdP50InRtt'] = pl.coldPairedP50InRtt;
       metrics['commitLatencyP50InDataChannelRtt'] = plRtc.pairedP50InRtt ?? plRtc.p50 / hostedRtt(plRtc);
-      details['latencyInSeparateProcesses'] = inRtt(pl, 'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor');
-      details['latencyOverDataChannels'] = inRtt(plRtc, '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels');
-      details['latencyFivePeers'] = inRtt(pl5, '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)');
+      details['latencyInSeparateProcesses'] = inRtt(
+        pl,
+        'headline: 3 processes; emit → commit applied by the emitting replica, over the echo RTT between two of them; delegated: the emitter does not host the reactor',
+      );
+      details['latencyOverDataChannels'] = inRtt(
+        plRtc,
+        '3 processes linked by direct WebRTC data channels (@roamhq/wrtc); the round trips are over the same channels',
+      );
+      details['latencyFivePeers'] = inRtt(
+        pl5,
+        '5 processes on 2 cores: the emitter also waits for one more replica (a majority of 5 is 3)',
+      );
     });
     details['leaseTtlMs'] = LEASE_TTL_MS;
-    details['failoverSetup'] = '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above';
+    details['failoverSetup'] =
+      '4 processes, sequencer SIGKILLed during a 100 jobs/s stream; lease TTL as above';
     details['loadAverage'] = { before: load0, after: os.loadavg() };
     if (Object.keys(failed).length) details['failedParts'] = failed;
     writeResult('dcm', metrics, details);

@@ -1,0 +1,51 @@
+// lab: in-process throughput of N peers over the real signaling server (bench dcm's reactionsPerSecond5Peers), several
+// rounds so the later ones are warm; prints rate and CPU per reaction per round. For A/B runs and --cpu-prof:
+//   N=5 JOBS=5000 ROUNDS=6 npx tsx lab/inproc-throughput.ts
+import { createSignalingServer } from '../signaling-server/src/index';
+import { asPeerId } from '../src/core/ids';
+import { reactor } from '../src/core/reactor';
+import { startNodePeer } from '../src/node/peer';
+const work = reactor({ name: 'bench-work', version: '1.0.0' }, (r) => {
+  const job = r.molecule<number>('job', { distributed: true });
+  r.react('work', [job], () => undefined);
+  return { job };
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 500, messagesPerSecond: 1_000_000 } });
+await server.ready;
+const url = `ws://127.0.0.1:${server.address().port}/signal`;
+const n = Number(process.env.N ?? 5),
+  jobs = Number(process.env.JOBS ?? 2000),
+  rounds = Number(process.env.ROUNDS ?? 4);
+const ps = await Promise.all(
+  Array.from({ length: n }, (_, i) =>
+    startNodePeer({ signalingUrl: url, roomName: 'x', peerId: asPeerId(`p${i}`) }),
+  ),
+);
+while (!ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null))
+  await sleep(10);
+const loaded = ps.map((p) => p.machine.load(work));
+let done = 0;
+ps[0]!.room.on('applied', (a) => {
+  if (a.entry.type === 'commit' && a.entry.reaction === 'work') done++;
+});
+for (let r = 0; r < rounds; r++) {
+  const target = done + jobs;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < jobs; i++) loaded[i % n]!.emit.job(i);
+  const drained = () =>
+    ps.every((p) => {
+      const st = p.room.status();
+      return st.outbox === 0 && st.molecules === 0 && st.commitIndex === st.lastIndex;
+    });
+  while (!(done >= target || drained())) await sleep(2);
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  console.error(
+    `round ${r}: ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
+  );
+}
+await Promise.all(ps.map((p) => p.stop()));
+await server.close();
+process.exit(0);
