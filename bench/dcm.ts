@@ -11,7 +11,7 @@
 //   speedupEfficiencyN5          map/reduce of 200 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5)), in one process
 //   speedupEfficiencyN5Processes the same with every peer its own OS process (1 process vs 5)
 //   speedupEfficiencyN5Loaded    the same as ...Processes while another process keeps one core busy spinning
-//   cpuMsPerReaction5Peers       5 peer processes sharing 2,000 cost-free jobs: CPU time (user + system) of every
+//   cpuMsPerReaction5Peers       5 peer processes sharing 2,000 cost-free jobs (after 4,000 warm-up jobs): CPU time (user + system) of every
 //                                peer process and the server, over the committed reactions; V8 CPU profiles of
 //                                the sequencer and one replica over a second such round (paths in the details)
 // DCM_PARTS=cpu,loaded,... runs only some parts (latency, throughput, mapreduce, failover, process-latency,
@@ -34,6 +34,13 @@ import { stats, writeResult } from './lib/result';
 import { simMapReduce } from '../test/sim/workloads';
 
 const LEASE_TTL_MS = 500;
+/**
+ * Jobs the cpu part runs before it measures (DCM_CPU_WARMUP): each peer process compiles its own hot path,
+ * and 500 left the measured round half cold (0.66 ms per reaction after 500, 0.48 after 4,000, same minutes).
+ */
+const CPU_WARMUP_JOBS = Number(process.env['DCM_CPU_WARMUP'] ?? 4000);
+/** Jobs of the measured cpu round (DCM_CPU_JOBS). */
+const CPU_JOBS = Number(process.env['DCM_CPU_JOBS'] ?? 2000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
@@ -274,7 +281,7 @@ async function processCpu(
   server: SignalingServer,
   url: string,
   n = 5,
-  jobs = Number(process.env['DCM_CPU_JOBS'] ?? 2000),
+  jobs = CPU_JOBS,
 ): Promise<Record<string, unknown>> {
   const ids = Array.from({ length: n }, (_, i) => `c${i + 1}`);
   const procs = await startedProcs(url, 'bench-cpu', ids);
@@ -302,7 +309,7 @@ async function processCpu(
   };
   try {
     await round(
-      Number(process.env['DCM_CPU_WARMUP'] ?? 500),
+      CPU_WARMUP_JOBS,
       () => undefined,
       () => undefined,
     ); // warm-up: JIT, maps, buffers
@@ -589,7 +596,7 @@ async function main(): Promise<void> {
       metrics['reactionsPerSecond5Processes'] = Math.round(cpu['reactionsPerSecond'] as number);
       details['cpu'] = {
         ...cpu,
-        note: '5 peer processes + the server (this process), 2,000 cost-free jobs after a 500-job warm-up; profiles from a third round',
+        note: `5 peer processes + the server (this process), ${CPU_JOBS} cost-free jobs after a ${CPU_WARMUP_JOBS}-job warm-up (a room runs long: the steady state is what costs); profiles from a third round`,
       };
     });
     await part('mapreduce', async () => {
