@@ -400,10 +400,19 @@ function spinner(maxMs: number): ChildProcess {
 }
 
 /** Map/reduce of `jobs` × 20 ms with every peer its own process; ms from the driver's start to the result. */
-async function processMapReduceMs(url: string, n: number, jobs: number): Promise<number> {
+/** CPU (ms, user + system) the room spent on a process map/reduce, by run label: each peer process, the server. */
+const mapReduceCpu: Record<
+  string,
+  { peers: Record<string, number>; server: number; total: number; perReactionMs: number }
+> = {};
+
+async function processMapReduceMs(url: string, n: number, jobs: number, label = `${n}`): Promise<number> {
   const ids = Array.from({ length: n }, (_, i) => `m${i + 1}`);
   const procs = await startedProcs(url, `bench-mr-${n}-${++roomNo}`, ids, jobs, 20);
   try {
+    const cpus = procs.map((p) => factsOf(p, 'cpu').length);
+    for (const p of procs) p.child.stdin?.write('cpu-start\n');
+    const server0 = process.cpuUsage();
     const t0 = performance.now();
     let at = -1;
     procs[0]?.child.stdin?.write('start\n');
@@ -415,9 +424,23 @@ async function processMapReduceMs(url: string, n: number, jobs: number): Promise
       180_000,
       'process map/reduce result',
     );
+    // The server's share includes this bench process's own polling (a few ms): an upper bound.
+    const server = cpuMs(process.cpuUsage(server0));
     const value = last(procs.find((p) => last(p, 'result')) as Proc, 'result')?.['value'] as { sum: number };
     if (value.sum !== (jobs * (jobs + 1) * (2 * jobs + 1)) / 6)
       throw new Error(`wrong map/reduce sum ${value.sum}`);
+    for (const p of procs) p.child.stdin?.write('cpu\n');
+    await until(
+      () => procs.every((p, i) => factsOf(p, 'cpu').length > (cpus[i] ?? 0)),
+      10_000,
+      'cpu reports',
+    ).catch(() => undefined);
+    const peers = Object.fromEntries(
+      procs.map((p) => [p.id, (last(p, 'cpu')?.['ms'] as number | undefined) ?? NaN]),
+    );
+    const total = server + Object.values(peers).reduce((a, b) => a + b, 0);
+    // A map/reduce of `jobs` items is `jobs` map and `jobs` - 1 reduce reactions.
+    mapReduceCpu[label] = { peers, server, total, perReactionMs: total / (2 * jobs - 1) };
     return at - t0;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
@@ -621,7 +644,7 @@ async function main(): Promise<void> {
         const spin = spinner(180_000);
         try {
           await sleep(200);
-          const t5 = await processMapReduceMs(url, 5, MR_JOBS);
+          const t5 = await processMapReduceMs(url, 5, MR_JOBS, '5-loaded');
           metrics['speedupEfficiencyN5Loaded'] = t1 / (5 * t5);
           details['loadedMapReduceMs'] = {
             1: t1,
@@ -632,6 +655,10 @@ async function main(): Promise<void> {
           spin.kill('SIGKILL');
         }
       }
+      details['processMapReduceCpuMs'] = {
+        ...mapReduceCpu,
+        note: 'CPU of every peer process and the server during each process map/reduce (200 maps + 199 reduces)',
+      };
     });
     await part('failover', async () => {
       metrics['failoverMs'] = Math.round(await failover(url));
