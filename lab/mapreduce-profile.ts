@@ -54,7 +54,8 @@ try {
     60_000,
   );
   await sleep(300);
-  for (const p of ps) p.child.stdin?.write('quiet\nprofile-start\ncpu-start\n');
+  const profile = process.env['PROFILE'] !== '0';
+  for (const p of ps) p.child.stdin?.write(`quiet\n${profile ? 'profile-start\n' : ''}cpu-start\n`);
   await sleep(200);
   const f0 = server.stats();
   const t0 = performance.now();
@@ -62,14 +63,17 @@ try {
   await until(() => ps.some((p) => last(p, 'result')), 120_000);
   const ms = performance.now() - t0;
   const f = server.stats();
-  for (const p of ps) p.child.stdin?.write(`cpu\nprofile-stop ${path.join(out, `${p.id}.cpuprofile`)}\n`);
-  await until(() => ps.every((p) => last(p, 'profile') && last(p, 'cpu')), 20_000);
+  for (const p of ps)
+    p.child.stdin?.write(profile ? `cpu\nprofile-stop ${path.join(out, `${p.id}.cpuprofile`)}\n` : 'cpu\n');
+  await until(() => ps.every((p) => (!profile || last(p, 'profile')) && last(p, 'cpu')), 20_000);
   console.error(
     JSON.stringify({
       ms,
       framesIn: f.framesIn - f0.framesIn,
       relayedBytes: f.relayedBytes - f0.relayedBytes,
-      cpu: Object.fromEntries(ps.map((p) => [p.id, last(p, 'cpu')?.['ms']])),
+      cpu: Object.fromEntries(
+        ps.map((p) => [p.id, [last(p, 'cpu')?.['ms'], last(p, 'cpu')?.['loopBusyMs']]]),
+      ),
       leader: last(ps[0] as P, 'status')?.['sequencer'],
     }),
   );

@@ -15,6 +15,7 @@
 // With "webrtc" the peers talk over direct data channels (@roamhq/wrtc), the relay only as a fallback.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { asPeerId } from '../../src/core/ids';
 import { reactor } from '../../src/core/reactor';
 import { webRtcLink } from '../../src/mesh/webrtc';
@@ -24,14 +25,18 @@ import { createMemoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/store';
 import { simMapReduce } from '../sim/workloads';
 
-const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20', linkArg = 'relay'] = process.argv.slice(2);
+const [url = '', roomName = '', id = '', jobsArg = '100', costArg = '20', linkArg = 'relay'] =
+  process.argv.slice(2);
 const jobs = Number(jobsArg);
 const cost = Number(costArg);
 const out = (fact: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(fact)}\n`);
 let quiet = false;
 
 // The simulation's map/reduce (each map step awaits `costMs`, a latency-bound job like a remote query).
-const mapreduce = simMapReduce((ms) => new Promise((resolve) => setTimeout(resolve, ms)), () => cost);
+const mapreduce = simMapReduce(
+  (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  () => cost,
+);
 
 const ping = reactor({ name: 'proc-ping', version: '1.0.0' }, (r) => {
   const job = r.molecule<number>('job', { distributed: true });
@@ -44,15 +49,30 @@ const failAt = Number(process.env['KM_FAIL_WRITE_AT'] ?? 0);
 let writes = 0;
 const memory = createMemoryStore();
 const store: Store = failAt
-  ? { ...memory, batch: (ops) => (++writes === failAt ? Promise.reject(new Error('simulated: disk full')) : memory.batch(ops)) }
+  ? {
+      ...memory,
+      batch: (ops) =>
+        ++writes === failAt ? Promise.reject(new Error('simulated: disk full')) : memory.batch(ops),
+    }
   : memory;
 
-const links = linkArg === 'webrtc' ? [webRtcLink({ wrtc: (await import('@roamhq/wrtc')).default as never }), wsRelayLink()] : [wsRelayLink()];
+const links =
+  linkArg === 'webrtc'
+    ? [webRtcLink({ wrtc: (await import('@roamhq/wrtc')).default as never }), wsRelayLink()]
+    : [wsRelayLink()];
 // The raw echo below shares the mesh with the dcm protocol, which refuses `{ echo }` as a foreign message:
 // past the mesh's misbehavior threshold (50) the measuring peer would be cut off mid-measurement, so this
 // bench peer never cuts anyone off.
 const misbehavior = { threshold: Number.MAX_SAFE_INTEGER };
-const peer = await startNodePeer({ signalingUrl: url, roomName, peerId: asPeerId(id), timings: { removeAfterMs: 800 }, links, store, misbehavior });
+const peer = await startNodePeer({
+  signalingUrl: url,
+  roomName,
+  peerId: asPeerId(id),
+  timings: { removeAfterMs: 800 },
+  links,
+  store,
+  misbehavior,
+});
 const loaded = peer.machine.load(mapreduce);
 const pinger = peer.machine.load(ping);
 // Raw round trips over the same mesh link: echo `{ echo }` back as `{ echoed }`.
@@ -103,7 +123,11 @@ async function measureLatency(warmup: number): Promise<void> {
   // this peer hosting the reactor (it may run the reaction itself), then with it only emitting into the
   // reactor (delegation: one of the others runs it). Each sample is paired with a raw round trip taken
   // just before it, so both see the same machine (two cores shared by four processes are noisy).
-  const emitLatency = async (emit: (i: number) => void, count: number, keepRtts = true): Promise<{ lat: number[]; rtt: number[] }> => {
+  const emitLatency = async (
+    emit: (i: number) => void,
+    count: number,
+    keepRtts = true,
+  ): Promise<{ lat: number[]; rtt: number[] }> => {
     const lat: number[] = [];
     const rtt: number[] = [];
     for (let i = 0; i < count; i++) {
@@ -124,8 +148,13 @@ async function measureLatency(warmup: number): Promise<void> {
     return { lat, rtt };
   };
   /** The median of each sample over the round trip taken just before it (both saw the same machine). */
-  const paired = (r: { lat: number[]; rtt: number[] }, n = r.lat.length): number => q(r.lat.slice(0, n).map((l, i) => l / (r.rtt[i] ?? NaN)), 0.5);
-  const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+  const paired = (r: { lat: number[]; rtt: number[] }, n = r.lat.length): number =>
+    q(
+      r.lat.slice(0, n).map((l, i) => l / (r.rtt[i] ?? NaN)),
+      0.5,
+    );
+  const q = (xs: number[], p: number): number =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
   const cold = warmup > 0 ? await emitLatency((i) => pinger.emit.job(i), warmup, false) : null;
   const hosted = await emitLatency((i) => pinger.emit.job(i), 530);
   const pingId = pinger.id;
@@ -143,18 +172,46 @@ async function measureLatency(warmup: number): Promise<void> {
     delegatedP99: q(delegated.lat, 0.99),
     pairedP50InRtt: paired(hosted),
     delegatedPairedP50InRtt: paired(delegated),
-    ...(cold ? { coldP50: q(cold.lat.slice(0, 500), 0.5), coldRttP50: q(cold.rtt.slice(0, 500), 0.5), coldPairedP50InRtt: paired(cold, 500), warmup } : {}),
+    ...(cold
+      ? {
+          coldP50: q(cold.lat.slice(0, 500), 0.5),
+          coldRttP50: q(cold.rtt.slice(0, 500), 0.5),
+          coldPairedP50InRtt: paired(cold, 500),
+          warmup,
+        }
+      : {}),
   });
 }
 peer.room.on('applied', (a) => {
   if (!quiet) out({ t: 'applied', index: a.index, entry: a.entry, at: Date.now() });
-  if (a.entry.type === 'commit') for (const m of a.entry.produced) if (m.name === 'result') out({ t: 'result', value: m.value, at: Date.now() });
+  if (a.entry.type === 'commit')
+    for (const m of a.entry.produced)
+      if (m.name === 'result') out({ t: 'result', value: m.value, at: Date.now() });
 });
-peer.room.on('status', (s) => quiet || out({ t: 'status', role: s.role, sequencer: s.sequencer, members: s.members.length, commitIndex: s.commitIndex, ...(s.stopped ? { stopped: s.stopped } : {}) }));
+peer.room.on(
+  'status',
+  (s) =>
+    quiet ||
+    out({
+      t: 'status',
+      role: s.role,
+      sequencer: s.sequencer,
+      members: s.members.length,
+      commitIndex: s.commitIndex,
+      ...(s.stopped ? { stopped: s.stopped } : {}),
+    }),
+);
 // Which link each other peer is on now (a direct data channel replaces the relay once it is up).
-peer.mesh.on('members', (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }));
-peer.room.on('error', (e) => out({ t: e.message.startsWith('simulated: ') ? 'store-failed' : 'error', message: e.message }));
+peer.mesh.on(
+  'members',
+  (ms) => quiet || out({ t: 'links', links: ms.filter((m) => !m.isSelf).map((m) => m.link) }),
+);
+peer.room.on('error', (e) =>
+  out({ t: e.message.startsWith('simulated: ') ? 'store-failed' : 'error', message: e.message }),
+);
 let cpu0 = process.cpuUsage();
+/** The event loop's busy time (this thread only; CPU above counts every thread: GC helpers, libuv). */
+let elu0 = nodePerformance.eventLoopUtilization();
 let fenced0 = 0;
 let epoch0 = 0;
 let ran0 = 0;
@@ -187,6 +244,7 @@ async function command(line: string): Promise<void> {
     }
     case 'cpu-start':
       cpu0 = process.cpuUsage();
+      elu0 = nodePerformance.eventLoopUtilization();
       fenced0 = peer.machine.stats().commitsFenced;
       epoch0 = peer.room.status().epoch;
       ran0 = ranHere;
@@ -194,7 +252,15 @@ async function command(line: string): Promise<void> {
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
       const fenced = peer.machine.stats().commitsFenced;
-      return out({ t: 'cpu', ms: (d.user + d.system) / 1000, fenced, fencedSinceStart: fenced - fenced0, newTerms: peer.room.status().epoch - epoch0, ran: ranHere - ran0 });
+      return out({
+        t: 'cpu',
+        ms: (d.user + d.system) / 1000,
+        loopBusyMs: nodePerformance.eventLoopUtilization(elu0).active,
+        fenced,
+        fencedSinceStart: fenced - fenced0,
+        newTerms: peer.room.status().epoch - epoch0,
+        ran: ranHere - ran0,
+      });
     }
     case 'profile-start':
       profiler = new Session();
