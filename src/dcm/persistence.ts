@@ -247,17 +247,20 @@ export class Persistence {
     return this.#last;
   }
 
-  /** Ops that replace log entries from `from` (old entries up to `oldLast` deleted) with `entries`. */
+  /**
+   * Ops that replace log entries from `from` (old entries up to `oldLast` deleted) with `entries`. Entries
+   * are immutable (the log, the replica and every message share them), so the puts are `frozen`.
+   */
   static entryOps(from: number, oldLast: number, entries: readonly Entry[]): StoreOp[] {
     const ops: StoreOp[] = [];
     for (let i = from + entries.length; i <= oldLast; i++) ops.push({ type: 'delete', key: logKey(i) });
-    entries.forEach((e, k) => ops.push({ type: 'put', key: logKey(from + k), value: e }));
+    entries.forEach((e, k) => ops.push({ type: 'put', key: logKey(from + k), value: e, frozen: true }));
     return ops;
   }
 
-  /** Ops that make `snapshot` the new base and delete log keys in (oldBase, snapshot.index]. */
+  /** Ops that make `snapshot` (fresh arrays of immutable log data: `frozen`) the new base and delete log keys in (oldBase, snapshot.index]. */
   static snapshotOps(snapshot: Snapshot, oldBase: number, dropAll = false): StoreOp[] {
-    const ops: StoreOp[] = [{ type: 'put', key: SNAPSHOT, value: snapshot }];
+    const ops: StoreOp[] = [{ type: 'put', key: SNAPSHOT, value: snapshot, frozen: true }];
     if (dropAll) ops.push({ type: 'delete-prefix', prefix: 'dcm/log/' });
     else for (let i = oldBase + 1; i <= snapshot.index; i++) ops.push({ type: 'delete', key: logKey(i) });
     return ops;

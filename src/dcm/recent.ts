@@ -23,8 +23,10 @@ export class RecentMap<K, V> {
   }
 
   set(key: K, value: V): void {
-    if (!this.#map.has(key)) this.#order.push(key);
-    this.#map.set(key, value);
+    const size = this.#map.size;
+    this.#map.set(key, value); // one lookup: the size tells whether the key is new
+    if (this.#map.size === size) return;
+    this.#order.push(key);
     while (this.#map.size > this.limit && this.#head < this.#order.length) this.#map.delete(this.#order[this.#head++] as K);
     if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
       this.#order = this.#order.slice(this.#head);

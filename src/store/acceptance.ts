@@ -127,6 +127,19 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'a frozen put (immutable log data) round-trips, and what a load returns is still a copy',
+    async run({ open }) {
+      const s = await open();
+      const entry = { type: 'emit', seq: 1, molecule: { id: 'm', value: { items: [1] } } };
+      await s.batch([{ type: 'put', key: 'log/1', value: entry, frozen: true }]);
+      const loaded = await s.load<typeof entry>('log/1');
+      same(loaded, entry, 'loaded');
+      loaded?.molecule.value.items.push(2);
+      same((await s.range<typeof entry>('log/'))[0]?.[1], entry, 'stored value after mutating a load');
+      await s.close();
+    },
+  },
+  {
     name: 'range returns the keys with a prefix, in code-unit order, and nothing else',
     async run({ open }) {
       const s = await open();

@@ -2,6 +2,8 @@
 // no IndexedDB (private windows in some browsers). Values are structured-cloned on the way in and out so
 // callers see the same copy semantics as IndexedDB (mutating a loaded object never changes the store);
 // plain data is copied without leaving JavaScript (clone.ts), which made the store a smaller share of a peer.
+// A put marked `frozen` (immutable log data: entries, snapshots) is kept as it is: its caller never mutates
+// it, so the copy on the way in only cost time and garbage (every peer stores every log entry).
 import { cloneValue } from './clone';
 import type { Store, StoreOp } from './store';
 
@@ -51,7 +53,7 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       const prepared: Prepared[] = [];
       for (const op of ops) {
         if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, op.key)))) });
-        else prepared.push(op.type === 'put' ? { ...op, value: cloneValue(op.value) } : op);
+        else prepared.push(op.type === 'put' && !op.frozen ? { ...op, value: cloneValue(op.value) } : op);
       }
       for (const op of prepared) applyOp(data, op);
     },

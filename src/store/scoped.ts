@@ -10,7 +10,7 @@ export function scopeStore(store: Store, prefix: string): Store {
   const scope = (op: StoreOp): StoreOp => {
     switch (op.type) {
       case 'put':
-        return { type: 'put', key: prefix + op.key, value: op.value };
+        return { ...op, key: prefix + op.key };
       case 'delete':
         return { type: 'delete', key: prefix + op.key };
       case 'delete-prefix':

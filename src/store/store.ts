@@ -1,7 +1,17 @@
 // The Store port: an async, transactional key-value store. Keys are '/'-separated paths
 // ("replica/log/000123"); range() returns keys in lexicographic order. Values are structured-clonable.
 export type StoreOp =
-  | { readonly type: 'put'; readonly key: string; readonly value: unknown }
+  | {
+      readonly type: 'put';
+      readonly key: string;
+      readonly value: unknown;
+      /**
+       * The caller never mutates this value (nor anything in it) after the put: immutable log data. A store
+       * that keeps values in memory may keep this one without copying it (loads still hand out copies).
+       * Stores that serialize (IndexedDB, disk) ignore it.
+       */
+      readonly frozen?: boolean;
+    }
   | { readonly type: 'delete'; readonly key: string }
   | { readonly type: 'delete-prefix'; readonly prefix: string }
   /**

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runStoreTests } from '../../src/store/acceptance';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
 import { scopeStore } from '../../src/store/scoped';
@@ -29,3 +29,19 @@ runStoreTests(
   },
   { describe, it },
 );
+
+describe('memory store: frozen puts', () => {
+  it('keeps a frozen value without copying it, and still copies every other put', async () => {
+    const backing = createMemoryBacking();
+    const s = createMemoryStore(backing);
+    const entry = { seq: 1 };
+    const loose = { seq: 2 };
+    await s.batch([
+      { type: 'put', key: 'a', value: entry, frozen: true },
+      { type: 'put', key: 'b', value: loose },
+    ]);
+    expect(backing.entries.get('a')).toBe(entry);
+    expect(backing.entries.get('b')).not.toBe(loose);
+    expect(backing.entries.get('b')).toEqual(loose);
+  });
+});
