@@ -19,6 +19,7 @@
 // whose consumption sits unread in its socket — one fenced run per host per stall.
 import type { Clock } from '../core/clock';
 import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import type { Preference } from './copy-bag';
 import { emitterLength } from './ids';
 
 export interface AffinityOptions {
@@ -189,6 +190,16 @@ export class Affinity {
     const host = this.#o.alone?.(reactor, name) ? this.#lone(reactor, name, false).preferred : this.#rendezvous(id, reactor);
     return host === this.#o.self;
   }
+
+  /**
+   * Whether this peer is the preferred host of copies in a bag of two or more (the lone rule of `mine`
+   * only ever concerns a bag of one, whose order does not matter): a function of the reactor's hosts,
+   * which the catalog hands out as one list until they change — the stamp the replica's bags sort by.
+   */
+  readonly preference: Preference = {
+    stamp: (reactor) => (this.#o.graceMs <= 0 ? null : this.#o.hosts(reactor as ReactorId)),
+    mine: (m) => this.#o.graceMs <= 0 || this.#rendezvous(m.id, m.reactor) === this.#o.self,
+  };
 
   /** The host a fresh copy goes to first (rendezvous hashing over the reactor's hosts). */
   preferred(id: MoleculeId, reactor: ReactorId): PeerId | undefined {

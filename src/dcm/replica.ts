@@ -3,7 +3,7 @@
 // before it), which saves a round trip per reaction; the overlay is rebuilt when the tail is truncated.
 import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
-import { Bags } from './copy-bag';
+import { Bags, Part, type Preference } from './copy-bag';
 import { emitKey } from './ids';
 import { RecentMap } from './recent';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
@@ -16,6 +16,9 @@ export interface AppliedEntry {
   readonly effective: boolean;
   readonly replies: readonly ReplyOutput[];
 }
+
+/** The open parts of a bag, in the order they are offered. */
+const OPEN_PARTS = [Part.Mine, Part.Unsorted, Part.Others] as const;
 
 /** Key of the bag of copies of (reactor, name). */
 export const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
@@ -106,12 +109,27 @@ export class Replica {
     return committed + (tail?.countUpTo(2 - committed, this.#tailRemoved) ?? 0) === 1;
   }
 
-  /** Available copies not held back for another host, starting at a random point so peers do not all pick the same one. */
-  *openCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
+  /**
+   * Available copies not held back for another host: the ones `preference` says are this peer's first, then
+   * the rest (each part starting at a random point so peers do not all pick the same copy).
+   */
+  *openCopies(reactor: ReactorId, name: string, start: number, preference?: Preference): Generator<DistributedMolecule> {
     const committed = this.#bags.get(reactor, name);
-    if (committed) for (const m of committed.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
     const tail = this.#tailBags.get(reactor, name);
-    if (tail) for (const m of tail.open(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+    if (preference) {
+      committed?.sort(preference, reactor);
+      tail?.sort(preference, reactor);
+    }
+    for (const part of OPEN_PARTS) {
+      for (let b = 0; b < 2; b++) {
+        const bag = b === 0 ? committed : tail;
+        const n = bag?.count(part) ?? 0;
+        for (let k = 0; k < n; k++) {
+          const m = bag?.at(part, start, k);
+          if (m && !this.#tailRemoved.has(m.id)) yield m;
+        }
+      }
+    }
   }
 
   /** Available copies held back for their preferred host. */

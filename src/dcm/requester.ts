@@ -9,6 +9,7 @@ import type { LeaderInfo } from './acceptor';
 import type { RoomContext } from './context';
 import type { FreshEmissions } from './fresh';
 import { msg, type MessageOf } from './messages';
+import type { Preference } from './copy-bag';
 import type { AppliedEntry } from './replica';
 import { producedMoleculeId, type RequestIds } from './ids';
 import { Starving } from './starving';
@@ -21,8 +22,6 @@ const STARVED_AFTER_GRACES = 8;
 
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
-/** Open copies preferred to other hosts that wait behind ours per attempt (bounds the hashing per attempt). */
-const OWN_FIRST = 64;
 
 export type ClaimMode = 'optimistic' | 'confirmed';
 
@@ -48,6 +47,8 @@ export interface RequesterOptions {
   readonly fresh: FreshEmissions;
   /** Whether this peer is a copy's preferred host (affinity): an older fresh copy is offered only then. */
   readonly preferred: (m: DistributedMolecule) => boolean;
+  /** The same for open copies of the replica, which sorts them by it (own copies offered first). */
+  readonly preference?: Preference;
   /** Where claims go now. */
   readonly leader: () => LeaderInfo | null;
   /** While we are the sequencer: the copy is claimed by someone (our own claim table is the truth). */
@@ -93,20 +94,17 @@ export class Requester {
         yield m;
       } else if (held.length < MAX_STOLEN) held.push(m);
     }
-    // Open copies whose preferred host is another peer come after ours (the first OWN_FIRST of them wait):
-    // once their grace ended every host may take any copy, and hosts picking at random among all of them
-    // collide with copies consumed a moment ago that their replica has not applied yet (most refused
-    // claims in bench/app at load 20). Taking our own first, each host mostly takes copies nobody else
-    // reaches for; only a host that ran out of its own steals.
+    // Open copies whose preferred host is another peer come after ours: once their grace ended every host
+    // may take any copy, and hosts picking at random among all of them collide with copies consumed a moment
+    // ago that their replica has not applied yet (most refused claims in bench/app at load 20). Taking our
+    // own first, each host mostly takes copies nobody else reaches for; only a host that ran out of its own
+    // steals. The replica keeps them sorted (copy-bag.ts): no copy is hashed per attempt.
     const replica = this.#ctx.rlog.replica;
-    const later: DistributedMolecule[] = [];
-    for (const m of replica.openCopies(reactor, name, this.#ctx.random.next())) {
+    for (const m of replica.openCopies(reactor, name, this.#ctx.random.next(), this.#o.preference)) {
       if (this.#inflight.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;
       open++;
-      if (later.length < OWN_FIRST && !this.#o.preferred(m)) later.push(m);
-      else yield m;
+      yield m;
     }
-    yield* later;
     // The held part is walked lazily: enough to decide (more than `need`), then only as far as the caller reads.
     const rest = open < need ? replica.heldCopies(reactor, name, this.#ctx.random.next()) : null;
     const free = (m: DistributedMolecule): boolean => !this.#inflight.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id);

@@ -110,6 +110,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     notify: (reactor, name) => notices.now(reactor, name),
     fresh,
     preferred: (m) => affinity.mine(m.id, m.reactor, m.name),
+    preference: affinity.preference,
     leader,
     claimedHere: (id) => roles.sequencer?.claims.isClaimed(id) ?? false,
   });

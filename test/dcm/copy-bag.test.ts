@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DistributedMolecule } from '../../src/core/distributed-port';
 import type { MoleculeId, ReactorId } from '../../src/core/ids';
-import { CopyBag } from '../../src/dcm/copy-bag';
+import { CopyBag, Part, type Preference } from '../../src/dcm/copy-bag';
 
 const copy = (i: number): DistributedMolecule => ({ id: `m${i}` as MoleculeId, reactor: 'r' as ReactorId, name: 'job', value: i });
 const ids = (it: Iterable<DistributedMolecule>): string[] => [...it].map((m) => m.id).sort();
@@ -46,6 +46,84 @@ describe('CopyBag: open and held parts', () => {
       expect(bag.openSize).toBe(open.length);
       expect(ids(bag.open(rnd()))).toEqual(open);
       expect(ids(bag.held(rnd()))).toEqual(held);
+    }
+  });
+
+  it('offers the copies preferred to this peer first, sorting a bounded number per look, all again on a new stamp', () => {
+    const bag = new CopyBag();
+    let stamp = 1;
+    let asked = 0;
+    let mod = 3;
+    const preference: Preference = {
+      stamp: () => stamp,
+      mine: (m) => {
+        asked++;
+        return (m.value as number) % mod === 0;
+      },
+    };
+    for (let i = 0; i < 600; i++) bag.add(copy(i), i >= 590);
+    const order = (): number[] => [...bag.open(0.37)].map((m) => m.value as number);
+    bag.sort(preference, 'r');
+    expect(asked).toBeLessThanOrEqual(256);
+    expect(bag.count(Part.Unsorted)).toBe(590 - asked);
+    for (let n = 0; n < 5; n++) bag.sort(preference, 'r');
+    expect(asked).toBe(590);
+    expect(bag.count(Part.Held)).toBe(10);
+    const offered = order();
+    expect(offered).toHaveLength(590);
+    const own = offered.filter((v) => v % 3 === 0).length;
+    expect(offered.slice(0, own).every((v) => v % 3 === 0)).toBe(true);
+    // Sorting again with the same stamp asks nothing; a new stamp sorts every copy again.
+    bag.sort(preference, 'r');
+    expect(asked).toBe(590);
+    stamp = 2;
+    mod = 5;
+    for (let n = 0; n < 3; n++) bag.sort(preference, 'r');
+    expect(asked).toBe(1180);
+    const again = order();
+    const own5 = again.filter((v) => v % 5 === 0).length;
+    expect(again.slice(0, own5).every((v) => v % 5 === 0)).toBe(true);
+    expect(again.slice(own5).some((v) => v % 5 === 0)).toBe(false);
+  });
+
+  it('keeps its parts consistent with a plain model under adds, deletes, holds and sorts', () => {
+    let seed = 11;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const bag = new CopyBag();
+    let stamp = 0;
+    const preference: Preference = { stamp: () => stamp, mine: (m) => ((m.value as number) + stamp) % 4 === 0 };
+    const model = new Map<string, { held: boolean; value: number }>();
+    for (let step = 0; step < 5000; step++) {
+      const i = Math.floor(rnd() * 60);
+      const id = `m${i}` as MoleculeId;
+      const op = rnd();
+      if (op < 0.35) {
+        const held = rnd() < 0.3;
+        bag.add(copy(i), held);
+        if (!model.has(id)) model.set(id, { held, value: i });
+      } else if (op < 0.6) {
+        bag.delete(id);
+        model.delete(id);
+      } else if (op < 0.8) {
+        const held = rnd() < 0.5;
+        bag.setHeld(id, held);
+        const e = model.get(id);
+        if (e) e.held = held;
+      } else {
+        if (rnd() < 0.1) stamp++;
+        bag.sort(preference, 'r');
+      }
+      const open = [...model].filter(([, e]) => !e.held);
+      expect(bag.size).toBe(model.size);
+      expect(bag.openSize).toBe(open.length);
+      expect(bag.count(Part.Mine) + bag.count(Part.Others) + bag.count(Part.Unsorted)).toBe(open.length);
+      expect(ids(bag.open(rnd()))).toEqual(open.map(([k]) => k).sort());
+      expect(ids(bag.held(rnd()))).toEqual([...model].filter(([, e]) => e.held).map(([k]) => k).sort());
+      // Sorted copies are where the preference of the current stamp puts them.
+      const start = rnd();
+      for (let k = 0; k < bag.count(Part.Mine); k++) expect(preference.mine(bag.at(Part.Mine, start, k) as DistributedMolecule)).toBe(true);
+      for (let k = 0; k < bag.count(Part.Others); k++) expect(preference.mine(bag.at(Part.Others, start, k) as DistributedMolecule)).toBe(false);
+      expect(bag.has(id)).toBe(model.has(id));
     }
   });
 });
