@@ -48,6 +48,13 @@ export class Rendezvous {
   readonly #outChain = new Map<PeerId, Promise<void>>();
   readonly #inChain = new Map<PeerId, Promise<void>>();
   readonly #opening = new Map<PeerId, number>();
+  /** Outbound payloads per peer still on their way through the chain (sealing is async). */
+  readonly #sealing = new Map<PeerId, number>();
+  /**
+   * The cipher once its promise settled (undefined until then): a room without a key then passes payloads
+   * on in the same turn, with no promise per frame, and a keyed one seals and opens without awaiting it again.
+   */
+  #cipher: RoomCipher | null | undefined = undefined;
   /** Inbound payloads dropped: not from an admitted peer, not sealed with our key, or malformed. */
   invalid = 0;
   /** Inbound payloads dropped unopened: their sender had MAX_OPENING_CHARS_PER_SENDER waiting already. */
@@ -59,6 +66,8 @@ export class Rendezvous {
     private readonly cipher: RoomCipher | null | Promise<RoomCipher | null>,
   ) {
     this.self = client.peerId;
+    if (cipher === null || !(cipher instanceof Promise)) this.#cipher = cipher;
+    else cipher.then((c) => (this.#cipher = c)).catch(() => undefined); // a failed key derivation fails each payload below
     client.on('online', ({ peers }) => {
       this.#greeted.clear();
       for (const p of peers) this.#greet(p, 'hello');
@@ -137,31 +146,40 @@ export class Rendezvous {
   }
 
   #outbound(peer: PeerId, plaintext: string, deliver: (payload: string) => void): void {
+    // Nothing to seal, and nothing of this peer's still sealing ahead of it: out at once, in order.
+    if (this.#cipher === null && !this.#sealing.has(peer)) return this.#now(deliver, plaintext);
     const cipher = this.cipher;
-    if (!cipher) return void deliver(plaintext);
+    this.#sealing.set(peer, (this.#sealing.get(peer) ?? 0) + 1);
     const prev = this.#outChain.get(peer) ?? Promise.resolve();
     const next = prev
       .then(async () => {
-        const c = await cipher;
+        const c = this.#cipher === undefined ? await cipher : this.#cipher;
         deliver(c ? await c.seal(plaintext) : plaintext);
       })
-      .catch((e: unknown) => this.#fail(e));
+      .catch((e: unknown) => this.#fail(e))
+      .finally(() => {
+        const left = (this.#sealing.get(peer) ?? 0) - 1;
+        if (left > 0) this.#sealing.set(peer, left);
+        else this.#sealing.delete(peer);
+      });
     this.#outChain.set(peer, next);
   }
 
   #inbound(from: PeerId, payload: string, accept: (plaintext: string) => void): void {
-    const cipher = this.cipher;
-    if (!cipher) return void accept(payload);
     const opening = this.#opening.get(from) ?? 0;
+    // Nothing to open, and nothing of this sender's still opening ahead of it: handled at once, in order.
+    if (this.#cipher === null && opening === 0) return this.#now(accept, payload);
     if (opening > 0 && opening + payload.length > MAX_OPENING_CHARS_PER_SENDER) {
       this.dropped++;
       return;
     }
-    this.#opening.set(from, opening + payload.length);
+    const cipher = this.cipher;
+    // Counted from 1 up, so an empty payload still marks the chain busy.
+    this.#opening.set(from, opening + payload.length + 1);
     const prev = this.#inChain.get(from) ?? Promise.resolve();
     const next = prev
       .then(async () => {
-        const c = await cipher;
+        const c = this.#cipher === undefined ? await cipher : this.#cipher;
         const text = c ? await c.open(payload) : payload;
         if (text !== null) return accept(text);
         this.invalid++;
@@ -172,11 +190,20 @@ export class Rendezvous {
       })
       .catch((e: unknown) => this.#fail(e))
       .finally(() => {
-        const left = (this.#opening.get(from) ?? 0) - payload.length;
+        const left = (this.#opening.get(from) ?? 0) - payload.length - 1;
         if (left > 0) this.#opening.set(from, left);
         else this.#opening.delete(from);
       });
     this.#inChain.set(from, next);
+  }
+
+  /** A payload handled in this turn: whatever its handler throws is reported as the chains report it, never thrown into the socket. */
+  #now(fn: (payload: string) => void, payload: string): void {
+    try {
+      fn(payload);
+    } catch (e) {
+      this.#fail(e);
+    }
   }
 
   #fail(e: unknown): void {

@@ -37,8 +37,8 @@ export async function nodeWebSocket(): Promise<WebSocketFactory> {
   const global = (globalThis as { WebSocket?: new (url: string) => unknown }).WebSocket;
   if (global) return (url) => new global(url) as WebSocketLike;
   try {
-    const { default: WebSocket } = await import('ws');
-    return (url) => new WebSocket(url) as unknown as WebSocketLike;
+    const { nodeWsSocket } = await import('./ws-factory');
+    return nodeWsSocket;
   } catch (e) {
     throw new Error('kinetic-mesh/node needs a WebSocket: use Node 22 or later, or install the "ws" package', { cause: e });
   }

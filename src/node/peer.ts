@@ -1,7 +1,6 @@
 // A headless Node peer: a mesh room over the signaling server's relay (ws), the server-lease elector, a
 // distributed room and a chemical machine — the same stack a browser tab runs, minus the UI and workers.
 // Used by the multi-process integration test, the benchmark, and anyone who wants a peer on a server.
-import WebSocket from 'ws';
 import { systemClock, systemRandom, type Clock, type Random } from '../core/clock';
 import type { PeerId } from '../core/ids';
 import { createMachine } from '../core/machine';
@@ -11,7 +10,7 @@ import { createLeaseElector } from '../dcm/electors/lease';
 import type { ClaimMode } from '../dcm/requester';
 import { createDistributedRoom, type DistributedRoom } from '../dcm/room';
 import { createMeshRoom, type MeshRoom } from '../mesh/room/mesh-room';
-import type { WebSocketLike } from '../mesh/signaling-client';
+import { nodeWsSocket } from './ws-factory';
 import type { LinkFactory } from '../mesh/room/links';
 import type { MisbehaviorOptions } from '../mesh/room/misbehavior';
 import { wsRelayLink } from '../mesh/ws-relay';
@@ -49,7 +48,6 @@ export interface NodePeer {
   stop(): Promise<void>;
 }
 
-const nodeWebSocket = (url: string): WebSocketLike => new WebSocket(url) as unknown as WebSocketLike;
 
 export async function startNodePeer(o: NodePeerOptions): Promise<NodePeer> {
   const clock = o.clock ?? systemClock;
@@ -60,7 +58,7 @@ export async function startNodePeer(o: NodePeerOptions): Promise<NodePeer> {
     signalingUrl: o.signalingUrl,
     peerId: o.peerId,
     links: o.links ? [...o.links] : [wsRelayLink()],
-    webSocket: nodeWebSocket,
+    webSocket: nodeWsSocket,
     clock,
     random,
     ...(o.misbehavior ? { misbehavior: o.misbehavior } : {}),

@@ -16,5 +16,10 @@ export async function startServer(opts: SignalingServerOptions = {}): Promise<{ 
 
 /** `admission`: a keyed room's proof and name tag (deriveRoomSecrets), so the server seats the client. */
 export function rendezvous(url: string, room: string, peerId: PeerId, cipher: RoomCipher | null = null, admission: { proof: string; tag: string } | null = null): Rendezvous {
+  return rendezvousWith(url, room, peerId, cipher, admission);
+}
+
+/** The same with the cipher as MeshRoom passes it: a promise (the key derives while the socket connects). */
+export function rendezvousWith(url: string, room: string, peerId: PeerId, cipher: RoomCipher | null | Promise<RoomCipher | null>, admission: { proof: string; tag: string } | null = null): Rendezvous {
   return new Rendezvous(new SignalingClient({ url, room, peerId, webSocket: nodeWebSocket, ...admission }), cipher);
 }
