@@ -31,6 +31,19 @@ describe('MessageEncoder: the text of a message, entries encoded once', () => {
     expect(JSON.parse(enc.batch([enc.encode(claim), enc.encode(append('o', entries))]))).toEqual(asWire({ v: 1, type: 'batch', messages: [claim, append('o', entries)] }));
   });
 
+  it('reuses the joined text of a run of entries only for the same entry objects', () => {
+    const enc = new MessageEncoder();
+    const copy = entries.map((e) => ({ ...e })) as unknown as Entry[];
+    // Runs sharing their first entry (an append per replica, a longer one, a shorter one), and a run of equal
+    // but other objects (a log truncated and refilled): each text is what JSON.stringify gives.
+    for (const es of [entries, entries.slice(0, 2), entries, [entries[0] as Entry, ...copy.slice(1)], entries.slice(0, 2), copy, entries]) {
+      for (const owner of ['a', 'b']) {
+        const m = append(owner, es);
+        expect(enc.encode(m)).toBe(JSON.stringify(m));
+      }
+    }
+  });
+
   it('Outgoing sends the same text a value send would carry, one encoding per message per flush', () => {
     const p = (s: string): PeerId => s as PeerId;
     const texts: [PeerId, string][] = [];
