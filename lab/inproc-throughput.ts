@@ -1,6 +1,11 @@
 // lab: in-process throughput of N peers over the real signaling server (bench dcm's reactionsPerSecond5Peers), several
 // rounds so the later ones are warm; prints rate and CPU per reaction per round. For A/B runs and --cpu-prof:
 //   N=5 JOBS=5000 ROUNDS=6 npx tsx lab/inproc-throughput.ts
+// PROFILE=<file.cpuprofile> profiles the warm rounds only (from round WARM, default 2): a --cpu-prof of the whole
+// run is about a quarter idle, but that is module loading, joining and stopping, not the pipeline (its warm
+// rounds are ~1 % idle).
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createSignalingServer } from '../signaling-server/src/index';
 import { asPeerId } from '../src/core/ids';
 import { reactor } from '../src/core/reactor';
@@ -29,7 +34,15 @@ let done = 0;
 ps[0]!.room.on('applied', (a) => {
   if (a.entry.type === 'commit' && a.entry.reaction === 'work') done++;
 });
+const profile = process.env.PROFILE;
+const warm = Number(process.env.WARM ?? 2);
+const inspector = profile ? new Session() : null;
+inspector?.connect();
 for (let r = 0; r < rounds; r++) {
+  if (inspector && r === warm) {
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   const target = done + jobs;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -45,6 +58,11 @@ for (let r = 0; r < rounds; r++) {
   console.error(
     `round ${r}: ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
   );
+}
+if (inspector && profile) {
+  const { profile: cpu } = await inspector.post('Profiler.stop');
+  fs.writeFileSync(profile, JSON.stringify(cpu));
+  console.error(`profile of rounds ${warm}..${rounds - 1}: ${profile}`);
 }
 await Promise.all(ps.map((p) => p.stop()));
 await server.close();
