@@ -95,19 +95,28 @@ export function mergeMeta(stored: Meta | undefined, mine: Meta, logged: boolean,
   }
   // (`bareEpochs`: the mutation test's ballots without owners — a later promise of one number replaces the first.)
   const promise = mine.promised > stored.promised || (bareEpochs && mine.promised === stored.promised) ? mine : stored;
-  const merged: Meta = {
-    ...stored,
-    ...mine,
-    promised: promise.promised,
-    commitIndex: Math.max(stored.commitIndex, mine.commitIndex),
-    source: stored.source || mine.source,
-    nextSeqLimit: Math.max(stored.nextSeqLimit, mine.nextSeqLimit),
-    ...((stored.genesis ?? mine.genesis) ? { genesis: stored.genesis ?? mine.genesis } : {}),
-    logVersion: (stored.logVersion ?? 0) + (logged ? 1 : 0),
-  };
-  const { promisedOwner: _ours, ...rest } = merged;
-  return promise.promisedOwner === undefined ? rest : { ...rest, promisedOwner: promise.promisedOwner };
+  // Built in place (one copy per write: this runs for every batch that moves the commit index); fields
+  // this version does not know (a newer tab's) are carried along by the spreads.
+  const merged: Mutable<Meta> = { ...stored, ...mine };
+  merged.promised = promise.promised;
+  merged.commitIndex = Math.max(stored.commitIndex, mine.commitIndex);
+  merged.source = stored.source || mine.source;
+  merged.nextSeqLimit = Math.max(stored.nextSeqLimit, mine.nextSeqLimit);
+  const genesis = stored.genesis ?? mine.genesis;
+  if (genesis) merged.genesis = genesis;
+  merged.logVersion = (stored.logVersion ?? 0) + (logged ? 1 : 0);
+  if (promise.promisedOwner !== undefined) merged.promisedOwner = promise.promisedOwner;
+  else if (merged.promisedOwner !== undefined) {
+    const { promisedOwner: _other, ...rest } = merged; // the promise has no owner: neither has the record
+    return rest;
+  }
+  return merged;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The record once the commit index moved to `commitIndex` (what mergeMeta makes of it, without its work). */
+const withCommitIndex = (meta: Meta, commitIndex: number): Meta => (commitIndex > meta.commitIndex ? { ...meta, commitIndex } : meta);
 
 const pad = (n: number): string => String(n).padStart(12, '0');
 export const logKey = (index: number): string => `dcm/log/${pad(index)}`;
@@ -127,6 +136,9 @@ interface WriteGroup {
   landed: Meta | null;
   done: Promise<void>;
 }
+
+/** A meta change that only moves the commit index (every commitTo): no merge needed to queue it. */
+const onlyCommitIndex = (meta: Partial<Meta>): meta is { commitIndex: number } => meta.commitIndex !== undefined && Object.keys(meta).length === 1;
 
 const writesLog = (op: StoreOp): boolean => (op.type === 'delete-prefix' ? op.prefix : op.key).startsWith('dcm/log/') || (op.type !== 'delete-prefix' && op.key === SNAPSHOT);
 
@@ -203,7 +215,7 @@ export class Persistence {
   write(ops: StoreOp[], meta?: Partial<Meta>): Promise<void> {
     if (this.#failed && !this.#continueAfterFailure) return Promise.reject(this.#failed);
     // Forward only here too: a promise queued behind a higher one in flight does not lower the record.
-    if (meta) this.#queued = mergeMeta(this.#queued, { ...this.#queued, ...meta }, false, undefined, this.#bareEpochs);
+    if (meta) this.#queued = onlyCommitIndex(meta) ? withCommitIndex(this.#queued, meta.commitIndex) : mergeMeta(this.#queued, { ...this.#queued, ...meta }, false, undefined, this.#bareEpochs);
     const g = this.#group ?? this.#openGroup();
     for (const op of ops) g.ops.push(op);
     g.logged ||= ops.some(writesLog);
@@ -222,7 +234,9 @@ export class Persistence {
       if (this.#failed && !this.#continueAfterFailure) throw this.#failed;
       const mine = g.meta;
       if (!mine) return this.#store.batch(g.ops);
-      return this.#store.batch([...g.ops, { type: 'merge', key: META, merge: (stored) => (g.landed = mergeMeta(stored as Meta | undefined, mine, g.logged, { logVersion: this.#logVersion, promising: g.promising }, this.#bareEpochs)) }]);
+      // `frozen`: mergeMeta never mutates the record it is given, and the one it returns is only read (this.#meta).
+      g.ops.push({ type: 'merge', key: META, frozen: true, merge: (stored) => (g.landed = mergeMeta(stored as Meta | undefined, mine, g.logged, { logVersion: this.#logVersion, promising: g.promising }, this.#bareEpochs)) });
+      return this.#store.batch(g.ops);
     });
     g.done = run.then(() => {
       const landed = g.landed;
@@ -254,7 +268,7 @@ export class Persistence {
   static entryOps(from: number, oldLast: number, entries: readonly Entry[]): StoreOp[] {
     const ops: StoreOp[] = [];
     for (let i = from + entries.length; i <= oldLast; i++) ops.push({ type: 'delete', key: logKey(i) });
-    entries.forEach((e, k) => ops.push({ type: 'put', key: logKey(from + k), value: e, frozen: true }));
+    for (let k = 0; k < entries.length; k++) ops.push({ type: 'put', key: logKey(from + k), value: entries[k], frozen: true });
     return ops;
   }
 

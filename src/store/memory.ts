@@ -3,7 +3,8 @@
 // callers see the same copy semantics as IndexedDB (mutating a loaded object never changes the store);
 // plain data is copied without leaving JavaScript (clone.ts), which made the store a smaller share of a peer.
 // A put marked `frozen` (immutable log data: entries, snapshots) is kept as it is: its caller never mutates
-// it, so the copy on the way in only cost time and garbage (every peer stores every log entry).
+// it, so the copy on the way in only cost time and garbage (every peer stores every log entry). A frozen
+// merge (the dcm meta record) is handed the stored value and its result is kept, both uncopied.
 import { cloneValue } from './clone';
 import type { Store, StoreOp } from './store';
 
@@ -52,7 +53,8 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       // a merge that throws, aborts the whole batch with nothing applied, like an aborted IndexedDB transaction.
       const prepared: Prepared[] = [];
       for (const op of ops) {
-        if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, op.key)))) });
+        if (op.type === 'merge' && op.frozen) prepared.push({ type: 'put', key: op.key, value: op.merge(staged(data, prepared, op.key)) });
+        else if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, op.key)))) });
         else prepared.push(op.type === 'put' && !op.frozen ? { ...op, value: cloneValue(op.value) } : op);
       }
       for (const op of prepared) applyOp(data, op);

@@ -16,7 +16,7 @@ export function scopeStore(store: Store, prefix: string): Store {
       case 'delete-prefix':
         return { type: 'delete-prefix', prefix: prefix + op.prefix };
       case 'merge':
-        return { type: 'merge', key: prefix + op.key, merge: op.merge };
+        return { ...op, key: prefix + op.key };
     }
   };
   return {

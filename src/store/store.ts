@@ -21,7 +21,13 @@ export type StoreOp =
    * Records that must only move forward (a promised ballot, a commit index) are written this way, so two
    * processes sharing one store never roll back each other's writes.
    */
-  | { readonly type: 'merge'; readonly key: string; readonly merge: (stored: unknown) => unknown };
+  | {
+      readonly type: 'merge';
+      readonly key: string;
+      readonly merge: (stored: unknown) => unknown;
+      /** As for a put: `merge` never mutates the value it is given, nor the one it returns afterwards. */
+      readonly frozen?: boolean;
+    };
 
 export interface Store {
   load<T>(key: string): Promise<T | undefined>;

@@ -44,4 +44,19 @@ describe('memory store: frozen puts', () => {
     expect(backing.entries.get('b')).not.toBe(loose);
     expect(backing.entries.get('b')).toEqual(loose);
   });
+
+  it('hands a frozen merge the stored value and keeps its result, uncopied; other merges see copies', async () => {
+    const backing = createMemoryBacking();
+    const s = createMemoryStore(backing);
+    const first = { n: 1 };
+    const next = { n: 2 };
+    await s.batch([{ type: 'put', key: 'm', value: first, frozen: true }]);
+    let seen: unknown;
+    await s.batch([{ type: 'merge', key: 'm', frozen: true, merge: (v) => ((seen = v), next) }]);
+    expect(seen).toBe(first);
+    expect(backing.entries.get('m')).toBe(next);
+    await s.batch([{ type: 'merge', key: 'm', merge: (v) => ((seen = v), first) }]);
+    expect(seen).not.toBe(next);
+    expect(backing.entries.get('m')).not.toBe(first);
+  });
 });
