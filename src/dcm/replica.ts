@@ -38,6 +38,10 @@ class Delivered {
 
 export class Replica {
   readonly #molecules = new Map<MoleculeId, DistributedMolecule>();
+  /**
+   * The copies of the committed state and of the tail in one bag per name: a copy stays in its bag when its
+   * emit commits (it was moved between two bags per entry applied, sorted and hashed again each time).
+   */
   readonly #bags = new Bags();
   /** Copies held back for their preferred host (affinity.ts tells): kept in their bags' held part. */
   readonly #held = new Set<MoleculeId>();
@@ -48,7 +52,6 @@ export class Replica {
   #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail.
   readonly #tailAdded = new Map<MoleculeId, DistributedMolecule>();
-  readonly #tailBags = new Bags();
   readonly #tailRemoved = new Set<MoleculeId>();
   readonly #tailEmits = new Set<string>();
   #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
@@ -94,19 +97,17 @@ export class Replica {
 
   /** Available copies of (reactor, name), held or not. */
   *copies(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
-    for (const bag of [this.#bags.get(reactor, name), this.#tailBags.get(reactor, name)]) if (bag) for (const m of bag.all()) if (!this.#tailRemoved.has(m.id)) yield m;
+    const bag = this.#bags.get(reactor, name);
+    if (bag) for (const m of bag.all()) if (!this.#tailRemoved.has(m.id)) yield m;
   }
 
   /** Exactly one copy of (reactor, name) is available (a lone copy: affinity.ts). */
   alone(reactor: ReactorId, name: string): boolean {
     const bag = this.#bags.get(reactor, name);
-    const tail = this.#tailBags.get(reactor, name);
-    const size = (bag?.size ?? 0) + (tail?.size ?? 0);
+    const size = bag?.size ?? 0;
     // Two or more left even if every copy the tail consumed were of this bag: no walk (a counter's incrs).
     if (size === 0 || size - this.#tailRemoved.size >= 2) return false;
-    const committed = bag?.countUpTo(2, this.#tailRemoved) ?? 0;
-    if (committed > 1) return false;
-    return committed + (tail?.countUpTo(2 - committed, this.#tailRemoved) ?? 0) === 1;
+    return bag?.countUpTo(2, this.#tailRemoved) === 1;
   }
 
   /**
@@ -114,43 +115,40 @@ export class Replica {
    * the rest (each part starting at a random point so peers do not all pick the same copy).
    */
   *openCopies(reactor: ReactorId, name: string, start: number, preference?: Preference): Generator<DistributedMolecule> {
-    const committed = this.#bags.get(reactor, name);
-    const tail = this.#tailBags.get(reactor, name);
-    if (preference) {
-      committed?.sort(preference, reactor);
-      tail?.sort(preference, reactor);
-    }
+    const bag = this.#bags.get(reactor, name);
+    if (!bag) return;
+    if (preference) bag.sort(preference, reactor);
     for (const part of OPEN_PARTS) {
-      for (let b = 0; b < 2; b++) {
-        const bag = b === 0 ? committed : tail;
-        const n = bag?.count(part) ?? 0;
-        for (let k = 0; k < n; k++) {
-          const m = bag?.at(part, start, k);
-          if (m && !this.#tailRemoved.has(m.id)) yield m;
-        }
+      const n = bag.count(part);
+      for (let k = 0; k < n; k++) {
+        const m = bag.at(part, start, k);
+        if (m && !this.#tailRemoved.has(m.id)) yield m;
       }
     }
   }
 
   /** Available copies held back for their preferred host. */
   *heldCopies(reactor: ReactorId, name: string, start: number): Generator<DistributedMolecule> {
-    for (const bag of [this.#bags.get(reactor, name), this.#tailBags.get(reactor, name)]) if (bag) for (const m of bag.held(start)) if (!this.#tailRemoved.has(m.id)) yield m;
+    const bag = this.#bags.get(reactor, name);
+    if (bag) for (const m of bag.held(start)) if (!this.#tailRemoved.has(m.id)) yield m;
   }
 
   /** A copy is held back for its preferred host (true) or open to every host again (false). */
   setHeld(id: MoleculeId, held: boolean): void {
     if (held) this.#held.add(id);
     else if (!this.#held.delete(id)) return;
-    const inTail = this.#tailAdded.get(id);
-    if (inTail) this.#tailBags.get(inTail.reactor, inTail.name)?.setHeld(id, held);
-    const committed = this.#molecules.get(id);
-    if (committed) this.#bags.get(committed.reactor, committed.name)?.setHeld(id, held);
+    const m = this.#tailAdded.get(id) ?? this.#molecules.get(id);
+    if (m) this.#bags.get(m.reactor, m.name)?.setHeld(id, held);
   }
 
   /** Committed copies of (reactor, name), claimed or not (what the room holds for sure). */
   *committed(reactor: ReactorId, name: string): Generator<DistributedMolecule> {
     const bag = this.#bags.get(reactor, name);
-    if (bag) yield* bag.all();
+    if (!bag) return;
+    for (const m of bag.all()) {
+      const c = this.#molecules.get(m.id);
+      if (c) yield c;
+    }
   }
 
   /** An entry was appended to the log after `appliedIndex`: fold it into the overlay. */
@@ -183,13 +181,15 @@ export class Replica {
     switch (entry.type) {
       case 'emit': {
         this.#tailEmits.delete(emitKey(entry.source, entry.seq));
-        this.#removeTailMolecule(entry.molecule.id);
         let d = this.#delivered.get(entry.source);
         if (!d) this.#delivered.set(entry.source, (d = new Delivered()));
-        if (d.has(entry.seq)) return { index, entry, effective: false, replies: [] };
-        d.add(entry.seq);
-        this.#addMolecule(entry.molecule);
-        return { index, entry, effective: true, replies: [] };
+        const effective = !d.has(entry.seq);
+        if (effective) {
+          d.add(entry.seq);
+          this.#addMolecule(entry.molecule); // before it leaves the tail: it stays in its bag
+        }
+        this.#removeTailMolecule(entry.molecule.id);
+        return { index, entry, effective, replies: [] };
       }
       case 'commit':
         for (const id of entry.consumed) {
@@ -198,8 +198,8 @@ export class Replica {
           this.#removeMolecule(id);
         }
         for (const m of entry.produced) {
-          this.#removeTailMolecule(m.id);
           this.#addMolecule(m);
+          this.#removeTailMolecule(m.id);
         }
         this.#rememberCommit(entry.claimId);
         return { index, entry, effective: true, replies: entry.replies };
@@ -214,8 +214,7 @@ export class Replica {
 
   /** Forget the overlay and rebuild it from the (truncated) uncommitted tail. */
   rebuildTail(tail: readonly (readonly [number, Entry])[]): void {
-    this.#tailAdded.clear();
-    this.#tailBags.clear();
+    for (const id of [...this.#tailAdded.keys()]) this.#removeTailMolecule(id);
     this.#tailRemoved.clear();
     this.#tailEmits.clear();
     this.#tailConfig = null;
@@ -258,7 +257,7 @@ export class Replica {
   /** Every (reactor, name) that has or had copies (to notify everyone after a change of authority). */
   names(): [ReactorId, string][] {
     const names = new Map<string, [ReactorId, string]>();
-    for (const bags of [this.#bags, this.#tailBags]) for (const [reactor, name] of bags.names()) names.set(bagKey(reactor, name), [reactor as ReactorId, name]);
+    for (const [reactor, name] of this.#bags.names()) names.set(bagKey(reactor, name), [reactor as ReactorId, name]);
     return [...names.values()];
   }
 
@@ -275,20 +274,21 @@ export class Replica {
     this.#molecules.set(m.id, m);
     this.#bags.of(m.reactor, m.name).add(m, this.#held.has(m.id));
   }
+  /** A copy leaves its bag once neither the committed state nor the tail has it. */
   #removeMolecule(id: MoleculeId): void {
     const m = this.#molecules.get(id);
     if (!m) return;
     this.#molecules.delete(id);
-    this.#bags.get(m.reactor, m.name)?.delete(id);
+    if (!this.#tailAdded.has(id)) this.#bags.get(m.reactor, m.name)?.delete(id);
   }
   #addTailMolecule(m: DistributedMolecule): void {
     this.#tailAdded.set(m.id, m);
-    this.#tailBags.of(m.reactor, m.name).add(m, this.#held.has(m.id));
+    this.#bags.of(m.reactor, m.name).add(m, this.#held.has(m.id));
   }
   #removeTailMolecule(id: MoleculeId): void {
     const m = this.#tailAdded.get(id);
     if (!m) return;
     this.#tailAdded.delete(id);
-    this.#tailBags.get(m.reactor, m.name)?.delete(id);
+    if (!this.#molecules.has(id)) this.#bags.get(m.reactor, m.name)?.delete(id);
   }
 }
