@@ -148,7 +148,14 @@ export type RoomHistoryEvent =
 /** Index replicated on a majority of `members` (each member's match index; absent members count 0). */
 export function majorityIndex(members: readonly PeerId[], match: (p: PeerId) => number): number {
   if (members.length === 0) return 0;
-  const xs = members.map(match).sort((a, b) => b - a);
+  // Sorted descending by insertion in place (a handful of members; this runs for every acknowledgement).
+  const xs = members.map(match);
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (xs[j] as number) < x; j--) xs[j + 1] = xs[j] as number;
+    xs[j + 1] = x;
+  }
   return xs[Math.floor(members.length / 2)] ?? 0;
 }
 

@@ -14,6 +14,7 @@
 import { NO_EPOCH, type Epoch } from '../core/ids';
 import type { Store, StoreOp } from '../store/store';
 import { emptySnapshot, type Entry, type Snapshot } from './entries';
+import { logKey, type LogKeys } from './log-keys';
 
 export interface Meta {
   /** Highest epoch this peer promised to (Paxos acceptor state: must survive restarts). */
@@ -119,7 +120,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const withCommitIndex = (meta: Meta, commitIndex: number): Meta => (commitIndex > meta.commitIndex ? { ...meta, commitIndex } : meta);
 
 const pad = (n: number): string => String(n).padStart(12, '0');
-export const logKey = (index: number): string => `dcm/log/${pad(index)}`;
+export { logKey };
 const outboxKey = (item: OutboxItem): string => (item.source ? `dcm/outbox/${item.source}/${pad(item.seq)}` : `dcm/outbox/${pad(item.seq)}`);
 const META = 'dcm/meta';
 const SNAPSHOT = 'dcm/snapshot';
@@ -263,20 +264,23 @@ export class Persistence {
 
   /**
    * Ops that replace log entries from `from` (old entries up to `oldLast` deleted) with `entries`. Entries
-   * are immutable (the log, the replica and every message share them), so the puts are `frozen`.
+   * are immutable (the log, the replica and every message share them), so the puts are `frozen`. `keys`:
+   * the log's keys (log-keys.ts), so an entry's delete reuses its put's string.
    */
-  static entryOps(from: number, oldLast: number, entries: readonly Entry[]): StoreOp[] {
+  static entryOps(from: number, oldLast: number, entries: readonly Entry[], keys?: LogKeys): StoreOp[] {
     const ops: StoreOp[] = [];
-    for (let i = from + entries.length; i <= oldLast; i++) ops.push({ type: 'delete', key: logKey(i) });
-    for (let k = 0; k < entries.length; k++) ops.push({ type: 'put', key: logKey(from + k), value: entries[k], frozen: true });
+    for (let i = from + entries.length; i <= oldLast; i++) ops.push({ type: 'delete', key: keys ? keys.take(i) : logKey(i) });
+    for (let k = 0; k < entries.length; k++) ops.push({ type: 'put', key: keys ? keys.key(from + k) : logKey(from + k), value: entries[k], frozen: true });
     return ops;
   }
 
   /** Ops that make `snapshot` (fresh arrays of immutable log data: `frozen`) the new base and delete log keys in (oldBase, snapshot.index]. */
-  static snapshotOps(snapshot: Snapshot, oldBase: number, dropAll = false): StoreOp[] {
+  static snapshotOps(snapshot: Snapshot, oldBase: number, dropAll = false, keys?: LogKeys): StoreOp[] {
     const ops: StoreOp[] = [{ type: 'put', key: SNAPSHOT, value: snapshot, frozen: true }];
-    if (dropAll) ops.push({ type: 'delete-prefix', prefix: 'dcm/log/' });
-    else for (let i = oldBase + 1; i <= snapshot.index; i++) ops.push({ type: 'delete', key: logKey(i) });
+    if (dropAll) {
+      ops.push({ type: 'delete-prefix', prefix: 'dcm/log/' });
+      keys?.clear();
+    } else for (let i = oldBase + 1; i <= snapshot.index; i++) ops.push({ type: 'delete', key: keys ? keys.take(i) : logKey(i) });
     return ops;
   }
 

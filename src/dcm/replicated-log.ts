@@ -4,6 +4,7 @@
 import { type Epoch, NO_EPOCH } from '../core/ids';
 import type { Entry, Snapshot } from './entries';
 import { OperationLog } from './log';
+import { LogKeys } from './log-keys';
 import { Persistence } from './persistence';
 import { Replica, type AppliedEntry } from './replica';
 
@@ -48,6 +49,8 @@ export class ReplicatedLog {
   readonly replica = new Replica();
   #commitIndex = 0;
   readonly #o: ReplicatedLogOptions;
+  /** Store keys of the entries in the store (persistence.ts): built at the put, reused by the delete. */
+  readonly #keys = new LogKeys();
 
   constructor(options: ReplicatedLogOptions) {
     this.#o = options;
@@ -72,7 +75,7 @@ export class ReplicatedLog {
     this.log.append(entries);
     entries.forEach((e, k) => this.replica.appendTail(from + k, e));
     this.#o.onTail(entries, false);
-    return this.#o.persistence.write(Persistence.entryOps(from, from - 1, entries));
+    return this.#o.persistence.write(Persistence.entryOps(from, from - 1, entries, this.#keys));
   }
 
   /** Replica: Raft AppendEntries. Entries that match are skipped, a conflicting uncommitted suffix is cut. */
@@ -116,7 +119,7 @@ export class ReplicatedLog {
     else rest.forEach((e, i) => this.replica.appendTail(from + i, e));
     if (cut || rest.length > 0) this.#o.onTail(rest, cut);
     // Nothing new to write: the entries are those of an earlier append, durable once its write is.
-    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest)) : p.settled();
+    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest, this.#keys)) : p.settled();
     return { ok: true, matchIndex: prevIndex + entries.length, hint: 0, durable };
   }
 
@@ -147,7 +150,7 @@ export class ReplicatedLog {
     this.#rebuildTail();
     this.#o.onInstalled();
     this.#o.onTail(entries, true);
-    const ops = [...Persistence.snapshotOps(snapshot, oldBase, true), ...Persistence.entryOps(snapshot.index + 1, snapshot.index, entries)];
+    const ops = [...Persistence.snapshotOps(snapshot, oldBase, true, this.#keys), ...Persistence.entryOps(snapshot.index + 1, snapshot.index, entries, this.#keys)];
     const durable = this.#o.persistence.write(ops, { commitIndex: snapshot.index });
     return { ok: true, matchIndex: snapshot.index + entries.length, hint: 0, durable };
   }
@@ -173,7 +176,7 @@ export class ReplicatedLog {
     // Keep two periods of compacted entries in memory: a replica that lags behind the new base by less
     // gets them as an ordinary append, not the whole state as a snapshot.
     this.log.compactTo(snapshot.index, 2 * this.#o.compactEvery);
-    return this.#o.persistence.write(Persistence.snapshotOps(snapshot, oldBase), { commitIndex: this.#commitIndex });
+    return this.#o.persistence.write(Persistence.snapshotOps(snapshot, oldBase, false, this.#keys), { commitIndex: this.#commitIndex });
   }
 
   /** The committed state plus the log after it: what a late joiner or a recovering sequencer needs. */

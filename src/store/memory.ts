@@ -51,11 +51,12 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
       live();
       // Clone every value (and run every merge) before touching the map: a value that cannot be cloned, or
       // a merge that throws, aborts the whole batch with nothing applied, like an aborted IndexedDB transaction.
-      const prepared: Prepared[] = [];
-      for (const op of ops) {
-        if (op.type === 'merge' && op.frozen) prepared.push({ type: 'put', key: op.key, value: op.merge(staged(data, prepared, op.key)) });
-        else if (op.type === 'merge') prepared.push({ type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, op.key)))) });
-        else prepared.push(op.type === 'put' && !op.frozen ? { ...op, value: cloneValue(op.value) } : op);
+      const prepared = new Array<Prepared>(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i] as StoreOp;
+        if (op.type === 'merge' && op.frozen) prepared[i] = { type: 'put', key: op.key, value: op.merge(staged(data, prepared, i, op.key)) };
+        else if (op.type === 'merge') prepared[i] = { type: 'put', key: op.key, value: cloneValue(op.merge(cloneValue(staged(data, prepared, i, op.key)))) };
+        else prepared[i] = op.type === 'put' && !op.frozen ? { ...op, value: cloneValue(op.value) } : op;
       }
       for (const op of prepared) applyOp(data, op);
     },
@@ -67,9 +68,9 @@ export function createMemoryStore(backing: MemoryBacking = createMemoryBacking()
 
 type Prepared = Exclude<StoreOp, { type: 'merge' }>;
 
-/** The value at `key` once the ops prepared so far in this batch apply (the latest one touching it decides). */
-function staged(data: Map<string, unknown>, prepared: readonly Prepared[], key: string): unknown {
-  for (let i = prepared.length - 1; i >= 0; i--) {
+/** The value at `key` once the first `count` ops prepared in this batch apply (the latest one touching it decides). */
+function staged(data: Map<string, unknown>, prepared: readonly Prepared[], count: number, key: string): unknown {
+  for (let i = count - 1; i >= 0; i--) {
     const op = prepared[i] as Prepared;
     if (op.type === 'put' && op.key === key) return op.value;
     if ((op.type === 'delete' && op.key === key) || (op.type === 'delete-prefix' && key.startsWith(op.prefix))) return undefined;
