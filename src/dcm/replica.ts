@@ -20,6 +20,9 @@ export interface AppliedEntry {
 /** The open parts of a bag, in the order they are offered. */
 const OPEN_PARTS = [Part.Mine, Part.Unsorted, Part.Others] as const;
 
+/** The replies of an entry that has none (one shared empty list: an applied emit allocates no array). */
+const NO_REPLIES: readonly ReplyOutput[] = Object.freeze([]);
+
 /** Key of the bag of copies of (reactor, name). */
 export const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
 
@@ -189,7 +192,7 @@ export class Replica {
           this.#addMolecule(entry.molecule); // before it leaves the tail: it stays in its bag
         }
         this.#removeTailMolecule(entry.molecule.id);
-        return { index, entry, effective, replies: [] };
+        return { index, entry, effective, replies: NO_REPLIES };
       }
       case 'commit':
         for (const id of entry.consumed) {
@@ -206,9 +209,9 @@ export class Replica {
       case 'config':
         this.#members = entry.members;
         if (this.#tailConfig?.index === index) this.#tailConfig = null;
-        return { index, entry, effective: true, replies: [] };
+        return { index, entry, effective: true, replies: NO_REPLIES };
       case 'term':
-        return { index, entry, effective: true, replies: [] };
+        return { index, entry, effective: true, replies: NO_REPLIES };
     }
   }
 

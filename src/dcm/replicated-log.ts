@@ -73,7 +73,7 @@ export class ReplicatedLog {
   append(entries: readonly Entry[]): Promise<void> {
     const from = this.log.lastIndex + 1;
     this.log.append(entries);
-    entries.forEach((e, k) => this.replica.appendTail(from + k, e));
+    for (let k = 0; k < entries.length; k++) this.replica.appendTail(from + k, entries[k] as Entry);
     this.#o.onTail(entries, false);
     return this.#o.persistence.write(Persistence.entryOps(from, from - 1, entries, this.#keys));
   }
@@ -116,7 +116,7 @@ export class ReplicatedLog {
     }
     this.log.append(rest);
     if (cut) this.#rebuildTail();
-    else rest.forEach((e, i) => this.replica.appendTail(from + i, e));
+    else for (let i = 0; i < rest.length; i++) this.replica.appendTail(from + i, rest[i] as Entry);
     if (cut || rest.length > 0) this.#o.onTail(rest, cut);
     // Nothing new to write: the entries are those of an earlier append, durable once its write is.
     const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest, this.#keys)) : p.settled();

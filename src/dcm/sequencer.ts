@@ -293,7 +293,7 @@ export class Sequencer {
       claim.expiresAt > clock.now() &&
       sameIds(claim.ids, m.consumed);
     const valid =
-      new Set(m.consumed).size === m.consumed.length &&
+      (m.consumed.length < 2 || new Set(m.consumed).size === m.consumed.length) &&
       m.consumed.every((id) => rlog.replica.isAvailable(id)) &&
       m.produced.every((p, i) => p.id === producedMoleculeId(m.claimId, i) && rlog.replica.get(p.id) === undefined);
     if (!valid || !(live || faults.skipFencing)) {
@@ -337,6 +337,7 @@ export class Sequencer {
 
 function sameIds(a: readonly MoleculeId[], b: readonly MoleculeId[]): boolean {
   if (a.length !== b.length) return false;
+  if (a.length === 1) return a[0] === b[0];
   const s = new Set(a);
   return b.every((id) => s.has(id));
 }
