@@ -15,6 +15,7 @@ const MAX_LEARNERS = 8;
 
 /** Who is waiting for the entries of an append: holders of its commits and the receivers of their replies. */
 export function waitingOn(entries: readonly Entry[], except: readonly PeerId[]): PeerId[] {
+  if (!entries.some((e) => e.type === 'commit')) return [];
   const out = new Set<PeerId>();
   for (const e of entries) {
     if (e.type !== 'commit') continue;

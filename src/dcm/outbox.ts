@@ -25,6 +25,8 @@ export class Outbox {
   /** This process's source: new emissions go under it. */
   readonly source: string;
   readonly #items = new Map<string, Queued>();
+  /** Every source an item was ever queued under: another source's applied emit is not ours (no key built). */
+  readonly #sources = new Set<string>();
   readonly #persistence: Persistence;
   readonly #onSendable: () => void;
   readonly #onDurable: (seq: number) => void;
@@ -44,7 +46,9 @@ export class Outbox {
     for (const stored of restored) {
       const q = { stored, source: stored.source ?? legacy };
       this.#items.set(emitKey(q.source, stored.seq), q);
+      this.#sources.add(q.source);
     }
+    this.#sources.add(source);
     this.#next = persistence.meta.nextSeqLimit + 1;
   }
 
@@ -99,6 +103,7 @@ export class Outbox {
 
   /** The replica applied an emit entry: if it is one of ours, it is delivered; forget it. */
   delivered(source: string, seq: number): void {
+    if (!this.#sources.has(source)) return; // another peer's emission (most of them)
     const key = emitKey(source, seq);
     const q = this.#items.get(key);
     if (!q) return;

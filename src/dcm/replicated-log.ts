@@ -106,7 +106,7 @@ export class ReplicatedLog {
       k++;
     }
     const from = prevIndex + 1 + k;
-    const rest = entries.slice(k);
+    const rest = k === 0 ? entries : entries.slice(k);
     const oldLast = this.log.lastIndex;
     // `exact`: the sender's log is the one to adopt whole, so an extra (uncommitted) suffix here goes too.
     const cut = (rest.length > 0 && from <= oldLast) || (exact && rest.length === 0 && from <= oldLast && from > this.#commitIndex);
