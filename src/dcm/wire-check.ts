@@ -6,6 +6,7 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import { isValueWithinLimits } from '../core/value-limits';
 import type { Entry, ReplyOutput } from './entries';
+import { expandEntry } from './wire-entry';
 
 type Fields = Record<string, unknown>;
 
@@ -88,11 +89,12 @@ export function checkEntry(x: unknown): Entry | null {
   }
 }
 
+/** An append's entries, each in object or compact form (wire-entry.ts). */
 function entries(x: unknown): Entry[] | null {
   if (!Array.isArray(x)) return null;
   const out = new Array<Entry>(x.length);
   for (let i = 0; i < x.length; i++) {
-    const e = checkEntry(x[i]);
+    const e = checkEntry(expandEntry(x[i]));
     if (!e) return null;
     out[i] = e;
   }

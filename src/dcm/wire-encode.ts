@@ -3,7 +3,10 @@
 // to every replica, and again on a resend. Before, the sequencer encoded each append once per replica. An
 // append's entries are kept joined too, by their first entry: the appends of one flush carry the same runs
 // of entries to every replica that is caught up, and each of them reuses that text instead of joining again.
+// Entries go in their compact wire form (wire-entry.ts).
+import type { Entry } from './entries';
 import { PROTOCOL_VERSION, type Message } from './messages';
+import { entryText } from './wire-entry';
 
 /** Where an append's entries go in the text of its other fields (`entries` replaced by 0, see below). */
 const ENTRIES_SLOT = '"entries":0';
@@ -25,15 +28,15 @@ export class MessageEncoder {
   }
 
   /** The entries' texts joined by commas: the text of the run kept when these are the same entry objects. */
-  #joined(entries: readonly object[]): string {
-    const first = entries[0] as object;
+  #joined(entries: readonly Entry[]): string {
+    const first = entries[0] as Entry;
     const run = this.#runs.get(first);
     if (run && sameObjects(entries, run.entries)) return run.text;
     const texts = new Array<string>(entries.length);
     for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as object;
+      const e = entries[i] as Entry;
       let t = this.#entries.get(e);
-      if (t === undefined) this.#entries.set(e, (t = JSON.stringify(e)));
+      if (t === undefined) this.#entries.set(e, (t = entryText(e)));
       texts[i] = t;
     }
     const text = texts.join(',');

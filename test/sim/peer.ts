@@ -127,16 +127,20 @@ export class SimPeer {
   }
 
   #transport(inner: MemoryTransport): MemoryTransport {
+    const send = (to: PeerId, message: unknown, json?: string): boolean => {
+      if (this.blockedTo.has(to)) return true; // lost on the way: the link still looks up
+      if (this.world.maxFrameChars < Infinity && (json ?? JSON.stringify(message)).length > this.world.maxFrameChars) {
+        this.oversizeDropped++;
+        return true;
+      }
+      return inner.send(to, message);
+    };
     return {
       ...inner,
-      send: (to, message) => {
-        if (this.blockedTo.has(to)) return true; // lost on the way: the link still looks up
-        if (this.world.maxFrameChars < Infinity && JSON.stringify(message).length > this.world.maxFrameChars) {
-          this.oversizeDropped++;
-          return true;
-        }
-        return inner.send(to, message);
-      },
+      send: (to, message) => send(to, message),
+      // As a real link takes the room's protocol messages: as text (its encoding: wire-encode.ts), parsed on
+      // arrival, so the simulation runs what goes on the wire, not the sender's objects.
+      sendEncoded: (to, json) => send(to, JSON.parse(json) as unknown, json),
       on: <K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void) =>
         inner.on(event, (payload) => this.gate(() => listener(payload))),
     };
