@@ -6,7 +6,7 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import { isValueWithinLimits } from '../core/value-limits';
 import type { Entry, ReplyOutput } from './entries';
-import { expandEntry } from './wire-entry';
+import { COMPACT_COMMIT, COMPACT_EMIT } from './wire-entry';
 
 type Fields = Record<string, unknown>;
 
@@ -59,22 +59,28 @@ function replies(x: unknown): ReplyOutput[] | null {
 /** The checked fields, typed (ids and epochs are branded types; the checks above are their proof). */
 const asEntry = (e: Fields): Entry => e as unknown as Entry;
 
+function emitEntry(epoch: number, source: unknown, seq: unknown, m: DistributedMolecule | null): Entry | null {
+  return m && isName(source) && isNat(seq) ? asEntry({ type: 'emit', epoch, source, seq, molecule: m }) : null;
+}
+
+function commitEntry(epoch: number, claimId: unknown, holder: unknown, reaction: unknown, consumedRaw: unknown, producedRaw: unknown, repliesRaw: unknown): Entry | null {
+  const consumed = ids(consumedRaw);
+  const produced = consumed && molecules(producedRaw);
+  const rs = produced && replies(repliesRaw);
+  if (!rs || !isId(claimId) || !isId(holder) || !isName(reaction)) return null;
+  return asEntry({ type: 'commit', epoch, claimId, holder, reaction, consumed, produced, replies: rs });
+}
+
+/** A log entry in object form, or in the compact form of an emit or commit (wire-entry.ts): the same checks. */
 export function checkEntry(x: unknown): Entry | null {
+  if (Array.isArray(x)) return compactEntry(x as unknown[]);
   if (!isObject(x) || !isNat(x['epoch'])) return null;
   const epoch = x['epoch'];
   switch (x['type']) {
-    case 'emit': {
-      const m = molecule(x['molecule']);
-      return m && isName(x['source']) && isNat(x['seq']) ? asEntry({ type: 'emit', epoch, source: x['source'], seq: x['seq'], molecule: m }) : null;
-    }
-    case 'commit': {
-      const { claimId, holder, reaction } = x;
-      const consumed = ids(x['consumed']);
-      const produced = consumed && molecules(x['produced']);
-      const rs = produced && replies(x['replies']);
-      if (!rs || !isId(claimId) || !isId(holder) || !isName(reaction)) return null;
-      return asEntry({ type: 'commit', epoch, claimId, holder, reaction, consumed, produced, replies: rs });
-    }
+    case 'emit':
+      return emitEntry(epoch, x['source'], x['seq'], molecule(x['molecule']));
+    case 'commit':
+      return commitEntry(epoch, x['claimId'], x['holder'], x['reaction'], x['consumed'], x['produced'], x['replies']);
     case 'term': {
       const { leader, genesis } = x;
       if (!isId(leader) || (genesis !== undefined && !isGenesis(genesis))) return null;
@@ -89,12 +95,28 @@ export function checkEntry(x: unknown): Entry | null {
   }
 }
 
+/** `[EMIT, epoch, source, seq, id, reactor, name, value?]` or `[COMMIT, epoch, claimId, holder, reaction, consumed, produced, replies]`. */
+function compactEntry(a: readonly unknown[]): Entry | null {
+  const epoch = a[1];
+  if (!isNat(epoch)) return null;
+  if (a[0] === COMPACT_EMIT && (a.length === 7 || a.length === 8)) {
+    const id = a[4],
+      reactor = a[5],
+      name = a[6],
+      value = a[7];
+    const m = isId(id) && isId(reactor) && isName(name) && isValue(value) ? ({ id, reactor, name, value } as DistributedMolecule) : null;
+    return emitEntry(epoch, a[2], a[3], m);
+  }
+  if (a[0] === COMPACT_COMMIT && a.length === 8) return commitEntry(epoch, a[2], a[3], a[4], a[5], a[6], a[7]);
+  return null;
+}
+
 /** An append's entries, each in object or compact form (wire-entry.ts). */
 function entries(x: unknown): Entry[] | null {
   if (!Array.isArray(x)) return null;
   const out = new Array<Entry>(x.length);
   for (let i = 0; i < x.length; i++) {
-    const e = checkEntry(expandEntry(x[i]));
+    const e = checkEntry(x[i]);
     if (!e) return null;
     out[i] = e;
   }

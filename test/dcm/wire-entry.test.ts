@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/dcm/entries';
 import { parseMessage, type Message } from '../../src/dcm/messages';
 import { MessageEncoder } from '../../src/dcm/wire-encode';
-import { entryText, expandEntry } from '../../src/dcm/wire-entry';
+import { entryText } from '../../src/dcm/wire-entry';
 
 const append = (es: readonly unknown[]): Message =>
   ({ v: 1, type: 'append', epoch: 3, owner: 'p1~x', leader: 'p1', prevIndex: 7, prevEpoch: 3, entries: es, commitIndex: 5 }) as unknown as Message;
@@ -55,6 +55,16 @@ describe('compact entries on the wire', () => {
     for (const x of [e, c]) expect(entryText(x).length).toBeLessThan(JSON.stringify(x).length * 0.5);
   });
 
+  it('are refused where the object form is: a value past the limits, a wrong type in any field', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const emit = (over: Partial<Record<number, unknown>>): unknown[] => Object.assign(['e', 1, 's~x', 1, 's~x:1', 'r', 'n', 5], over);
+    const commit = (over: Partial<Record<number, unknown>>): unknown[] => Object.assign(['c', 1, 'p:b:c1', 'p', 'work', ['s~x:1'], [], []], over);
+    expect(received(JSON.stringify(append([emit({}), commit({})])))).not.toBeNull();
+    for (const bad of [emit({ 7: deep }), emit({ 1: -1 }), emit({ 2: 3 }), emit({ 3: 1.5 }), emit({ 4: '' }), emit({ 5: 7 }), emit({ 6: null }), commit({ 5: [7] }), commit({ 6: [{ id: 'x' }] }), commit({ 7: [{ to: 'p' }] }), commit({ 2: '' }), commit({ 3: 1 }), commit({ 4: [] }), commit({ 6: [{ id: 'm', reactor: 'r', name: 'n', value: deep }] })])
+      expect(received(JSON.stringify(append([bad])))).toBeNull();
+  });
+
   it('check whatever array a peer sends as an entry, and never throw', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 9 }), fc.tuple(fc.constantFrom('e', 'c'), fc.jsonValue({ maxDepth: 2 }))), { minLength: 1, maxLength: 4 }), (rows) => {
@@ -63,8 +73,9 @@ describe('compact entries on the wire', () => {
       }),
       { numRuns: 2000 },
     );
-    expect(expandEntry(['e', 1, 's', 1, 'i', 'r'])).toBeNull();
-    expect(expandEntry(['x', 1, 's', 1, 'i', 'r', 'n'])).toBeNull();
+    expect(received(JSON.stringify(append([['e', 1, 's', 1, 'i', 'r', 'n', 5]])))).not.toBeNull();
+    expect(received(JSON.stringify(append([['e', 1, 's', 1, 'i', 'r']])))).toBeNull();
+    expect(received(JSON.stringify(append([['x', 1, 's', 1, 'i', 'r', 'n']])))).toBeNull();
     expect(received(JSON.stringify(append([['e', 1, 's', 1, 'i', 'r', 'n', 5, 'extra']])))).toBeNull();
   });
 });
