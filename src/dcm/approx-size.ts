@@ -12,7 +12,8 @@ export function approxSize(value: unknown, cap: number): number {
     else if (typeof v !== 'object' || v === null) size += 8;
     else if (Array.isArray(v)) {
       size += 2 + v.length;
-      for (const x of v as unknown[]) stack.push(x);
+      // Past the cap the answer is known: a wide array is not copied onto the stack to find it out.
+      for (let i = 0; i < v.length && size <= cap; i++) stack.push(v[i]);
     } else {
       size += 2;
       const o = v as Record<string, unknown>;

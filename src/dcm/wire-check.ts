@@ -4,11 +4,12 @@
 // compares both on valid, broken and foreign input. Like valibot, a check returns a fresh object holding the
 // schema's keys only (a peer cannot smuggle extra fields into the log), or null.
 import type { DistributedMolecule } from '../core/distributed-port';
-import { isValueWithinLimits } from '../core/value-limits';
+import { DEFAULT_VALUE_LIMITS, isValueWithinLimits } from '../core/value-limits';
 import type { Entry, ReplyOutput } from './entries';
 import { COMPACT_COMMIT, COMPACT_EMIT } from './wire-entry';
 
 type Fields = Record<string, unknown>;
+const MAX_VALUE_CHARS = DEFAULT_VALUE_LIMITS.maxChars;
 
 const isObject = (x: unknown): x is Fields => typeof x === 'object' && x !== null && !Array.isArray(x);
 /** Peer, molecule, reactor and claim ids. */
@@ -17,8 +18,9 @@ const isName = (x: unknown): x is string => typeof x === 'string' && x.length <=
 /** Natural numbers: indexes, counts, epochs. */
 const isNat = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 const isGenesis = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 64;
-/** `value` of a molecule or reply: absent, or within the value limits. */
-const isValue = (x: unknown): boolean => x === undefined || isValueWithinLimits(x);
+/** `value` of a molecule or reply: absent, or within the value limits (a number, boolean or null always is). */
+const isValue = (x: unknown): boolean =>
+  x === undefined || x === null || typeof x === 'number' || typeof x === 'boolean' || (typeof x === 'string' ? x.length <= MAX_VALUE_CHARS : isValueWithinLimits(x));
 
 /** An array of ids (the input array itself: JSON gave it to nobody else). */
 function ids(x: unknown): string[] | null {
