@@ -20,6 +20,9 @@ import { Starving } from './starving';
  */
 const STARVED_AFTER_GRACES = 8;
 
+/** Copies remembered as spent at most (past it the set starts over: it only saves refused claims). */
+const MAX_SPENT = 4096;
+
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
 
@@ -60,6 +63,16 @@ export class Requester {
   readonly #o: RequesterOptions;
   readonly #held = new Map<string, Held>();
   readonly #inflight = new Set<MoleculeId>();
+  /**
+   * Copies our own commits consumed — the sequencer said so, the entry is durable — that our replica still
+   * offers because the append carrying that entry has not reached it yet (a replica outside the quorum
+   * hears of its commit before it has the entry). Trying one again only earns a fenced body: under a
+   * backlog this was most refused claims (bench dcm: ~450 of 2,000 reactions with every peer running only
+   * its own copies). They leave when the entry is applied here, when a later term begins (every entry of
+   * an older epoch that commits is before it), or when the replica no longer has them. Soft state: a
+   * sequencer lying "committed" only keeps this peer from reaching for those copies until then.
+   */
+  readonly #spent = new Map<MoleculeId, Epoch>();
   /** Copies the sequencer said are claimed: epoch and when we heard it (soft state, it ages out). */
   readonly #hinted = new Map<MoleculeId, { epoch: Epoch; at: number }>();
   readonly #calls = new Map<string, (value: unknown) => void>();
@@ -88,7 +101,7 @@ export class Requester {
     const held: DistributedMolecule[] = [];
     let open = 0;
     for (const m of this.#o.fresh.copies(reactor, name, this.#o.leader())) {
-      if (this.#inflight.has(m.id) || this.#o.claimedHere(m.id)) continue;
+      if (this.#inflight.has(m.id) || this.#spent.has(m.id) || this.#o.claimedHere(m.id)) continue;
       if (this.#o.fresh.isYoung(m.id) || this.#o.preferred(m)) {
         open++;
         yield m;
@@ -101,13 +114,13 @@ export class Requester {
     // steals. The replica keeps them sorted (copy-bag.ts): no copy is hashed per attempt.
     const replica = this.#ctx.rlog.replica;
     for (const m of replica.openCopies(reactor, name, this.#ctx.random.next(), this.#o.preference)) {
-      if (this.#inflight.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;
+      if (this.#inflight.has(m.id) || this.#spent.has(m.id) || this.#isHinted(m.id) || this.#o.claimedHere(m.id)) continue;
       open++;
       yield m;
     }
     // The held part is walked lazily: enough to decide (more than `need`), then only as far as the caller reads.
     const rest = open < need ? replica.heldCopies(reactor, name, this.#ctx.random.next()) : null;
-    const free = (m: DistributedMolecule): boolean => !this.#inflight.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id);
+    const free = (m: DistributedMolecule): boolean => !this.#inflight.has(m.id) && !this.#spent.has(m.id) && !this.#isHinted(m.id) && !this.#o.claimedHere(m.id);
     if (rest) for (let r = rest.next(); held.length <= need && !r.done; r = rest.next()) if (free(r.value)) held.push(r.value);
     const starved = localDemand && this.#starving.update(`${reactor}\u0000${name}`, open, held.length);
     if (!rest || !(open > 0 || held.length > need || starved)) return;
@@ -126,7 +139,7 @@ export class Requester {
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
     const replica = this.#ctx.rlog.replica;
     const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
-    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#isHinted(id))) return null;
+    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#spent.has(id) || this.#isHinted(id))) return null;
     const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: [...ids], epoch: leader.epoch };
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
     this.#held.set(grant.claimId, held);
@@ -206,6 +219,7 @@ export class Requester {
     if (held?.state !== 'committing' || held.leader !== from) return;
     // A refused commit may leave a claim behind (it arrived after the commit, on a reordering link).
     if (!m.ok) this.#ctx.send(from, msg('release', { epoch: held.grant.epoch, claimId: held.grant.claimId }));
+    else this.#spend(held.grant);
     this.#finish(held, m.ok);
   }
 
@@ -224,7 +238,10 @@ export class Requester {
   onApplied(a: AppliedEntry): void {
     const e = a.entry;
     if (e.type === 'commit') {
-      for (const id of e.consumed) this.#hinted.delete(id);
+      for (const id of e.consumed) {
+        this.#hinted.delete(id);
+        this.#spent.delete(id);
+      }
       const held = this.#held.get(e.claimId);
       if (held) this.#finish(held, true);
       for (const r of a.replies) {
@@ -237,6 +254,7 @@ export class Requester {
       // Every entry of an older epoch that will ever commit is before this one: the rest are fenced.
       for (const held of [...this.#held.values()]) if (held.grant.epoch < e.epoch) this.#fence(held);
       for (const [id, h] of this.#hinted) if (h.epoch < e.epoch && this.#hinted.delete(id)) this.#notifyId(id);
+      for (const [id, epoch] of this.#spent) if (epoch < e.epoch && this.#spent.delete(id)) this.#notifyId(id);
     }
   }
 
@@ -246,6 +264,7 @@ export class Requester {
    */
   reconcile(): void {
     const replica = this.#ctx.rlog.replica;
+    for (const [id, epoch] of [...this.#spent]) if (!replica.isAvailable(id) || epoch < replica.appliedEpoch) this.#spent.delete(id);
     for (const held of [...this.#held.values()]) {
       if (replica.committedClaim(held.grant.claimId)) this.#finish(held, true);
       else if (replica.appliedEpoch > held.grant.epoch) this.#fence(held);
@@ -308,6 +327,16 @@ export class Requester {
     for (const id of held.grant.ids) {
       if (!this.#ctx.rlog.replica.get(id)) this.#o.fresh.delete(id);
       this.#notifyId(id);
+    }
+  }
+
+  /** Our commit of `grant` is decided (true) and not applied here yet: see #spent. */
+  #spend(grant: ClaimGrant): void {
+    for (const id of grant.ids) {
+      // Known only from an emit on its way (fresh.ts): it is gone for good, whenever the emit arrives.
+      if (!this.#ctx.rlog.replica.get(id)) this.#o.fresh.delete(id);
+      if (this.#spent.size >= MAX_SPENT) this.#spent.clear();
+      this.#spent.set(id, grant.epoch);
     }
   }
 
