@@ -15,13 +15,14 @@ const MAX_LEARNERS = 8;
 
 /** Who is waiting for the entries of an append: holders of its commits and the receivers of their replies. */
 export function waitingOn(entries: readonly Entry[], except: readonly PeerId[]): PeerId[] {
-  if (!entries.some((e) => e.type === 'commit')) return [];
-  const out = new Set<PeerId>();
+  let out: Set<PeerId> | null = null; // an append without a commit (emits, beats) allocates nothing
   for (const e of entries) {
     if (e.type !== 'commit') continue;
+    out ??= new Set<PeerId>();
     out.add(e.holder);
     for (const r of e.replies) out.add(r.to);
   }
+  if (!out) return [];
   for (const p of except) out.delete(p);
   return [...out].slice(0, MAX_LEARNERS);
 }
