@@ -55,11 +55,18 @@ export class CopyBag {
   delete(id: MoleculeId): void {
     const i = this.#at.get(id);
     if (i === undefined) return;
-    const last = this.#move(i, this.#partOf(i), Part.Held);
-    this.#swap(last, this.#items.length - 1);
-    this.#items.pop();
-    this.#ends[Part.Held] = this.#items.length;
     this.#at.delete(id);
+    // The hole moves to the end: each part from the copy's on gives its last copy to the hole, which then
+    // is the first place of the next part (one move per part, none for an empty one; no swaps).
+    const ends = this.#ends;
+    let hole = i;
+    for (let p: number = this.#partOf(i); p < PARTS; p++) {
+      const last = (ends[p] as number) - 1;
+      if (last !== hole) this.#place(this.#items[last] as DistributedMolecule, hole);
+      hole = last;
+      ends[p] = last;
+    }
+    this.#items.pop();
   }
 
   /** Move a copy between the open and the held part (no-op for a copy not here or already there). */
