@@ -85,6 +85,8 @@ export interface ProtocolFaults {
   readonly trustServerEpochs?: boolean;
   /** No fail-stop: the store's write chain goes on after a failed write (the durable mark moves past it) and the replica keeps running. */
   readonly continueAfterFailedWrite?: boolean;
+  /** The wire encoder leaves a commit's consumed ids out of its compact form (a field lost on the wire). */
+  readonly lossyCommitText?: boolean;
 }
 
 /** An epoch more than this far above the highest one known here (elector, promise, log) is refused. */

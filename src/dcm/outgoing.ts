@@ -4,6 +4,7 @@
 // channel, one validation pass each, and the receiver handles the whole burst before it answers, so its
 // own answer is one message too. Per-peer order is kept (a batch is sent in queue order).
 import type { PeerId } from '../core/ids';
+import type { ProtocolFaults } from './context';
 import { PROTOCOL_VERSION, type Message } from './messages';
 import { MessageEncoder } from './wire-encode';
 
@@ -16,10 +17,11 @@ export class Outgoing {
   readonly #defer: (fn: () => void) => void;
   /** The transport takes JSON text (Transport.sendEncoded): each message is encoded once per flush. */
   readonly #sendEncoded: ((to: PeerId, json: string) => boolean) | undefined;
-  readonly #encoder = new MessageEncoder();
+  readonly #encoder: MessageEncoder;
   #scheduled = false;
 
-  constructor(send: (to: PeerId, message: unknown) => boolean, defer: (fn: () => void) => void, sendEncoded?: (to: PeerId, json: string) => boolean) {
+  constructor(send: (to: PeerId, message: unknown) => boolean, defer: (fn: () => void) => void, sendEncoded?: (to: PeerId, json: string) => boolean, faults: ProtocolFaults = {}) {
+    this.#encoder = new MessageEncoder(faults);
     this.#send = send;
     this.#defer = defer;
     this.#sendEncoded = sendEncoded;

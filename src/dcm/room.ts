@@ -56,7 +56,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const refusals = new Refusals();
   const defer = deferOn(clock);
   const fresh = new FreshEmissions(defer);
-  const outgoing = new Outgoing((to, m) => transport.send(to, m), defer, transport.sendEncoded ? (to, json) => transport.sendEncoded?.(to, json) ?? false : undefined);
+  const outgoing = new Outgoing((to, m) => transport.send(to, m), defer, transport.sendEncoded ? (to, json) => transport.sendEncoded?.(to, json) ?? false : undefined, faults);
 
   const persistence = new Persistence(
     store,

@@ -4,6 +4,7 @@
 // append's entries are kept joined too, by their first entry: the appends of one flush carry the same runs
 // of entries to every replica that is caught up, and each of them reuses that text instead of joining again.
 // Entries go in their compact wire form (wire-entry.ts).
+import type { ProtocolFaults } from './context';
 import type { Entry } from './entries';
 import { PROTOCOL_VERSION, type Message } from './messages';
 import { entryText } from './wire-entry';
@@ -16,6 +17,9 @@ export class MessageEncoder {
   readonly #entries = new WeakMap<object, string>();
   /** The joined text of the last run of entries encoded from each first entry (kept as long as that entry is). */
   readonly #runs = new WeakMap<object, { readonly entries: readonly object[]; readonly text: string }>();
+
+  /** `faults`: the mutation test's deliberately broken variants (context.ts). */
+  constructor(private readonly faults: ProtocolFaults = {}) {}
 
   /** JSON text of one message (throws as JSON.stringify does on a value that is not JSON). */
   encode(m: Message): string {
@@ -36,7 +40,7 @@ export class MessageEncoder {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as Entry;
       let t = this.#entries.get(e);
-      if (t === undefined) this.#entries.set(e, (t = entryText(e)));
+      if (t === undefined) this.#entries.set(e, (t = entryText(this.faults.lossyCommitText === true && e.type === 'commit' ? { ...e, consumed: [] } : e)));
       texts[i] = t;
     }
     const text = texts.join(',');

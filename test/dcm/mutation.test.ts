@@ -112,6 +112,15 @@ describe('mutation: the checker catches a broken protocol', () => {
     }
   });
 
+  it('a wire encoder that loses a commit field on the way is caught (the simulated links carry the wire text)', async () => {
+    // The simulation's links take the room's JSON text and parse it on arrival, like a relay or a data channel:
+    // the compact entry form (wire-entry.ts) and the encoder's caches are what every seed runs. A commit whose
+    // consumed ids are lost on the wire consumes nothing on the replicas: first caught at seed 1.
+    const caught = await firstCaught({ lossyCommitText: true }, 10);
+    expect(caught, 'lossyCommitText was never caught').not.toBeNull();
+    expect(caught?.rules).toContain('agreement');
+  }, 60_000);
+
   it('the real protocol passes the same seeds', async () => {
     for (let seed = 1; seed <= 8; seed++) {
       for (const faultKinds of [[...DEFAULT_FAULT_KINDS], [1], [FaultKind.frozenTab], [FaultKind.storeFailures]]) {
