@@ -64,6 +64,15 @@ if (inspector && profile) {
   fs.writeFileSync(profile, JSON.stringify(cpu));
   console.error(`profile of rounds ${warm}..${rounds - 1}: ${profile}`);
 }
+// Who ran the reactions (each peer emitted a fifth) and the bodies wasted on refused claims / fenced commits.
+console.error(
+  `runs by peer (started, refused, fenced): ${ps
+    .map((p) => {
+      const s = p.machine.stats();
+      return `${p.machine.peer} ${s.reactions}/${s.claimsRefused}/${s.commitsFenced}`;
+    })
+    .join(', ')}`,
+);
 await Promise.all(ps.map((p) => p.stop()));
 await server.close();
 process.exit(0);
