@@ -113,9 +113,9 @@ const notes = reactor({ name: 'trust-notes', version: '1.0.0' }, (r) => {
   return { note };
 });
 
-async function honestPeer(url: string, id: string, misbehavior = { threshold: 20, windowMs: 10_000, coolDownMs: 1500 }): Promise<Peer & { taken: () => number }> {
+async function honestPeer(url: string, id: string, misbehavior = { threshold: 20, windowMs: 10_000, coolDownMs: 1500 }, liveness?: { heartbeatMs: number; deadAfterMs: number }): Promise<Peer & { taken: () => number }> {
   const self = asPeerId(id);
-  const mesh = createMeshRoom({ roomName: 'team', key: 'the-key', keyIterations: 1000, signalingUrl: url, peerId: self, links: [wsRelayLink()], webSocket: nodeWebSocket, misbehavior });
+  const mesh = createMeshRoom({ roomName: 'team', key: 'the-key', keyIterations: 1000, signalingUrl: url, peerId: self, links: [wsRelayLink()], webSocket: nodeWebSocket, misbehavior, ...(liveness ? { liveness } : {}) });
   const elector = createLeaseElector({ self, lease: mesh.lease, clock: systemClock });
   const room = createDistributedRoom({ self, transport: mesh, elector, store: createMemoryStore(), timings: { removeAfterMs: 800 } });
   const machine = createMachine({ peerId: self, distributed: room });
@@ -179,23 +179,25 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     const started = await startServer();
     server = started.server;
     // Cut off at 5 refusals in 10 s (500 dropped messages) so the test ends in seconds; the default 50 needs 5,000.
-    const seq = await honestPeer(started.url, 'seq', { threshold: 5, windowMs: 10_000, coolDownMs: 30_000 });
+    // A flooder starved of CPU on a loaded machine (CI runs test files side by side) goes quiet between its
+    // sealed bursts; the victim's liveness is not what this test is about, so a silence under 15 s is not a cut.
+    const seq = await honestPeer(started.url, 'seq', { threshold: 5, windowMs: 10_000, coolDownMs: 30_000 }, { heartbeatMs: 250, deadAfterMs: 15_000 });
     seq.machine.load(notes);
     await until(() => seq.room.status().role === 'sequencer', 10_000, 'a sequencer');
-    const rep = await honestPeer(started.url, 'rep');
+    const rep = await honestPeer(started.url, 'rep', undefined, { heartbeatMs: 250, deadAfterMs: 15_000 });
     const loaded = rep.machine.load(notes);
     await until(() => seq.mesh.peers().includes(rep.mesh.self) && rep.room.status().sequencer === 'seq', 10_000, 'the replica following');
     const fid = asPeerId('flooder');
     const cut: string[] = [];
     seq.mesh.on('peer-disconnected', ({ peerId, reason }) => peerId === fid && cut.push(reason));
     // Its own process, so this process's heap is the victim's (and the server's).
-    const flooder = spawnScript(floodScript, [started.url, 'team', 'flooder', 'the-key', 'seq', String(seq.room.status().epoch), '12'], 'flooder');
+    const flooder = spawnScript(floodScript, [started.url, 'team', 'flooder', 'the-key', 'seq', String(seq.room.status().epoch), '30'], 'flooder');
     await until(() => flooder.facts.some((f) => f['t'] === 'linked'), 20_000, 'the flooder linked');
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
     const start = Date.now();
     // While it floods, the replica emits; sampled until the flooder is cut off or gives up (bounded in time).
-    for (let round = 0; Date.now() - start < 20_000 && !cut.includes('misbehaving') && !flooder.facts.some((f) => f['t'] === 'done'); round++) {
+    for (let round = 0; Date.now() - start < 40_000 && !cut.includes('misbehaving') && !flooder.facts.some((f) => f['t'] === 'done'); round++) {
       if (round % 10 === 0) loaded.emit.note(`during-${round}`);
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       await new Promise((r) => setTimeout(r, 50));
@@ -203,7 +205,7 @@ describe('misbehaving peers (full peer stack in-process, real kinetic-signal)', 
     const sent = Math.max(0, ...flooder.facts.map((f) => (f['frames'] as number | undefined) ?? 0));
     const dropped = seq.room.status().inboundDropped ?? 0;
     // Counted as misbehaving (100 messages dropped count as one refused message) and cut off.
-    expect(cut).toContain('misbehaving');
+    expect(cut, `cut off as ${JSON.stringify(cut)}; dropped ${dropped} of ${sent} frames`).toContain('misbehaving');
     expect(dropped).toBeGreaterThan(0);
     expect(dropped).toBeLessThan(sent * 512);
     // Bounded: at most MAX_QUEUED_PER_SENDER (4,096) of its messages waited at once; unbounded, every one of
