@@ -462,6 +462,17 @@ async function processMapReduceMs(
   }
 }
 
+/** A 5-process map/reduce while another process keeps one core busy spinning. */
+async function spinningMapReduceMs(url: string, label: string, warm: boolean): Promise<number> {
+  const spin = spinner(180_000);
+  try {
+    await sleep(200);
+    return await processMapReduceMs(url, 5, MR_JOBS, label, warm);
+  } finally {
+    spin.kill('SIGKILL');
+  }
+}
+
 const last = (p: Proc, t: string): Record<string, unknown> | undefined =>
   [...p.facts].reverse().find((f) => f['t'] === t);
 
@@ -660,37 +671,25 @@ async function main(): Promise<void> {
           details['processMapReduceMs'] = { 1: t1, 5: t5 };
         }
         if (parts.has('loaded')) {
-          const spin = spinner(180_000);
-          try {
-            await sleep(200);
-            const t5 = await processMapReduceMs(url, 5, MR_JOBS, '5-loaded');
-            metrics['speedupEfficiencyN5Loaded'] = t1 / (5 * t5);
-            details['loadedMapReduceMs'] = {
-              1: t1,
-              5: t5,
-              note: 'T(1) quiet, T(5) with one core kept busy by a spinning process',
-            };
-          } finally {
-            spin.kill('SIGKILL');
-          }
+          const t5 = await spinningMapReduceMs(url, '5-loaded', false);
+          metrics['speedupEfficiencyN5Loaded'] = t1 / (5 * t5);
+          details['loadedMapReduceMs'] = {
+            1: t1,
+            5: t5,
+            note: 'T(1) quiet, T(5) with one core kept busy by a spinning process',
+          };
         }
         if (parts.has('loaded-warm')) {
           // The same in rooms that ran one map/reduce first (each process's path compiled by the JIT): what a
           // room that has been running pays. The cold figure above stays the headline.
           const w1 = await processMapReduceMs(url, 1, MR_JOBS, '1-warm', true);
-          const spin = spinner(180_000);
-          try {
-            await sleep(200);
-            const w5 = await processMapReduceMs(url, 5, MR_JOBS, '5-loaded-warm', true);
-            metrics['speedupEfficiencyN5LoadedWarm'] = w1 / (5 * w5);
-            details['loadedWarmMapReduceMs'] = {
-              1: w1,
-              5: w5,
-              note: 'both after one map/reduce in the same room; T(5) with one core kept busy by a spinning process',
-            };
-          } finally {
-            spin.kill('SIGKILL');
-          }
+          const w5 = await spinningMapReduceMs(url, '5-loaded-warm', true);
+          metrics['speedupEfficiencyN5LoadedWarm'] = w1 / (5 * w5);
+          details['loadedWarmMapReduceMs'] = {
+            1: w1,
+            5: w5,
+            note: 'both after one map/reduce in the same room; T(5) with one core kept busy by a spinning process',
+          };
         }
         details['processMapReduceCpuMs'] = {
           ...mapReduceCpu,
