@@ -55,8 +55,12 @@ for (let r = 0; r < rounds; r++) {
   while (!(done >= target || drained())) await sleep(2);
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
+  // HEAP=1 (with node --expose-gc): the heap that survives a full collection after each round.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (process.env.HEAP && gc) gc();
+  const heap = process.env.HEAP ? ` heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB` : '';
   console.error(
-    `round ${r}: ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
+    `round ${r}:${heap} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
   );
 }
 if (inspector && profile) {
