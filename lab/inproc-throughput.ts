@@ -34,6 +34,8 @@ let done = 0;
 ps[0]!.room.on('applied', (a) => {
   if (a.entry.type === 'commit' && a.entry.reaction === 'work') done++;
 });
+/** Set by a wrapper script that counts something per round (a scratch message counter, say). */
+const hooks = globalThis as { __reset?: () => void; __counts?: () => unknown };
 const profile = process.env.PROFILE;
 const warm = Number(process.env.WARM ?? 2);
 const inspector = profile ? new Session() : null;
@@ -43,6 +45,7 @@ for (let r = 0; r < rounds; r++) {
     await inspector.post('Profiler.enable');
     await inspector.post('Profiler.start');
   }
+  hooks.__reset?.();
   const target = done + jobs;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -60,7 +63,7 @@ for (let r = 0; r < rounds; r++) {
   if (process.env.HEAP && gc) gc();
   const heap = process.env.HEAP ? ` heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB` : '';
   console.error(
-    `round ${r}:${heap} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
+    `round ${r}:${heap}${hooks.__counts ? ` ${JSON.stringify(hooks.__counts())}` : ''} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
   );
 }
 if (inspector && profile) {
