@@ -1,19 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { DistributedMolecule } from '../../src/core/distributed-port';
 import type { MoleculeId, ReactorId } from '../../src/core/ids';
-import { CopyBag, Part, type Preference } from '../../src/dcm/copy-bag';
+import { type BagItem, CopyBag, Part, type Preference } from '../../src/dcm/copy-bag';
 
 const copy = (i: number): DistributedMolecule => ({ id: `m${i}` as MoleculeId, reactor: 'r' as ReactorId, name: 'job', value: i });
-const ids = (it: Iterable<DistributedMolecule>): string[] => [...it].map((m) => m.id).sort();
+const ids = (it: Iterable<BagItem>): string[] => [...it].map((x) => x.molecule.id).sort();
+/** The bag's items by copy number, each made once (an item carries its place in the one bag it is in). */
+const itemsFor = (): ((i: number) => BagItem) => {
+  const items = new Map<number, BagItem>();
+  return (i) => {
+    let x = items.get(i);
+    if (!x) items.set(i, (x = { molecule: copy(i), at: -1 }));
+    return x;
+  };
+};
 
 describe('CopyBag: open and held parts', () => {
   it('keeps held copies out of the open walk, and moves them back', () => {
     const bag = new CopyBag();
-    for (let i = 0; i < 6; i++) bag.add(copy(i), i % 2 === 1);
+    const item = itemsFor();
+    for (let i = 0; i < 6; i++) bag.add(item(i), i % 2 === 1);
     expect(ids(bag.open(0.5))).toEqual(['m0', 'm2', 'm4']);
     expect(ids(bag.held(0.3))).toEqual(['m1', 'm3', 'm5']);
-    bag.setHeld('m3' as MoleculeId, false);
-    bag.setHeld('m0' as MoleculeId, true);
+    bag.setHeld(item(3), false);
+    bag.setHeld(item(0), true);
     expect(ids(bag.open(0))).toEqual(['m2', 'm3', 'm4']);
     expect(ids(bag.held(0))).toEqual(['m0', 'm1', 'm5']);
     expect(ids(bag.all())).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
@@ -23,6 +33,7 @@ describe('CopyBag: open and held parts', () => {
     let seed = 7;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const bag = new CopyBag();
+    const item = itemsFor();
     const model = new Map<string, boolean>(); // id -> held
     for (let step = 0; step < 5000; step++) {
       const i = Math.floor(rnd() * 40);
@@ -30,14 +41,14 @@ describe('CopyBag: open and held parts', () => {
       const op = rnd();
       if (op < 0.4) {
         const held = rnd() < 0.5;
-        bag.add(copy(i), held);
+        bag.add(item(i), held);
         if (!model.has(id)) model.set(id, held);
       } else if (op < 0.7) {
-        bag.delete(id);
+        bag.delete(item(i));
         model.delete(id);
       } else {
         const held = rnd() < 0.5;
-        bag.setHeld(id, held);
+        bag.setHeld(item(i), held);
         if (model.has(id)) model.set(id, held);
       }
       const open = [...model].filter(([, h]) => !h).map(([k]) => k).sort();
@@ -51,6 +62,7 @@ describe('CopyBag: open and held parts', () => {
 
   it('offers the copies preferred to this peer first, sorting a bounded number per look, all again on a new stamp', () => {
     const bag = new CopyBag();
+    const item = itemsFor();
     let stamp = 1;
     let asked = 0;
     let mod = 3;
@@ -61,8 +73,8 @@ describe('CopyBag: open and held parts', () => {
         return (m.value as number) % mod === 0;
       },
     };
-    for (let i = 0; i < 600; i++) bag.add(copy(i), i >= 590);
-    const order = (): number[] => [...bag.open(0.37)].map((m) => m.value as number);
+    for (let i = 0; i < 600; i++) bag.add(item(i), i >= 590);
+    const order = (): number[] => [...bag.open(0.37)].map((x) => x.molecule.value as number);
     bag.sort(preference, 'r');
     expect(asked).toBeLessThanOrEqual(256);
     expect(bag.count(Part.Unsorted)).toBe(590 - asked);
@@ -90,6 +102,7 @@ describe('CopyBag: open and held parts', () => {
     let seed = 11;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const bag = new CopyBag();
+    const item = itemsFor();
     let stamp = 0;
     const preference: Preference = { stamp: () => stamp, mine: (m) => ((m.value as number) + stamp) % 4 === 0 };
     const model = new Map<string, { held: boolean; value: number }>();
@@ -99,14 +112,14 @@ describe('CopyBag: open and held parts', () => {
       const op = rnd();
       if (op < 0.35) {
         const held = rnd() < 0.3;
-        bag.add(copy(i), held);
+        bag.add(item(i), held);
         if (!model.has(id)) model.set(id, { held, value: i });
       } else if (op < 0.6) {
-        bag.delete(id);
+        bag.delete(item(i));
         model.delete(id);
       } else if (op < 0.8) {
         const held = rnd() < 0.5;
-        bag.setHeld(id, held);
+        bag.setHeld(item(i), held);
         const e = model.get(id);
         if (e) e.held = held;
       } else {
@@ -121,9 +134,9 @@ describe('CopyBag: open and held parts', () => {
       expect(ids(bag.held(rnd()))).toEqual([...model].filter(([, e]) => e.held).map(([k]) => k).sort());
       // Sorted copies are where the preference of the current stamp puts them.
       const start = rnd();
-      for (let k = 0; k < bag.count(Part.Mine); k++) expect(preference.mine(bag.at(Part.Mine, start, k) as DistributedMolecule)).toBe(true);
-      for (let k = 0; k < bag.count(Part.Others); k++) expect(preference.mine(bag.at(Part.Others, start, k) as DistributedMolecule)).toBe(false);
-      expect(bag.has(id)).toBe(model.has(id));
+      for (let k = 0; k < bag.count(Part.Mine); k++) expect(preference.mine((bag.at(Part.Mine, start, k) as BagItem).molecule)).toBe(true);
+      for (let k = 0; k < bag.count(Part.Others); k++) expect(preference.mine((bag.at(Part.Others, start, k) as BagItem).molecule)).toBe(false);
+      expect(bag.has(item(i))).toBe(model.has(id));
     }
   });
 });
