@@ -45,3 +45,45 @@ export class RecentMap<K, V> {
     this.#head = 0;
   }
 }
+
+/**
+ * The newest `limit` values in insertion order, in a ring: adding hashes nothing. For a list that is written
+ * on every entry and asked about rarely (a replica's recent commits: written at every replica per reaction,
+ * read when a snapshot is taken or installed) — a RecentMap there was 6 % of an in-process room's CPU.
+ */
+export class RecentRing<T> {
+  readonly #ring: T[] = [];
+  #next = 0;
+  /** Membership, built when first asked after a change (`has` is rare: after a snapshot install). */
+  #set: Set<T> | null = null;
+
+  constructor(readonly limit: number) {}
+
+  get size(): number {
+    return this.#ring.length;
+  }
+
+  add(value: T): void {
+    if (this.#ring.length < this.limit) this.#ring.push(value);
+    else this.#ring[this.#next] = value;
+    this.#next = (this.#next + 1) % this.limit;
+    this.#set = null;
+  }
+
+  has(value: T): boolean {
+    return (this.#set ??= new Set(this.values())).has(value);
+  }
+
+  /** Oldest first. */
+  *values(): Generator<T> {
+    const n = this.#ring.length;
+    const first = n < this.limit ? 0 : this.#next;
+    for (let k = 0; k < n; k++) yield this.#ring[(first + k) % n] as T;
+  }
+
+  clear(): void {
+    this.#ring.length = 0;
+    this.#next = 0;
+    this.#set = null;
+  }
+}

@@ -4,8 +4,7 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
 import { Bags, type BagItem, type CopyBag, Part, type Preference } from './copy-bag';
-import { emitKey } from './ids';
-import { RecentMap } from './recent';
+import { RecentRing } from './recent';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
@@ -73,11 +72,12 @@ export class Replica {
   #committedCount = 0;
   readonly #delivered = new Map<string, Delivered>();
   #members: readonly PeerId[] = [];
-  readonly #recentCommits = new RecentMap<ClaimId, true>(RECENT_COMMITS);
+  readonly #recentCommits = new RecentRing<ClaimId>(RECENT_COMMITS);
   #applied = 0;
   #appliedEpoch = NO_EPOCH;
   // Overlay of the uncommitted tail (its copies are in #copies).
-  readonly #tailEmits = new Set<string>();
+  /** The tail's emissions, by source (no key string built and hashed per emit: two per emit at every replica). */
+  readonly #tailEmits = new Map<string, Set<number>>();
   #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
 
   get appliedIndex(): number {
@@ -116,7 +116,7 @@ export class Replica {
     return this.#recentCommits.has(claimId);
   }
   isDelivered(source: string, seq: number): boolean {
-    return this.#tailEmits.has(emitKey(source, seq)) || (this.#delivered.get(source)?.has(seq) ?? false);
+    return (this.#tailEmits.get(source)?.has(seq) ?? false) || (this.#delivered.get(source)?.has(seq) ?? false);
   }
   isDeliveredCommitted(source: string, seq: number): boolean {
     return this.#delivered.get(source)?.has(seq) ?? false;
@@ -179,9 +179,10 @@ export class Replica {
   appendTail(index: number, entry: Entry): void {
     switch (entry.type) {
       case 'emit': {
-        const key = emitKey(entry.source, entry.seq);
-        if (this.#tailEmits.has(key) || this.isDeliveredCommitted(entry.source, entry.seq)) return;
-        this.#tailEmits.add(key);
+        let inTail = this.#tailEmits.get(entry.source);
+        if (inTail?.has(entry.seq) || this.isDeliveredCommitted(entry.source, entry.seq)) return;
+        if (!inTail) this.#tailEmits.set(entry.source, (inTail = new Set()));
+        inTail.add(entry.seq);
         this.#addTail(entry.molecule);
         return;
       }
@@ -210,7 +211,7 @@ export class Replica {
     this.#appliedEpoch = entry.epoch;
     switch (entry.type) {
       case 'emit': {
-        this.#tailEmits.delete(emitKey(entry.source, entry.seq));
+        this.#tailEmits.get(entry.source)?.delete(entry.seq); // an emptied set stays: the source emits on
         let d = this.#delivered.get(entry.source);
         if (!d) this.#delivered.set(entry.source, (d = new Delivered()));
         const effective = !d.has(entry.seq);
@@ -261,7 +262,7 @@ export class Replica {
       members: this.#members,
       molecules: [...this.molecules()],
       delivered,
-      commits: [...this.#recentCommits.keys()],
+      commits: [...this.#recentCommits.values()],
     };
   }
 
@@ -301,7 +302,7 @@ export class Replica {
   }
 
   #rememberCommit(claimId: ClaimId): void {
-    this.#recentCommits.set(claimId, true);
+    this.#recentCommits.add(claimId);
   }
 
   /** The record of `m`'s copy, made (in no bag yet) if there is none. */
