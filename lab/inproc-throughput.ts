@@ -38,12 +38,21 @@ ps[0]!.room.on('applied', (a) => {
 const hooks = globalThis as { __reset?: () => void; __counts?: () => unknown };
 const profile = process.env.PROFILE;
 const warm = Number(process.env.WARM ?? 2);
-const inspector = profile ? new Session() : null;
+/** ALLOC=<file.heapprofile>: sample allocations (every 4 KiB) in the warm rounds instead of profiling CPU. */
+const alloc = process.env.ALLOC;
+const inspector = profile || alloc ? new Session() : null;
 inspector?.connect();
 for (let r = 0; r < rounds; r++) {
   if (inspector && r === warm) {
-    await inspector.post('Profiler.enable');
-    await inspector.post('Profiler.start');
+    if (alloc) await inspector.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    else {
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+    }
   }
   hooks.__reset?.();
   const target = done + jobs;
@@ -66,7 +75,11 @@ for (let r = 0; r < rounds; r++) {
     `round ${r}:${heap}${hooks.__counts ? ` ${JSON.stringify(hooks.__counts())}` : ''} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
   );
 }
-if (inspector && profile) {
+if (inspector && alloc) {
+  const { profile: heap } = await inspector.post('HeapProfiler.stopSampling');
+  fs.writeFileSync(alloc, JSON.stringify(heap));
+  console.error(`allocation profile of rounds ${warm}..${rounds - 1}: ${alloc}`);
+} else if (inspector && profile) {
   const { profile: cpu } = await inspector.post('Profiler.stop');
   fs.writeFileSync(profile, JSON.stringify(cpu));
   console.error(`profile of rounds ${warm}..${rounds - 1}: ${profile}`);

@@ -31,20 +31,20 @@ describe('RecentRing', () => {
   it('keeps the newest `limit` values, oldest first, and answers membership after any change', () => {
     const r = new RecentRing<number>(1000);
     for (let i = 0; i < 700; i++) r.add(i);
-    expect([...r.values()]).toEqual(Array.from({ length: 700 }, (_, i) => i));
+    expect(r.toArray()).toEqual(Array.from({ length: 700 }, (_, i) => i));
     expect(r.has(0)).toBe(true);
     for (let i = 700; i < 50_500; i++) {
       r.add(i);
       if (i % 4999 === 0) expect(r.has(i - 999) && !r.has(i - 1000)).toBe(true);
     }
     expect(r.size).toBe(1000);
-    expect([...r.values()]).toEqual(Array.from({ length: 1000 }, (_, i) => 49_500 + i));
+    expect(r.toArray()).toEqual(Array.from({ length: 1000 }, (_, i) => 49_500 + i));
     expect(r.has(49_499)).toBe(false);
     expect(r.has(50_499)).toBe(true);
     r.clear();
-    expect([...r.values()]).toEqual([]);
+    expect(r.toArray()).toEqual([]);
     expect(r.has(50_499)).toBe(false);
     r.add(7);
-    expect([...r.values()]).toEqual([7]);
+    expect(r.toArray()).toEqual([7]);
   });
 });
