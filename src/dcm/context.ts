@@ -110,6 +110,8 @@ export interface RoomContext {
   peers(): readonly PeerId[];
   /** Run `fn` once the current turn is over (the clock's `defer`). */
   defer(fn: () => void): void;
+  /** Run `fn` just before this turn's messages leave (Outgoing.beforeFlush): it may still send. */
+  beforeFlush(fn: () => void): void;
   /** An epoch seen anywhere: the elector makes the next term higher, roles step down. */
   observeEpoch(epoch: Epoch): void;
   /** This process's ballot owner (`<peer id>~<incarnation>`): two processes of one peer never share a ballot. */

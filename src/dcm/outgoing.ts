@@ -19,6 +19,8 @@ export class Outgoing {
   readonly #sendEncoded: ((to: PeerId, json: string) => boolean) | undefined;
   readonly #encoder: MessageEncoder;
   #scheduled = false;
+  /** Run at the start of this turn's flush, before anything is encoded (they may send more). */
+  #beforeFlush: (() => void)[] = [];
 
   constructor(send: (to: PeerId, message: unknown) => boolean, defer: (fn: () => void) => void, sendEncoded?: (to: PeerId, json: string) => boolean, faults: ProtocolFaults = {}) {
     this.#encoder = new MessageEncoder(faults);
@@ -31,6 +33,20 @@ export class Outgoing {
     let q = this.#queues.get(to);
     if (!q) this.#queues.set(to, (q = []));
     q.push(message);
+    this.#schedule();
+  }
+
+  /**
+   * Run `fn` when this turn's messages are about to leave (a flush is scheduled if none is): what to send
+   * can then depend on everything the turn received — a claim's result is left out when its commit came in
+   * the same burst (sequencer.ts).
+   */
+  beforeFlush(fn: () => void): void {
+    this.#beforeFlush.push(fn);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     this.#defer(() => this.flush());
@@ -38,6 +54,11 @@ export class Outgoing {
 
   /** Send everything queued now (the deferred flush, or before a goodbye that must come last). */
   flush(): void {
+    if (this.#beforeFlush.length > 0) {
+      const hooks = this.#beforeFlush;
+      this.#beforeFlush = [];
+      for (const fn of hooks) fn();
+    }
     this.#scheduled = false;
     const queues = [...this.#queues];
     this.#queues.clear();

@@ -65,6 +65,7 @@ export function roomContext(p: RoomContextParts): RoomContext {
     },
     peers: () => p.transport.peers().filter((peer) => !p.histories.isForeign(peer)),
     defer: p.defer,
+    beforeFlush: (fn) => p.outgoing.beforeFlush(fn),
     observeEpoch: (reported) => terms.observe(reported),
     promise: (epoch, by) => terms.promise(epoch, by),
     promised: () => terms.promised(),

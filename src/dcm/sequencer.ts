@@ -47,6 +47,8 @@ export class Sequencer {
   readonly #claims = new ClaimTable();
   readonly #followers = new Map<PeerId, Follower>();
   readonly #pending = new Map<string, PeerId>();
+  /** Claim results of this turn, sent as it ends (#answerClaim). */
+  #claimAnswers: { holder: PeerId; claimId: ClaimId; ok: boolean }[] = [];
   readonly #decided = new RecentMap<string, boolean>(MAX_DECIDED);
   readonly membership: Membership;
   #selfMatch = 0;
@@ -261,7 +263,7 @@ export class Sequencer {
       m.epoch === this.epoch &&
       m.ids.every((id) => rlog.replica.isAvailable(id)) &&
       this.#claims.grant({ claimId: m.claimId, holder: from, ids: m.ids, epoch: this.epoch, expiresAt: clock.now() + timings.claimTtlMs });
-    this.#ctx.send(from, msg('claim-result', { claimId: m.claimId, ok }));
+    this.#answerClaim(from, m.claimId, ok);
     if (!ok) return;
     this.#ctx.record({ type: 'claim-granted', claimId: m.claimId, holder: from, epoch: this.epoch, ids: m.ids });
     this.#hints.queue(m.ids, true);
@@ -322,9 +324,35 @@ export class Sequencer {
     this.membership.gone(p, left, this.#ctx.clock.now());
   }
 
+  /**
+   * A claim's result leaves with the rest of the turn's messages, unless the claim's commit came in the same
+   * burst (an optimistic holder sends claim + commit together): the holder is past waiting for the grant then
+   * (requester.ts ignores it), and the commit's own outcome tells it everything — before, one claim-result
+   * per reaction went out unread.
+   */
+  #answerClaim(holder: PeerId, claimId: ClaimId, ok: boolean): void {
+    if (this.#claimAnswers.length === 0) this.#ctx.beforeFlush(() => this.#sendClaimAnswers());
+    this.#claimAnswers.push({ holder, claimId, ok });
+  }
+
+  #sendClaimAnswers(): void {
+    const answers = this.#claimAnswers;
+    this.#claimAnswers = [];
+    for (const a of answers) {
+      if (this.#pending.has(a.claimId) || this.#decided.get(a.claimId) !== undefined) continue;
+      this.#ctx.send(a.holder, msg('claim-result', { claimId: a.claimId, ok: a.ok }));
+    }
+  }
+
+  /**
+   * Record a commit's fate and tell its holder when it was refused. An accepted one is not told: the holder
+   * learns it from the log (learner.ts: the append with the acknowledgements forwarded to it) before any
+   * commit-result could arrive — one message per reaction that was always read after the fact. A holder that
+   * has not learned it resends its commit (requester.ts), and a resend is answered from `#decided`.
+   */
   #decide(claimId: ClaimId, holder: PeerId, ok: boolean): void {
     this.#decided.set(claimId, ok);
-    this.#ctx.send(holder, msg('commit-result', { claimId, ok }));
+    if (!ok) this.#ctx.send(holder, msg('commit-result', { claimId, ok }));
   }
 
   #dropClaim(claimId: ClaimId, reason: string): void {
