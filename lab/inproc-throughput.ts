@@ -24,7 +24,13 @@ const n = Number(process.env.N ?? 5),
   rounds = Number(process.env.ROUNDS ?? 4);
 const ps = await Promise.all(
   Array.from({ length: n }, (_, i) =>
-    startNodePeer({ signalingUrl: url, roomName: 'x', peerId: asPeerId(`p${i}`) }),
+    startNodePeer({
+      signalingUrl: url,
+      roomName: 'x',
+      peerId: asPeerId(`p${i}`),
+      // GRACE=<ms>: another affinity grace (10000: no stealing once a copy's grace … but idle hosts still steal)
+      ...(process.env.GRACE ? { timings: { affinityGraceMs: Number(process.env.GRACE) } } : {}),
+    }),
   ),
 );
 while (!ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null))
