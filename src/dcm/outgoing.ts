@@ -54,7 +54,8 @@ export class Outgoing {
 
   /** Send everything queued now (the deferred flush, or before a goodbye that must come last). */
   flush(): void {
-    if (this.#beforeFlush.length > 0) {
+    // Until none is left: a hook that asks for another (none does now) still runs before this flush sends.
+    while (this.#beforeFlush.length > 0) {
       const hooks = this.#beforeFlush;
       this.#beforeFlush = [];
       for (const fn of hooks) fn();

@@ -50,6 +50,30 @@ describe('Outgoing', () => {
     expect(sent).toEqual([b]);
   });
 
+  it('runs what waits for the end of the turn before its messages leave, in the same batch', () => {
+    const sent: [PeerId, unknown][] = [];
+    const deferred: (() => void)[] = [];
+    const out = new Outgoing(
+      (to, m) => sent.push([to, m]) > 0,
+      (fn) => deferred.push(fn),
+    );
+    const m1 = msg('release', { epoch: asEpoch(1), claimId: asClaimId('x') });
+    const m2 = msg('leave', {});
+    const m3 = msg('renew', { epoch: asEpoch(1), claimIds: [asClaimId('y')] });
+    // Nothing sent yet: the hook alone schedules the flush.
+    out.beforeFlush(() => {
+      out.send(a, m2);
+      out.beforeFlush(() => out.send(a, m3)); // a hook's own hook runs in this flush too
+    });
+    out.send(a, m1);
+    expect(deferred).toHaveLength(1);
+    deferred[0]?.();
+    expect(sent).toEqual([[a, { v: 1, type: 'batch', messages: [m1, m2, m3] }]]);
+    expect(deferred).toHaveLength(1); // no second flush
+    out.beforeFlush(() => undefined);
+    expect(deferred).toHaveLength(2);
+  });
+
   it('refuses malformed and oversized batches', () => {
     expect(unbatch({ v: 1, type: 'batch', messages: 'nope' })).toBeNull();
     expect(unbatch({ v: 99, type: 'batch', messages: [] })).toBeNull();
