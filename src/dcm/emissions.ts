@@ -44,6 +44,7 @@ export class Emissions {
     if (!sendable || !target) return;
     const molecule = outbox.molecule(item);
     ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule }] }));
+    sender.sent(item.seq);
     // Local first: a host may match its own emission before the log brings it back (see fresh.ts).
     if (catalog.hosts(reactor)) {
       fresh.add(molecule, target);

@@ -10,7 +10,8 @@ import type { Outbox } from './outbox';
 /**
  * How a flush chooses what to send: `due` (the periodic resend: at most once per resend interval, what the log
  * does not hold yet), `now` (new emissions became sendable, a durable block reservation: at once, what the log
- * does not hold yet), `all` (a new sequencer: at once, everything still queued).
+ * does not hold yet and was not sent since the last resend), `all` (a new sequencer: at once, everything still
+ * queued).
  */
 export type FlushMode = 'due' | 'now' | 'all';
 
@@ -41,6 +42,14 @@ export class OutboxSender {
   readonly #o: OutboxSenderOptions;
   #outbox: Outbox | null = null;
   #lastSend = -Infinity;
+  /**
+   * The highest seq of this process's source sent since the last resend from the oldest (`due`, `all`): a `now`
+   * flush sends only what is above it. A burst of 40,000 emissions lands one block reservation per 1,000, and
+   * each sent the oldest 4,096 the log did not hold yet — the same ones again and again while the sequencer
+   * worked through them (test/attacks/burst-emitter.test.ts relayed 6,700 bytes per emission on a loaded CI
+   * run, its bound 5,000; 1,500 is the emit and the append back). A lost one goes again with the next resend.
+   */
+  #sentUpTo = 0;
 
   constructor(options: OutboxSenderOptions) {
     this.#o = options;
@@ -68,6 +77,17 @@ export class OutboxSender {
     if (mode === 'due' && now - this.#lastSend < this.#o.resendMs) return;
     this.#lastSend = now;
     const inLog = mode === 'all' ? undefined : this.#o.inLog;
-    for (const items of outbox.batches(inLog, MAX_SENT_PER_FLUSH)) this.#o.send(target.leader, msg('emit', { items }));
+    const own = outbox.source;
+    const sentUpTo = mode === 'now' ? this.#sentUpTo : 0;
+    const skip = (source: string, seq: number): boolean => (source === own && seq <= sentUpTo) || (inLog?.(source, seq) ?? false);
+    for (const items of outbox.batches(skip, MAX_SENT_PER_FLUSH)) {
+      for (const it of items) if (it.source === own && it.seq > this.#sentUpTo) this.#sentUpTo = it.seq;
+      this.#o.send(target.leader, msg('emit', { items }));
+    }
+  }
+
+  /** An emission of this process's source went out on its own (emit() sends a sendable one at once). */
+  sent(seq: number): void {
+    if (seq > this.#sentUpTo) this.#sentUpTo = seq;
   }
 }
