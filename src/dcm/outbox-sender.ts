@@ -46,8 +46,8 @@ export class OutboxSender {
    * The highest seq of this process's source sent since the last resend from the oldest (`due`, `all`): a `now`
    * flush sends only what is above it. A burst of 40,000 emissions lands one block reservation per 1,000, and
    * each sent the oldest 4,096 the log did not hold yet — the same ones again and again while the sequencer
-   * worked through them (test/attacks/burst-emitter.test.ts relayed 6,700 bytes per emission on a loaded CI
-   * run, its bound 5,000; 1,500 is the emit and the append back). A lost one goes again with the next resend.
+   * worked through them (test/attacks/burst-emitter.test.ts relayed 6,685 bytes per emission in a CI
+   * rehearsal, its bound 5,000; now ~1,150: the emit and the append back). A lost one goes again with the next resend.
    */
   #sentUpTo = 0;
 
