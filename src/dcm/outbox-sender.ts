@@ -43,11 +43,13 @@ export class OutboxSender {
   #outbox: Outbox | null = null;
   #lastSend = -Infinity;
   /**
-   * The highest seq of this process's source sent since the last resend from the oldest (`due`, `all`): a `now`
-   * flush sends only what is above it. A burst of 40,000 emissions lands one block reservation per 1,000, and
-   * each sent the oldest 4,096 the log did not hold yet — the same ones again and again while the sequencer
-   * worked through them (test/attacks/burst-emitter.test.ts relayed 6,685 bytes per emission in a CI
-   * rehearsal, its bound 5,000; now ~1,150: the emit and the append back). A lost one goes again with the next resend.
+   * The highest seq of this process's source sent so far: a `now` flush sends only what is above it. A burst of
+   * 40,000 emissions lands one block reservation per 1,000, and each sent the oldest 4,096 the log did not hold
+   * yet — the same ones again and again while the sequencer worked through them (test/attacks/burst-emitter.test.ts
+   * relayed 6,685 bytes per emission in a CI rehearsal, its bound 5,000; now ~1,150: the emit and the append
+   * back). What the log does not hold goes again with the periodic resend (oldest first) and to a new sequencer;
+   * so a `now` flush does not put the periodic one off, or a steady stream of reservations would keep a lost
+   * emission from ever going again.
    */
   #sentUpTo = 0;
 
@@ -75,7 +77,7 @@ export class OutboxSender {
     if (!outbox || !target || outbox.size === 0) return;
     const now = this.#o.clock.now();
     if (mode === 'due' && now - this.#lastSend < this.#o.resendMs) return;
-    this.#lastSend = now;
+    if (mode !== 'now') this.#lastSend = now;
     const inLog = mode === 'all' ? undefined : this.#o.inLog;
     const own = outbox.source;
     const sentUpTo = mode === 'now' ? this.#sentUpTo : 0;

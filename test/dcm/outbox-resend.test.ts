@@ -54,8 +54,13 @@ describe('outbox resends', () => {
     expect(itemsSent(), 'a resend: only what the log does not hold').toEqual([seqs[2]]);
     sent.length = 0;
     const s4 = outbox.add('r', 'incr', null).item.seq;
+    t.now += 200;
     sender.flush('now');
     expect(itemsSent(), 'new emissions sendable: at once, only those not sent yet (a lost one goes with the next resend)').toEqual([s4]);
+    sent.length = 0;
+    t.now += 60;
+    sender.flush();
+    expect(itemsSent(), 'the periodic resend is not put off by it: everything the log does not hold').toEqual([seqs[2], s4]);
     sent.length = 0;
     sender.flush('all');
     expect(itemsSent(), 'a new leader: everything still queued').toEqual([...seqs, s4]);
