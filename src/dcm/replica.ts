@@ -260,7 +260,7 @@ export class Replica {
       index: this.#applied,
       epoch: this.#appliedEpoch,
       members: this.#members,
-      molecules: this.#committedList(),
+      molecules: this.molecules(),
       delivered,
       commits: this.#recentCommits.toArray(),
     };
@@ -268,7 +268,6 @@ export class Replica {
 
   /** Replace the committed state with a snapshot (clears the overlay: rebuild it afterwards). */
   restore(s: Snapshot): void {
-    for (const c of this.#copies.values()) c.at = -1;
     this.#copies.clear();
     this.#bags.clear();
     this.#committedCount = 0;
@@ -296,13 +295,8 @@ export class Replica {
     return [...names.values()];
   }
 
-  /** All committed molecules (the simulation compares replicas with it). */
-  *molecules(): Generator<DistributedMolecule> {
-    for (const c of this.#copies.values()) if (c.committed) yield c.committed;
-  }
-
-  /** The committed copies as an array (a loop, not a generator: a snapshot every 1,000 entries). */
-  #committedList(): DistributedMolecule[] {
+  /** All committed molecules, as a new array (a loop, not a generator: a snapshot takes it every 1,000 entries). */
+  molecules(): DistributedMolecule[] {
     const out: DistributedMolecule[] = [];
     for (const c of this.#copies.values()) if (c.committed) out.push(c.committed);
     return out;

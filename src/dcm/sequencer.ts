@@ -339,7 +339,7 @@ export class Sequencer {
     const answers = this.#claimAnswers;
     this.#claimAnswers = [];
     for (const a of answers) {
-      if (this.#pending.has(a.claimId) || this.#decided.get(a.claimId) !== undefined) continue;
+      if (this.#pending.has(a.claimId) || this.#decided.has(a.claimId)) continue;
       this.#ctx.send(a.holder, msg('claim-result', { claimId: a.claimId, ok: a.ok }));
     }
   }

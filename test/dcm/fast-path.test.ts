@@ -11,14 +11,20 @@ import { Outgoing } from '../../src/dcm/outgoing';
 
 const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map(asPeerId) as [PeerId, PeerId, PeerId, PeerId, PeerId];
 
+/** An Outgoing whose transport records what it sends and whose deferred flushes wait in `deferred`. */
+function recording(): { sent: [PeerId, unknown][]; deferred: (() => void)[]; out: Outgoing } {
+  const sent: [PeerId, unknown][] = [];
+  const deferred: (() => void)[] = [];
+  const out = new Outgoing(
+    (to, m) => sent.push([to, m]) > 0,
+    (fn) => deferred.push(fn),
+  );
+  return { sent, deferred, out };
+}
+
 describe('Outgoing', () => {
   it('sends one turn of messages to a peer as one batch, in order, and single messages as they are', () => {
-    const sent: [PeerId, unknown][] = [];
-    const deferred: (() => void)[] = [];
-    const out = new Outgoing(
-      (to, m) => sent.push([to, m]) > 0,
-      (fn) => deferred.push(fn),
-    );
+    const { sent, deferred, out } = recording();
     const m1 = msg('release', { epoch: asEpoch(1), claimId: asClaimId('x') });
     const m2 = msg('renew', { epoch: asEpoch(1), claimIds: [asClaimId('y')] });
     const m3 = msg('leave', {});
@@ -51,12 +57,7 @@ describe('Outgoing', () => {
   });
 
   it('runs what waits for the end of the turn before its messages leave, in the same batch', () => {
-    const sent: [PeerId, unknown][] = [];
-    const deferred: (() => void)[] = [];
-    const out = new Outgoing(
-      (to, m) => sent.push([to, m]) > 0,
-      (fn) => deferred.push(fn),
-    );
+    const { sent, deferred, out } = recording();
     const m1 = msg('release', { epoch: asEpoch(1), claimId: asClaimId('x') });
     const m2 = msg('leave', {});
     const m3 = msg('renew', { epoch: asEpoch(1), claimIds: [asClaimId('y')] });

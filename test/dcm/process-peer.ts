@@ -219,21 +219,6 @@ const mainThreadMs = (): number => {
   }
 };
 let main0 = mainThreadMs();
-/** Time on a CPU of each of this process's threads by name (ms; Linux only, else empty). */
-const threadsMs = (): Record<string, number> => {
-  const out: Record<string, number> = {};
-  try {
-    for (const tid of fs.readdirSync('/proc/self/task')) {
-      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      const ms = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-      out[tid === String(process.pid) ? `main` : `${name}-${tid}`] = ms;
-    }
-  } catch {
-    // not Linux, or a thread ended while being read
-  }
-  return out;
-};
-let threads0 = threadsMs();
 /** The event loop's busy time (this thread only; CPU above counts every thread: GC helpers, libuv). */
 let elu0 = nodePerformance.eventLoopUtilization();
 let fenced0 = 0;
@@ -269,7 +254,6 @@ async function command(line: string): Promise<void> {
     case 'cpu-start':
       cpu0 = process.cpuUsage();
       main0 = mainThreadMs();
-      threads0 = threadsMs();
       elu0 = nodePerformance.eventLoopUtilization();
       fenced0 = peer.machine.stats().commitsFenced;
       epoch0 = peer.room.status().epoch;
@@ -283,7 +267,6 @@ async function command(line: string): Promise<void> {
         ms: (d.user + d.system) / 1000,
         systemMs: d.system / 1000,
         mainThreadMs: mainThreadMs() - main0,
-        threadsMs: Object.fromEntries(Object.entries(threadsMs()).map(([k, v]) => [k, v - (threads0[k] ?? 0)])),
         loopBusyMs: nodePerformance.eventLoopUtilization(elu0).active,
         fenced,
         fencedSinceStart: fenced - fenced0,
