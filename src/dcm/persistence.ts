@@ -9,12 +9,12 @@
 //
 //   dcm/meta                 { promised, promisedOwner, commitIndex, source, nextSeqLimit, genesis }
 //   dcm/snapshot             Snapshot (the state at the log's base)
-//   dcm/log/<index, 12 wide> Entry
+//   dcm/log/<index, 12 wide> Entry[]: a run of entries from that index on (log-runs.ts; older stores: one Entry)
 //   dcm/outbox/<source>/<seq, 12 wide> OutboxItem (stores written before sources were per process: dcm/outbox/<seq>)
 import { NO_EPOCH, type Epoch } from '../core/ids';
 import type { Store, StoreOp } from '../store/store';
 import { emptySnapshot, type Entry, type Snapshot } from './entries';
-import { logKey, type LogKeys } from './log-keys';
+import { LOG_PREFIX, logKey, readRuns, type StoredLog, type StoredRuns } from './log-runs';
 
 export interface Meta {
   /** Highest epoch this peer promised to (Paxos acceptor state: must survive restarts). */
@@ -52,6 +52,8 @@ export interface Loaded {
   readonly meta: Meta | undefined;
   readonly snapshot: Snapshot;
   readonly entries: readonly Entry[];
+  /** How the store holds the log (StoredRuns.seed). */
+  readonly runs: Pick<StoredLog, 'runs' | 'stale'>;
   readonly outbox: readonly OutboxItem[];
 }
 
@@ -141,7 +143,7 @@ interface WriteGroup {
 /** A meta change that only moves the commit index (every commitTo): no merge needed to queue it. */
 const onlyCommitIndex = (meta: Partial<Meta>): meta is { commitIndex: number } => meta.commitIndex !== undefined && Object.keys(meta).length === 1;
 
-const writesLog = (op: StoreOp): boolean => (op.type === 'delete-prefix' ? op.prefix : op.key).startsWith('dcm/log/') || (op.type !== 'delete-prefix' && op.key === SNAPSHOT);
+const writesLog = (op: StoreOp): boolean => (op.type === 'delete-prefix' ? op.prefix : op.key).startsWith(LOG_PREFIX) || (op.type !== 'delete-prefix' && op.key === SNAPSHOT);
 
 export class Persistence {
   readonly #store: Store;
@@ -191,21 +193,14 @@ export class Persistence {
     const [meta, snapshot, log, outbox] = await Promise.all([
       this.#store.load<Meta>(META),
       this.#store.load<Snapshot>(SNAPSHOT),
-      this.#store.range<Entry>('dcm/log/'),
+      this.#store.range<unknown>(LOG_PREFIX),
       this.#store.range<OutboxItem>('dcm/outbox/'),
     ]);
     if (meta) this.#meta = this.#queued = meta;
     this.#logVersion = meta?.logVersion ?? 0;
-    const base = snapshot?.index ?? 0;
     // Entries must be contiguous after the snapshot; anything else is a torn compaction's leftover.
-    const entries: Entry[] = [];
-    for (const [key, e] of log) {
-      const index = Number(key.slice('dcm/log/'.length));
-      if (index <= base) continue;
-      if (index !== base + entries.length + 1) break;
-      entries.push(e);
-    }
-    return { meta, snapshot: snapshot ?? emptySnapshot, entries, outbox: outbox.map(([, v]) => v) };
+    const stored = readRuns(snapshot?.index ?? 0, log);
+    return { meta, snapshot: snapshot ?? emptySnapshot, entries: stored.entries, runs: stored, outbox: outbox.map(([, v]) => v) };
   }
 
   /**
@@ -262,25 +257,18 @@ export class Persistence {
     return this.#last;
   }
 
-  /**
-   * Ops that replace log entries from `from` (old entries up to `oldLast` deleted) with `entries`. Entries
-   * are immutable (the log, the replica and every message share them), so the puts are `frozen`. `keys`:
-   * the log's keys (log-keys.ts), so an entry's delete reuses its put's string.
-   */
-  static entryOps(from: number, oldLast: number, entries: readonly Entry[], keys?: LogKeys): StoreOp[] {
-    const ops: StoreOp[] = [];
-    for (let i = from + entries.length; i <= oldLast; i++) ops.push({ type: 'delete', key: keys ? keys.take(i) : logKey(i) });
-    for (let k = 0; k < entries.length; k++) ops.push({ type: 'put', key: keys ? keys.key(from + k) : logKey(from + k), value: entries[k], frozen: true });
-    return ops;
+  /** Ops that replace the stored log from `from` on with `entries` (immutable: the log, the replica and every message share them). */
+  static entryOps(from: number, entries: readonly Entry[], runs: StoredRuns): StoreOp[] {
+    return runs.replace(from, entries);
   }
 
-  /** Ops that make `snapshot` (fresh arrays of immutable log data: `frozen`) the new base and delete log keys in (oldBase, snapshot.index]. */
-  static snapshotOps(snapshot: Snapshot, oldBase: number, dropAll = false, keys?: LogKeys): StoreOp[] {
+  /** Ops that make `snapshot` (fresh arrays of immutable log data: `frozen`) the new base and drop the log it covers (all of it: `dropAll`). */
+  static snapshotOps(snapshot: Snapshot, runs: StoredRuns, dropAll = false): StoreOp[] {
     const ops: StoreOp[] = [{ type: 'put', key: SNAPSHOT, value: snapshot, frozen: true }];
     if (dropAll) {
-      ops.push({ type: 'delete-prefix', prefix: 'dcm/log/' });
-      keys?.clear();
-    } else for (let i = oldBase + 1; i <= snapshot.index; i++) ops.push({ type: 'delete', key: keys ? keys.take(i) : logKey(i) });
+      ops.push({ type: 'delete-prefix', prefix: LOG_PREFIX });
+      runs.clear(snapshot.index);
+    } else ops.push(...runs.dropThrough(snapshot.index));
     return ops;
   }
 

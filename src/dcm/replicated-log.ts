@@ -4,7 +4,7 @@
 import { type Epoch, NO_EPOCH } from '../core/ids';
 import type { Entry, Snapshot } from './entries';
 import { OperationLog } from './log';
-import { LogKeys } from './log-keys';
+import { StoredRuns, type StoredLog } from './log-runs';
 import { Persistence } from './persistence';
 import { Replica, type AppliedEntry } from './replica';
 
@@ -49,8 +49,8 @@ export class ReplicatedLog {
   readonly replica = new Replica();
   #commitIndex = 0;
   readonly #o: ReplicatedLogOptions;
-  /** Store keys of the entries in the store (persistence.ts): built at the put, reused by the delete. */
-  readonly #keys = new LogKeys();
+  /** How the store holds the log (runs of entries, log-runs.ts). */
+  readonly #runs = new StoredRuns();
 
   constructor(options: ReplicatedLogOptions) {
     this.#o = options;
@@ -60,8 +60,9 @@ export class ReplicatedLog {
     return this.#commitIndex;
   }
 
-  /** Restore from the store: the snapshot, then the log, then re-apply what was known committed. */
-  restore(snapshot: Snapshot, entries: readonly Entry[], commitIndex: number): void {
+  /** Restore from the store: the snapshot, then the log (held as `runs`), then re-apply what was known committed. */
+  restore(snapshot: Snapshot, entries: readonly Entry[], commitIndex: number, runs?: Pick<StoredLog, 'runs' | 'stale'>): void {
+    if (runs) this.#runs.seed(runs, snapshot.index);
     this.replica.restore(snapshot);
     this.log.reset(snapshot.index, snapshot.epoch, entries);
     this.#commitIndex = snapshot.index;
@@ -75,7 +76,7 @@ export class ReplicatedLog {
     this.log.append(entries);
     for (let k = 0; k < entries.length; k++) this.replica.appendTail(from + k, entries[k] as Entry);
     this.#o.onTail(entries, false);
-    return this.#o.persistence.write(Persistence.entryOps(from, from - 1, entries, this.#keys));
+    return this.#o.persistence.write(Persistence.entryOps(from, entries, this.#runs));
   }
 
   /** Replica: Raft AppendEntries. Entries that match are skipped, a conflicting uncommitted suffix is cut. */
@@ -119,7 +120,7 @@ export class ReplicatedLog {
     else for (let i = 0; i < rest.length; i++) this.replica.appendTail(from + i, rest[i] as Entry);
     if (cut || rest.length > 0) this.#o.onTail(rest, cut);
     // Nothing new to write: the entries are those of an earlier append, durable once its write is.
-    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, cut ? oldLast : from - 1, rest, this.#keys)) : p.settled();
+    const durable = cut || rest.length > 0 ? p.write(Persistence.entryOps(from, rest, this.#runs)) : p.settled();
     return { ok: true, matchIndex: prevIndex + entries.length, hint: 0, durable };
   }
 
@@ -143,14 +144,13 @@ export class ReplicatedLog {
       const tail = entries.slice(this.#commitIndex - snapshot.index);
       return this.accept(this.#commitIndex, this.log.epochAt(this.#commitIndex) ?? NO_EPOCH, tail);
     }
-    const oldBase = this.log.base;
     this.replica.restore(snapshot);
     this.log.reset(snapshot.index, snapshot.epoch, entries);
     this.#commitIndex = snapshot.index;
     this.#rebuildTail();
     this.#o.onInstalled();
     this.#o.onTail(entries, true);
-    const ops = [...Persistence.snapshotOps(snapshot, oldBase, true, this.#keys), ...Persistence.entryOps(snapshot.index + 1, snapshot.index, entries, this.#keys)];
+    const ops = [...Persistence.snapshotOps(snapshot, this.#runs, true), ...Persistence.entryOps(snapshot.index + 1, entries, this.#runs)];
     const durable = this.#o.persistence.write(ops, { commitIndex: snapshot.index });
     return { ok: true, matchIndex: snapshot.index + entries.length, hint: 0, durable };
   }
@@ -171,12 +171,11 @@ export class ReplicatedLog {
 
   /** Fold the committed prefix into a snapshot and drop it from the log and the store. */
   compact(): Promise<void> {
-    const oldBase = this.log.base;
     const snapshot = this.replica.snapshot();
     // Keep two periods of compacted entries in memory: a replica that lags behind the new base by less
     // gets them as an ordinary append, not the whole state as a snapshot.
     this.log.compactTo(snapshot.index, 2 * this.#o.compactEvery);
-    return this.#o.persistence.write(Persistence.snapshotOps(snapshot, oldBase, false, this.#keys), { commitIndex: this.#commitIndex });
+    return this.#o.persistence.write(Persistence.snapshotOps(snapshot, this.#runs), { commitIndex: this.#commitIndex });
   }
 
   /** The committed state plus the log after it: what a late joiner or a recovering sequencer needs. */

@@ -86,7 +86,7 @@ export class RoomLifecycle {
     // A source of this process's own (outbox.ts): another process on this store, or this store restored
     // from an older copy, can never reuse one of its (source, seq) keys. Items of earlier ones keep theirs.
     const source = newSource(ctx.self, () => this.#random.next());
-    ctx.rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0);
+    ctx.rlog.restore(loaded.snapshot, loaded.entries, loaded.meta?.commitIndex ?? 0, loaded.runs);
     sender.open(
       new Outbox(
         persistence,

@@ -5,6 +5,7 @@ import { asEpoch, asPeerId, asReactorId } from '../../src/core/ids';
 import type { Entry } from '../../src/dcm/entries';
 import { createMemoryBacking, createMemoryStore } from '../../src/store/memory';
 import { logKey, Persistence, StaleBallotError, StaleLogError } from '../../src/dcm/persistence';
+import { StoredRuns } from '../../src/dcm/log-runs';
 import { attackWorld } from './harness';
 
 const reactor = asReactorId('r');
@@ -69,7 +70,7 @@ describe('attack: two tabs share one identity and one store', () => {
     await pb.load(); // tab B opens and keeps what it loaded in memory
     await pa.load();
     const entry = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p9') });
-    await pa.write(Persistence.entryOps(1, 0, [entry(3)]), { promised: asEpoch(3), promisedOwner: 'p9~x' }); // tab A stores an entry
+    await pa.write(Persistence.entryOps(1, [entry(3)], new StoredRuns()), { promised: asEpoch(3), promisedOwner: 'p9~x' }); // tab A stores an entry
     await pb.write([Persistence.outboxPut({ source: 'p1~b', seq: 1, reactor: 'r', name: 'n', value: 1 })], { nextSeqLimit: 10 }); // fine: not the log
     // B promising a newer ballot would answer with the log in its memory (empty): refused, B stops.
     await expect(pb.write([], { promised: asEpoch(4), promisedOwner: 'p8~y' })).rejects.toBeInstanceOf(StaleLogError);
@@ -78,7 +79,7 @@ describe('attack: two tabs share one identity and one store', () => {
     // A reload (a new process on the store) sees the log and writes on.
     const again = new Persistence(createMemoryStore(backing), () => undefined);
     expect((await again.load()).entries).toEqual([entry(3)]);
-    await again.write(Persistence.entryOps(2, 1, [entry(4)]), { promised: asEpoch(4), promisedOwner: 'p8~y' });
+    await again.write(Persistence.entryOps(2, [entry(4)], new StoredRuns()), { promised: asEpoch(4), promisedOwner: 'p8~y' });
     expect(again.meta).toMatchObject({ promised: 4, logVersion: 2 });
   });
 
@@ -88,15 +89,15 @@ describe('attack: two tabs share one identity and one store', () => {
     const pb = new Persistence(createMemoryStore(backing), (e) => errors.push(e));
     await pb.load();
     const entry = (epoch: number): Entry => ({ type: 'term', epoch: asEpoch(epoch), leader: asPeerId('p9') });
-    await pb.write(Persistence.entryOps(1, 0, [entry(5)]), { promised: asEpoch(5), promisedOwner: 'p9~old' });
+    await pb.write(Persistence.entryOps(1, [entry(5)], new StoredRuns()), { promised: asEpoch(5), promisedOwner: 'p9~old' });
     const pa = new Persistence(createMemoryStore(backing), () => undefined); // tab A opens after B wrote
     await pa.load();
-    await pa.write(Persistence.entryOps(1, 1, [entry(7)]), { promised: asEpoch(7), promisedOwner: 'p8~new' }); // tab A moved to ballot 7
+    await pa.write(Persistence.entryOps(1, [entry(7)], new StoredRuns()), { promised: asEpoch(7), promisedOwner: 'p8~new' }); // tab A moved to ballot 7
     // Tab B, still at ballot 5, accepts another entry of the old sequencer: refused inside the transaction,
     // nothing of it lands, and B stops (fail-stop) instead of acknowledging it.
-    await expect(pb.write(Persistence.entryOps(1, 1, [entry(5)]))).rejects.toBeInstanceOf(StaleBallotError);
+    await expect(pb.write(Persistence.entryOps(1, [entry(5)], new StoredRuns()))).rejects.toBeInstanceOf(StaleBallotError);
     expect(errors.map((e) => e.name)).toEqual(['StaleBallotError']);
-    expect(await createMemoryStore(backing).load(logKey(1))).toEqual(entry(7));
+    expect(await createMemoryStore(backing).load(logKey(1))).toEqual([entry(7)]);
     // Meta-only writes of the stale tab still merge forward (an outbox reservation is not a log write).
     const pc = new Persistence(createMemoryStore(backing), () => undefined);
     await pc.load();

@@ -10,7 +10,7 @@ import type { PeerId } from '../../src/core/ids';
 import type { Clock, Random, TimerHandle } from '../../src/core/clock';
 import type { ProtocolFaults, RoomTimings } from '../../src/dcm/context';
 import { createLeaseElector } from '../../src/dcm/electors/lease';
-import { logKey } from '../../src/dcm/persistence';
+import { LOG_PREFIX, readRuns } from '../../src/dcm/log-runs';
 import { createDistributedRoom, type DistributedRoom } from '../../src/dcm/room';
 import type { ClaimMode } from '../../src/dcm/requester';
 import type { LeaseClient } from '../../src/mesh/lease';
@@ -200,7 +200,9 @@ export class SimPeer {
   stores(index: number, json: string): boolean {
     const snapshot = this.backing.entries.get('dcm/snapshot') as { index: number } | undefined;
     if (snapshot && snapshot.index >= index) return true;
-    const stored = this.backing.entries.get(logKey(index));
+    const base = snapshot?.index ?? 0;
+    const records = [...this.backing.entries].filter(([k]) => k.startsWith(LOG_PREFIX)).sort(([a], [b]) => (a < b ? -1 : 1));
+    const stored = readRuns(base, records).entries[index - base - 1];
     return stored !== undefined && JSON.stringify(stored) === json;
   }
 
