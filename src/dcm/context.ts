@@ -87,6 +87,8 @@ export interface ProtocolFaults {
   readonly continueAfterFailedWrite?: boolean;
   /** The wire encoder leaves a commit's consumed ids out of its compact form (a field lost on the wire). */
   readonly lossyCommitText?: boolean;
+  /** The outbox never resends on its own (only to a new sequencer): an emission lost on the way stays queued. */
+  readonly skipResend?: boolean;
 }
 
 /** An epoch more than this far above the highest one known here (elector, promise, log) is refused. */

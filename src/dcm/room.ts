@@ -120,6 +120,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     leader,
     send: (to, m) => ctx.send(to, m),
     inLog: (source, seq) => rlog.replica.isDelivered(source, seq),
+    skipResend: faults.skipResend === true,
   });
   const emissions = new Emissions({ ctx, life, sender, leader, catalog, fresh, notices, affinity });
   const dispatcher = new Dispatcher({

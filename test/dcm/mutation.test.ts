@@ -121,6 +121,19 @@ describe('mutation: the checker catches a broken protocol', () => {
     expect(caught?.rules).toContain('agreement');
   }, 60_000);
 
+  it('an outbox that never resends leaves an emission lost on a link unapplied: the progress rule sees it', async () => {
+    // Lossy and one-way links drop emit messages; only the periodic resend (a new sequencer aside) sends them
+    // again. Without it the emitting peer's outbox never drains ('outbox': an emission never applied) and the
+    // room never settles ('progress'). First caught at seed 2 (then 4, 5, 6); the real protocol passes them.
+    let caught: number | null = null;
+    for (let seed = 1; seed <= 40 && caught === null; seed++) {
+      const r = await runSimulation({ seed, mutation: { skipResend: true }, mapJobs: 20, faultKinds: [FaultKind.oneWayLink, FaultKind.partition] });
+      const rules = new Set(r.violations.map((v) => v.rule));
+      if (rules.has('outbox') && rules.has('progress')) caught = seed;
+    }
+    expect(caught, 'skipResend was never caught').not.toBeNull();
+  }, 120_000);
+
   it('the real protocol passes the same seeds', async () => {
     for (let seed = 1; seed <= 8; seed++) {
       for (const faultKinds of [[...DEFAULT_FAULT_KINDS], [1], [FaultKind.frozenTab], [FaultKind.storeFailures]]) {

@@ -13,7 +13,7 @@ import { createMemoryStore } from '../../src/store/memory';
 
 /** An outbox and its sender on a clock the test moves, sending into `sent`; `inLog` plays the replica's log. */
 async function outboxUnderTest() {
-  const t = { now: 0 };
+  const t = { now: 0, leaderless: false };
   const clock: Clock = { now: () => t.now, setTimeout: () => ({}) as TimerHandle, clearTimeout: () => undefined };
   const persistence = new Persistence(createMemoryStore(), (e) => {
     throw e;
@@ -24,7 +24,7 @@ async function outboxUnderTest() {
   const sender = new OutboxSender({
     clock,
     resendMs: 250,
-    leader: () => ({ leader: asPeerId('s'), epoch: asEpoch(1) }),
+    leader: () => (t.leaderless ? null : { leader: asPeerId('s'), epoch: asEpoch(1) }),
     send: (_, m) => void sent.push(m),
     inLog: (_, seq) => inLog.has(seq),
   });
@@ -60,10 +60,47 @@ describe('outbox resends', () => {
     sent.length = 0;
     t.now += 60;
     sender.flush();
-    expect(itemsSent(), 'the periodic resend is not put off by it: everything the log does not hold').toEqual([seqs[2], s4]);
+    expect(itemsSent(), 'the periodic resend is not put off by it, but sends only what was out a whole interval').toEqual([seqs[2]]);
+    sent.length = 0;
+    t.now += 250;
+    sender.flush();
+    expect(itemsSent(), 'the next one: everything the log does not hold').toEqual([seqs[2], s4]);
     sent.length = 0;
     sender.flush('all');
     expect(itemsSent(), 'a new leader: everything still queued').toEqual([...seqs, s4]);
+  });
+
+  it('a burst sent after a quiet spell is not sent again by the next periodic flush, only after an interval', async () => {
+    const { t, sent, inLog, sender, outbox, itemsSent } = await outboxUnderTest();
+    t.now = 10_000; // no flush for a long time
+    const seqs = Array.from({ length: 50 }, () => outbox.add('r', 'job', null).item.seq);
+    await outbox.flush(); // the reservation landed: all sent at once
+    expect(itemsSent()).toEqual(seqs);
+    sent.length = 0;
+    t.now += 5;
+    sender.flush(); // due (the last periodic one is long ago), but these are 5 ms out
+    expect(itemsSent()).toEqual([]);
+    for (const s of seqs.slice(0, 40)) inLog.add(s);
+    t.now += 250;
+    sender.flush();
+    expect(itemsSent(), 'out for an interval and not in the log: resent').toEqual(seqs.slice(40));
+  });
+
+  it('an emission never sent (no sequencer known when it became sendable) goes with the next periodic flush', async () => {
+    const { t, sent, sender, outbox, itemsSent } = await outboxUnderTest();
+    const first = outbox.add('r', 'job', null).item.seq;
+    await outbox.flush();
+    t.now += 300;
+    sender.flush(); // a periodic flush: `first` counts as out for an interval from here
+    sent.length = 0;
+    t.leaderless = true;
+    const late = Array.from({ length: 1100 }, () => outbox.add('r', 'job', null).item.seq); // past the reserved block
+    await outbox.flush(); // the reservation landed while no sequencer was known: nothing went
+    expect(sent).toEqual([]);
+    t.leaderless = false;
+    t.now += 300;
+    sender.flush();
+    expect(itemsSent()).toEqual([first, ...late]);
   });
 
   it('sends at most MAX_SENT_PER_FLUSH emissions per flush, oldest first; the next flushes send the rest', async () => {
