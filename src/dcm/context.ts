@@ -108,6 +108,11 @@ export interface RoomContext {
   readonly histories: Histories;
   /** Send to a peer: queued and sent with the rest of this turn's messages to it (to self: on a microtask). */
   send(to: PeerId, message: Message): void;
+  /**
+   * Put `message` in the place of `queued`, sent to `to` earlier in this turn and still waiting for the flush;
+   * false when it has left already (or went to this peer itself): then nothing changed.
+   */
+  replace(to: PeerId, queued: Message, message: Message): boolean;
   /** Peers with a link up now, but those holding another history of the room. */
   peers(): readonly PeerId[];
   /** Run `fn` once the current turn is over (the clock's `defer`). */

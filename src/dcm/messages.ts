@@ -94,6 +94,8 @@ const MessageSchema = v.variant('type', [
   message('fresh', { epoch, leader: peerId, molecule }),
   message('renew', { epoch, claimIds: v.array(claimId) }),
   message('release', { epoch, claimId }),
+  // `claim`: the claim of these inputs is made by this commit (its claim message had not left yet when the
+  // body finished: requester.ts folds the two into one).
   message('commit', {
     epoch,
     claimId,
@@ -101,6 +103,7 @@ const MessageSchema = v.variant('type', [
     consumed: v.array(moleculeId),
     produced: v.array(molecule),
     replies: v.array(reply),
+    claim: v.optional(v.literal(true)),
   }),
   // Sequencer → one peer.
   message('claim-result', { claimId, ok: v.boolean() }),

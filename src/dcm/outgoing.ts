@@ -36,6 +36,19 @@ export class Outgoing {
     this.#schedule();
   }
 
+  /** Put `message` in the place of `queued`, still waiting here for `to`; false when it is not (sent already). */
+  replace(to: PeerId, queued: Message, message: Message): boolean {
+    const q = this.#queues.get(to);
+    if (!q) return false;
+    // From the end: the queued message is usually one of the last few.
+    for (let i = q.length - 1; i >= 0; i--) {
+      if (q[i] !== queued) continue;
+      q[i] = message;
+      return true;
+    }
+    return false;
+  }
+
   /**
    * Run `fn` when this turn's messages are about to leave (a flush is scheduled if none is): what to send
    * can then depend on everything the turn received — a claim's result is left out when its commit came in

@@ -33,6 +33,8 @@ interface Held {
   readonly leader: PeerId;
   state: 'asked' | 'granted' | 'rejected' | 'committing';
   commit?: MessageOf<'commit'>;
+  /** The claim message, until the commit (which may take its place if it has not left yet). */
+  claim?: MessageOf<'claim'> | undefined;
   lastSent: number;
   confirm?: ((ok: boolean) => void) | undefined;
   /** Waiting for the sequencer's answer to the claim (see decided). */
@@ -141,10 +143,11 @@ export class Requester {
     const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
     if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#spent.has(id) || this.#isHinted(id))) return null;
     const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: [...ids], epoch: leader.epoch };
-    const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now() };
+    const claim = msg('claim', { epoch: leader.epoch, claimId: grant.claimId, ids: [...ids] });
+    const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now(), claim };
     this.#held.set(grant.claimId, held);
     for (const id of ids) this.#inflight.add(id);
-    this.#ctx.send(leader.leader, msg('claim', { epoch: leader.epoch, claimId: grant.claimId, ids: [...ids] }));
+    this.#ctx.send(leader.leader, claim);
     // Optimistic: run the body at once; the commit, sent after the claim on the same ordered link, is
     // only accepted if the claim was granted. Confirmed: wait for the grant (long or costly bodies).
     if (this.#o.mode === 'optimistic') return grant;
@@ -198,7 +201,13 @@ export class Requester {
     held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: [...grant.ids], produced, replies });
     held.state = 'committing';
     held.lastSent = this.#ctx.clock.now();
-    this.#ctx.send(held.leader, held.commit);
+    // The body finished in the turn that claimed (an optimistic claim of an instant body): the claim has not
+    // left yet, so the commit goes in its place and makes the claim itself — one message to encode, relay,
+    // check and handle instead of two, and no claim in the sequencer's table between them. A resend is the
+    // plain commit (its claim, if the first send was lost, is gone with it: refused, like a lost claim).
+    const claim = held.claim;
+    held.claim = undefined;
+    if (!claim || !this.#ctx.replace(held.leader, claim, { ...held.commit, claim: true })) this.#ctx.send(held.leader, held.commit);
     return new Promise<boolean>((resolve) => (held.resolve = resolve));
   }
 

@@ -63,6 +63,7 @@ export function roomContext(p: RoomContextParts): RoomContext {
       }
       p.outgoing.send(to, message);
     },
+    replace: (to, queued, message) => to !== self && p.outgoing.replace(to, queued, message),
     peers: () => p.transport.peers().filter((peer) => !p.histories.isForeign(peer)),
     defer: p.defer,
     beforeFlush: (fn) => p.outgoing.beforeFlush(fn),

@@ -256,17 +256,22 @@ export class Sequencer {
   }
 
   onClaim(from: PeerId, m: MessageOf<'claim'>): void {
-    const { rlog, clock, timings } = this.#ctx;
     // Claim ids name their holder: another peer's (predictable) next id is never squatted.
     if (!claimOwnedBy(m.claimId, from)) return this.#ctx.refused(from, `claim under id ${m.claimId}`);
-    const ok =
-      m.epoch === this.epoch &&
-      m.ids.every((id) => rlog.replica.isAvailable(id)) &&
-      this.#claims.grant({ claimId: m.claimId, holder: from, ids: m.ids, epoch: this.epoch, expiresAt: clock.now() + timings.claimTtlMs });
+    const ok = this.#grant(from, m.epoch, m.claimId, m.ids);
     this.#answerClaim(from, m.claimId, ok);
-    if (!ok) return;
-    this.#ctx.record({ type: 'claim-granted', claimId: m.claimId, holder: from, epoch: this.epoch, ids: m.ids });
-    this.#hints.queue(m.ids, true);
+    if (ok) this.#hints.queue(m.ids, true);
+  }
+
+  /** The same rules for a claim of its own and one a commit makes (`claim: true`). */
+  #grant(from: PeerId, epoch: Epoch, claimId: ClaimId, ids: readonly MoleculeId[]): boolean {
+    const { rlog, clock, timings } = this.#ctx;
+    const ok =
+      epoch === this.epoch &&
+      ids.every((id) => rlog.replica.isAvailable(id)) &&
+      this.#claims.grant({ claimId, holder: from, ids, epoch: this.epoch, expiresAt: clock.now() + timings.claimTtlMs });
+    if (ok) this.#ctx.record({ type: 'claim-granted', claimId, holder: from, epoch: this.epoch, ids });
+    return ok;
   }
 
   onRenew(from: PeerId, m: MessageOf<'renew'>): void {
@@ -286,6 +291,9 @@ export class Sequencer {
     const known = this.#decided.get(m.claimId);
     if (known !== undefined) return void this.#ctx.send(from, msg('commit-result', { claimId: m.claimId, ok: known }));
     if (this.#pending.has(m.claimId)) return; // a resend while the entry replicates
+    // A commit that makes its claim (requester.ts): claimed here and now, by the rules of a claim (no answer:
+    // the commit's fate is the answer). It is never a second claim of one id.
+    if (m.claim === true && !this.#claims.get(m.claimId)) this.#grant(from, m.epoch, m.claimId, m.consumed);
     const claim = this.#claims.get(m.claimId);
     const live =
       claim !== undefined &&

@@ -164,11 +164,12 @@ const CHECKS: Readonly<Record<Hot, Check>> = {
     return list && isNat(epoch) && isId(claimId) ? { epoch, claimId, ids: list } : null;
   },
   commit(m) {
-    const { epoch, claimId, reaction } = m;
+    const { epoch, claimId, reaction, claim } = m;
     const consumed = ids(m['consumed']);
     const produced = consumed && molecules(m['produced']);
     const rs = produced && replies(m['replies']);
-    return rs && isNat(epoch) && isId(claimId) && isName(reaction) ? { epoch, claimId, reaction, consumed, produced, replies: rs } : null;
+    if (!rs || !isNat(epoch) || !isId(claimId) || !isName(reaction) || (claim !== undefined && claim !== true)) return null;
+    return claim === true ? { epoch, claimId, reaction, consumed, produced, replies: rs, claim } : { epoch, claimId, reaction, consumed, produced, replies: rs };
   },
   'claim-result': (m) => (isId(m['claimId']) && typeof m['ok'] === 'boolean' ? { claimId: m['claimId'], ok: m['ok'] } : null),
   'commit-result': (m) => (isId(m['claimId']) && typeof m['ok'] === 'boolean' ? { claimId: m['claimId'], ok: m['ok'] } : null),

@@ -26,7 +26,7 @@ function setup(): { requester: Requester; replica: Replica; sent: Message[]; log
   const replica = new Replica();
   const sent: Message[] = [];
   // The parts of a room context the requester uses: real replica, clock, random and timings; sends recorded.
-  const ctx = { self, clock, random: seededRandom(1), timings: defaultTimings, rlog: { replica }, send: (_to: unknown, m: Message) => sent.push(m), record: () => undefined } as unknown as RoomContext;
+  const ctx = { self, clock, random: seededRandom(1), timings: defaultTimings, rlog: { replica }, send: (_to: unknown, m: Message) => sent.push(m), replace: () => false, record: () => undefined } as unknown as RoomContext;
   const requester = new Requester(ctx, {
     mode: 'optimistic',
     ids: new RequestIds(self, 'boot'),
