@@ -37,6 +37,7 @@ import type { WebSocketLike } from '../src/mesh/signaling-client';
 import { topSelf } from './lib/profile-top';
 import { stats, writeResult } from './lib/result';
 import { simMapReduce } from '../test/sim/workloads';
+import { NODE_TS } from './lib/node-ts';
 
 const LEASE_TTL_MS = 500;
 /**
@@ -262,7 +263,7 @@ function spawnPeers(
   return ids.map((id) => {
     const child = spawn(
       process.execPath,
-      [...PEER_NODE_FLAGS, '--import', 'tsx', script, url, room, id, String(jobs), String(costMs), link],
+      [...PEER_NODE_FLAGS, ...NODE_TS, script, url, room, id, String(jobs), String(costMs), link],
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const proc: Proc = { id, child, facts: [] };

@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { writeResult } from './lib/result';
+import { NODE_TS } from './lib/node-ts';
 
 const SIZES = (process.env['SCALE_NS'] ?? '2,5,10,20,40,64').split(',').map(Number);
 const IDLE_S = Number(process.env['SCALE_IDLE_S'] ?? 10);
@@ -46,7 +47,7 @@ class Proc {
   #waiters: Array<() => void> = [];
 
   constructor(script: string, args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [...NODE_TS, path.join(here, 'lib', script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     // A child that died (the SIGKILLed one) closes its stdin: writing to it then is not our failure.
     this.child.stdin?.on('error', () => undefined);
     readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { freePort, startRedis } from '../test/signaling/redis-server';
 import { stats, writeResult } from './lib/result';
+import { NODE_TS } from './lib/node-ts';
 
 const N = Math.max(2, Number(process.env['SIGNAL_BENCH_CONNECTIONS'] ?? 5000) & ~1);
 const RELAY_SAMPLES = Number(process.env['SIGNAL_BENCH_RELAYS'] ?? 2000);
@@ -40,7 +41,7 @@ async function kineticInstance(redisUrl: string): Promise<{ child: ChildProcess;
   const bin = path.join(root, 'signaling-server/dist/cli.js');
   const entry = fs.existsSync(bin)
     ? [bin]
-    : ['--import', 'tsx', path.join(root, 'signaling-server/src/cli.ts')];
+    : [...NODE_TS, path.join(root, 'signaling-server/src/cli.ts')];
   const args = [
     ...entry,
     '--port',

@@ -10,6 +10,7 @@ import { createSignalingServer } from '../signaling-server/src/index';
 import { asPeerId } from '../src/core/ids';
 import { reactor } from '../src/core/reactor';
 import { startNodePeer } from '../src/node/peer';
+import { NODE_TS } from './lib/node-ts';
 
 const wall = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -107,7 +108,7 @@ async function parent(mode: string, n: number): Promise<void> {
   const ids = ['l1', 'l2', 'l3'];
   const facts = new Map<string, Record<string, unknown>[]>();
   const procs: ChildProcess[] = ids.map((id) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', url, id], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [...NODE_TS, import.meta.filename, 'child', url, id], { stdio: ['pipe', 'pipe', 'inherit'] });
     const list: Record<string, unknown>[] = [];
     facts.set(id, list);
     let buf = '';

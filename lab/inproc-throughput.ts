@@ -1,6 +1,7 @@
 // lab: in-process throughput of N peers over the real signaling server (bench dcm's reactionsPerSecond5Peers), several
 // rounds so the later ones are warm; prints rate and CPU per reaction per round. For A/B runs and --cpu-prof:
-//   N=5 JOBS=5000 ROUNDS=6 npx tsx lab/inproc-throughput.ts
+//   N=5 JOBS=5000 ROUNDS=6 node --import ./bench/lib/ts-loader.mjs lab/inproc-throughput.ts
+// (compiled as bench dcm runs it; under `npx tsx` esbuild's keepNames adds a `__name()` call per closure made)
 // PROFILE=<file.cpuprofile> profiles the warm rounds only (from round WARM, default 2): a --cpu-prof of the whole
 // run is about a quarter idle, but that is module loading, joining and stopping, not the pipeline (its warm
 // rounds are ~1 % idle).
