@@ -7,8 +7,9 @@
 //                                the p50s are medians of each sample over the raw round trip taken just before
 //                                it (the details also give p50 / p50 of the round trips of that case)
 //   reactionsPerSecond5Peers     distributed reactions committed per second, 5 peers (one process) sharing rounds of 2,000
-//                                jobs: the median of 3 rounds after 7 earlier ones in the same room; the first round
-//                                after the room formed is reactionsPerSecond5PeersCold
+//                                jobs: the median of 7 rounds after 7 earlier ones in the same room (a round is
+//                                ~0.1 s: one scavenge or compile more or less moved a median of 3 by ±15 %); the
+//                                first round after the room formed is reactionsPerSecond5PeersCold
 //   failoverMs                   sequencer process SIGKILLed → the first reaction committed by its successor
 //   speedupEfficiencyN5          map/reduce of 200 latency-bound jobs (each awaits 20 ms): T(1) / (5·T(5)), in one process
 //   speedupEfficiencyN5Processes the same with every peer its own OS process (1 process vs 5)
@@ -169,7 +170,7 @@ interface Throughput {
 }
 /** Unmeasured rounds of the throughput part between the cold round and the measured ones (the JIT settles). */
 const THROUGHPUT_WARMUP_ROUNDS = Number(process.env['DCM_THROUGHPUT_WARMUP_ROUNDS'] ?? 6);
-const THROUGHPUT_MEASURED_ROUNDS = 3;
+const THROUGHPUT_MEASURED_ROUNDS = 7;
 
 async function throughput(url: string, n: number, jobs: number): Promise<Throughput> {
   const ps = await peers(url, n);
