@@ -91,18 +91,20 @@ export class Emissions {
       return notices.all(this.#o.ctx.rlog.replica.names());
     }
     // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free.
-    const consumed = new Set<MoleculeId>();
-    for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) consumed.add(id);
+    let consumed: Set<MoleculeId> | null = null;
+    for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) (consumed ??= new Set()).add(id);
+    const appeared = (m: DistributedMolecule): void => {
+      if (consumed?.has(m.id)) return;
+      affinity.appeared(m.id, m.reactor, m.name);
+      notices.soon(m.reactor, m.name);
+    };
     for (const e of entries) {
-      if (e.type === 'emit') fresh.delete(e.molecule.id);
+      if (e.type === 'emit') {
+        fresh.delete(e.molecule.id);
+        appeared(e.molecule);
+      } else if (e.type === 'commit') for (const m of e.produced) appeared(m);
       else if (e.type === 'term') fresh.dropBefore(e.epoch);
-      const added = e.type === 'emit' ? [e.molecule] : e.type === 'commit' ? e.produced : [];
-      for (const m of added) {
-        if (consumed.has(m.id)) continue;
-        affinity.appeared(m.id, m.reactor, m.name);
-        notices.soon(m.reactor, m.name);
-      }
     }
-    for (const id of consumed) affinity.gone(id);
+    if (consumed) for (const id of consumed) affinity.gone(id);
   }
 }

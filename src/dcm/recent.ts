@@ -74,9 +74,15 @@ export class RecentRing<T> {
     return (this.#set ??= new Set(this.#ring)).has(value);
   }
 
-  /** Oldest first, as a new array (two block copies: a snapshot takes it every 1,000 entries at every replica). */
+  /** Oldest first, as a new array (one array, filled in place: a snapshot takes it every 1,000 entries at every replica). */
   toArray(): T[] {
-    return this.#next === 0 || this.#ring.length < this.limit ? this.#ring.slice() : this.#ring.slice(this.#next).concat(this.#ring.slice(0, this.#next));
+    const ring = this.#ring;
+    if (this.#next === 0 || ring.length < this.limit) return ring.slice();
+    const out = new Array<T>(ring.length);
+    const head = ring.length - this.#next;
+    for (let i = 0; i < head; i++) out[i] = ring[this.#next + i] as T;
+    for (let i = 0; i < this.#next; i++) out[head + i] = ring[i] as T;
+    return out;
   }
 
   clear(): void {

@@ -23,6 +23,9 @@ const STARVED_AFTER_GRACES = 8;
 /** Copies remembered as spent at most (past it the set starts over: it only saves refused claims). */
 const MAX_SPENT = 4096;
 
+/** A commit's empty list of outputs (never changed: one shared array instead of two per commit). */
+const NONE = Object.freeze([]) as unknown as never[];
+
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
 
@@ -142,8 +145,10 @@ export class Requester {
     const replica = this.#ctx.rlog.replica;
     const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
     if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#spent.has(id) || this.#isHinted(id))) return null;
-    const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: [...ids], epoch: leader.epoch };
-    const claim = msg('claim', { epoch: leader.epoch, claimId: grant.claimId, ids: [...ids] });
+    // One copy of the ids, shared by the grant, the claim and the commit (none of them changes it).
+    const own = ids.slice();
+    const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: own, epoch: leader.epoch };
+    const claim = msg('claim', { epoch: leader.epoch, claimId: grant.claimId, ids: own });
     const held: Held = { grant, leader: leader.leader, state: 'asked', lastSent: this.#ctx.clock.now(), claim };
     this.#held.set(grant.claimId, held);
     for (const id of ids) this.#inflight.add(id);
@@ -192,13 +197,13 @@ export class Requester {
       if (held) this.#finish(held, false);
       return Promise.resolve(false);
     }
-    const produced: DistributedMolecule[] = [];
-    const replies: { to: PeerId; callId: string; value: unknown }[] = [];
+    let produced: DistributedMolecule[] = NONE;
+    let replies: { to: PeerId; callId: string; value: unknown }[] = NONE;
     for (const o of outputs) {
-      if (o.kind === 'molecule') produced.push({ id: producedMoleculeId(grant.claimId, produced.length), reactor: o.reactor, name: o.name, value: o.value });
-      else replies.push({ to: o.to, callId: o.callId, value: o.value });
+      if (o.kind === 'molecule') (produced === NONE ? (produced = []) : produced).push({ id: producedMoleculeId(grant.claimId, produced.length), reactor: o.reactor, name: o.name, value: o.value });
+      else (replies === NONE ? (replies = []) : replies).push({ to: o.to, callId: o.callId, value: o.value });
     }
-    held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: [...grant.ids], produced, replies });
+    held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: grant.ids as MoleculeId[], produced, replies });
     held.state = 'committing';
     held.lastSent = this.#ctx.clock.now();
     // The body finished in the turn that claimed (an optimistic claim of an instant body): the claim has not
@@ -207,7 +212,9 @@ export class Requester {
     // plain commit (its claim, if the first send was lost, is gone with it: refused, like a lost claim).
     const claim = held.claim;
     held.claim = undefined;
-    if (!claim || !this.#ctx.replace(held.leader, claim, { ...held.commit, claim: true })) this.#ctx.send(held.leader, held.commit);
+    const c = held.commit;
+    const folded = claim && msg('commit', { epoch: c.epoch, claimId: c.claimId, reaction: c.reaction, consumed: c.consumed, produced: c.produced, replies: c.replies, claim: true });
+    if (!claim || !this.#ctx.replace(held.leader, claim, folded as MessageOf<'commit'>)) this.#ctx.send(held.leader, c);
     return new Promise<boolean>((resolve) => (held.resolve = resolve));
   }
 
