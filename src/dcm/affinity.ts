@@ -110,8 +110,11 @@ export class Affinity {
     this.#defer = options.defer ?? ((fn) => void clock.setTimeout(fn, 0));
   }
 
-  /** A copy appeared (emitted or produced): if another host is preferred, hold back until the grace ends. */
-  appeared(id: MoleculeId, reactor: ReactorId, name: string): void {
+  /**
+   * A copy appeared (emitted or produced): if another host is preferred, hold back until the grace ends.
+   * `now`: the clock's time, when the caller has it (the copies of one append appear at one moment).
+   */
+  appeared(id: MoleculeId, reactor: ReactorId, name: string, now?: number): void {
     const { self, clock, graceMs } = this.#o;
     if (graceMs <= 0) return;
     // A lone copy waits longer for its host: the sequencer takes each next one within its own turn, so a
@@ -127,7 +130,7 @@ export class Affinity {
       kind = backup === self ? 1 : 2;
     } else if (this.#rendezvous(id, reactor) === self) return;
     const ms = graceMs * (kind === 0 ? 1 : kind === 1 ? LONE_GRACE_FACTOR : 2 * LONE_GRACE_FACTOR);
-    const until = clock.now() + ms;
+    const until = (now ?? clock.now()) + ms;
     this.#held.set(id, until);
     this.#o.onHeld?.(id, true);
     const q = this.#queues[kind];
@@ -162,10 +165,14 @@ export class Affinity {
     if (next) this.#arm(q, next.until - head.until);
     this.#defer(() => {
       const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
-      // Only a hold still in place counts (the copy may be consumed, or held again since).
+      // Only a hold still in place counts (the copy may be consumed, or held again since). Holds that end
+      // together are mostly of one (reactor, name): its key is built once, not once per hold.
+      let last: Hold | null = null;
       for (const h of due) {
         if (this.#held.get(h.id) !== h.until || !this.#held.delete(h.id)) continue;
         this.#o.onHeld?.(h.id, false);
+        if (last !== null && last.reactor === h.reactor && last.name === h.name) continue;
+        last = h;
         opened.set(`${h.reactor}\u0000${h.name}`, h);
       }
       for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);

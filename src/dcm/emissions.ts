@@ -93,9 +93,10 @@ export class Emissions {
     // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free.
     let consumed: Set<MoleculeId> | null = null;
     for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) (consumed ??= new Set()).add(id);
+    let now: number | undefined;
     const appeared = (m: DistributedMolecule): void => {
       if (consumed?.has(m.id)) return;
-      affinity.appeared(m.id, m.reactor, m.name);
+      affinity.appeared(m.id, m.reactor, m.name, (now ??= this.#o.ctx.clock.now()));
       notices.soon(m.reactor, m.name);
     };
     for (const e of entries) {
