@@ -23,8 +23,9 @@ const STARVED_AFTER_GRACES = 8;
 /** Copies remembered as spent at most (past it the set starts over: it only saves refused claims). */
 const MAX_SPENT = 4096;
 
-/** A commit's empty list of outputs (never changed: one shared array instead of two per commit). */
-const NONE = Object.freeze([]) as unknown as never[];
+/** A commit's empty lists of outputs (never changed: shared arrays instead of two new ones per commit). */
+const NO_MOLECULES = Object.freeze([]) as unknown as DistributedMolecule[];
+const NO_REPLIES = Object.freeze([]) as unknown as { to: PeerId; callId: string; value: unknown }[];
 
 /** Held-back copies an idle peer considers per attempt. */
 const MAX_STOLEN = 1024;
@@ -197,11 +198,11 @@ export class Requester {
       if (held) this.#finish(held, false);
       return Promise.resolve(false);
     }
-    let produced: DistributedMolecule[] = NONE;
-    let replies: { to: PeerId; callId: string; value: unknown }[] = NONE;
+    let produced = NO_MOLECULES;
+    let replies = NO_REPLIES;
     for (const o of outputs) {
-      if (o.kind === 'molecule') (produced === NONE ? (produced = []) : produced).push({ id: producedMoleculeId(grant.claimId, produced.length), reactor: o.reactor, name: o.name, value: o.value });
-      else (replies === NONE ? (replies = []) : replies).push({ to: o.to, callId: o.callId, value: o.value });
+      if (o.kind === 'molecule') (produced === NO_MOLECULES ? (produced = []) : produced).push({ id: producedMoleculeId(grant.claimId, produced.length), reactor: o.reactor, name: o.name, value: o.value });
+      else (replies === NO_REPLIES ? (replies = []) : replies).push({ to: o.to, callId: o.callId, value: o.value });
     }
     held.commit = msg('commit', { epoch: grant.epoch, claimId: grant.claimId, reaction: grant.reaction, consumed: grant.ids as MoleculeId[], produced, replies });
     held.state = 'committing';
