@@ -143,9 +143,12 @@ export class Requester {
 
 
   async claim(leader: LeaderInfo | null, reactor: ReactorId, reaction: string, ids: readonly MoleculeId[]): Promise<ClaimGrant | null> {
+    if (!leader || (ids.length > 1 && new Set(ids).size !== ids.length)) return null;
     const replica = this.#ctx.rlog.replica;
-    const present = (id: MoleculeId): boolean => replica.isAvailable(id) || this.#o.fresh.has(id, leader);
-    if (!leader || new Set(ids).size !== ids.length || ids.some((id) => !present(id) || this.#inflight.has(id) || this.#spent.has(id) || this.#isHinted(id))) return null;
+    for (const id of ids) {
+      const present = replica.isAvailable(id) || this.#o.fresh.has(id, leader);
+      if (!present || this.#inflight.has(id) || this.#spent.has(id) || this.#isHinted(id)) return null;
+    }
     // One copy of the ids, shared by the grant, the claim and the commit (none of them changes it).
     const own = ids.slice();
     const grant: ClaimGrant = { claimId: this.#o.ids.claim(), reactor, reaction, ids: own, epoch: leader.epoch };
