@@ -34,8 +34,11 @@ export interface AffinityOptions {
   readonly alone?: (reactor: ReactorId, name: string) => boolean;
   /** Called when a copy's grace period ends (it becomes available to every host). */
   readonly onOpen: (reactor: ReactorId, name: string) => void;
-  /** A copy is held back from this peer now (true), or no longer (false): the replica keeps its bags split by it. */
-  readonly onHeld?: (id: MoleculeId, held: boolean) => void;
+  /**
+   * Where holds are kept: the replica's copy records (room.ts), so a hold costs no table of its own and ends
+   * when the copy's record does. Without it the affinity keeps them in a table (HoldTable).
+   */
+  readonly holds?: Holds;
   /** Run after the input that already arrived was handled (default: a zero-delay timer on `clock`). */
   readonly defer?: (fn: () => void) => void;
 }
@@ -61,6 +64,35 @@ const LONE_GRACE_FACTOR = 4;
 const HOLD_SLACK_DIVISOR = 8;
 /** Host hashes remembered (peers come and go: the cache is cleared when it grows past this). */
 const MAX_HOST_HASHES = 4096;
+
+/** The holds of copies: `until` identifies one (a copy held again gets a later one). */
+export interface Holds {
+  /** Hold the copy back until `until`; false when there is no such copy (nothing is held then). */
+  hold(id: MoleculeId, until: number): boolean;
+  /** End the hold that began with `until`; false when the copy has another hold or none. */
+  release(id: MoleculeId, until: number): boolean;
+  held(id: MoleculeId): boolean;
+  /** The copy was consumed. */
+  gone(id: MoleculeId): void;
+}
+
+/** Holds in a table of their own: for an affinity without a replica (every copy may be held, known or not). */
+export class HoldTable implements Holds {
+  readonly #until = new Map<MoleculeId, number>();
+  hold(id: MoleculeId, until: number): boolean {
+    this.#until.set(id, until);
+    return true;
+  }
+  release(id: MoleculeId, until: number): boolean {
+    return this.#until.get(id) === until && this.#until.delete(id);
+  }
+  held(id: MoleculeId): boolean {
+    return this.#until.has(id);
+  }
+  gone(id: MoleculeId): void {
+    this.#until.delete(id);
+  }
+}
 
 interface Hold {
   readonly id: MoleculeId;
@@ -93,7 +125,7 @@ export class Affinity {
   readonly #o: AffinityOptions;
   readonly #defer: (fn: () => void) => void;
   /** Fresh copies not preferred to us, until their grace ends. */
-  readonly #held = new Map<MoleculeId, number>();
+  readonly #holds: Holds;
   /**
    * The holds in the order they end: one queue per grace length, so each is sorted by its end, and one
    * timer per queue aimed at its head (a timer per copy was a measurable share of a peer's CPU under a
@@ -108,6 +140,7 @@ export class Affinity {
     this.#o = options;
     const { clock } = options;
     this.#defer = options.defer ?? ((fn) => void clock.setTimeout(fn, 0));
+    this.#holds = options.holds ?? new HoldTable();
   }
 
   /**
@@ -131,8 +164,7 @@ export class Affinity {
     } else if (this.#rendezvous(id, reactor) === self) return;
     const ms = graceMs * (kind === 0 ? 1 : kind === 1 ? LONE_GRACE_FACTOR : 2 * LONE_GRACE_FACTOR);
     const until = (now ?? clock.now()) + ms;
-    this.#held.set(id, until);
-    this.#o.onHeld?.(id, true);
+    if (!this.#holds.hold(id, until)) return;
     const q = this.#queues[kind];
     q.push({ id, reactor, name, until });
     if (!q.armed) this.#arm(q, ms);
@@ -169,8 +201,7 @@ export class Affinity {
       // together are mostly of one (reactor, name): its key is built once, not once per hold.
       let last: Hold | null = null;
       for (const h of due) {
-        if (this.#held.get(h.id) !== h.until || !this.#held.delete(h.id)) continue;
-        this.#o.onHeld?.(h.id, false);
+        if (!this.#holds.release(h.id, h.until)) continue;
         if (last !== null && last.reactor === h.reactor && last.name === h.name) continue;
         last = h;
         opened.set(`${h.reactor}\u0000${h.name}`, h);
@@ -181,12 +212,12 @@ export class Affinity {
 
   /** May this peer try the copy now? (Not while it is held: the hold's timer ends it.) */
   open(id: MoleculeId): boolean {
-    return !this.#held.has(id);
+    return !this.#holds.held(id);
   }
 
   /** The copy is gone (consumed): forget it. */
   gone(id: MoleculeId): void {
-    if (this.#held.delete(id)) this.#o.onHeld?.(id, false);
+    this.#holds.gone(id);
   }
 
   /** Whether this peer is the preferred host of a copy (always, with affinity off). */

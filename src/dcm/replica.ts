@@ -51,6 +51,8 @@ class Copy implements BagItem {
   tail: DistributedMolecule | undefined = undefined;
   /** An entry of the tail consumed it. */
   removed = false;
+  /** Held back for its preferred host until this time (affinity.ts; 0: not held). The hold ends with the record. */
+  heldUntil = 0;
   constructor(readonly bag: CopyBag<Copy>) {}
   /** The tail's version first (what `get` answers). */
   get molecule(): DistributedMolecule {
@@ -65,8 +67,6 @@ export class Replica {
    * emit commits (it was moved between two bags per entry applied, sorted and hashed again each time).
    */
   readonly #bags = new Bags<Copy>();
-  /** Copies held back for their preferred host (affinity.ts tells; also ids not here yet): kept in their bags' held part. */
-  readonly #held = new Set<MoleculeId>();
   /** Copies the tail consumed (`removed`), and copies the committed state has. */
   #removedCount = 0;
   #committedCount = 0;
@@ -160,12 +160,30 @@ export class Replica {
     if (bag) for (const c of bag.held(start)) if (!c.removed) yield c.molecule;
   }
 
-  /** A copy is held back for its preferred host (true) or open to every host again (false). */
-  setHeld(id: MoleculeId, held: boolean): void {
-    if (held) this.#held.add(id);
-    else if (!this.#held.delete(id)) return;
+  /**
+   * Hold a copy back for its preferred host until `until` (affinity.ts Holds): it moves to its bag's held part.
+   * False when there is no such copy, or the tail consumed it (nothing to hold). A consumed copy keeps its hold
+   * until the hold ends or the copy's record does (the entry that consumed it may still be cut).
+   */
+  hold(id: MoleculeId, until: number): boolean {
     const c = this.#copies.get(id);
-    if (c) c.bag.setHeld(c, held);
+    if (c === undefined || c.removed) return false;
+    c.heldUntil = until;
+    c.bag.setHeld(c, true);
+    return true;
+  }
+
+  /** End the hold that began with `until` (false when the copy has another hold, or none, or is gone). */
+  release(id: MoleculeId, until: number): boolean {
+    const c = this.#copies.get(id);
+    if (c === undefined || c.heldUntil !== until) return false;
+    c.heldUntil = 0;
+    c.bag.setHeld(c, false);
+    return true;
+  }
+
+  isHeld(id: MoleculeId): boolean {
+    return (this.#copies.get(id)?.heldUntil ?? 0) !== 0;
   }
 
   /** Committed copies of (reactor, name), claimed or not (what the room holds for sure). */
@@ -312,8 +330,8 @@ export class Replica {
     if (!c) this.#copies.set(m.id, (c = new Copy(this.#bags.of(m.reactor, m.name))));
     return c;
   }
-  #intoBag(c: Copy, id: MoleculeId): void {
-    if (c.at < 0) c.bag.add(c, this.#held.size > 0 && this.#held.has(id));
+  #intoBag(c: Copy): void {
+    if (c.at < 0) c.bag.add(c, c.heldUntil !== 0);
   }
   /** `m` is in the committed state now (and out of the tail). */
   #commitCopy(m: DistributedMolecule): void {
@@ -321,12 +339,12 @@ export class Replica {
     if (c.committed === undefined) this.#committedCount++;
     c.committed = m;
     c.tail = undefined;
-    this.#intoBag(c, m.id);
+    this.#intoBag(c);
   }
   #addTail(m: DistributedMolecule): void {
     const c = this.#copyOf(m);
     c.tail = m;
-    this.#intoBag(c, m.id);
+    this.#intoBag(c);
   }
   /** The tail no longer has the copy: it leaves its bag unless the committed state has it. */
   #dropTail(c: Copy, id: MoleculeId): void {

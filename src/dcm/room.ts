@@ -100,7 +100,12 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
     graceMs: timings.affinityGraceMs,
     leader: () => leader()?.leader ?? null,
     alone: (reactor, name) => rlog.replica.alone(reactor, name),
-    onHeld: (id, held) => rlog.replica.setHeld(id, held),
+    holds: {
+      hold: (id, until) => rlog.replica.hold(id, until),
+      release: (id, until) => rlog.replica.release(id, until),
+      held: (id) => rlog.replica.isHeld(id),
+      gone: () => undefined, // the replica forgets a hold with the copy's record
+    },
     onOpen: (reactor, name) => notices.now(reactor, name),
     defer: (fn) => inbound.afterInput(fn),
   });

@@ -19,10 +19,12 @@ describe('Replica: one bag for the committed state and the tail', () => {
     const pick = <T,>(xs: readonly T[]): T | undefined => xs[Math.floor(rnd() * xs.length)];
     const replica = new Replica();
     const preference: Preference = { stamp: () => 1, mine: (m) => (m.value as number) % 3 === 0 };
-    // The model: the log (committed prefix + tail) and the held set.
+    // The model: the log (committed prefix + tail) and the holds. A hold lives in the copy's record, so it ends
+    // when the record does: the copy consumed by an applied commit, or a tail copy cut and appended again.
     const log: Entry[] = [];
     let applied = 0;
-    const held = new Set<MoleculeId>();
+    const held = new Map<MoleculeId, number>();
+    let nextHold = 1;
     let nextSeq = 1; // a source numbers its emissions from 1
     let nextClaim = 0;
     const stateAfter = (n: number): Map<MoleculeId, DistributedMolecule> => {
@@ -52,18 +54,29 @@ describe('Replica: one bag for the committed state and the tail', () => {
         replica.appendTail(log.length, log[log.length - 1] as Entry);
       } else if (op < 0.75 && applied < log.length) {
         applied++;
-        replica.commitNext(applied, log[applied - 1] as Entry);
+        const e = log[applied - 1] as Entry;
+        replica.commitNext(applied, e);
+        if (e.type === 'commit') for (const id of e.consumed) held.delete(id);
       } else if (op < 0.8 && applied < log.length) {
         // A new sequencer cut the tail back somewhere after the committed prefix.
         log.length = applied + Math.floor(rnd() * (log.length - applied));
         replica.rebuildTail(log.slice(applied).map((e, i) => [applied + 1 + i, e] as const));
+        const committed = stateAfter(applied);
+        for (const id of [...held.keys()]) if (!committed.has(id)) held.delete(id);
       } else {
         const id = pick(available);
         if (id !== undefined) {
-          const h = rnd() < 0.5;
-          if (h) held.add(id);
-          else held.delete(id);
-          replica.setHeld(id, h);
+          if (rnd() < 0.5) {
+            const until = nextHold++;
+            expect(replica.hold(id, until)).toBe(true);
+            held.set(id, until);
+          } else {
+            const until = held.get(id);
+            expect(replica.release(id, until === undefined ? -1 : until + 1)).toBe(false); // another hold's end
+            expect(replica.release(id, until ?? -1)).toBe(until !== undefined);
+            held.delete(id);
+          }
+          expect(replica.isHeld(id)).toBe(held.has(id));
         }
       }
       const now = stateAfter(log.length);
