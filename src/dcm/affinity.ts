@@ -94,30 +94,51 @@ export class HoldTable implements Holds {
   }
 }
 
-interface Hold {
-  readonly id: MoleculeId;
-  readonly reactor: ReactorId;
-  readonly name: string;
-  readonly until: number;
+/** Holds that end in one firing of a queue's timer (parallel arrays, as in the queue). */
+interface DueHolds {
+  readonly ids: readonly MoleculeId[];
+  readonly untils: readonly number[];
+  readonly reactors: readonly ReactorId[];
+  readonly names: readonly string[];
 }
 
-/** A FIFO of holds (array with a moving head, compacted when half spent). */
+/**
+ * A FIFO of holds in parallel arrays with a moving head, compacted when half spent. No object per hold: a hold
+ * lives a grace period, past a scavenge or two, and there is one per fresh copy at every peer but its host.
+ */
 class HoldQueue {
   /** A timer is set for the head. */
   armed = false;
-  #items: Hold[] = [];
+  #ids: MoleculeId[] = [];
+  #untils: number[] = [];
+  #reactors: ReactorId[] = [];
+  #names: string[] = [];
   #head = 0;
-  push(h: Hold): void {
-    this.#items.push(h);
+  push(id: MoleculeId, reactor: ReactorId, name: string, until: number): void {
+    this.#ids.push(id);
+    this.#untils.push(until);
+    this.#reactors.push(reactor);
+    this.#names.push(name);
   }
-  peek(): Hold | undefined {
-    return this.#items[this.#head];
+  /** When the first hold ends (undefined: none). */
+  headUntil(): number | undefined {
+    return this.#head < this.#untils.length ? this.#untils[this.#head] : undefined;
   }
-  shift(): void {
-    if (++this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+  /** Take the holds from the head on that end by `end`. */
+  take(end: number): DueHolds {
+    const from = this.#head;
+    let to = from;
+    while (to < this.#untils.length && (this.#untils[to] as number) <= end) to++;
+    const due = { ids: this.#ids.slice(from, to), untils: this.#untils.slice(from, to), reactors: this.#reactors.slice(from, to), names: this.#names.slice(from, to) };
+    this.#head = to;
+    if (this.#head * 2 >= this.#untils.length) {
+      this.#ids = this.#ids.slice(to);
+      this.#untils = this.#untils.slice(to);
+      this.#reactors = this.#reactors.slice(to);
+      this.#names = this.#names.slice(to);
       this.#head = 0;
     }
+    return due;
   }
 }
 
@@ -166,7 +187,7 @@ export class Affinity {
     const until = (now ?? clock.now()) + ms;
     if (!this.#holds.hold(id, until)) return;
     const q = this.#queues[kind];
-    q.push({ id, reactor, name, until });
+    q.push(id, reactor, name, until);
     if (!q.armed) this.#arm(q, ms);
   }
 
@@ -183,28 +204,27 @@ export class Affinity {
    */
   #expire(q: HoldQueue): void {
     q.armed = false;
-    const head = q.peek();
-    if (!head) return;
-    const due: Hold[] = [];
+    const head = q.headUntil();
+    if (head === undefined) return;
     // Holds that end within a slack of the head end with it: one timer per slack, not per copy (a timer per
     // hold was 7 % of a replica under a burst of jobs). A copy opens at most graceMs / HOLD_SLACK_DIVISOR early.
-    const end = head.until + this.#o.graceMs / HOLD_SLACK_DIVISOR;
-    for (let h = q.peek(); h && h.until <= end; h = q.peek()) {
-      q.shift();
-      due.push(h);
-    }
-    const next = q.peek();
-    if (next) this.#arm(q, next.until - head.until);
+    const due = q.take(head + this.#o.graceMs / HOLD_SLACK_DIVISOR);
+    const next = q.headUntil();
+    if (next !== undefined) this.#arm(q, next - head);
     this.#defer(() => {
       const opened = new Map<string, { readonly reactor: ReactorId; readonly name: string }>();
       // Only a hold still in place counts (the copy may be consumed, or held again since). Holds that end
       // together are mostly of one (reactor, name): its key is built once, not once per hold.
-      let last: Hold | null = null;
-      for (const h of due) {
-        if (!this.#holds.release(h.id, h.until)) continue;
-        if (last !== null && last.reactor === h.reactor && last.name === h.name) continue;
-        last = h;
-        opened.set(`${h.reactor}\u0000${h.name}`, h);
+      let lastReactor: ReactorId | null = null;
+      let lastName = '';
+      for (let i = 0; i < due.ids.length; i++) {
+        if (!this.#holds.release(due.ids[i] as MoleculeId, due.untils[i] as number)) continue;
+        const reactor = due.reactors[i] as ReactorId;
+        const name = due.names[i] as string;
+        if (reactor === lastReactor && name === lastName) continue;
+        lastReactor = reactor;
+        lastName = name;
+        opened.set(`${reactor}\u0000${name}`, { reactor, name });
       }
       for (const { reactor, name } of opened.values()) this.#o.onOpen(reactor, name);
     });
