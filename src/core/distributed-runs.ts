@@ -171,12 +171,6 @@ export class DistributedRuns {
     for (const local of r.slots) if (local && local.size === 0) return null;
     const port = this.s.parts.port;
     const site = r.site as Site;
-    if (inputs.length === 1 && !r.slots[0]) {
-      // One distributed input (the common reaction): no table of names, no count of how many it needs.
-      const input = inputs[0] as (typeof inputs)[number];
-      const src = new RoomSource(port.available(site.id, input.molecule.name, 1, false), this.#pending, input.molecule.kind === 'blocking', Math.max(limit, 1));
-      return src.size === 0 ? null : [src];
-    }
     const room = new Map<string, RoomSource>();
     const sources: Source[] = [];
     const localDemand = r.slots.some(Boolean); // a local input is present (checked above): only we can run it
@@ -189,7 +183,8 @@ export class DistributedRuns {
       const name = input.molecule.name;
       let src = room.get(name);
       if (!src) {
-        const need = inputs.filter((i) => i.molecule.distributed && i.molecule.name === name).length;
+        let need = 0; // (a loop, not filter: this runs on every attempt)
+        for (const i of inputs) if (i.molecule.distributed && i.molecule.name === name) need++;
         room.set(name, (src = new RoomSource(port.available(site.id, name, need, localDemand), this.#pending, input.molecule.kind === 'blocking', Math.max(limit, need))));
         if (src.size === 0) return null;
       }

@@ -74,7 +74,7 @@ export class RecentRing<T> {
     return (this.#set ??= new Set(this.#ring)).has(value);
   }
 
-  /** Oldest first, as a new array (one array, filled in place: a snapshot takes it every 1,000 entries at every replica). */
+  /** Oldest first, as a new array (one array, filled in place: a snapshot takes it at every compaction, at every replica). */
   toArray(): T[] {
     const ring = this.#ring;
     if (this.#next === 0 || ring.length < this.limit) return ring.slice();

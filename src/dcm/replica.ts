@@ -313,7 +313,7 @@ export class Replica {
     return [...names.values()];
   }
 
-  /** All committed molecules, as a new array (a loop, not a generator: a snapshot takes it every 1,000 entries). */
+  /** All committed molecules, as a new array (a loop, not a generator: a snapshot takes it at every compaction). */
   molecules(): DistributedMolecule[] {
     const out: DistributedMolecule[] = [];
     for (const c of this.#copies.values()) if (c.committed) out.push(c.committed);
