@@ -7,6 +7,7 @@
 // rounds are ~1 % idle).
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
 import { createSignalingServer } from '../signaling-server/src/index';
 import { asPeerId } from '../src/core/ids';
 import { reactor } from '../src/core/reactor';
@@ -67,6 +68,7 @@ for (let r = 0; r < rounds; r++) {
   const target = done + jobs;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const e0 = performance.eventLoopUtilization();
   for (let i = 0; i < jobs; i++) loaded[i % n]!.emit.job(i);
   const drained = () =>
     ps.every((p) => {
@@ -76,12 +78,13 @@ for (let r = 0; r < rounds; r++) {
   while (!(done >= target || drained())) await sleep(2);
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
+  const elu = performance.eventLoopUtilization(e0).utilization;
   // HEAP=1 (with node --expose-gc): the heap that survives a full collection after each round.
   const gc = (globalThis as { gc?: () => void }).gc;
   if (process.env.HEAP && gc) gc();
   const heap = process.env.HEAP ? ` heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB` : '';
   console.error(
-    `round ${r}:${heap}${hooks.__counts ? ` ${JSON.stringify(hooks.__counts())}` : ''} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
+    `round ${r}:${heap}${hooks.__counts ? ` ${JSON.stringify(hooks.__counts())}` : ''} ${Math.round(jobs / (ms / 1000))}/s cpu ${(((c.user + c.system) / 1000 / jobs) * 1000).toFixed(1)} us/reaction elu ${elu.toFixed(2)} seq=${ps.find((p) => p.room.status().role === 'sequencer')?.room.status().sequencer}`,
   );
 }
 if (inspector && alloc) {

@@ -119,6 +119,11 @@ export interface RoomContext {
    * false when it has left already (or went to this peer itself): then nothing changed.
    */
   replace(to: PeerId, queued: Message, message: Message): boolean;
+  /**
+   * The last message sent to `to` that has not left yet (sent this turn; to this peer itself: not delivered
+   * yet). Until something else is sent to `to`, it may still be extended: it leaves after everything before it.
+   */
+  lastQueued(to: PeerId): Message | undefined;
   /** Peers with a link up now, but those holding another history of the room. */
   peers(): readonly PeerId[];
   /** Run `fn` once the current turn is over (the clock's `defer`). */

@@ -11,7 +11,7 @@ import type { CopyNotices } from './copy-notices';
 import type { FreshEmissions } from './fresh';
 import type { Entry } from './entries';
 import { emissionOf, ownedBy } from './ids';
-import { msg, type MessageOf } from './messages';
+import { type Message, msg, type MessageOf } from './messages';
 import type { OutboxSender } from './outbox-sender';
 import type { RoomLife } from './room-phase';
 
@@ -26,8 +26,16 @@ export interface EmissionsOptions {
   readonly affinity: Affinity;
 }
 
+/** One emission in an emit message. */
+type EmitItem = MessageOf<'emit'>['items'][number];
+
+/** Emissions one emit message carries at most (as the outbox's batches). */
+const MAX_EMITS_PER_MESSAGE = 256;
+
 export class Emissions {
   readonly #o: EmissionsOptions;
+  /** The emit message sent last, while it may still take more emissions (#send). */
+  #open: { readonly to: PeerId; readonly message: Message; readonly items: EmitItem[] } | null = null;
 
   constructor(options: EmissionsOptions) {
     this.#o = options;
@@ -43,7 +51,7 @@ export class Emissions {
     const target = this.#o.leader();
     if (!sendable || !target) return;
     const molecule = outbox.molecule(item);
-    ctx.send(target.leader, msg('emit', { items: [{ source: outbox.source, seq: item.seq, molecule }] }));
+    this.#send(target.leader, { source: outbox.source, seq: item.seq, molecule });
     sender.sent(item.seq);
     // Local first: a host may match its own emission before the log brings it back (see fresh.ts).
     if (catalog.hosts(reactor)) {
@@ -55,6 +63,25 @@ export class Emissions {
     // for the log (the sequencer, if preferred, has the emit already).
     const host = affinity.preferred(molecule.id, reactor);
     if (host && host !== target.leader && host !== ctx.self) ctx.send(host, msg('fresh', { epoch: target.epoch, leader: target.leader, molecule }));
+  }
+
+  /**
+   * One emit message per burst: an emission joins the emit message sent to the same sequencer earlier in this
+   * turn while nothing else was sent after it (so a claim of the copy still follows its emit). One message per
+   * emission made the sequencer handle — and propose, and store as a log record — each on its own (bench dcm:
+   * 2,000 emit messages in a round of 2,000 jobs, where the outbox's batches make 10).
+   */
+  #send(to: PeerId, item: EmitItem): void {
+    const ctx = this.#o.ctx;
+    const open = this.#open;
+    if (open !== null && open.to === to && open.items.length < MAX_EMITS_PER_MESSAGE && ctx.lastQueued(to) === open.message) {
+      open.items.push(item);
+      return;
+    }
+    const items = [item];
+    const message = msg('emit', { items });
+    this.#open = { to, message, items };
+    ctx.send(to, message);
   }
 
   /** A peer's emission is on its way to the sequencer we follow, and we are its preferred host. */

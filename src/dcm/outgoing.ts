@@ -36,6 +36,12 @@ export class Outgoing {
     this.#schedule();
   }
 
+  /** The last message queued for `to` in this turn, not sent yet (undefined: none). */
+  last(to: PeerId): Message | undefined {
+    const q = this.#queues.get(to);
+    return q === undefined ? undefined : q[q.length - 1];
+  }
+
   /** Put `message` in the place of `queued`, still waiting here for `to`; false when it is not (sent already). */
   replace(to: PeerId, queued: Message, message: Message): boolean {
     const q = this.#queues.get(to);

@@ -6,6 +6,7 @@ import type { Logger } from '../core/log';
 import type { Transport } from '../mesh/transport';
 import type { ProtocolFaults, RoomContext, RoomTimings } from './context';
 import type { Histories } from './genesis';
+import type { Message } from './messages';
 import type { Outgoing } from './outgoing';
 import type { ReplicatedLog } from './replicated-log';
 import type { RoomSignals } from './room-signals';
@@ -46,6 +47,8 @@ export interface RoomContextParts {
 
 export function roomContext(p: RoomContextParts): RoomContext {
   const { self, terms } = p;
+  /** The last message to this peer itself whose microtask has not run yet (lastQueued). */
+  let selfLast: Message | undefined;
   return {
     self,
     clock: p.clock,
@@ -58,11 +61,16 @@ export function roomContext(p: RoomContextParts): RoomContext {
     histories: p.histories,
     send(to, message) {
       if (to === self) {
-        queueMicrotask(() => p.signals.emit('local', message));
+        selfLast = message;
+        queueMicrotask(() => {
+          if (selfLast === message) selfLast = undefined;
+          p.signals.emit('local', message);
+        });
         return;
       }
       p.outgoing.send(to, message);
     },
+    lastQueued: (to) => (to === self ? selfLast : p.outgoing.last(to)),
     replace: (to, queued, message) => to !== self && p.outgoing.replace(to, queued, message),
     peers: () => p.transport.peers().filter((peer) => !p.histories.isForeign(peer)),
     defer: p.defer,
