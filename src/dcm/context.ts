@@ -93,6 +93,11 @@ export interface ProtocolFaults {
   readonly continueAfterFailedWrite?: boolean;
   /** The wire encoder leaves a commit's consumed ids out of its compact form (a field lost on the wire). */
   readonly lossyCommitText?: boolean;
+  /**
+   * The store's log keeps what a cut removed: a new run is written at the cut, but the runs after it stay and a
+   * run the cut falls inside is not rewritten (log-runs.ts StoredRuns.replace), so a restart reads the cut entries.
+   */
+  readonly keepCutRuns?: boolean;
   /** The outbox never resends on its own (only to a new sequencer): an emission lost on the way stays queued. */
   readonly skipResend?: boolean;
 }

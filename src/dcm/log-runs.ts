@@ -63,6 +63,11 @@ export function readRuns(base: number, records: readonly (readonly [string, unkn
 }
 
 export class StoredRuns {
+  /** The `keepCutRuns` mutation (context.ts ProtocolFaults): a cut leaves the store's runs as they were. */
+  readonly #keepCut: boolean;
+  constructor(keepCut = false) {
+    this.#keepCut = keepCut;
+  }
   /** Runs in the store, in index order; those before `#head` are gone (dropped in bulk now and then). */
   #runs: Run[] = [];
   #head = 0;
@@ -82,7 +87,7 @@ export class StoredRuns {
   /** Ops that make the store's log from `from` on hold `entries` (anything stored there before goes). */
   replace(from: number, entries: readonly Entry[]): StoreOp[] {
     const ops = this.#takeStale();
-    while (this.#runs.length > this.#head) {
+    while (!this.#keepCut && this.#runs.length > this.#head) {
       const r = this.#runs[this.#runs.length - 1] as Run;
       if (r.first >= from || from - 1 <= this.#base) {
         // (a run cut down to compacted entries only holds nothing of the log)

@@ -28,6 +28,8 @@ export interface ReplicatedLogOptions {
   readonly onInstalled: () => void;
   /** The sender's log holds a different entry where ours is committed or has the same epoch: histories diverged. */
   readonly onDiverged: (index: number, detail: string) => void;
+  /** The `keepCutRuns` mutation (ProtocolFaults): tests only. */
+  readonly keepCutRuns?: boolean;
 }
 
 /** What identifies an entry's content (cheap: no hashing): two entries at one index must agree on it. */
@@ -50,10 +52,11 @@ export class ReplicatedLog {
   #commitIndex = 0;
   readonly #o: ReplicatedLogOptions;
   /** How the store holds the log (runs of entries, log-runs.ts). */
-  readonly #runs = new StoredRuns();
+  readonly #runs: StoredRuns;
 
   constructor(options: ReplicatedLogOptions) {
     this.#o = options;
+    this.#runs = new StoredRuns(options.keepCutRuns);
   }
 
   get commitIndex(): number {

@@ -68,6 +68,7 @@ export function createDistributedRoom(options: DistributedRoomOptions): Distribu
   const rlog = new ReplicatedLog({
     persistence,
     compactEvery: timings.compactEvery,
+    keepCutRuns: faults.keepCutRuns === true,
     onApplied: (a) => signals.emit('applied', a),
     onTail: (entries, truncated) => signals.emit('tail', { entries, truncated }),
     onInstalled: () => signals.emit('installed', undefined),
