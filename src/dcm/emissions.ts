@@ -2,7 +2,7 @@
 // sequencer it follows at once, and — local first — matchable here before the log brings them back when this
 // peer hosts the reactor (fresh.ts), or announced to the copy's preferred host when it does not.
 import type { DistributedMolecule } from '../core/distributed-port';
-import type { MoleculeId, PeerId, ReactorId } from '../core/ids';
+import type { PeerId, ReactorId } from '../core/ids';
 import type { LeaderInfo } from './acceptor';
 import type { Affinity } from './affinity';
 import type { Catalog } from './catalog';
@@ -117,12 +117,12 @@ export class Emissions {
       fresh.clear();
       return notices.all(this.#o.ctx.rlog.replica.names());
     }
-    // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free.
-    let consumed: Set<MoleculeId> | null = null;
-    for (const e of entries) if (e.type === 'commit') for (const id of e.consumed) (consumed ??= new Set()).add(id);
+    // A copy emitted and consumed in the same append (a burst: emit + claim + commit) never was free: the
+    // replica, which took the whole append first, has it consumed already (and a duplicate emit added nothing).
+    const replica = this.#o.ctx.rlog.replica;
     let now: number | undefined;
     const appeared = (m: DistributedMolecule): void => {
-      if (consumed?.has(m.id)) return;
+      if (!replica.isAvailable(m.id)) return;
       affinity.appeared(m.id, m.reactor, m.name, (now ??= this.#o.ctx.clock.now()));
       notices.soon(m.reactor, m.name);
     };
@@ -130,9 +130,10 @@ export class Emissions {
       if (e.type === 'emit') {
         fresh.delete(e.molecule.id);
         appeared(e.molecule);
-      } else if (e.type === 'commit') for (const m of e.produced) appeared(m);
-      else if (e.type === 'term') fresh.dropBefore(e.epoch);
+      } else if (e.type === 'commit') {
+        for (const m of e.produced) appeared(m);
+        for (const id of e.consumed) affinity.gone(id);
+      } else if (e.type === 'term') fresh.dropBefore(e.epoch);
     }
-    if (consumed) for (const id of consumed) affinity.gone(id);
   }
 }
