@@ -9,6 +9,9 @@ export type CopyListener = (reactor: ReactorId, name: string) => void;
 export class CopyNotices {
   readonly #listeners = new Set<CopyListener>();
   readonly #pending = new Map<string, readonly [ReactorId, string]>();
+  /** The bag noted last (pending now): noting it again changes nothing. */
+  #lastReactor: ReactorId | null = null;
+  #lastName = '';
 
   subscribe(listener: CopyListener): () => void {
     this.#listeners.add(listener);
@@ -26,9 +29,12 @@ export class CopyNotices {
       queueMicrotask(() => {
         const notes = [...this.#pending.values()];
         this.#pending.clear();
+        this.#lastReactor = null;
         for (const [r, n] of notes) this.now(r, n);
       });
-    }
+    } else if (reactor === this.#lastReactor && name === this.#lastName) return; // (the copies of an append: mostly one bag)
+    this.#lastReactor = reactor;
+    this.#lastName = name;
     this.#pending.set(bagKey(reactor, name), [reactor, name]);
   }
 
