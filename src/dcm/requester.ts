@@ -39,6 +39,8 @@ interface Held {
   commit?: MessageOf<'commit'>;
   /** The claim message, until the commit (which may take its place if it has not left yet). */
   claim?: MessageOf<'claim'> | undefined;
+  /** The commit took the claim's place (`claim: true`): no claim of this id was ever sent on its own. */
+  folded?: boolean;
   lastSent: number;
   confirm?: ((ok: boolean) => void) | undefined;
   /** Waiting for the sequencer's answer to the claim (see decided). */
@@ -218,7 +220,8 @@ export class Requester {
     held.claim = undefined;
     const c = held.commit;
     const folded = claim && msg('commit', { epoch: c.epoch, claimId: c.claimId, reaction: c.reaction, consumed: c.consumed, produced: c.produced, replies: c.replies, claim: true });
-    if (!claim || !this.#ctx.replace(held.leader, claim, folded as MessageOf<'commit'>)) this.#ctx.send(held.leader, c);
+    if (claim && this.#ctx.replace(held.leader, claim, folded as MessageOf<'commit'>)) held.folded = true;
+    else this.#ctx.send(held.leader, c);
     return new Promise<boolean>((resolve) => (held.resolve = resolve));
   }
 
@@ -237,9 +240,10 @@ export class Requester {
   onCommitResult(from: PeerId, m: MessageOf<'commit-result'>): void {
     const held = this.#held.get(m.claimId);
     if (held?.state !== 'committing' || held.leader !== from) return;
-    // A refused commit may leave a claim behind (it arrived after the commit, on a reordering link).
-    if (!m.ok) this.#ctx.send(from, msg('release', { epoch: held.grant.epoch, claimId: held.grant.claimId }));
-    else this.#spend(held.grant);
+    // A refused commit may leave a claim behind (it arrived after the commit, on a reordering link) — not one
+    // that carried its claim: the sequencer granted that claim with the commit and dropped it with the refusal.
+    if (m.ok) this.#spend(held.grant);
+    else if (!held.folded) this.#ctx.send(from, msg('release', { epoch: held.grant.epoch, claimId: held.grant.claimId }));
     this.#finish(held, m.ok);
   }
 
