@@ -180,7 +180,8 @@ async function throughput(url: string, n: number, jobs: number): Promise<Through
   /** When ps[0] applied the round's last commit (the poll below only notices it up to 5 ms later). */
   let lastAt = 0;
   ps[0]?.room.on('applied', (a) => {
-    if (a.entry.type === 'commit' && a.entry.reaction === 'work' && ++done === target) lastAt = performance.now();
+    if (a.entry.type === 'commit' && a.entry.reaction === 'work' && ++done === target)
+      lastAt = performance.now();
   });
   // Counting ps[0]'s applied commits misses those folded into a snapshot it installs (a lagging replica,
   // or a lease that moved under load): the room drained — every outbox empty, no copy left, nothing
@@ -317,6 +318,13 @@ async function startedProcs(
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
+/** Counts by key, summed over several such records (missing ones count nothing). */
+function sumBy(records: readonly (Record<string, number> | undefined)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) for (const [k, n] of Object.entries(r ?? {})) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
 /** CPU per committed reaction, 5 peer processes + the server (this process), and profiles of one more round. */
 async function processCpu(
   server: SignalingServer,
@@ -349,7 +357,9 @@ async function processCpu(
     return ms;
   };
   /** One round of `jobs` with the CPU of every process (and what the round cost in frames, fenced bodies…). */
-  const measured = async (): Promise<Record<string, unknown> & { cpuMsPerReaction: number; wallMs: number }> => {
+  const measured = async (): Promise<
+    Record<string, unknown> & { cpuMsPerReaction: number; wallMs: number }
+  > => {
     const cpus = procs.map((p) => factsOf(p, 'cpu').length);
     let server0 = process.cpuUsage();
     let serverMs = 0;
@@ -409,7 +419,12 @@ async function processCpu(
     // before and after its first delivery, a peer's first stolen copy…), and V8 deoptimizes and recompiles
     // what it had optimized without them. One 20,000-job warm-up still recompiled 0.06 ms per reaction in
     // the round after it; after several rounds it is a few compiles.
-    for (let r = 0; r < CPU_WARMUP_ROUNDS; r++) await round(jobs, () => undefined, () => undefined);
+    for (let r = 0; r < CPU_WARMUP_ROUNDS; r++)
+      await round(
+        jobs,
+        () => undefined,
+        () => undefined,
+      );
     const steady: Awaited<ReturnType<typeof measured>>[] = [];
     for (let r = 0; r < CPU_MEASURED_ROUNDS; r++) steady.push(await measured());
     const byCpu = [...steady].sort((a, b) => a.cpuMsPerReaction - b.cpuMsPerReaction);
@@ -462,7 +477,17 @@ function spinner(maxMs: number): ChildProcess {
 /** CPU (ms, user + system) the room spent on a process map/reduce, by run label: each peer process, the server. */
 const mapReduceCpu: Record<
   string,
-  { peers: Record<string, number>; server: number; total: number; perReactionMs: number }
+  {
+    peers: Record<string, number>;
+    server: number;
+    total: number;
+    perReactionMs: number;
+    /** Per peer: reactions it ran (map and reduce) and bodies whose commit was fenced. */
+    ran: Record<string, number>;
+    fenced: Record<string, number>;
+    /** Fenced commits by reaction, summed over the peers. */
+    fencedBy: Record<string, number>;
+  }
 > = {};
 
 async function processMapReduceMs(
@@ -513,7 +538,17 @@ async function processMapReduceMs(
     );
     const total = server + Object.values(peers).reduce((a, b) => a + b, 0);
     // A map/reduce of `jobs` items is `jobs` map and `jobs` - 1 reduce reactions.
-    mapReduceCpu[label] = { peers, server, total, perReactionMs: total / (2 * jobs - 1) };
+    const count = (key: string): Record<string, number> =>
+      Object.fromEntries(procs.map((p) => [p.id, (last(p, 'cpu')?.[key] as number | undefined) ?? NaN]));
+    mapReduceCpu[label] = {
+      peers,
+      server,
+      total,
+      perReactionMs: total / (2 * jobs - 1),
+      ran: count('ran'),
+      fenced: count('fencedSinceStart'),
+      fencedBy: sumBy(procs.map((p) => last(p, 'cpu')?.['fencedBy'] as Record<string, number> | undefined)),
+    };
     return at - t0;
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
@@ -697,7 +732,9 @@ async function main(): Promise<void> {
       for (const n of [1, 3, 5]) rps[n] = await throughput(url, n, 2000);
       metrics['reactionsPerSecond5Peers'] = Math.round(rps[5]?.steady ?? 0);
       metrics['reactionsPerSecond5PeersCold'] = Math.round(rps[5]?.cold ?? 0);
-      details['reactionsPerSecondByPeers'] = Object.fromEntries(Object.entries(rps).map(([n, t]) => [n, t.steady]));
+      details['reactionsPerSecondByPeers'] = Object.fromEntries(
+        Object.entries(rps).map(([n, t]) => [n, t.steady]),
+      );
       details['throughputRounds'] = {
         ...rps,
         note: `rounds of 2,000 jobs in one room per peer count: cold is the first after the room formed; steady the median of ${THROUGHPUT_MEASURED_ROUNDS} after ${THROUGHPUT_WARMUP_ROUNDS} more`,

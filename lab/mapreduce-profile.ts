@@ -72,7 +72,10 @@ try {
       framesIn: f.framesIn - f0.framesIn,
       relayedBytes: f.relayedBytes - f0.relayedBytes,
       cpu: Object.fromEntries(
-        ps.map((p) => [p.id, [last(p, 'cpu')?.['ms'], last(p, 'cpu')?.['loopBusyMs']]]),
+        ps.map((p) => [
+          p.id,
+          [last(p, 'cpu')?.['ms'], last(p, 'cpu')?.['mainThreadMs'], last(p, 'cpu')?.['loopBusyMs']],
+        ]),
       ),
       leader: last(ps[0] as P, 'status')?.['sequencer'],
     }),

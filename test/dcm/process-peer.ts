@@ -222,6 +222,11 @@ let main0 = mainThreadMs();
 /** The event loop's busy time (this thread only; CPU above counts every thread: GC helpers, libuv). */
 let elu0 = nodePerformance.eventLoopUtilization();
 let fenced0 = 0;
+/** Fenced commits by reaction since "cpu-start" (which reactions lose races). */
+let fencedBy: Record<string, number> = {};
+peer.room.on('history', (e) => {
+  if (e.type === 'commit-fenced') fencedBy[e.reaction] = (fencedBy[e.reaction] ?? 0) + 1;
+});
 let epoch0 = 0;
 let ran0 = 0;
 let profiler: Session | null = null;
@@ -256,6 +261,7 @@ async function command(line: string): Promise<void> {
       main0 = mainThreadMs();
       elu0 = nodePerformance.eventLoopUtilization();
       fenced0 = peer.machine.stats().commitsFenced;
+      fencedBy = {};
       epoch0 = peer.room.status().epoch;
       ran0 = ranHere;
       return;
@@ -270,6 +276,7 @@ async function command(line: string): Promise<void> {
         loopBusyMs: nodePerformance.eventLoopUtilization(elu0).active,
         fenced,
         fencedSinceStart: fenced - fenced0,
+        fencedBy,
         newTerms: peer.room.status().epoch - epoch0,
         ran: ranHere - ran0,
       });
