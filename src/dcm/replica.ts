@@ -4,8 +4,10 @@
 import type { DistributedMolecule } from '../core/distributed-port';
 import { type ClaimId, type Epoch, type MoleculeId, NO_EPOCH, type PeerId, type ReactorId } from '../core/ids';
 import { Bags, type BagItem, type CopyBag, Part, type Preference } from './copy-bag';
-import { RecentRing } from './recent';
+import { Delivered } from './delivered';
 import { RECENT_COMMITS, type DeliveredSeqs, type Entry, type ReplyOutput, type Snapshot } from './entries';
+import { IndexNotes } from './index-notes';
+import { RecentRing } from './recent';
 
 /** What applying one committed entry changed (for notifications, replies and the simulation's checker). */
 export interface AppliedEntry {
@@ -24,25 +26,6 @@ const NO_REPLIES: readonly ReplyOutput[] = Object.freeze([]);
 
 /** Key of the bag of copies of (reactor, name). */
 export const bagKey = (reactor: ReactorId | string, name: string): string => `${reactor}\u0000${name}`;
-
-/**
- * One source's emissions: those the committed state applied (`upTo` and `above` it) and those in the tail. One
- * record per source, found with one lookup (they were two maps: four lookups of the source per emit applied).
- */
-class Delivered {
-  upTo = 0;
-  readonly above = new Set<number>();
-  /** Sequence numbers of the tail's emits (an emptied set stays: the source emits on). */
-  tail: Set<number> | null = null;
-  has(seq: number): boolean {
-    return seq <= this.upTo || this.above.has(seq);
-  }
-  add(seq: number): void {
-    if (seq !== this.upTo + 1) return void this.above.add(seq);
-    this.upTo = seq; // the usual case, in order: no set traffic
-    if (this.above.size > 0) while (this.above.delete(this.upTo + 1)) this.upTo++;
-  }
-}
 
 /**
  * What this replica knows of one copy: the committed state's and the tail's version of it, whether a tail
@@ -88,13 +71,11 @@ export class Replica {
   #lastDelivered: Delivered | null = null;
   // Overlay of the uncommitted tail (its copies are in #copies, its emissions in #delivered).
   /**
-   * The copy records each tail entry touched, by log index from `#notedFrom`: appendTail finds them, commitNext
-   * takes them (a second lookup by id per copy, per entry, at every replica, was ~4 % of an in-process room).
-   * A commit's consumed copies come first, then its produced ones; null where appendTail touched none.
+   * The copy records each tail entry touched, by log index: appendTail finds them, commitNext takes them (a
+   * second lookup by id per copy, per entry, at every replica, was ~4 % of an in-process room). A commit's
+   * consumed copies come first, then its produced ones; null where appendTail touched none.
    */
-  #noted: (Copy | null | (Copy | null)[])[] = [];
-  #notedHead = 0;
-  #notedFrom = 1;
+  readonly #noted = new IndexNotes<Copy | null | (Copy | null)[]>();
   #tailConfig: { index: number; members: readonly PeerId[] } | null = null;
 
   get appliedIndex(): number {
@@ -216,9 +197,9 @@ export class Replica {
     switch (entry.type) {
       case 'emit': {
         const d = this.#source(entry.source, true) as Delivered;
-        if (d.tail?.has(entry.seq) || d.has(entry.seq)) return this.#note(index, null);
+        if (d.tail?.has(entry.seq) || d.has(entry.seq)) return this.#noted.note(index, null);
         (d.tail ??= new Set()).add(entry.seq);
-        return this.#note(index, this.#addTail(entry.molecule));
+        return this.#noted.note(index, this.#addTail(entry.molecule));
       }
       case 'commit': {
         const { consumed, produced } = entry;
@@ -235,13 +216,13 @@ export class Replica {
           else first = c;
         }
         for (let k = 0; k < produced.length; k++) (noted as (Copy | null)[]).push(this.#addTail(produced[k] as DistributedMolecule));
-        return this.#note(index, noted ?? first);
+        return this.#noted.note(index, noted ?? first);
       }
       case 'config':
         this.#tailConfig = { index, members: entry.members };
-        return this.#note(index, null);
+        return this.#noted.note(index, null);
       case 'term':
-        return this.#note(index, null);
+        return this.#noted.note(index, null);
     }
   }
 
@@ -250,7 +231,7 @@ export class Replica {
     if (index !== this.#applied + 1) throw new Error(`replica: applying ${index} after ${this.#applied}`);
     this.#applied = index;
     this.#appliedEpoch = entry.epoch;
-    const noted = this.#take(index);
+    const noted = this.#noted.take(index);
     switch (entry.type) {
       case 'emit': {
         const d = this.#source(entry.source, true) as Delivered;
@@ -299,9 +280,7 @@ export class Replica {
     }
     this.#removedCount = 0;
     for (const d of this.#delivered.values()) d.tail = null;
-    this.#noted = [];
-    this.#notedHead = 0;
-    this.#notedFrom = this.#applied + 1;
+    this.#noted.clear(this.#applied + 1);
     this.#tailConfig = null;
     for (const [i, e] of tail) this.appendTail(i, e);
   }
@@ -373,35 +352,6 @@ export class Replica {
     this.#lastSource = source;
     this.#lastDelivered = d;
     return d;
-  }
-
-  /** What appendTail touched for the entry at `index` (the next one after those noted). */
-  #note(index: number, touched: Copy | null | (Copy | null)[]): void {
-    if (index !== this.#notedFrom + this.#noted.length - this.#notedHead) {
-      // Not the next index (a caller that skipped some): start over from here; older notes are only lost lookups.
-      this.#noted = [];
-      this.#notedHead = 0;
-      this.#notedFrom = index;
-    }
-    this.#noted.push(touched);
-  }
-
-  /** The note of the entry at `index`, applied now (undefined when there is none: look the copies up). */
-  #take(index: number): Copy | null | (Copy | null)[] | undefined {
-    // Notes of entries before `index` were never taken (applied without them): they are dropped.
-    while (this.#notedFrom < index && this.#notedHead < this.#noted.length) {
-      this.#noted[this.#notedHead++] = null;
-      this.#notedFrom++;
-    }
-    if (index !== this.#notedFrom || this.#notedHead >= this.#noted.length) return undefined;
-    const n = this.#noted[this.#notedHead];
-    this.#noted[this.#notedHead++] = null;
-    this.#notedFrom++;
-    if (this.#notedHead >= 1024 && this.#notedHead * 2 >= this.#noted.length) {
-      this.#noted = this.#noted.slice(this.#notedHead);
-      this.#notedHead = 0;
-    }
-    return n;
   }
 
   /** The record of `m`'s copy, made (in no bag yet) if there is none. */
