@@ -1,20 +1,8 @@
 // lab: how long a hosted emission takes to leave its peer (emit → the frame with emit+commit handed to the
 // transport), in one process with 3 peers, one job at a time; then emit → commit applied at the emitter.
-import { createSignalingServer } from '../signaling-server/src/index';
-import { asPeerId } from '../src/core/ids';
-import { reactor } from '../src/core/reactor';
-import { startNodePeer } from '../src/node/peer';
-const work = reactor({ name: 'bench-work', version: '1.0.0' }, (r) => {
-  const job = r.molecule<number>('job', { distributed: true });
-  r.react('work', [job], () => undefined);
-  return { job };
-});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 500, messagesPerSecond: 1_000_000 } });
-await server.ready;
-const url = `ws://127.0.0.1:${server.address().port}/signal`;
-const ps = await Promise.all([0, 1, 2].map((i) => startNodePeer({ signalingUrl: url, roomName: 'x', peerId: asPeerId(`p${i}`) })));
-while (!ps.every((p) => p.room.status().members.length === 3 && p.room.status().sequencer !== null)) await sleep(10);
+import { labRoom, sleep, work } from './lib/room';
+const lab = await labRoom(3, 'x');
+const ps = lab.peers;
 const loaded = ps.map((p) => p.machine.load(work));
 const ei = ps.findIndex((p) => p.room.status().role !== 'sequencer');
 const e = ps[ei]!;
@@ -40,6 +28,5 @@ for (let i = 0; i < Number(process.env.SAMPLES ?? 2000); i++) {
 }
 const p50 = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(3);
 console.error(`emit → sent p50 ${p50(sends)} ms, emit → applied p50 ${p50(seens)} ms`);
-await Promise.all(ps.map((p) => p.stop()));
-await server.close();
+await lab.stop();
 process.exit(0);

@@ -8,35 +8,13 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { createSignalingServer } from '../signaling-server/src/index';
-import { asPeerId } from '../src/core/ids';
-import { reactor } from '../src/core/reactor';
-import { startNodePeer } from '../src/node/peer';
-const work = reactor({ name: 'bench-work', version: '1.0.0' }, (r) => {
-  const job = r.molecule<number>('job', { distributed: true });
-  r.react('work', [job], () => undefined);
-  return { job };
-});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 500, messagesPerSecond: 1_000_000 } });
-await server.ready;
-const url = `ws://127.0.0.1:${server.address().port}/signal`;
+import { labRoom, sleep, work } from './lib/room';
 const n = Number(process.env.N ?? 5),
   jobs = Number(process.env.JOBS ?? 2000),
   rounds = Number(process.env.ROUNDS ?? 4);
-const ps = await Promise.all(
-  Array.from({ length: n }, (_, i) =>
-    startNodePeer({
-      signalingUrl: url,
-      roomName: 'x',
-      peerId: asPeerId(`p${i}`),
-      // GRACE=<ms>: another affinity grace (10000: no stealing once a copy's grace … but idle hosts still steal)
-      ...(process.env.GRACE ? { timings: { affinityGraceMs: Number(process.env.GRACE) } } : {}),
-    }),
-  ),
-);
-while (!ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null))
-  await sleep(10);
+// GRACE=<ms>: another affinity grace (10000: no stealing once a copy's grace … but idle hosts still steal)
+const lab = await labRoom(n, 'x', undefined, process.env.GRACE ? { timings: { affinityGraceMs: Number(process.env.GRACE) } } : {});
+const ps = lab.peers;
 const loaded = ps.map((p) => p.machine.load(work));
 let done = 0;
 ps[0]!.room.on('applied', (a) => {
@@ -105,6 +83,5 @@ console.error(
     })
     .join(', ')}`,
 );
-await Promise.all(ps.map((p) => p.stop()));
-await server.close();
+await lab.stop();
 process.exit(0);

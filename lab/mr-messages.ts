@@ -1,19 +1,13 @@
 // lab: protocol messages (by type, every peer's sends) and transport frames of a map/reduce of 200 jobs × 20 ms
 // over 5 peers in one process — what a latency-bound workload sends per reaction, where nothing batches.
 //   node --import ./bench/lib/ts-loader.mjs lab/mr-messages.ts
-import { createSignalingServer } from '../signaling-server/src/index';
-import { asPeerId } from '../src/core/ids';
-import { startNodePeer } from '../src/node/peer';
 import { simMapReduce } from '../test/sim/workloads';
+import { labRoom, sleep } from './lib/room';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const server = createSignalingServer({ port: 0, limits: { leaseTtlMs: 500, messagesPerSecond: 1_000_000 } });
-await server.ready;
-const url = `ws://127.0.0.1:${server.address().port}/signal`;
 const n = Number(process.env['N'] ?? 5);
 const jobs = 200;
-const ps = await Promise.all(Array.from({ length: n }, (_, i) => startNodePeer({ signalingUrl: url, roomName: 'mr', peerId: asPeerId(`m${i + 1}`) })));
-while (!ps.every((p) => p.room.status().members.length === n && p.room.status().sequencer !== null)) await sleep(10);
+const lab = await labRoom(n, 'mr', (i) => `m${i + 1}`);
+const ps = lab.peers;
 const counts: Record<string, number> = {};
 let frames = 0;
 for (const p of ps) {
@@ -40,6 +34,5 @@ const ms = performance.now() - t0;
 const reactions = 2 * jobs - 1;
 console.error(`${ms.toFixed(0)} ms, ${frames} frames (${(frames / reactions).toFixed(1)} per reaction)`);
 for (const [k, v] of Object.entries(counts).sort((a, b) => b[1] - a[1])) console.error(`  ${k}: ${v} (${(v / reactions).toFixed(2)} per reaction)`);
-await Promise.all(ps.map((p) => p.stop()));
-await server.close();
+await lab.stop();
 process.exit(0);
