@@ -50,6 +50,11 @@ export class Outbox {
     }
     this.#sources.add(source);
     this.#next = persistence.meta.nextSeqLimit + 1;
+    // The first block now: a process's first emissions are sendable at once — before, a burst emitted right
+    // after start waited for its reservation's write and then went out without the local-first match (its
+    // emitter, a host, saw its own copies only when the log brought them back: bench dcm's map/reduce began
+    // 15-30 ms late on every peer).
+    this.#track(this.#persistence.write([], { nextSeqLimit: this.#next + BLOCK }), 0, this.#next + BLOCK);
   }
 
   get size(): number {
@@ -65,14 +70,22 @@ export class Outbox {
     const item: OutboxItem = { source: this.source, seq, reactor, name, value };
     this.#items.set(emitKey(this.source, seq), { stored: item, source: this.source });
     const ops = [Persistence.outboxPut(item)];
-    const reserve = seq >= this.#persistence.queued.nextSeqLimit ? seq + BLOCK : 0;
-    const write = this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined);
+    // The next block is reserved once half of this one is handed out, so its write has landed before a
+    // steady stream of emissions reaches the limit (a seq past it would wait for the write).
+    const limit = this.#persistence.queued.nextSeqLimit;
+    const reserve = seq + BLOCK / 2 >= limit ? Math.max(seq, limit) + BLOCK : 0;
+    this.#track(this.#persistence.write(ops, reserve ? { nextSeqLimit: reserve } : undefined), seq, reserve);
+    return { item, sendable: seq < this.#durableLimit };
+  }
+
+  /** A write of the outbox: `flush` waits for it; once it lands, `seq` (0: none) is durable and `reserve` (0: none) reserved. */
+  #track(write: Promise<void>, seq: number, reserve: number): void {
     this.#writing.add(write);
     const done = (): boolean => this.#writing.delete(write);
     write.then(
       () => {
         done();
-        this.#onDurable(seq);
+        if (seq > 0) this.#onDurable(seq);
         if (reserve > this.#durableLimit) {
           this.#durableLimit = reserve;
           this.#onSendable();
@@ -80,7 +93,6 @@ export class Outbox {
       },
       () => done() /* reported through the store's onError (the replica stops: fail-stop); flush() rejects */,
     );
-    return { item, sendable: seq < this.#durableLimit };
   }
 
   /**

@@ -126,4 +126,20 @@ describe('outbox resends', () => {
     sender.flush();
     expect(itemsSent()).toEqual(seqs.slice(MAX_SENT_PER_FLUSH, 2 * MAX_SENT_PER_FLUSH));
   });
+
+  it('reserves the first block at start and the next one half way through, so a steady emitter never waits', async () => {
+    const { outbox } = await outboxUnderTest();
+    await outbox.flush(); // the reservation written at start landed
+    expect(outbox.add('r', 'job', null).sendable, 'the first emission of a process: sendable at once').toBe(true);
+    // 2,500 more, the store keeping up between bursts of 100: each next block was reserved before it was needed.
+    const waited: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      for (let k = 0; k < 100; k++) {
+        const { item, sendable } = outbox.add('r', 'job', null);
+        if (!sendable) waited.push(item.seq);
+      }
+      await outbox.flush();
+    }
+    expect(waited).toEqual([]);
+  });
 });
