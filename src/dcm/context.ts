@@ -129,6 +129,8 @@ export interface RoomContext {
    * yet). Until something else is sent to `to`, it may still be extended: it leaves after everything before it.
    */
   lastQueued(to: PeerId): Message | undefined;
+  /** This turn's messages to `to` leave before those to other peers (Outgoing.hurry): `to` waits on them. */
+  hurry(to: PeerId): void;
   /** Peers with a link up now, but those holding another history of the room. */
   peers(): readonly PeerId[];
   /** Run `fn` once the current turn is over (the clock's `defer`). */

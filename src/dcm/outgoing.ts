@@ -19,6 +19,8 @@ export class Outgoing {
   readonly #sendEncoded: ((to: PeerId, json: string) => boolean) | undefined;
   readonly #encoder: MessageEncoder;
   #scheduled = false;
+  /** Peers whose messages of this turn leave first (hurry). */
+  readonly #hurried = new Set<PeerId>();
   /** Run at the start of this turn's flush, before anything is encoded (they may send more). */
   #beforeFlush: (() => void)[] = [];
 
@@ -34,6 +36,15 @@ export class Outgoing {
     if (!q) this.#queues.set(to, (q = []));
     q.push(message);
     this.#schedule();
+  }
+
+  /**
+   * This turn's messages to `to` leave before the others': a peer waits on them (a holder for the append that
+   * carries its commit). Each message to a peer is a write, and the relay wakes the receivers in the order the
+   * writes reach it; on a busy machine the second receiver woke a scheduling slice later.
+   */
+  hurry(to: PeerId): void {
+    this.#hurried.add(to);
   }
 
   /** The last message queued for `to` in this turn, not sent yet (undefined: none). */
@@ -82,6 +93,11 @@ export class Outgoing {
     this.#scheduled = false;
     const queues = [...this.#queues];
     this.#queues.clear();
+    if (this.#hurried.size > 0) {
+      const hurried = this.#hurried;
+      queues.sort((a, b) => Number(hurried.has(b[0])) - Number(hurried.has(a[0])));
+      hurried.clear();
+    }
     // The same message object queued for several peers (a fan-out) is encoded once.
     const texts = this.#sendEncoded ? new Map<Message, string>() : null;
     for (const [to, q] of queues) {

@@ -70,6 +70,9 @@ export function roomContext(p: RoomContextParts): RoomContext {
       }
       p.outgoing.send(to, message);
     },
+    hurry(to) {
+      if (to !== self) p.outgoing.hurry(to);
+    },
     lastQueued: (to) => (to === self ? selfLast : p.outgoing.last(to)),
     replace: (to, queued, message) => to !== self && p.outgoing.replace(to, queued, message),
     peers: () => p.transport.peers().filter((peer) => !p.histories.isForeign(peer)),

@@ -322,6 +322,10 @@ export class Sequencer {
     };
     this.#claims.drop(m.claimId); // consumed by the entry now; its fate is the entry's
     this.#pending.set(m.claimId, from);
+    // The holder waits on the append that carries its commit: in a room of three (its own copy and ours are a
+    // majority) it leaves first. In a larger room the holder waits for another replica's acknowledgement too,
+    // so the others' appends go as before.
+    if (rlog.replica.membersInEffect.length <= 3) this.#ctx.hurry(from);
     const index = this.#propose([entry]);
     this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? null, epoch: this.epoch, index, claimLive: live });
   }
