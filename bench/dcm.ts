@@ -473,6 +473,35 @@ function spinner(maxMs: number): ChildProcess {
   });
 }
 
+/** One peer's map bodies in a map/reduce, ms after the driver's start. */
+interface MapTimeline {
+  readonly maps: number;
+  readonly firstStart: number;
+  readonly lastEnd: number;
+  /** Between one body's end and the next one's start: summed, median, largest. */
+  readonly gapSum: number;
+  readonly gapP50: number;
+  readonly gapMax: number;
+  /** How much longer than asked a body's timer took, median (a busy process fires its timers late). */
+  readonly lateP50: number;
+}
+
+function mapTimeline(spans: readonly [number, number][], wall0: number): MapTimeline {
+  const s = [...spans].sort((a, b) => a[0] - b[0]);
+  const gaps = s.slice(1).map((x, i) => x[0] - (s[i]?.[1] ?? x[0]));
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const r = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    maps: s.length,
+    firstStart: r((s[0]?.[0] ?? NaN) - wall0),
+    lastEnd: r((s.at(-1)?.[1] ?? NaN) - wall0),
+    gapSum: r(gaps.reduce((a, b) => a + b, 0)),
+    gapP50: r(med(gaps)),
+    gapMax: r(Math.max(0, ...gaps)),
+    lateP50: r(med(s.map(([a, b]) => b - a - 20))),
+  };
+}
+
 /** Map/reduce of `jobs` × 20 ms with every peer its own process; ms from the driver's start to the result. */
 /** CPU (ms, user + system) the room spent on a process map/reduce, by run label: each peer process, the server. */
 const mapReduceCpu: Record<
@@ -482,8 +511,14 @@ const mapReduceCpu: Record<
     server: number;
     total: number;
     perReactionMs: number;
-    /** Per peer: reactions it ran (map and reduce) and bodies whose commit was fenced. */
+    /** Per peer: `work` reactions it ran (none in a map/reduce) and bodies whose commit was fenced. */
     ran: Record<string, number>;
+    /** Per peer: the commits it held, by reaction (map, reduce): how evenly the maps spread. */
+    held: Record<string, unknown>;
+    /** Per peer: when it took "start" (the driver), when its replica first applied an emitted copy (ms after the driver's start). */
+    marks: Record<string, Record<string, number>>;
+    /** Per peer: when its map bodies ran (ms after the driver's start), and the gaps between them. */
+    timeline: Record<string, MapTimeline>;
     fenced: Record<string, number>;
     /** Fenced commits by reaction, summed over the peers. */
     fencedBy: Record<string, number>;
@@ -512,6 +547,7 @@ async function processMapReduceMs(
     for (const p of procs) p.child.stdin?.write('cpu-start\n');
     const server0 = process.cpuUsage();
     const t0 = performance.now();
+    const wall0 = performance.timeOrigin + t0;
     let at = -1;
     procs[0]?.child.stdin?.write('start\n');
     await until(
@@ -546,6 +582,13 @@ async function processMapReduceMs(
       total,
       perReactionMs: total / (2 * jobs - 1),
       ran: count('ran'),
+      held: Object.fromEntries(procs.map((p) => [p.id, last(p, 'cpu')?.['held'] ?? {}])),
+      marks: Object.fromEntries(
+        procs.map((p) => [p.id, Object.fromEntries(Object.entries((last(p, 'cpu')?.['marks'] as Record<string, number> | undefined) ?? {}).map(([k, v]) => [k, Math.round((v - wall0) * 100) / 100]))]),
+      ),
+      timeline: Object.fromEntries(
+        procs.map((p) => [p.id, mapTimeline((last(p, 'cpu')?.['spans'] as [number, number][] | undefined) ?? [], wall0)]),
+      ),
       fenced: count('fencedSinceStart'),
       fencedBy: sumBy(procs.map((p) => last(p, 'cpu')?.['fencedBy'] as Record<string, number> | undefined)),
     };

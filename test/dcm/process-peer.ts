@@ -33,8 +33,19 @@ const out = (fact: Record<string, unknown>): void => void process.stdout.write(`
 let quiet = false;
 
 // The simulation's map/reduce (each map step awaits `costMs`, a latency-bound job like a remote query).
+// Each map body's [start, end] (wall clock, ms) since "cpu-start": where a map/reduce spends its time.
+const wall = (): number => performance.timeOrigin + performance.now();
+let spans: [number, number][] = [];
 const mapreduce = simMapReduce(
-  (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  (ms) => {
+    const start = wall();
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        spans.push([start, wall()]);
+        resolve();
+      }, ms),
+    );
+  },
   () => cost,
 );
 
@@ -88,6 +99,14 @@ let workCommits = 0;
 /** `work` commits this peer held (it ran the reaction), as its replica applied them. */
 let ranHere = 0;
 let throughput: { readonly total: number; readonly t0: number } | null = null;
+/** Commits this peer held (it ran the reaction), by reaction, as its replica applied them (map/reduce balance). */
+const heldHere: Record<string, number> = {};
+/** When this process took "start", and when its replica first applied an emitted copy, since "cpu-start". */
+let marks: Record<string, number> = {};
+peer.room.on('applied', (a) => {
+  if (a.entry.type === 'emit' && marks['firstEmitApplied'] === undefined) marks['firstEmitApplied'] = wall();
+  if (a.entry.type === 'commit' && a.entry.holder === peer.room.self) heldHere[a.entry.reaction] = (heldHere[a.entry.reaction] ?? 0) + 1;
+});
 peer.room.on('applied', (a) => {
   if (a.entry.type !== 'commit' || a.entry.reaction !== 'work') return;
   if (a.entry.holder === peer.room.self) ranHere++;
@@ -229,6 +248,7 @@ peer.room.on('history', (e) => {
 });
 let epoch0 = 0;
 let ran0 = 0;
+let held0: Record<string, number> = {};
 let profiler: Session | null = null;
 async function command(line: string): Promise<void> {
   const [cmd = '', ...args] = line.trim().split(/\s+/);
@@ -244,7 +264,9 @@ async function command(line: string): Promise<void> {
       return;
     }
     case 'start':
+      marks['start'] = wall();
       for (let x = 1; x <= jobs; x++) loaded.emit.job({ x, total: jobs });
+      marks['emitted'] = wall();
       return out({ t: 'started' });
     case 'throughput': {
       const [n = 0, total = 0] = args.map(Number);
@@ -264,6 +286,9 @@ async function command(line: string): Promise<void> {
       fencedBy = {};
       epoch0 = peer.room.status().epoch;
       ran0 = ranHere;
+      held0 = { ...heldHere };
+      spans = [];
+      marks = {};
       return;
     case 'cpu': {
       const d = process.cpuUsage(cpu0);
@@ -279,6 +304,9 @@ async function command(line: string): Promise<void> {
         fencedBy,
         newTerms: peer.room.status().epoch - epoch0,
         ran: ranHere - ran0,
+        spans,
+        marks,
+        held: Object.fromEntries(Object.entries(heldHere).map(([k, n]) => [k, n - (held0[k] ?? 0)])),
       });
     }
     case 'profile-start':
