@@ -1,7 +1,7 @@
 // Outgoing: a turn's messages leave per peer, in order, as one batch each; a peer that waits on them
 // (`hurry`: the holder of a commit in a room of three) gets its batch first, whatever order the turn queued in.
 import { describe, expect, it } from 'vitest';
-import { asPeerId, type PeerId } from '../../src/core/ids';
+import { asClaimId, asEpoch, asPeerId, type PeerId } from '../../src/core/ids';
 import { msg, type Message } from '../../src/dcm/messages';
 import { Outgoing } from '../../src/dcm/outgoing';
 
@@ -15,7 +15,7 @@ function outgoingUnderTest() {
   return { out, sent, endTurn };
 }
 
-const release = (claimId: string): Message => msg('release', { claimId }) as Message;
+const release = (claimId: string): Message => msg('release', { epoch: asEpoch(1), claimId: asClaimId(claimId) });
 const [a, b, c] = ['a', 'b', 'c'].map(asPeerId) as [PeerId, PeerId, PeerId];
 
 describe('outgoing', () => {
