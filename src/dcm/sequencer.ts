@@ -322,10 +322,13 @@ export class Sequencer {
     };
     this.#claims.drop(m.claimId); // consumed by the entry now; its fate is the entry's
     this.#pending.set(m.claimId, from);
-    // The holder waits on the append that carries its commit: in a room of three (its own copy and ours are a
-    // majority) it leaves first. In a larger room the holder waits for another replica's acknowledgement too,
-    // so the others' appends go as before.
-    if (rlog.replica.membersInEffect.length <= 3) this.#ctx.hurry(from);
+    // The holder and the receivers of its replies wait on the append that carries its commit (learner.ts): in
+    // a room of three (a waiter's own copy and ours are a majority) theirs leave first. In a larger room a
+    // waiter needs another replica's acknowledgement too, so the others' appends go as before.
+    if (rlog.replica.membersInEffect.length <= 3) {
+      this.#ctx.hurry(from);
+      for (const r of m.replies) this.#ctx.hurry(r.to);
+    }
     const index = this.#propose([entry]);
     this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? null, epoch: this.epoch, index, claimLive: live });
   }

@@ -56,6 +56,8 @@ export class World {
   #alive = true;
   #transport: MemoryTransport | null = null;
   room!: DistributedRoom;
+  /** Every message the room sent, in the order it handed them to its transport. */
+  readonly sent: { readonly to: PeerId; readonly message: unknown }[] = [];
 
   constructor(readonly faults: ProtocolFaults = {}) {}
 
@@ -63,10 +65,20 @@ export class World {
     this.#alive = true;
     const alive = (): boolean => this.#alive;
     const clock = this.sched.clock(alive);
-    this.#transport = this.network.transport(this.a);
+    const transport = (this.#transport = this.network.transport(this.a));
+    const sent = this.sent;
+    // The room's transport, recording what it sends (a memory link delivers after a random delay, so the
+    // order of arrival at the probes is not the order of sending).
+    const recording = new Proxy(transport, {
+      get(target, key) {
+        if (key === 'send') return (to: PeerId, message: unknown) => (sent.push({ to, message }), target.send(to, message));
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
     this.room = createDistributedRoom({
       self: this.a,
-      transport: this.#transport,
+      transport: recording,
       elector: createLeaseElector({ self: this.a, lease: this.lease.client(this.a, alive), clock }),
       store: this.held.store,
       clock,
