@@ -19,7 +19,7 @@ export class Outgoing {
   readonly #sendEncoded: ((to: PeerId, json: string) => boolean) | undefined;
   readonly #encoder: MessageEncoder;
   #scheduled = false;
-  /** Peers whose messages of this turn leave first (hurry). */
+  /** Peers whose next messages leave first (hurry), until some leave for them. */
   readonly #hurried = new Set<PeerId>();
   /** Run at the start of this turn's flush, before anything is encoded (they may send more). */
   #beforeFlush: (() => void)[] = [];
@@ -96,7 +96,9 @@ export class Outgoing {
     if (this.#hurried.size > 0) {
       const hurried = this.#hurried;
       queues.sort((a, b) => Number(hurried.has(b[0])) - Number(hurried.has(a[0])));
-      hurried.clear();
+      // A hurry holds until something leaves for that peer: the append it was meant for may be queued by a
+      // later callback of this turn (the sequencer's flush), after a flush of what was queued before it.
+      for (const [to] of queues) hurried.delete(to);
     }
     // The same message object queued for several peers (a fan-out) is encoded once.
     const texts = this.#sendEncoded ? new Map<Message, string>() : null;

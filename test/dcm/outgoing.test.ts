@@ -44,4 +44,20 @@ describe('outgoing', () => {
     endTurn();
     expect(sent.map((s) => s.to)).toEqual([b, a]);
   });
+
+  it('a hurry holds until something leaves for that peer (its message may come in a later flush of the turn)', () => {
+    const { out, sent, endTurn } = outgoingUnderTest();
+    out.hurry(a);
+    out.send(b, release('1'));
+    endTurn(); // a flush of what was queued before the message `a` waits for
+    out.send(b, release('2'));
+    out.send(a, release('3'));
+    endTurn();
+    expect(sent.map((s) => s.to)).toEqual([b, a, b]);
+    sent.length = 0;
+    out.send(b, release('4'));
+    out.send(a, release('5'));
+    endTurn();
+    expect(sent.map((s) => s.to)).toEqual([b, a]);
+  });
 });
