@@ -11,6 +11,7 @@ import type { CommitEntry, Entry } from './entries';
 import { named } from './genesis';
 import { msg, type MessageOf } from './messages';
 import type { AppliedEntry } from './replica';
+import { waitingOn } from './learner';
 import { Membership } from './membership';
 import { RecentMap } from './recent';
 
@@ -322,13 +323,10 @@ export class Sequencer {
     };
     this.#claims.drop(m.claimId); // consumed by the entry now; its fate is the entry's
     this.#pending.set(m.claimId, from);
-    // The holder and the receivers of its replies wait on the append that carries its commit (learner.ts): in
-    // a room of three (a waiter's own copy and ours are a majority) theirs leave first. In a larger room a
-    // waiter needs another replica's acknowledgement too, so the others' appends go as before.
-    if (rlog.replica.membersInEffect.length <= 3) {
-      this.#ctx.hurry(from);
-      for (const r of m.replies) this.#ctx.hurry(r.to);
-    }
+    // Whoever waits on the append that carries the commit (learner.ts: its holder and the receivers of its
+    // replies): in a room of three (a waiter's own copy and ours are a majority) theirs leave first. In a
+    // larger room a waiter needs another replica's acknowledgement too, so the others' appends go as before.
+    if (rlog.replica.membersInEffect.length <= 3) for (const p of waitingOn([entry], [])) this.#ctx.hurry(p);
     const index = this.#propose([entry]);
     this.#ctx.record({ type: 'commit-appended', claimId: m.claimId, claimEpoch: claim?.epoch ?? null, epoch: this.epoch, index, claimLive: live });
   }

@@ -3,15 +3,13 @@
 // wakes the receivers in the order the writes reach it (docs/scale.md, session 11).
 import { describe, expect, it } from 'vitest';
 import { asReactorId, type PeerId } from '../../src/core/ids';
-import type { Message } from '../../src/dcm/messages';
+import { unbatch, type Message } from '../../src/dcm/messages';
 import { World } from './room-harness';
 
 /** The peers each send since `from` went to, for the sends that carry an append with a commit. */
 function commitAppendsTo(w: World, from: number): PeerId[] {
-  const carriesCommit = (m: unknown): boolean => {
-    const msgs = (m as { type: string; messages?: Message[] }).type === 'batch' ? ((m as { messages: Message[] }).messages) : [m as Message];
-    return msgs.some((x) => x.type === 'append' && x.entries.some((e) => e.type === 'commit'));
-  };
+  const carriesCommit = (m: unknown): boolean =>
+    ((unbatch(m) ?? []) as Message[]).some((x) => x.type === 'append' && x.entries.some((e) => e.type === 'commit'));
   // The first flush only: the probes never acknowledge, so the entries are sent again later.
   return w.sent.slice(from).filter((s) => carriesCommit(s.message)).map((s) => s.to).slice(0, 3);
 }
